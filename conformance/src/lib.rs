@@ -1,0 +1,4 @@
+//! # tapcert-conformance
+//!
+//! Transports, the reference virtual band, conformance suites, the runner and reports.
+//! (In progress.)

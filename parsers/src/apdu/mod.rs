@@ -1,0 +1,1 @@
+//! apdu (in progress).

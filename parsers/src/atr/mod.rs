@@ -1,0 +1,1 @@
+//! atr (in progress).

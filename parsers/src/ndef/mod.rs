@@ -1,0 +1,1 @@
+//! ndef (in progress).

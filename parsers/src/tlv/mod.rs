@@ -1,0 +1,40 @@
+//! BER-TLV as EMV uses it (EMV Book 3 Annex B; ISO/IEC 7816-4 §5.2; ISO/IEC 8825-1).
+//!
+//! - Tags are kept as raw bytes ([`Tag`]), 1-4 bytes; lengths in short form or long form with
+//!   1-4 subsequent octets, non-minimal forms accepted and remembered; the indefinite form is
+//!   rejected ([`TlvError::IndefiniteLength`]).
+//! - `00` padding before, between and after objects is accepted and counted.
+//! - Constructed objects are walked lazily ([`Tlv::children`]) or decoded into a tree
+//!   ([`decode_emv_tlv`]) with a depth limit; children are bounded by their parent; order and
+//!   duplicates are preserved.
+//!
+//! Zero-copy views borrow the input; [`encode_emv_tlv`] and the node encoders build bytes.
+
+mod error;
+mod length;
+mod object;
+mod tag;
+mod tree;
+
+pub use error::TlvError;
+pub use length::{Length, minimal_length_len, parse_emv_length};
+pub use object::{Tlv, TlvIter, parse_emv_tlv};
+pub use tag::{MAX_TAG_LEN, Tag, TagBytes, TagClass, parse_emv_tag};
+pub use tree::{
+    DEFAULT_MAX_DEPTH, TlvNode, decode_emv_tlv, decode_emv_tlv_object, decode_emv_tlv_padded,
+    decode_emv_tlv_with_depth, encode_nodes_into,
+};
+
+/// Appends one object with a minimal length encoding.
+///
+/// ```
+/// use tapcert_parsers::tlv::{encode_emv_tlv, Tag};
+/// let mut out = Vec::new();
+/// encode_emv_tlv(Tag(0x9F36), &[0x00, 0x1C], &mut out);
+/// assert_eq!(out, [0x9F, 0x36, 0x02, 0x00, 0x1C]);
+/// ```
+pub fn encode_emv_tlv(tag: Tag, value: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(tag.to_bytes().as_ref());
+    Length::minimal(value.len()).encode_into(out);
+    out.extend_from_slice(value);
+}

@@ -1,0 +1,197 @@
+//! Zero-copy BER-TLV objects and the sibling iterator.
+//!
+//! EMV Book 3 Annex B: "Before, between, or after TLV-coded data objects, '00' bytes without
+//! any meaning may occur". The iterator skips such padding, counts it on the object that
+//! follows ([`Tlv::padding_before`]) or, after the last object, in
+//! [`TlvIter::trailing_padding`], so a validator can flag it and an encoder can restore it.
+
+use super::TlvError;
+use super::length::{Length, parse_length_bytes};
+use super::tag::{Tag, parse_tag_bytes};
+
+/// One BER-TLV object, borrowing its value from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tlv<'a> {
+    /// The tag, as its raw bytes.
+    pub tag: Tag,
+    /// The length as it was encoded (value and number of length bytes).
+    pub length: Length,
+    /// The value bytes (for a constructed object, the encoded children).
+    pub value: &'a [u8],
+    /// Offset of the first tag byte from the start of the input given to the entry point.
+    pub offset: usize,
+    /// `00` padding bytes skipped immediately before this object.
+    pub padding_before: usize,
+}
+
+impl<'a> Tlv<'a> {
+    /// True when the tag marks the value as a sequence of TLV objects.
+    pub fn is_constructed(&self) -> bool {
+        self.tag.is_constructed()
+    }
+
+    /// Bytes of tag and length.
+    pub fn header_len(&self) -> usize {
+        self.tag.len() + usize::from(self.length.encoded_len)
+    }
+
+    /// Offset of the first value byte.
+    pub fn value_offset(&self) -> usize {
+        self.offset + self.header_len()
+    }
+
+    /// Bytes the object takes on the wire (tag + length + value, padding not included).
+    pub fn encoded_len(&self) -> usize {
+        self.header_len() + self.value.len()
+    }
+
+    /// The children of a constructed object, lazily. For a primitive object the iterator walks
+    /// the value as if it were TLV, which is what a caller asking for it wants to try.
+    pub fn children(&self) -> TlvIter<'a> {
+        TlvIter::nested(self.value, self.value_offset(), self.offset)
+    }
+
+    /// Appends the object exactly as it was parsed (padding before it not included).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.tag.to_bytes().as_ref());
+        self.length.encode_into(out);
+        out.extend_from_slice(self.value);
+    }
+}
+
+/// Parses one object at the start of `input` (no padding skipped). Offsets are relative to
+/// `input`, except `parent`, the absolute offset of the enclosing object if there is one.
+pub(crate) fn parse_object(input: &[u8], parent: Option<usize>) -> Result<(Tlv<'_>, usize), TlvError> {
+    let (tag, tag_len) = parse_tag_bytes(input)?;
+    let length = parse_length_bytes(&input[tag_len..]).map_err(|e| e.shifted(tag_len))?;
+    let header = tag_len + usize::from(length.encoded_len);
+    let available = input.len() - header;
+    if length.value > available {
+        return Err(match parent {
+            None => TlvError::LengthExceedsInput { offset: 0, declared: length.value, available },
+            Some(parent_offset) => {
+                TlvError::ExceedsParent { offset: 0, declared: length.value, available, parent_offset }
+            }
+        });
+    }
+    let end = header + length.value;
+    let tlv = Tlv { tag, length, value: &input[header..end], offset: 0, padding_before: 0 };
+    Ok((tlv, end))
+}
+
+/// Parses one BER-TLV object (tag, length, value) and returns the remainder. Leading `00`
+/// padding is not skipped here: use [`TlvIter`] or [`super::decode_emv_tlv`] for sequences.
+///
+/// ```
+/// use tapcert_parsers::tlv::{parse_emv_tlv, Tag, TlvError};
+/// let (rest, tlv) = parse_emv_tlv(&[0x9F, 0x36, 0x02, 0x00, 0x1C, 0x90]).unwrap();
+/// assert_eq!((tlv.tag, tlv.value, rest), (Tag(0x9F36), &[0x00, 0x1C][..], &[0x90][..]));
+/// assert_eq!(
+///     parse_emv_tlv(&[0x9F, 0x36, 0x04, 0x00]),
+///     Err(nom::Err::Error(TlvError::LengthExceedsInput { offset: 0, declared: 4, available: 1 }))
+/// );
+/// ```
+pub fn parse_emv_tlv(input: &[u8]) -> nom::IResult<&[u8], Tlv<'_>, TlvError> {
+    let (tlv, end) = parse_object(input, None).map_err(nom::Err::Error)?;
+    Ok((&input[end..], tlv))
+}
+
+/// Iterates over a sequence of sibling objects, skipping `00` padding. Yields `Err` once and
+/// then stops when the input is malformed.
+#[derive(Debug, Clone)]
+pub struct TlvIter<'a> {
+    input: &'a [u8],
+    pos: usize,
+    base: usize,
+    parent: Option<usize>,
+    trailing_padding: usize,
+    failed: bool,
+}
+
+impl<'a> TlvIter<'a> {
+    /// Iterates over the objects of `input`; offsets are relative to `input`.
+    pub fn new(input: &'a [u8]) -> Self {
+        TlvIter { input, pos: 0, base: 0, parent: None, trailing_padding: 0, failed: false }
+    }
+
+    /// Iterates over the objects of `input`, reporting offsets as `base + position`.
+    pub fn with_base(input: &'a [u8], base: usize) -> Self {
+        TlvIter { base, ..TlvIter::new(input) }
+    }
+
+    fn nested(input: &'a [u8], base: usize, parent_offset: usize) -> Self {
+        TlvIter { base, parent: Some(parent_offset), ..TlvIter::new(input) }
+    }
+
+    /// `00` bytes after the last object (known once the iterator has returned `None`).
+    pub fn trailing_padding(&self) -> usize {
+        self.trailing_padding
+    }
+}
+
+impl<'a> Iterator for TlvIter<'a> {
+    type Item = Result<Tlv<'a>, TlvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let rest = &self.input[self.pos..];
+        let padding = rest.iter().take_while(|&&b| b == 0).count();
+        if padding == rest.len() {
+            self.trailing_padding = padding;
+            self.pos = self.input.len();
+            return None;
+        }
+        let start = self.pos + padding;
+        let at = self.base + start;
+        match parse_object(&self.input[start..], self.parent) {
+            Ok((mut tlv, len)) => {
+                tlv.offset = at;
+                tlv.padding_before = padding;
+                self.pos = start + len;
+                Some(Ok(tlv))
+            }
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e.shifted(at)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iter_skips_and_counts_padding() {
+        let bytes = [0x00, 0x00, 0x5A, 0x01, 0x12, 0x00, 0x9F, 0x36, 0x00, 0x00, 0x00];
+        let mut it = TlvIter::new(&bytes);
+        let a = it.next().unwrap().unwrap();
+        assert_eq!((a.tag, a.offset, a.padding_before, a.value), (Tag(0x5A), 2, 2, &[0x12][..]));
+        let b = it.next().unwrap().unwrap();
+        assert_eq!((b.tag, b.offset, b.padding_before, b.value.len()), (Tag(0x9F36), 6, 1, 0));
+        assert!(it.next().is_none());
+        assert_eq!(it.trailing_padding(), 2);
+    }
+
+    #[test]
+    fn child_exceeding_parent_names_both_offsets() {
+        // 70 05 { 5A 08 .. } : the child claims 8 bytes, the parent holds 3 after its header.
+        let bytes = [0x00, 0x70, 0x05, 0x5A, 0x08, 0x12, 0x34, 0x56];
+        let outer = TlvIter::new(&bytes).next().unwrap().unwrap();
+        assert_eq!(outer.offset, 1);
+        let err = outer.children().next().unwrap().unwrap_err();
+        assert_eq!(err, TlvError::ExceedsParent { offset: 3, declared: 8, available: 3, parent_offset: 1 });
+    }
+
+    #[test]
+    fn iter_stops_after_error() {
+        let bytes = [0x5A, 0x01, 0x12, 0x9F];
+        let mut it = TlvIter::new(&bytes);
+        assert!(it.next().unwrap().is_ok());
+        assert_eq!(it.next().unwrap(), Err(TlvError::TruncatedTag { offset: 3 }));
+        assert!(it.next().is_none());
+    }
+}

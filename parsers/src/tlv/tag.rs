@@ -1,0 +1,183 @@
+//! BER-TLV tags as EMV uses them (EMV Book 3 Annex B1, ISO/IEC 8825-1 §8.1.2).
+//!
+//! A tag is kept as its raw bytes packed big-endian into a `u32` (`9F02` is `Tag(0x9F02)`),
+//! never normalised to an ASN.1 class/number pair: EMV specifications, kernels and logs all
+//! name tags by their bytes.
+//!
+//! ```text
+//! first byte   b8 b7  class (00 universal, 01 application, 10 context, 11 private)
+//!              b6     0 primitive, 1 constructed
+//!              b5-b1  11111: subsequent bytes follow, each with b8 = 1 if another follows
+//! ```
+
+use core::fmt;
+
+use super::TlvError;
+
+/// Longest tag accepted, in bytes. EMV uses up to 3 (kernel tags `DF8101`..); 4 leaves room.
+pub const MAX_TAG_LEN: usize = 4;
+
+/// A BER-TLV tag: its raw bytes, big-endian in a `u32`. An open newtype: any tag parses.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag(pub u32);
+
+/// The class bits (b8 b7) of a tag's first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagClass {
+    /// `00`
+    Universal,
+    /// `01`
+    Application,
+    /// `10`
+    ContextSpecific,
+    /// `11`
+    Private,
+}
+
+impl Tag {
+    /// Number of bytes the tag occupies on the wire (1 to 4).
+    pub fn len(self) -> usize {
+        match self.0 {
+            0..=0xFF => 1,
+            0x100..=0xFFFF => 2,
+            0x1_0000..=0xFF_FFFF => 3,
+            _ => 4,
+        }
+    }
+
+    /// Always false: a tag has at least one byte. Present for API symmetry with `len`.
+    pub fn is_empty(self) -> bool {
+        false
+    }
+
+    /// The first byte on the wire (class, constructed bit, number or `1F`).
+    pub fn first_byte(self) -> u8 {
+        (self.0 >> (8 * (self.len() - 1))) as u8
+    }
+
+    /// True when b6 of the first byte is set: the value is itself a sequence of TLV objects.
+    pub fn is_constructed(self) -> bool {
+        self.first_byte() & 0x20 != 0
+    }
+
+    /// The class of the tag.
+    pub fn class(self) -> TagClass {
+        match self.first_byte() >> 6 {
+            0 => TagClass::Universal,
+            1 => TagClass::Application,
+            2 => TagClass::ContextSpecific,
+            _ => TagClass::Private,
+        }
+    }
+
+    /// The tag's wire bytes.
+    pub fn to_bytes(self) -> TagBytes {
+        let len = self.len();
+        let all = self.0.to_be_bytes();
+        let mut bytes = [0u8; MAX_TAG_LEN];
+        bytes[..len].copy_from_slice(&all[MAX_TAG_LEN - len..]);
+        TagBytes { bytes, len: len as u8 }
+    }
+
+    /// True when the tag's bytes follow the BER rules (the first byte announces exactly as many
+    /// subsequent bytes as there are). Tags built by hand may not; parsed tags always do.
+    pub fn is_well_formed(self) -> bool {
+        let b = self.to_bytes();
+        matches!(parse_tag_bytes(b.as_ref()), Ok((t, n)) if t == self && n == b.as_ref().len())
+    }
+}
+
+/// The wire bytes of a [`Tag`], without allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagBytes {
+    bytes: [u8; MAX_TAG_LEN],
+    len: u8,
+}
+
+impl AsRef<[u8]> for TagBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.to_bytes().as_ref() {
+            write!(f, "{b:02X}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tag({self})")
+    }
+}
+
+/// Reads one tag from the start of `input`; returns it and the number of bytes it took.
+/// Offsets in errors are relative to `input`.
+pub(crate) fn parse_tag_bytes(input: &[u8]) -> Result<(Tag, usize), TlvError> {
+    let Some(&first) = input.first() else {
+        return Err(TlvError::TruncatedTag { offset: 0 });
+    };
+    let mut value = u32::from(first);
+    if first & 0x1F != 0x1F {
+        return Ok((Tag(value), 1));
+    }
+    let mut i = 1;
+    loop {
+        if i >= MAX_TAG_LEN {
+            return Err(TlvError::TagTooLong { offset: 0, max: MAX_TAG_LEN });
+        }
+        let Some(&b) = input.get(i) else {
+            return Err(TlvError::TruncatedTag { offset: 0 });
+        };
+        value = (value << 8) | u32::from(b);
+        i += 1;
+        if b & 0x80 == 0 {
+            return Ok((Tag(value), i));
+        }
+    }
+}
+
+/// Parses one BER-TLV tag.
+///
+/// ```
+/// use tapcert_parsers::tlv::{parse_emv_tag, Tag, TlvError};
+/// assert_eq!(parse_emv_tag(&[0x9F, 0x02, 0x06]), Ok((&[0x06][..], Tag(0x9F02))));
+/// assert_eq!(parse_emv_tag(&[0x5F]), Err(nom::Err::Error(TlvError::TruncatedTag { offset: 0 })));
+/// ```
+pub fn parse_emv_tag(input: &[u8]) -> nom::IResult<&[u8], Tag, TlvError> {
+    let (tag, n) = parse_tag_bytes(input).map_err(nom::Err::Error)?;
+    Ok((&input[n..], tag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_lengths_and_bits() {
+        assert_eq!(Tag(0x6F).len(), 1);
+        assert!(Tag(0x6F).is_constructed());
+        assert_eq!(Tag(0x9F02).len(), 2);
+        assert!(!Tag(0x9F02).is_constructed());
+        assert_eq!(Tag(0xBF0C).class(), TagClass::ContextSpecific);
+        assert!(Tag(0xBF0C).is_constructed());
+        assert_eq!(Tag(0xDF8101).len(), 3);
+        assert_eq!(Tag(0xDF8101).to_bytes().as_ref(), &[0xDF, 0x81, 0x01]);
+        assert_eq!(Tag(0x9F02).to_string(), "9F02");
+        assert_eq!(format!("{:?}", Tag(0x5F2A)), "Tag(5F2A)");
+    }
+
+    #[test]
+    fn tag_parse_errors() {
+        assert_eq!(parse_tag_bytes(&[]), Err(TlvError::TruncatedTag { offset: 0 }));
+        assert_eq!(parse_tag_bytes(&[0x9F, 0x81]), Err(TlvError::TruncatedTag { offset: 0 }));
+        assert_eq!(parse_tag_bytes(&[0x9F, 0x81, 0x81, 0x81, 0x01]), Err(TlvError::TagTooLong { offset: 0, max: 4 }));
+        assert_eq!(parse_tag_bytes(&[0xDF, 0x81, 0x01]), Ok((Tag(0xDF8101), 3)));
+        assert!(Tag(0xDF8101).is_well_formed());
+        assert!(!Tag(0x9F).is_well_formed());
+    }
+}

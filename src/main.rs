@@ -1,0 +1,2 @@
+//! `tapcert`: fuzz and certify contactless (NFC) and QR payment implementations.
+fn main() {}
