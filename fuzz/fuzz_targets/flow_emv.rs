@@ -1,0 +1,3 @@
+//! `flow_emv`: the EMV contactless read + GENERATE AC against a FuzzCard (ATR, every response, unpredictable number and clock from the input).
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_conformance::flow::fuzzing::fuzz_flow_emv(data));

@@ -1,0 +1,3 @@
+//! `flow_transit`: the T-Union transit read (SELECT, GET BALANCE, READ BINARY SFI 15, READ RECORD SFI 18) against a FuzzCard.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_conformance::flow::fuzzing::fuzz_flow_transit(data));

@@ -1,0 +1,157 @@
+//! Replays every committed fuzz seed (`fuzz/corpus/<target>/`) and every saved crash
+//! (`fuzz/regressions/<target>/`) through the same functions the cargo-fuzz targets call, on
+//! stable, as part of `cargo test`.
+//!
+//! A saved crash is named after its regression test (`fuzz_tlv_0001`) and must not panic. A
+//! crash whose fix has not landed yet is listed in `fuzz/regressions/OPEN` (`<target>/<file>
+//! <cause>`): it must still panic, so the list cannot go stale: once the fix lands, this test
+//! says to remove the line.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+type Entry = (&'static str, &'static str, fn(&[u8]));
+
+macro_rules! targets {
+    ($($name:ident => $($path:ident)::+),* $(,)?) => {
+        &[$((stringify!($name), stringify!($($path)::+), $($path)::+ as fn(&[u8]))),*]
+    };
+}
+
+/// Target name -> the function its `fuzz/fuzz_targets/<name>.rs` calls.
+const TARGETS: &[Entry] = targets! {
+    tlv_structured => tapcert_conformance::flow::fuzzing::fuzz_tlv_structured,
+    flow_emv => tapcert_conformance::flow::fuzzing::fuzz_flow_emv,
+    flow_transit => tapcert_conformance::flow::fuzzing::fuzz_flow_transit,
+};
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = fs::read_dir(dir) else { return Vec::new() };
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn subdirs(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).filter_map(|e| e.file_name().into_string().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// Runs `f` on the file's bytes; `Err` with the panic message if it panicked.
+fn replay(f: fn(&[u8]), path: &Path) -> Result<(), String> {
+    let data = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    catch_unwind(AssertUnwindSafe(|| f(&data))).map_err(|p| {
+        p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+    })
+}
+
+#[test]
+fn every_target_is_replayed_and_calls_the_listed_function() {
+    let dir = fuzz_dir().join("fuzz_targets");
+    let on_disk: BTreeSet<String> = files(&dir)
+        .iter()
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(String::from))
+        .collect();
+    let listed: BTreeSet<String> = TARGETS.iter().map(|(n, ..)| n.to_string()).collect();
+    assert_eq!(on_disk, listed, "fuzz/fuzz_targets/*.rs and the TARGETS table of tests/fuzz_corpus.rs differ");
+    for (name, path, _) in TARGETS {
+        let src = fs::read_to_string(dir.join(format!("{name}.rs"))).unwrap();
+        let path = path.replace(' ', "");
+        assert!(src.replace(' ', "").contains(&format!("{path}(data)")), "fuzz_targets/{name}.rs does not call {path}");
+    }
+    for sub in ["corpus", "regressions"] {
+        let unknown: Vec<_> = subdirs(&fuzz_dir().join(sub)).difference(&listed).cloned().collect();
+        assert!(unknown.is_empty(), "fuzz/{sub}/ has directories for unknown targets: {unknown:?}");
+    }
+}
+
+#[test]
+fn every_target_has_seeds() {
+    for (name, ..) in TARGETS {
+        assert!(!files(&fuzz_dir().join("corpus").join(name)).is_empty(), "fuzz/corpus/{name}/ has no seeds");
+    }
+}
+
+#[test]
+fn committed_corpora_replay_without_panics() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (name, _, f) in TARGETS {
+        for path in files(&fuzz_dir().join("corpus").join(name)) {
+            count += 1;
+            if let Err(msg) = replay(*f, &path) {
+                failures.push(format!("{name}: {}: {msg}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {count} corpus inputs panic:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// `fuzz/regressions/OPEN`: `<target>/<file> <one-line cause>` per crash not fixed yet.
+fn open_crashes() -> BTreeSet<String> {
+    fs::read_to_string(fuzz_dir().join("regressions").join("OPEN"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect()
+}
+
+#[test]
+fn saved_crashes_stay_fixed() {
+    let open = open_crashes();
+    let mut failures = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (name, _, f) in TARGETS {
+        for path in files(&fuzz_dir().join("regressions").join(name)) {
+            let id = format!("{name}/{}", path.file_name().unwrap().to_string_lossy());
+            let outcome = replay(*f, &path);
+            match (open.contains(&id), outcome) {
+                (false, Err(msg)) => failures.push(format!("{id} panics again: {msg}")),
+                (true, Ok(())) => failures.push(format!("{id} is fixed: remove its line from fuzz/regressions/OPEN")),
+                _ => {}
+            }
+            seen.insert(id);
+        }
+    }
+    let stale: Vec<_> = open.difference(&seen).collect();
+    assert!(stale.is_empty(), "fuzz/regressions/OPEN lists files that do not exist: {stale:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The flow seeds are not vacuous: some run the whole procedure to its end.
+#[test]
+fn flow_seeds_complete_whole_transactions() {
+    use tapcert_conformance::flow::{TerminalConfig, read_emv_and_generate_ac, read_transit};
+    use tapcert_conformance::transport::{FuzzCard, T0};
+
+    let mut emv_ok = 0;
+    for path in files(&fuzz_dir().join("corpus").join("flow_emv")) {
+        let data = fs::read(&path).unwrap();
+        let (card, mut source) = FuzzCard::split(&data);
+        let clock = source.clock();
+        let mut t = T0::new(card);
+        emv_ok += usize::from(
+            read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref()).is_ok(),
+        );
+    }
+    assert!(emv_ok >= 3, "only {emv_ok} flow_emv seeds reach GENERATE AC");
+    let mut transit_ok = 0;
+    for path in files(&fuzz_dir().join("corpus").join("flow_transit")) {
+        let data = fs::read(&path).unwrap();
+        let (card, _) = FuzzCard::split(&data);
+        transit_ok += usize::from(read_transit(&mut T0::new(card)).is_ok());
+    }
+    assert!(transit_ok >= 3, "only {transit_ok} flow_transit seeds complete the transit read");
+}
