@@ -1,0 +1,1 @@
+//! The reference virtual band (in progress).
