@@ -1,2 +1,42 @@
 //! `tapcert`: fuzz and certify contactless (NFC) and QR payment implementations.
-fn main() {}
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod decode;
+
+/// Fuzz and certify contactless (NFC) and QR payment implementations.
+#[derive(Debug, Parser)]
+#[command(name = "tapcert", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode an APDU, ATR, BER-TLV, NDEF or QR payload and say what is wrong with it.
+    Decode(decode::DecodeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match &cli.command {
+        Command::Decode(args) => decode::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tapcert: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! `tapcert decode FORMAT [INPUT] [--json]`: one module per format, one shared front end.
+//!
+//! Exit codes: 0 decoded (QR payloads that break rules still decode, unless `--strict`),
+//! 1 input rejected (message with the offset on stderr), 2 usage errors (bad hex, unreadable
+//! file, bad arguments).
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+mod tlv;
+
+/// Arguments of `tapcert decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// What the input is.
+    #[arg(value_enum)]
+    pub format: Format,
+    /// The input: hex (spaces, colons and line breaks allowed) or, for `qr`, the payload text.
+    /// Absent or `-`: read standard input.
+    pub input: Option<String>,
+    /// Read raw bytes from FILE instead of hex.
+    #[arg(long, value_name = "FILE", conflicts_with = "input")]
+    pub bin: Option<PathBuf>,
+    /// Print one JSON document (shapes in the README) instead of the indented tree.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when the payload decodes but breaks a rule of its format or profile.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Formats `tapcert decode` understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// ISO/IEC 7816-4 command APDU.
+    Capdu,
+    /// ISO/IEC 7816-4 response APDU (data + SW1 SW2).
+    Rapdu,
+    /// ISO/IEC 7816-3 answer to reset, or a PC/SC contactless pseudo-ATR.
+    Atr,
+    /// BER-TLV as EMV uses it, with names from the EMV data dictionary.
+    Tlv,
+}
+
+/// What a format module returns for input it could decode.
+#[derive(Debug)]
+pub(crate) struct Decoded {
+    /// The indented tree a person reads.
+    pub human: String,
+    /// The stable JSON document.
+    pub json: serde_json::Value,
+    /// True when a validator found a broken rule (only `--strict` turns this into exit 1).
+    pub has_findings: bool,
+}
+
+/// Input a format module rejected: the message names the offset and what was expected.
+#[derive(Debug)]
+pub(crate) struct Rejected {
+    /// Byte offset (or character offset for text formats) of the fault, when there is one.
+    pub offset: Option<usize>,
+    /// What was wrong, in the format's own words.
+    pub message: String,
+}
+
+impl Rejected {
+    /// A rejection carrying an error's offset and message.
+    pub fn at(offset: usize, message: impl std::fmt::Display) -> Self {
+        Rejected { offset: Some(offset), message: message.to_string() }
+    }
+}
+
+/// Runs `tapcert decode`.
+pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read_input_bytes(args)?;
+    let outcome = match args.format {
+        Format::Tlv => tlv::decode(&bytes),
+        Format::Capdu | Format::Rapdu | Format::Atr => {
+            bail!("decoding {:?} is not available in this build yet", args.format)
+        }
+    };
+    Ok(report(outcome, args))
+}
+
+fn report(outcome: Result<Decoded, Rejected>, args: &DecodeArgs) -> ExitCode {
+    match outcome {
+        Ok(decoded) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&decoded.json).unwrap_or_default());
+            } else {
+                print!("{}", decoded.human);
+            }
+            if args.strict && decoded.has_findings { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Err(rejected) => {
+            match rejected.offset {
+                Some(offset) => eprintln!("tapcert: rejected at offset {offset}: {}", rejected.message),
+                None => eprintln!("tapcert: rejected: {}", rejected.message),
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The raw text of the input argument or standard input.
+pub(crate) fn read_input_text(input: Option<&str>) -> anyhow::Result<String> {
+    match input {
+        Some(text) if text != "-" => Ok(text.to_owned()),
+        _ => {
+            let mut stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                bail!("no input: give it as an argument, with --bin FILE, or on standard input");
+            }
+            let mut text = String::new();
+            stdin.read_to_string(&mut text).context("reading standard input")?;
+            Ok(text)
+        }
+    }
+}
+
+fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
+    if let Some(path) = &args.bin {
+        return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
+    }
+    let text = read_input_text(args.input.as_deref())?;
+    parse_hex_input(&text)
+}
+
+/// Hex as people paste it from traces: upper or lower case, with spaces, colons, tabs and line
+/// breaks between bytes (never inside one), an optional `0x` prefix on the whole input.
+pub(crate) fn parse_hex_input(text: &str) -> anyhow::Result<Vec<u8>> {
+    let trimmed = text.trim();
+    let trimmed = trimmed.strip_prefix("0x").or_else(|| trimmed.strip_prefix("0X")).unwrap_or(trimmed);
+    let mut digits = String::with_capacity(trimmed.len());
+    for (i, c) in trimmed.char_indices() {
+        match c {
+            c if c.is_ascii_hexdigit() => digits.push(c),
+            ' ' | ':' | '\t' | '\n' | '\r' => {
+                if digits.len() % 2 == 1 {
+                    bail!("invalid hex: separator inside a byte at character {i}");
+                }
+            }
+            other => bail!("invalid hex: unexpected {other:?} at character {i}"),
+        }
+    }
+    if digits.len() % 2 == 1 {
+        bail!("invalid hex: odd number of digits ({})", digits.len());
+    }
+    hex::decode(&digits).context("invalid hex")
+}
+
+/// Upper-case hex without separators, the form every JSON document uses.
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    hex::encode_upper(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_input_forms() {
+        assert_eq!(parse_hex_input("6f 2F:84\n0e").unwrap(), [0x6F, 0x2F, 0x84, 0x0E]);
+        assert_eq!(parse_hex_input("0x9000").unwrap(), [0x90, 0x00]);
+        assert!(parse_hex_input("6 f").is_err());
+        assert!(parse_hex_input("6fz").is_err());
+        assert!(parse_hex_input("6f0").is_err());
+        assert_eq!(parse_hex_input("  ").unwrap(), Vec::<u8>::new());
+    }
+}
