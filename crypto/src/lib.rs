@@ -5,8 +5,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod aes;
 mod des;
 mod error;
+mod keys;
+mod mac;
 
+pub use crate::aes::Aes;
 pub use des::{Des, Tdes, TdesEde2, TdesEde3};
 pub use error::CryptoError;
+pub use keys::{KcvMethod, KeyAlgorithm, adjust_key_parity, has_odd_parity, key_check_value, with_odd_parity};
+pub use mac::{
+    AesCmac, Cipher64, HmacAlgorithm, HmacKey, Padding, aes_cmac, hmac, iso9797_mac_alg1, iso9797_mac_alg3, pad_iso9797,
+};
