@@ -9,6 +9,8 @@
 //! - GENERATE AC returns CID, ATC, AC and IAD (`9F10`, M/Chip layout: KDI `01`, CVN `14` =
 //!   cryptogram version 20: EMV common session key, AC over CDOL1 data ‖ AIP ‖ ATC ‖ CVR).
 
+use tapcert_crypto::MastercardIad;
+
 use super::keys;
 use super::{Band, CardReply, Command, sw, template, tlv};
 
@@ -17,12 +19,14 @@ pub(crate) const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";
 /// Mastercard credit/debit AID.
 pub(crate) const EMV_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10];
 /// PDOL: amount, other amount, country, currency, date, type, unpredictable number.
-pub(crate) const PDOL: &[u8] = &[0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04];
+pub(crate) const PDOL: &[u8] =
+    &[0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04];
 /// Sum of the PDOL lengths.
 pub(crate) const PDOL_DATA_LEN: usize = 6 + 6 + 2 + 2 + 3 + 1 + 4;
 /// CDOL1: amount, other amount, country, TVR, currency, date, type, unpredictable number.
 pub(crate) const CDOL1: &[u8] = &[
-    0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04,
+    0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F,
+    0x37, 0x04,
 ];
 /// Sum of the CDOL1 lengths.
 pub(crate) const CDOL1_DATA_LEN: usize = 6 + 6 + 2 + 5 + 2 + 3 + 1 + 4;
@@ -182,7 +186,7 @@ impl Band {
             return CardReply::sw(sw::CONDITIONS);
         }
         let (cid, cvr_type) = match cmd.p1 & 0xC0 {
-            0x00 => (0x00, 0x00), // AAC asked: decline
+            0x00 => (0x00, 0x00),        // AAC asked: decline
             0x40 | 0x80 => (0x80, 0x20), // TC or ARQC asked: this band always goes online
             _ => return CardReply::sw(sw::WRONG_P1P2),
         };
@@ -192,21 +196,17 @@ impl Band {
         self.session.ac_done = true;
         let atc = self.persistent.atc.to_be_bytes();
         let cvr = [0x80 | cvr_type, 0x00, 0x00, 0x00, 0x00, 0x00];
-        let mut input = Vec::with_capacity(cmd.data.len() + 10);
-        input.extend_from_slice(cmd.data);
-        input.extend_from_slice(&AIP);
-        input.extend_from_slice(&atc);
-        input.extend_from_slice(&cvr);
-        let ac = keys::application_cryptogram(
-            &self.faults().ac_imk,
-            &self.config.pan,
-            self.config.psn,
-            self.persistent.atc,
-            &input,
-        );
-        let mut iad = vec![0x01, CVN];
-        iad.extend_from_slice(&cvr);
-        iad.extend_from_slice(&[0u8; 10]);
+        let iad =
+            MastercardIad { kdi: 0x01, cvn: CVN, cvr, dac_idn: [0; 2], counters: [0; 8], extra: Vec::new() }.to_bytes();
+        let mut ac_data = Vec::with_capacity(CDOL1_DATA_LEN + 4);
+        ac_data.extend_from_slice(cmd.data);
+        ac_data.extend_from_slice(&AIP);
+        ac_data.extend_from_slice(&atc);
+        let Some(ac) =
+            keys::application_cryptogram(&self.faults().ac_imk, &self.config.pan, self.config.psn, &ac_data, &iad)
+        else {
+            return CardReply::sw(sw::NO_PRECISE_DIAGNOSIS);
+        };
         let mut body = Vec::new();
         tlv(0x9F27, &[cid], &mut body);
         tlv(0x9F36, &atc, &mut body);

@@ -33,7 +33,7 @@ mod transit;
 
 use std::collections::VecDeque;
 
-pub use keys::{TEST_DPK, TEST_DTK, TEST_IMK_AC, WRONG_IMK_AC};
+pub use keys::{TEST_DPK, TEST_DTK, TEST_IMK_AC, WRONG_IMK_AC, purse_mac, purse_session_key_with, tac_key};
 pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
 pub use transit::TRANSIT_LOG_RECORD_LEN;
 
@@ -66,6 +66,8 @@ pub mod sw {
     pub const WRONG_OFFSET: u16 = 0x6B00;
     /// Instruction not supported.
     pub const INS_NOT_SUPPORTED: u16 = 0x6D00;
+    /// No precise diagnosis (the band could not compute what was asked).
+    pub const NO_PRECISE_DIAGNOSIS: u16 = 0x6F00;
     /// Class not supported.
     pub const CLA_NOT_SUPPORTED: u16 = 0x6E00;
     /// E-purse: MAC invalid (PBOC).
@@ -144,7 +146,14 @@ struct Session {
 
 impl Session {
     fn new() -> Self {
-        Session { selected: Selected::None, gpo_done: false, ac_done: false, purchase: None, ndef_file: None, mute: false }
+        Session {
+            selected: Selected::None,
+            gpo_done: false,
+            ac_done: false,
+            purchase: None,
+            ndef_file: None,
+            mute: false,
+        }
     }
 }
 
@@ -170,12 +179,8 @@ impl Band {
 
     /// A band with a chosen personalisation.
     pub fn with_config(profile: Profile, config: BandConfig) -> Self {
-        let persistent = Persistent {
-            atc: config.initial_atc,
-            balance: config.initial_balance,
-            purse_seq: 0,
-            log: VecDeque::new(),
-        };
+        let persistent =
+            Persistent { atc: config.initial_atc, balance: config.initial_balance, purse_seq: 0, log: VecDeque::new() };
         let rng = SeededRng::new(config.seed);
         Band { profile, config, persistent, session: Session::new(), rng }
     }

@@ -26,7 +26,9 @@ impl Band {
         match id {
             CC_FILE => {
                 let size = u16::try_from(self.ndef_file_size()).unwrap_or(u16::MAX).to_be_bytes();
-                Some(vec![0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, size[0], size[1], 0x00, 0xFF])
+                Some(vec![
+                    0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, size[0], size[1], 0x00, 0xFF,
+                ])
             }
             NDEF_FILE => {
                 let msg = &self.config.ndef_message;
