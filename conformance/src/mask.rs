@@ -99,8 +99,9 @@ fn scan_at(bytes: &[u8], base: usize, hide: &mut [bool]) {
         };
         let Some(&len) = bytes.get(len_at) else { continue };
         let start = len_at + 1;
-        let end = (start + usize::from(len)).min(bytes.len());
-        if len == 0 || len > 0x50 || start >= end {
+        let end = start + usize::from(len);
+        // Only complete values: a stray 5A in a UID or a MAC is not a PAN.
+        if len == 0 || len > 0x50 || end > bytes.len() {
             continue;
         }
         mark(tag, &bytes[start..end], base + start, hide);
@@ -123,6 +124,12 @@ mod tests {
         // Record length off by one: 70 0B but only 10 bytes follow.
         let rec = hex::decode("700B5A0854133300896000109000").unwrap();
         assert!(masked_hex(&rec).contains("541333******0010"), "{}", masked_hex(&rec));
+    }
+
+    #[test]
+    fn uid_bytes_are_not_taken_for_a_pan() {
+        let uid = hex::decode("045A3B129C61809000").unwrap();
+        assert_eq!(masked_hex(&uid), "045A3B129C61809000");
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
     let mut pending_cmd = String::new();
     // A response split over lines (scriptor prints 16 bytes per line): (start line, hex so far).
     let mut open_response: Option<(usize, String)> = None;
+    // The previous command line was a bare (unlogged) one, which scriptor echoes.
+    let mut last_bare = false;
     let push = |t: &mut Transcript, kind| t.events.push(Event { at_us: 0, latency_us: 0, kind });
 
     for (i, raw) in text.lines().enumerate() {
@@ -161,16 +163,23 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
             }
             continue;
         }
-        if line.starts_with('#') {
+        if line.starts_with('#') || line.starts_with("Using ") || line.starts_with("Trying ") {
+            // Comments, and the banner lines scriptor prints ("Using T=1 protocol").
             continue;
         }
         // scriptor's own rules: "exit" anywhere ends the script, "reset" anywhere resets.
         if line.to_ascii_lowercase().contains("exit") {
             break;
         }
+        let logged = line.starts_with('>');
         let cmd_text = line.strip_prefix('>').map(str::trim_start).unwrap_or(line);
+        // scriptor reading a file echoes each input line before its "> " line: one event.
+        let echoed = logged && std::mem::take(&mut last_bare);
         if cmd_text.to_ascii_lowercase().contains("reset") {
-            push(&mut t, EventKind::Reset { atr: Atr::default() });
+            if !echoed {
+                push(&mut t, EventKind::Reset { atr: Atr::default() });
+            }
+            last_bare = !logged;
             continue;
         }
         if let Some(part) = cmd_text.strip_suffix('\\') {
@@ -181,7 +190,14 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
         pending_cmd.push_str(cmd_text);
         let command = parse_hex(&pending_cmd, line_no)?;
         pending_cmd.clear();
-        push(&mut t, EventKind::Exchange { command, response: None, error: None });
+        let same_as_echo = matches!(
+            t.events.last().map(|e| &e.kind),
+            Some(EventKind::Exchange { command: c, response: None, error: None }) if *c == command
+        );
+        if !(echoed && same_as_echo) {
+            push(&mut t, EventKind::Exchange { command, response: None, error: None });
+        }
+        last_bare = !logged;
     }
     if let Some((start, _)) = open_response {
         return Err(ScriptorError::Unterminated { line: start });
@@ -216,6 +232,17 @@ mod tests {
         assert_eq!(ex[0].0, [0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00]);
         assert_eq!(ex[0].1.unwrap().data().len(), 17);
         assert_eq!(ex[1].1.unwrap().sw(), Some(0x6A82));
+    }
+
+    #[test]
+    fn reads_an_echoed_scriptor_log_once() {
+        let log = "Using T=1 protocol\n# PPSE\n00B0000000\n> 00 B0 00 00 00 \n< 90 00 : Normal processing.\n\
+                   reset\n> RESET\n< OK: 3B 00 \n00B0000000\n> 00 B0 00 00 00 \n< 6A 82 : File not found.\n";
+        let t = import_scriptor(log).unwrap();
+        assert_eq!(t.events.len(), 3, "{:?}", t.events);
+        assert_eq!(t.events[1].kind, EventKind::Reset { atr: Atr(vec![0x3B, 0x00]) });
+        let sws: Vec<_> = t.exchanges().map(|(_, r)| r.unwrap().sw()).collect();
+        assert_eq!(sws, [Some(0x9000), Some(0x6A82)]);
     }
 
     #[test]
