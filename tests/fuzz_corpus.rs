@@ -11,6 +11,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tapcert_conformance::transport::{Atr, RawResponse, ReaderInfo, Transport, TransportError};
 
 type Entry = (&'static str, &'static str, fn(&[u8]));
 
@@ -35,7 +38,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = fs::read_dir(dir) else { return Vec::new() };
     let mut v: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
         .collect();
     v.sort();
     v
@@ -43,7 +46,12 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 
 fn subdirs(dir: &Path) -> BTreeSet<String> {
     fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).filter_map(|e| e.file_name().into_string().ok()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -51,17 +59,18 @@ fn subdirs(dir: &Path) -> BTreeSet<String> {
 fn replay(f: fn(&[u8]), path: &Path) -> Result<(), String> {
     let data = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     catch_unwind(AssertUnwindSafe(|| f(&data))).map_err(|p| {
-        p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
     })
 }
 
 #[test]
 fn every_target_is_replayed_and_calls_the_listed_function() {
     let dir = fuzz_dir().join("fuzz_targets");
-    let on_disk: BTreeSet<String> = files(&dir)
-        .iter()
-        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(String::from))
-        .collect();
+    let on_disk: BTreeSet<String> =
+        files(&dir).iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(String::from)).collect();
     let listed: BTreeSet<String> = TARGETS.iter().map(|(n, ..)| n.to_string()).collect();
     assert_eq!(on_disk, listed, "fuzz/fuzz_targets/*.rs and the TARGETS table of tests/fuzz_corpus.rs differ");
     for (name, path, _) in TARGETS {
@@ -154,4 +163,94 @@ fn flow_seeds_complete_whole_transactions() {
         transit_ok += usize::from(read_transit(&mut T0::new(card)).is_ok());
     }
     assert!(transit_ok >= 3, "only {transit_ok} flow_transit seeds complete the transit read");
+}
+
+/// Records what a transport answered, to lay a real exchange out as FuzzCard input.
+struct Recording<T> {
+    inner: T,
+    atr: Vec<u8>,
+    responses: Vec<Vec<u8>>,
+}
+
+impl<T: Transport> Transport for Recording<T> {
+    fn reset(&mut self) -> Result<Atr, TransportError> {
+        let atr = self.inner.reset()?;
+        self.atr = atr.as_bytes().to_vec();
+        Ok(atr)
+    }
+    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let r = self.inner.transmit(capdu)?;
+        self.responses.push(r.as_bytes().to_vec());
+        Ok(r)
+    }
+    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
+        self.inner.field_off(hold)
+    }
+    fn info(&self) -> ReaderInfo {
+        self.inner.info()
+    }
+}
+
+/// Runs both flows against every profile of the virtual band; returns the FuzzCard inputs that
+/// replay each run, and how many runs completed.
+/// (what happened, target, FuzzCard input)
+type BandRun = (String, &'static str, Vec<u8>);
+
+fn band_transcripts() -> (Vec<BandRun>, usize) {
+    use tapcert_conformance::flow::fuzzing::fuzz_card_input;
+    use tapcert_conformance::flow::{TerminalConfig, read_emv_and_generate_ac, read_transit};
+    use tapcert_conformance::sim::{Band, profiles};
+    use tapcert_conformance::transport::{ManualClock, SeededRng, Sim, T0};
+
+    let mut out = Vec::new();
+    let mut completed = 0;
+    for (i, profile) in profiles().into_iter().enumerate() {
+        let seed = 0x7461_7063_0000 + i as u64;
+        let mut t = T0::new(Recording { inner: Sim::new(Band::new(profile.clone())), atr: vec![], responses: vec![] });
+        let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+        let emv = read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut SeededRng::new(seed), &clock);
+        completed += usize::from(profile.name == "reference" && emv.is_ok());
+        let rec = t.inner_mut();
+        let refs: Vec<&[u8]> = rec.responses.iter().map(Vec::as_slice).collect();
+        out.push((
+            format!("{}: {:?}", profile.name, emv.map(|_| ())),
+            "flow_emv",
+            fuzz_card_input(seed, &rec.atr, &refs),
+        ));
+
+        let mut t = T0::new(Recording { inner: Sim::new(Band::new(profile.clone())), atr: vec![], responses: vec![] });
+        let transit = read_transit(&mut t);
+        completed += usize::from(profile.name == "reference" && transit.is_ok());
+        let rec = t.inner_mut();
+        let refs: Vec<&[u8]> = rec.responses.iter().map(Vec::as_slice).collect();
+        out.push((
+            format!("{}: {:?}", profile.name, transit.map(|_| ())),
+            "flow_transit",
+            fuzz_card_input(seed, &rec.atr, &refs),
+        ));
+    }
+    (out, completed)
+}
+
+/// The terminal flows complete against the reference virtual band (both sides written
+/// independently, so this checks each against the other).
+#[test]
+fn flows_complete_against_the_reference_band() {
+    let (runs, completed) = band_transcripts();
+    assert_eq!(completed, 2, "{:#?}", runs.iter().map(|r| &r.0).collect::<Vec<_>>());
+}
+
+/// `cargo test --test fuzz_corpus -- --ignored record_flow_seeds`: writes the virtual band's
+/// transcripts (every profile) into fuzz/corpus/flow_emv/ and flow_transit/.
+#[test]
+#[ignore]
+fn record_flow_seeds() {
+    for (what, target, input) in band_transcripts().0 {
+        let name = format!(
+            "band-{:016x}",
+            input.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+        );
+        fs::write(fuzz_dir().join("corpus").join(target).join(name), &input).unwrap();
+        println!("{target}: {what}");
+    }
 }

@@ -366,7 +366,11 @@ fn parse_generate_ac(data: &[u8]) -> Result<GenerateAcResponse, FlowError> {
         Tag(0x80) => {
             let v = top.tlv.value;
             if !(11..=11 + 32).contains(&v.len()) {
-                return Err(FlowError::BadObject { step, tag: Tag(0x80), reason: "expected CID, ATC, AC and up to 32 IAD bytes" });
+                return Err(FlowError::BadObject {
+                    step,
+                    tag: Tag(0x80),
+                    reason: "expected CID, ATC, AC and up to 32 IAD bytes",
+                });
             }
             let mut cryptogram = [0u8; 8];
             cryptogram.copy_from_slice(&v[3..11]);

@@ -39,8 +39,7 @@ pub use emv::{
 pub use error::{FlowError, Step};
 pub use terminal::{TerminalConfig, TerminalData};
 pub use transit::{
-    CARD_INFO_LEN, CardInfo, LOG_RECORD_LEN, MAX_LOG_RECORDS, TRANSIT_AID, TransitLogRecord, TransitRead,
-    read_transit,
+    CARD_INFO_LEN, CardInfo, LOG_RECORD_LEN, MAX_LOG_RECORDS, TRANSIT_AID, TransitLogRecord, TransitRead, read_transit,
 };
 
 /// `9000`: normal processing.

@@ -33,8 +33,10 @@ impl Card for Scripted {
     }
 }
 
-const PPSE: &str = "6F2F840E325041592E5359532E4444463031A51DBF0C1A61184F07A0000000031010500A564953412044454249548701019000";
-const SELECT_AID: &str = "6F338407A0000000032010A52850095649534120434152449F381A9F66049F02069F03069F1A0295055F2A029A039C019F37049A039000";
+const PPSE: &str =
+    "6F2F840E325041592E5359532E4444463031A51DBF0C1A61184F07A0000000031010500A564953412044454249548701019000";
+const SELECT_AID: &str =
+    "6F338407A0000000032010A52850095649534120434152449F381A9F66049F02069F03069F1A0295055F2A029A039C019F37049A039000";
 // 77{82 2000, 94 08010100 10010200}
 const GPO: &str = "770E8202200094080801010010010200";
 // 70{57 track 2 (test PAN 4761739001010010), 8C CDOL1 = 9F02 06 9F37 04 95 05}
@@ -148,7 +150,10 @@ fn emv_errors_name_the_step_and_the_fact() {
     let mut card = emv_card();
     card[3].1 = "71035A01129000".into();
     let err = run(scripted(&card)).0.unwrap_err();
-    assert!(matches!(err, FlowError::MissingObject { step: Step::ReadRecord { sfi: 1, record: 1 }, tag: Tag(0x70) }), "{err}");
+    assert!(
+        matches!(err, FlowError::MissingObject { step: Step::ReadRecord { sfi: 1, record: 1 }, tag: Tag(0x70) }),
+        "{err}"
+    );
 
     // No CDOL1 anywhere.
     let mut card = emv_card();

@@ -90,7 +90,8 @@ pub fn read_transit(t: &mut dyn Transport) -> Result<TransitRead, FlowError> {
 
     let step = Step::ReadCardInfo;
     let info = exchange_ok(t, step, &[0x00, 0xB0, 0x80 | 0x15, 0x00, 0x00])?;
-    let card_info = parse_card_info(&info).ok_or(FlowError::BadLength { step, expected: CARD_INFO_LEN, got: info.len() })?;
+    let card_info =
+        parse_card_info(&info).ok_or(FlowError::BadLength { step, expected: CARD_INFO_LEN, got: info.len() })?;
 
     let mut log = Vec::new();
     for record in 1..=MAX_LOG_RECORDS {
@@ -101,8 +102,11 @@ pub fn read_transit(t: &mut dyn Transport) -> Result<TransitRead, FlowError> {
             SW_RECORD_NOT_FOUND => break,
             sw => return Err(FlowError::Status { step, sw, expected: "9000 or 6A83" }),
         }
-        let entry =
-            parse_log_record(record, &data).ok_or(FlowError::BadLength { step, expected: LOG_RECORD_LEN, got: data.len() })?;
+        let entry = parse_log_record(record, &data).ok_or(FlowError::BadLength {
+            step,
+            expected: LOG_RECORD_LEN,
+            got: data.len(),
+        })?;
         log.push(entry);
     }
     Ok(TransitRead { atr, balance: u32::from_be_bytes(balance), card_info, log })

@@ -10,8 +10,8 @@ mod structured;
 use std::time::Duration;
 
 use super::{
-    EmvTransaction, MAX_AFL_ENTRIES, MAX_LOG_RECORDS, MAX_RECORDS, TerminalConfig, TransitRead, read_emv_and_generate_ac,
-    read_transit,
+    EmvTransaction, MAX_AFL_ENTRIES, MAX_LOG_RECORDS, MAX_RECORDS, TerminalConfig, TransitRead,
+    read_emv_and_generate_ac, read_transit,
 };
 use crate::transport::{Atr, FuzzCard, RawResponse, ReaderInfo, T0, Transport, TransportError};
 

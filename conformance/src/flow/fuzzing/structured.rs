@@ -211,7 +211,11 @@ fn mutate_bytes(u: &mut Unstructured<'_>, bytes: &mut Vec<u8>) -> Result<()> {
         2 => {
             // Declared length one more or one less than the value (short form only).
             if bytes[len_at] < 0x80 {
-                bytes[len_at] = if u.ratio(1, 2)? { bytes[len_at].wrapping_add(1) & 0x7F } else { bytes[len_at].wrapping_sub(1) & 0x7F };
+                bytes[len_at] = if u.ratio(1, 2)? {
+                    bytes[len_at].wrapping_add(1) & 0x7F
+                } else {
+                    bytes[len_at].wrapping_sub(1) & 0x7F
+                };
             }
         }
         3 => {
