@@ -73,7 +73,7 @@ impl Cla {
     ///     ClassKind::FirstInterindustry { channel: 0, secure_messaging: SecureMessaging::IsoHeaderAuthenticated, chaining: true }
     /// );
     /// assert_eq!(
-    ///     Cla(0x61).kind(),
+    ///     Cla(0x41).kind(),
     ///     ClassKind::FurtherInterindustry { channel: 5, secure_messaging: SecureMessaging::None, chaining: false }
     /// );
     /// ```
