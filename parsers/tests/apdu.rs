@@ -148,7 +148,15 @@ fn arb_command() -> impl Strategy<Value = CommandApduBuf> {
     ];
     let ne = prop_oneof![Just(None), (1u32..=300).prop_map(Some), (1u32..=65536).prop_map(Some)];
     (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), data, ne, any::<bool>()).prop_map(
-        |(cla, ins, p1, p2, data, ne, extended)| CommandApduBuf { cla: Cla(cla), ins: Ins(ins), p1, p2, data, ne, extended },
+        |(cla, ins, p1, p2, data, ne, extended)| CommandApduBuf {
+            cla: Cla(cla),
+            ins: Ins(ins),
+            p1,
+            p2,
+            data,
+            ne,
+            extended,
+        },
     )
 }
 

@@ -163,11 +163,14 @@ mod tests {
                 chaining: false
             }
         );
-        assert_eq!(Cla(0x04).kind(), ClassKind::FirstInterindustry {
-            channel: 0,
-            secure_messaging: SecureMessaging::Proprietary,
-            chaining: false
-        });
+        assert_eq!(
+            Cla(0x04).kind(),
+            ClassKind::FirstInterindustry {
+                channel: 0,
+                secure_messaging: SecureMessaging::Proprietary,
+                chaining: false
+            }
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub enum ApduError {
     },
     /// A body of exactly `00 xx`: a short Lc of `00` is not allowed (ISO/IEC 7816-4 §5.1: Nc is
     /// 1 to 255 in short form) and `00` starts an extended length field, which needs 3 bytes.
-    #[error("byte 00 at offset {offset} followed by one byte: a short Lc cannot be 00 and an extended length needs 3 bytes")]
+    #[error(
+        "byte 00 at offset {offset} followed by one byte: a short Lc cannot be 00 and an extended length needs 3 bytes"
+    )]
     ShortLcZero {
         /// Offset of the `00` byte (always 4).
         offset: usize,

@@ -12,8 +12,8 @@
 //! others      not a status word (SW1 must be 6X or 9X, and 60 is the T=0 NULL byte)
 //! ```
 
-use std::borrow::Cow;
 use core::fmt;
+use std::borrow::Cow;
 
 /// The status word SW1 SW2 as a big-endian `u16`. An open newtype: every value parses.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -73,7 +73,8 @@ fn xor(bytes: &[u8]) -> u8 {
 }
 
 fn parse(input: &[u8]) -> Result<(Atr<'_>, usize), AtrError> {
-    let byte = |offset: usize, expected: AtrByte| input.get(offset).copied().ok_or(AtrError::Truncated { offset, expected });
+    let byte =
+        |offset: usize, expected: AtrByte| input.get(offset).copied().ok_or(AtrError::Truncated { offset, expected });
     let convention = match byte(0, AtrByte::Ts)? {
         0x3B => Convention::Direct,
         0x3F => Convention::Inverse,
@@ -282,7 +283,10 @@ mod tests {
             Err(AtrError::Truncated { offset: 3, expected: AtrByte::Ta(2) })
         );
         // TD1 = 01 (T=1): TCK required
-        assert_eq!(Atr::from_bytes(&[0x3B, 0x80, 0x01]), Err(AtrError::Truncated { offset: 3, expected: AtrByte::Tck }));
+        assert_eq!(
+            Atr::from_bytes(&[0x3B, 0x80, 0x01]),
+            Err(AtrError::Truncated { offset: 3, expected: AtrByte::Tck })
+        );
         assert_eq!(Atr::from_bytes(&[0x12]), Err(AtrError::BadTs { offset: 0, found: 0x12 }));
         assert_eq!(
             Atr::from_bytes(&[0x3B, 0x03, 0x01]),

@@ -93,7 +93,9 @@ pub enum AtrError {
         available: usize,
     },
     /// Category indicator `00` requires a 3-byte status indicator at the end.
-    #[error("historical bytes at offset {offset} with category 00 need a 3-byte status indicator, {available} byte(s) follow the indicator")]
+    #[error(
+        "historical bytes at offset {offset} with category 00 need a 3-byte status indicator, {available} byte(s) follow the indicator"
+    )]
     StatusIndicatorMissing {
         /// Offset of the category indicator.
         offset: usize,

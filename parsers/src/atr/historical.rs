@@ -188,9 +188,9 @@ mod tests {
             decode_historical_bytes(&[0x00, 0x90], 4),
             Err(AtrError::StatusIndicatorMissing { offset: 4, available: 1 })
         );
-        assert_eq!(decode_historical_bytes(&[0x3B, 0x01], 4).unwrap(), HistoricalBytes::Proprietary {
-            category: 0x3B,
-            data: &[0x01]
-        });
+        assert_eq!(
+            decode_historical_bytes(&[0x3B, 0x01], 4).unwrap(),
+            HistoricalBytes::Proprietary { category: 0x3B, data: &[0x01] }
+        );
     }
 }
