@@ -134,6 +134,8 @@ fn atr_contact_emv_and_t1() {
     assert_eq!(v["parameters"]["extra_guard_time"], 255);
     assert_eq!(v["historical"]["kind"], "compact-tlv+status");
     assert_eq!(v["historical"]["status"]["sw"], "9000");
+    assert_eq!(v["historical"]["card_capabilities"]["extended_length"], false);
+    assert_eq!(v["historical"]["card_capabilities"]["command_chaining"], false);
     let v = json(&["decode", "atr", "3B90958011FE6A", "--json"]);
     assert_eq!(v["parameters"]["t1"]["ifsc"], 254);
     assert_eq!(v["parameters"]["ta1"]["fi"], 512);

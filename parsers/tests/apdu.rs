@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use tapcert_parsers::apdu::{
-    ApduError, Case, Cla, CommandApdu, CommandApduBuf, Ins, ResponseApdu, StatusWord, SwCategory, join_command_chain,
-    parse_apdu_command, split_command_chain,
+    ApduError, Case, Cla, CommandApdu, CommandApduBuf, ExchangeFinding, Ins, ResponseApdu, StatusWord, SwCategory,
+    join_command_chain, parse_apdu_command, split_command_chain, validate_apdu_exchange,
 };
 use tapcert_parsers::fuzzing::{fuzz_capdu, fuzz_rapdu};
 use tapcert_parsers::tlv::decode_emv_tlv;
@@ -139,6 +139,23 @@ fn status_word_categories_from_the_samples() {
         assert_eq!(StatusWord(sw).category(), category, "{sw:04X}");
     }
     assert_eq!(ResponseApdu::from_bytes(&[0x90]), Err(ApduError::TruncatedResponse { offset: 1, available: 1 }));
+}
+
+#[test]
+fn real_world_exchange_oddities() {
+    // samples.md: cards answering a case-1 command with data (frankmorgner/vsmartcard #177),
+    // Le = 00 meaning "up to 256" (onomondo/onomondo-uicc #167), extended Le sent to a card
+    // whose ATR denies extended length (onomondo/onomondo-uicc PR #70).
+    let case1 = CommandApdu::from_bytes(&[0x00, 0xA4, 0x04, 0x00]).unwrap();
+    let fci = hex::decode("6F1A840E315041592E5359532E4444463031A5088801025F2D02656E9000").unwrap();
+    let fci = ResponseApdu::from_bytes(&fci).unwrap();
+    assert_eq!(validate_apdu_exchange(&case1, &fci, None), [ExchangeFinding::DataWithoutLe { data_len: 28 }]);
+    let ppse = hex::decode("00A404000E325041592E5359532E444446303100").unwrap();
+    let ppse = CommandApdu::from_bytes(&ppse).unwrap();
+    assert!(validate_apdu_exchange(&ppse, &fci, None).is_empty(), "28 bytes is within 'up to 256'");
+    let read_ext = CommandApdu::from_bytes(&[0x00, 0xB0, 0x00, 0x00, 0x00, 0x02, 0x00]).unwrap();
+    let ok = ResponseApdu::from_bytes(&[0x90, 0x00]).unwrap();
+    assert_eq!(validate_apdu_exchange(&read_ext, &ok, Some(false)), [ExchangeFinding::ExtendedLengthNotAnnounced]);
 }
 
 fn arb_command() -> impl Strategy<Value = CommandApduBuf> {

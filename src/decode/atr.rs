@@ -101,7 +101,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
     })?;
     let base = bytes.len() - atr.historical.len() - usize::from(atr.tck.is_some());
     let contactless = ContactlessAtr::recognise(&atr);
-    let (historical, finding) = historical_json(&atr, base, contactless.as_ref());
+    let (mut historical, finding) = historical_json(&atr, base, contactless.as_ref());
+    let caps = decode_historical_bytes(atr.historical, base).ok().and_then(|h| h.card_capabilities());
+    if let Some(c) = caps {
+        historical["card_capabilities"] = json!({
+            "selection_methods": format!("{:02X}", c.selection_methods),
+            "data_coding": hex_opt(c.data_coding),
+            "command_chaining": c.command_chaining,
+            "extended_length": c.extended_length,
+            "max_logical_channels": c.max_logical_channels,
+        });
+    }
 
     let interface: Vec<Value> = atr
         .groups
@@ -187,6 +197,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
                 o["value"].as_str().unwrap_or("")
             );
         }
+    }
+    if let Some(c) = caps {
+        let yes_no = |b: Option<bool>| b.map_or("not stated", |b| if b { "yes" } else { "no" });
+        let _ = writeln!(
+            h,
+            "    card capabilities: command chaining {}, extended Lc/Le {}",
+            yes_no(c.command_chaining),
+            yes_no(c.extended_length)
+        );
     }
     if let Some(err) = &finding {
         let _ = writeln!(h, "    finding: {err}");

@@ -9,6 +9,8 @@
 //! - [`Cla`] decodes logical channel, secure messaging and chaining; [`Ins`] names the
 //!   instructions of ISO/IEC 7816-4, EMV and the China e-purse.
 //! - [`split_command_chain`] / [`join_command_chain`] for command chaining.
+//! - [`validate_apdu_exchange`] reports what a command/response pair strains (data without Le,
+//!   more than Ne, extended length the card did not announce).
 //!
 //! Errors are [`ApduError`] values with the byte offset and what was expected.
 
@@ -16,6 +18,7 @@ mod chaining;
 mod class;
 mod command;
 mod error;
+mod exchange;
 mod ins;
 mod response;
 mod status;
@@ -24,6 +27,7 @@ pub use chaining::{join_command_chain, split_command_chain};
 pub use class::{CLA_CHAINING_BIT, Cla, ClassKind, SecureMessaging};
 pub use command::{Case, CommandApdu, CommandApduBuf, LengthForm, encode_apdu_command, parse_apdu_command};
 pub use error::ApduError;
+pub use exchange::{ExchangeFinding, validate_apdu_exchange};
 pub use ins::Ins;
 pub use response::{ResponseApdu, encode_apdu_response, parse_apdu_response};
 pub use status::{StatusWord, SwCategory};

@@ -42,6 +42,8 @@ impl<'a> ContactlessAtr<'a> {
     /// // MIFARE DESFire through a PC/SC reader (smartcard_list.txt): historical byte 80
     /// let atr = Atr::from_bytes(&[0x3B, 0x81, 0x80, 0x01, 0x80, 0x80]).unwrap();
     /// assert_eq!(ContactlessAtr::recognise(&atr), Some(ContactlessAtr::Iso14443_4 { historical: &[0x80] }));
+    /// // a contact card (Schlumberger Multiflex 3k) is not a pseudo-ATR
+    /// assert_eq!(ContactlessAtr::recognise(&Atr::from_bytes(&[0x3B, 0x02, 0x14, 0x50]).unwrap()), None);
     /// ```
     pub fn recognise(atr: &Atr<'a>) -> Option<Self> {
         let td = |t| InterfaceGroup { td: Some(t), ..Default::default() };

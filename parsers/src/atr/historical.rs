@@ -136,6 +136,11 @@ pub enum HistoricalBytes<'a> {
 /// let HistoricalBytes::CompactTlv { objects, status } = h else { panic!() };
 /// assert_eq!((objects.len(), objects[1].offset), (2, 7));
 /// assert_eq!(status.unwrap().sw, Some(StatusWord::OK));
+/// // tag 4 announcing 15 bytes where 2 remain
+/// assert_eq!(
+///     decode_historical_bytes(&[0x80, 0x4F, 0x0C, 0xA0], 4),
+///     Err(tapcert_parsers::atr::AtrError::CompactTlvTruncated { offset: 5, declared: 15, available: 2 })
+/// );
 /// ```
 pub fn decode_historical_bytes(bytes: &[u8], base: usize) -> Result<HistoricalBytes<'_>, AtrError> {
     let Some((&category, rest)) = bytes.split_first() else {
@@ -163,6 +168,54 @@ pub fn decode_historical_bytes(bytes: &[u8], base: usize) -> Result<HistoricalBy
     })
 }
 
+/// Card capabilities (compact-TLV tag 7, ISO/IEC 7816-4 §8.1.1.2.7): up to three software
+/// function tables. `None` members: the table is absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardCapabilities {
+    /// First table: selection methods (DF name, path, file identifier, ...).
+    pub selection_methods: u8,
+    /// Second table: the data coding byte.
+    pub data_coding: Option<u8>,
+    /// Third table b8: command chaining supported.
+    pub command_chaining: Option<bool>,
+    /// Third table b7: extended Lc and Le fields supported.
+    pub extended_length: Option<bool>,
+    /// Third table b3-b1: maximum number of logical channels minus one (7: eight or more).
+    pub max_logical_channels: Option<u8>,
+}
+
+impl CardCapabilities {
+    /// Decodes the value of a tag-7 object (1 to 3 bytes; `None` for an empty value).
+    pub fn from_value(value: &[u8]) -> Option<Self> {
+        let (&first, rest) = value.split_first()?;
+        let third = rest.get(1).copied();
+        Some(CardCapabilities {
+            selection_methods: first,
+            data_coding: rest.first().copied(),
+            command_chaining: third.map(|b| b & 0x80 != 0),
+            extended_length: third.map(|b| b & 0x40 != 0),
+            max_logical_channels: third.map(|b| (b & 0x07) + 1),
+        })
+    }
+}
+
+impl HistoricalBytes<'_> {
+    /// The compact-TLV objects, for the categories that have them.
+    pub fn objects(&self) -> &[CompactTlv<'_>] {
+        match self {
+            HistoricalBytes::CompactTlvWithStatus { objects, .. } | HistoricalBytes::CompactTlv { objects, .. } => {
+                objects
+            }
+            _ => &[],
+        }
+    }
+
+    /// The card capabilities object (tag 7), when present.
+    pub fn card_capabilities(&self) -> Option<CardCapabilities> {
+        self.objects().iter().find(|o| o.tag == 0x7).and_then(|o| CardCapabilities::from_value(o.value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +229,23 @@ mod tests {
         };
         assert_eq!(objects.iter().map(|o| o.tag).collect::<Vec<_>>(), [3, 7, 6]);
         assert_eq!(status, StatusIndicator { lcs: Some(0x07), sw: Some(StatusWord::OK) });
+    }
+
+    #[test]
+    fn card_capabilities_third_table() {
+        // BNP: 73 C8 21 10 -> no chaining, no extended length, 1 logical channel
+        let h = [0x00, 0x73, 0xC8, 0x21, 0x10, 0x07, 0x90, 0x00];
+        let caps = decode_historical_bytes(&h, 0).unwrap().card_capabilities().unwrap();
+        assert_eq!(
+            (caps.command_chaining, caps.extended_length, caps.max_logical_channels),
+            (Some(false), Some(false), Some(1))
+        );
+        let caps = CardCapabilities::from_value(&[0x00, 0x00, 0xC3]).unwrap();
+        assert_eq!(
+            (caps.command_chaining, caps.extended_length, caps.max_logical_channels),
+            (Some(true), Some(true), Some(4))
+        );
+        assert_eq!(CardCapabilities::from_value(&[0xFF]).unwrap().extended_length, None);
     }
 
     #[test]

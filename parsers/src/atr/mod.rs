@@ -19,6 +19,7 @@ pub use answer::{Atr, Convention, InterfaceGroup, decode_atr, encode_atr, parse_
 pub use contactless::{ContactlessAtr, PCSC_RID, storage_card_name, storage_standard_name};
 pub use error::{AtrByte, AtrError};
 pub use historical::{
-    CompactTlv, HistoricalBytes, StatusIndicator, compact_tlv_tag_name, decode_historical_bytes, parse_compact_tlv,
+    CardCapabilities, CompactTlv, HistoricalBytes, StatusIndicator, compact_tlv_tag_name, decode_historical_bytes,
+    parse_compact_tlv,
 };
 pub use interface::{ClockRate, ErrorDetection, GlobalT15, SpecificMode, T1Parameters};
