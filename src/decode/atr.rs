@@ -181,9 +181,25 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
             writeln!(h, "  TA2: specific mode T={}{}", m.protocol, if m.can_change { "" } else { " (cannot change)" });
     }
     if let Some(p) = atr.t1_parameters() {
-        let _ = writeln!(h, "  T=1: IFSC {:?}, BWI {:?}, CWI {:?} (None: default)", p.ifsc, p.bwi, p.cwi);
+        let or_default = |v: Option<u8>, d: &str| v.map_or(format!("{d} (default)"), |v| v.to_string());
+        let edc = match p.error_detection {
+            Some(ErrorDetection::Crc) => "CRC",
+            Some(ErrorDetection::Lrc) => "LRC",
+            None => "LRC (default)",
+        };
+        let _ = writeln!(
+            h,
+            "  T=1: IFSC {}, BWI {}, CWI {}, {edc}",
+            or_default(p.ifsc, "32"),
+            or_default(p.bwi, "4"),
+            or_default(p.cwi, "13")
+        );
     }
-    let _ = writeln!(h, "  historical {}", hex_upper(atr.historical));
+    if atr.historical.is_empty() {
+        let _ = writeln!(h, "  historical (none)");
+    } else {
+        let _ = writeln!(h, "  historical {}", hex_upper(atr.historical));
+    }
     if let Some(kind) = historical.get("kind").and_then(Value::as_str) {
         let _ = writeln!(h, "    kind: {kind}");
     }
@@ -197,6 +213,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
                 o["value"].as_str().unwrap_or("")
             );
         }
+    }
+    if let Some(st) = historical.get("status").filter(|v| !v.is_null()) {
+        let lcs = st["lcs"].as_str().unwrap_or("--");
+        let sw = st["sw"].as_str().unwrap_or("----");
+        let _ = writeln!(h, "    status indicator: LCS {lcs}, SW {sw}");
     }
     if let Some(c) = caps {
         let yes_no = |b: Option<bool>| b.map_or("not stated", |b| if b { "yes" } else { "no" });
