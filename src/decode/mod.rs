@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+mod apdu;
+mod atr;
 mod tlv;
 
 /// Arguments of `tapcert decode`.
@@ -78,9 +80,9 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_input_bytes(args)?;
     let outcome = match args.format {
         Format::Tlv => tlv::decode(&bytes),
-        Format::Capdu | Format::Rapdu | Format::Atr => {
-            bail!("decoding {:?} is not available in this build yet", args.format)
-        }
+        Format::Capdu => apdu::decode_command(&bytes),
+        Format::Rapdu => apdu::decode_response(&bytes),
+        Format::Atr => atr::decode(&bytes),
     };
     Ok(report(outcome, args))
 }
