@@ -4,7 +4,7 @@
 //! 1 input rejected (message with the offset on stderr), 2 usage errors (bad hex, unreadable
 //! file, bad arguments).
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -90,17 +90,25 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
 fn report(outcome: Result<Decoded, Rejected>, args: &DecodeArgs) -> ExitCode {
     match outcome {
         Ok(decoded) => {
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&decoded.json).unwrap_or_default());
+            let text = if args.json {
+                let mut json = serde_json::to_string_pretty(&decoded.json).unwrap_or_default();
+                json.push('\n');
+                json
             } else {
-                print!("{}", decoded.human);
-            }
+                decoded.human
+            };
+            // A closed pipe (`tapcert decode ... | head`) is the reader's choice, not an error.
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
             if args.strict && decoded.has_findings { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(rejected) => {
+            // Format errors already say where; add the offset only when the message does not.
             match rejected.offset {
-                Some(offset) => eprintln!("tapcert: rejected at offset {offset}: {}", rejected.message),
-                None => eprintln!("tapcert: rejected: {}", rejected.message),
+                Some(offset) if !rejected.message.contains("offset") => {
+                    eprintln!("tapcert: rejected at offset {offset}: {}", rejected.message)
+                }
+                _ => eprintln!("tapcert: rejected: {}", rejected.message),
             }
             ExitCode::from(1)
         }
