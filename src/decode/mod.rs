@@ -31,6 +31,9 @@ pub struct DecodeArgs {
     /// Exit 1 when the payload decodes but breaks a rule of its format or profile.
     #[arg(long)]
     pub strict: bool,
+    /// Show PANs and track data in full (they are masked by default, in every output).
+    #[arg(long)]
+    pub unmask: bool,
 }
 
 /// Formats `tapcert decode` understands.
@@ -77,7 +80,7 @@ impl Rejected {
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_input_bytes(args)?;
     let outcome = match args.format {
-        Format::Tlv => tlv::decode(&bytes),
+        Format::Tlv => tlv::decode_with(&bytes, if args.unmask { tlv::Pan::Shown } else { tlv::Pan::Masked }),
         Format::Capdu | Format::Rapdu | Format::Atr => {
             bail!("decoding {:?} is not available in this build yet", args.format)
         }
