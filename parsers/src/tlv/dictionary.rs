@@ -254,6 +254,8 @@ pub static EMV_TAGS: &[TagInfo] = &[
     e(0x9F4E, "Merchant Name and Location", Terminal, Ans, 0, VAR, NONE),
     e(0x9F4F, "Log Format", Icc, B, 0, VAR, NONE),
     e(0x9F50, "Offline Accumulator Balance (C-2)", Icc, N, 6, 6, NONE),
+    e(0x9F53, "Transaction Category Code (C-2)", Terminal, An, 1, 1, NONE),
+    e(0x9F54, "DS ODS Card (C-2)", Icc, B, 0, 160, T_REC),
     e(0x9F5A, "Application Program Identifier (C-3)", Icc, B, 1, 16, T_BF0C),
     e(0x9F5B, "Issuer Script Results", Terminal, B, 0, VAR, NONE),
     e(0x9F5C, "DS Requested Operator ID (C-2)", Terminal, B, 8, 8, NONE),
@@ -308,6 +310,7 @@ pub static EMV_TAGS: &[TagInfo] = &[
     e(0x9F7F, "DS Unpredictable Number (C-2)", Terminal, B, 4, 4, NONE),
     e(0xA5, "File Control Information (FCI) Proprietary Template", Icc, Var, 0, VAR, T_6F),
     e(0xBF0C, "File Control Information (FCI) Issuer Discretionary Data", Icc, Var, 0, 222, T_A5),
+    e(0xDF4B, "POS Cardholder Interaction Information (C-2)", Icc, B, 3, 3, T_GPO),
     e(0xDF8101, "DS Summary 2 (C-2)", Terminal, B, 8, 16, NONE),
     e(0xDF8102, "DS Summary 3 (C-2)", Terminal, B, 8, 16, NONE),
     e(0xDF8104, "Balance Read Before Gen AC (C-2)", Terminal, N, 6, 6, NONE),
@@ -519,6 +522,28 @@ mod tests {
             if i.tag.is_constructed() {
                 assert_eq!(i.format, DataFormat::Var, "{}", i.tag);
             }
+        }
+    }
+
+    #[test]
+    fn covers_book3_annex_a_and_the_contactless_tags() {
+        let expected: &[u32] = &[
+            0x42, 0x4F, 0x50, 0x56, 0x57, 0x5A, 0x5F20, 0x5F24, 0x5F25, 0x5F28, 0x5F2A, 0x5F2D, 0x5F30, 0x5F34, 0x5F36,
+            0x5F50, 0x5F53, 0x5F54, 0x5F55, 0x5F56, 0x61, 0x6F, 0x70, 0x71, 0x72, 0x73, 0x77, 0x80, 0x81, 0x82, 0x83,
+            0x84, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8C, 0x8D, 0x8E, 0x8F, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x97, 0x98,
+            0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0xA5, 0xBF0C, 0x9F5D, 0x9F66, 0x9F6B, 0x9F6C, 0x9F6E, 0x9F7C, 0xDF4B,
+            0xDF8129,
+        ];
+        for &t in expected {
+            assert!(Tag(t).info().is_some(), "{} missing", Tag(t));
+        }
+        // 9F01..9F4F: every tag Annex A defines in that range.
+        for t in (0x9F01..=0x9F4F).filter(|t| ![0x9F28, 0x9F2B, 0x9F2C, 0x9F30, 0x9F31, 0x9F3E, 0x9F3F].contains(t)) {
+            assert!(Tag(t).info().is_some(), "{} missing", Tag(t));
+        }
+        // 9F60..9F6A, the Mastercard/Visa contactless block.
+        for t in 0x9F60..=0x9F6A {
+            assert!(Tag(t).info().is_some(), "{} missing", Tag(t));
         }
     }
 
