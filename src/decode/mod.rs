@@ -33,6 +33,9 @@ pub struct DecodeArgs {
     /// Exit 1 when the payload decodes but breaks a rule of its format or profile.
     #[arg(long)]
     pub strict: bool,
+    /// Show PANs and track data in full (they are masked by default, in every output).
+    #[arg(long)]
+    pub unmask: bool,
 }
 
 /// Formats `tapcert decode` understands.
@@ -79,7 +82,7 @@ impl Rejected {
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_input_bytes(args)?;
     let outcome = match args.format {
-        Format::Tlv => tlv::decode(&bytes),
+        Format::Tlv => tlv::decode_with(&bytes, if args.unmask { tlv::Pan::Shown } else { tlv::Pan::Masked }),
         Format::Capdu => apdu::decode_command(&bytes),
         Format::Rapdu => apdu::decode_response(&bytes),
         Format::Atr => atr::decode(&bytes),
