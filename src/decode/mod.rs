@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+mod ndef;
 mod tlv;
 
 /// Arguments of `tapcert decode`.
@@ -44,6 +45,14 @@ pub enum Format {
     Atr,
     /// BER-TLV as EMV uses it, with names from the EMV data dictionary.
     Tlv,
+    /// NFC Forum NDEF message (records, chunks reassembled, well-known types decoded).
+    Ndef,
+    /// NFC Forum Type 4 Tag Capability Container file (E103).
+    #[value(name = "t4t-cc")]
+    T4tCc,
+    /// NFC Forum Type 2 Tag TLV blocks: a memory dump from page 0, or a bare TLV area.
+    #[value(name = "t2t-tlv")]
+    T2tTlv,
 }
 
 /// What a format module returns for input it could decode.
@@ -78,6 +87,9 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_input_bytes(args)?;
     let outcome = match args.format {
         Format::Tlv => tlv::decode(&bytes),
+        Format::Ndef => ndef::decode(&bytes),
+        Format::T4tCc => ndef::decode_t4t_cc_file(&bytes),
+        Format::T2tTlv => ndef::decode_t2t(&bytes),
         Format::Capdu | Format::Rapdu | Format::Atr => {
             bail!("decoding {:?} is not available in this build yet", args.format)
         }

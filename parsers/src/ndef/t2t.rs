@@ -61,7 +61,7 @@ pub struct T2tTlv<'a> {
     pub value: &'a [u8],
 }
 
-impl T2tTlv<'_> {
+impl<'a> T2tTlv<'a> {
     /// Offset of the first value byte.
     pub fn value_offset(&self) -> usize {
         match self.tlv_type {
@@ -81,6 +81,12 @@ impl T2tTlv<'_> {
         let bytes_per_page = 1usize << (page_control & 0x0F);
         let address = usize::from(position >> 4) * bytes_per_page + usize::from(position & 0x0F);
         Some((address, if size == 0 { 256 } else { usize::from(size) }))
+    }
+
+    /// For an NDEF Message TLV: its message, decoded with the default limits and absolute
+    /// offsets (`Ok(None)` for an empty value, the initialised state; `None` for other types).
+    pub fn ndef_message(&self) -> Option<Result<Option<NdefMessage<'a>>, NdefError>> {
+        (self.tlv_type == T2tTlvType::NDEF_MESSAGE).then(|| decode_ndef_tlv_value(self.value, self.value_offset()))
     }
 
     /// Appends the block in the length form it was read in (minimal form for built blocks
@@ -115,11 +121,7 @@ impl<'a> T2tTlvArea<'a> {
     /// The NDEF Message TLVs' messages, decoded with the default limits (`None` for an empty
     /// NDEF TLV, the initialised state).
     pub fn ndef_messages(&self) -> Vec<Result<Option<NdefMessage<'a>>, NdefError>> {
-        self.tlvs
-            .iter()
-            .filter(|t| t.tlv_type == T2tTlvType::NDEF_MESSAGE)
-            .map(|t| decode_ndef_tlv_value(t.value, t.value_offset()))
-            .collect()
+        self.tlvs.iter().filter_map(T2tTlv::ndef_message).collect()
     }
 
     /// Encodes the blocks (and the bytes after the Terminator) back.

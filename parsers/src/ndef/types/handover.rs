@@ -130,17 +130,18 @@ pub struct Handover<'a> {
 /// assert!(parse_ndef_handover(&[]).is_err());
 /// ```
 pub fn parse_ndef_handover(payload: &[u8]) -> Result<Handover<'_>, NdefError> {
-    parse_handover_at(payload, &DecodeOptions::default(), 0)
+    parse_handover_at(payload, 0, &DecodeOptions::default(), 0)
 }
 
-pub(crate) fn parse_handover_at<'a>(payload: &'a [u8], opts: &DecodeOptions, depth: usize) -> Result<Handover<'a>, NdefError> {
+/// Offsets are `base +` position in the payload.
+pub(crate) fn parse_handover_at<'a>(payload: &'a [u8], base: usize, opts: &DecodeOptions, depth: usize) -> Result<Handover<'a>, NdefError> {
     if depth >= opts.max_depth {
-        return Err(NdefError::DepthLimit { offset: 0, limit: opts.max_depth });
+        return Err(NdefError::DepthLimit { offset: base, limit: opts.max_depth });
     }
-    let version = take(payload, 0, 1, "handover version")?[0];
-    let (message, end) = decode_message_at(&payload[1..], 1, opts)?;
+    let version = take(payload, 0, 1, "handover version").map_err(|e| e.shifted(base))?[0];
+    let (message, end) = decode_message_at(&payload[1..], base + 1, opts)?;
     if end + 1 < payload.len() {
-        return Err(NdefError::TrailingData { offset: end + 1 });
+        return Err(NdefError::TrailingData { offset: base + end + 1 });
     }
     let mut hs = Handover { version, alternative_carriers: Vec::new(), collision_resolution: None, errors: Vec::new(), message: NdefMessage::default() };
     for rec in &message.records {

@@ -73,12 +73,19 @@ pub(crate) fn decode_known_at<'b>(rec: &'b NdefRecord<'_>, opts: &DecodeOptions,
     let at = rec.payload_offset();
     let shift = |r: Result<KnownRecord<'b>, NdefError>| r.map_err(|e| e.shifted(at));
     let out = match rec.tnf {
+        // Nested messages are decoded with absolute offsets already.
+        Tnf::WELL_KNOWN if ty == SMART_POSTER_TYPE => {
+            return Some(parse_smart_poster_at(p, at, opts, depth + 1).map(KnownRecord::SmartPoster));
+        }
+        Tnf::WELL_KNOWN if ty == HANDOVER_SELECT_TYPE => {
+            return Some(parse_handover_at(p, at, opts, depth + 1).map(KnownRecord::HandoverSelect));
+        }
+        Tnf::WELL_KNOWN if ty == HANDOVER_REQUEST_TYPE => {
+            return Some(parse_handover_at(p, at, opts, depth + 1).map(KnownRecord::HandoverRequest));
+        }
         Tnf::WELL_KNOWN => match ty {
             t if t == TEXT_TYPE => parse_ndef_text(p).map(KnownRecord::Text),
             t if t == URI_TYPE => parse_ndef_uri(p).map(KnownRecord::Uri),
-            t if t == SMART_POSTER_TYPE => parse_smart_poster_at(p, opts, depth + 1).map(KnownRecord::SmartPoster),
-            t if t == HANDOVER_SELECT_TYPE => parse_handover_at(p, opts, depth + 1).map(KnownRecord::HandoverSelect),
-            t if t == HANDOVER_REQUEST_TYPE => parse_handover_at(p, opts, depth + 1).map(KnownRecord::HandoverRequest),
             t if t == HANDOVER_CARRIER_TYPE => parse_ndef_handover_carrier(p).map(KnownRecord::HandoverCarrier),
             t if t == SIGNATURE_TYPE => parse_ndef_signature(p).map(KnownRecord::Signature),
             _ => return None,

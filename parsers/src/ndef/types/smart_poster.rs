@@ -80,16 +80,17 @@ pub struct SmartPoster<'a> {
 /// assert!(parse_ndef_smart_poster(&[0xD1, 0x01, 0x09]).is_err());
 /// ```
 pub fn parse_ndef_smart_poster(payload: &[u8]) -> Result<SmartPoster<'_>, NdefError> {
-    parse_smart_poster_at(payload, &DecodeOptions::default(), 0)
+    parse_smart_poster_at(payload, 0, &DecodeOptions::default(), 0)
 }
 
-pub(crate) fn parse_smart_poster_at<'a>(payload: &'a [u8], opts: &DecodeOptions, depth: usize) -> Result<SmartPoster<'a>, NdefError> {
+/// Offsets are `base +` position in the payload.
+pub(crate) fn parse_smart_poster_at<'a>(payload: &'a [u8], base: usize, opts: &DecodeOptions, depth: usize) -> Result<SmartPoster<'a>, NdefError> {
     if depth >= opts.max_depth {
-        return Err(NdefError::DepthLimit { offset: 0, limit: opts.max_depth });
+        return Err(NdefError::DepthLimit { offset: base, limit: opts.max_depth });
     }
-    let (message, end) = decode_message_at(payload, 0, opts)?;
+    let (message, end) = decode_message_at(payload, base, opts)?;
     if end < payload.len() {
-        return Err(NdefError::TrailingData { offset: end });
+        return Err(NdefError::TrailingData { offset: base + end });
     }
     let mut sp = SmartPoster {
         message: NdefMessage::default(),
@@ -185,7 +186,7 @@ mod tests {
     #[test]
     fn depth_limit() {
         let opts = DecodeOptions { max_depth: 1, ..DecodeOptions::default() };
-        assert!(parse_smart_poster_at(&[], &opts, 0).is_ok());
-        assert_eq!(parse_smart_poster_at(&[], &opts, 1), Err(NdefError::DepthLimit { offset: 0, limit: 1 }));
+        assert!(parse_smart_poster_at(&[], 0, &opts, 0).is_ok());
+        assert_eq!(parse_smart_poster_at(&[], 0, &opts, 1), Err(NdefError::DepthLimit { offset: 0, limit: 1 }));
     }
 }
