@@ -9,7 +9,10 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn vector(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/vectors/ndef/{name}.hex", env!("CARGO_MANIFEST_DIR"))).unwrap().trim().to_owned()
+    std::fs::read_to_string(format!("{}/vectors/ndef/{name}.hex", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 fn json(args: &[&str]) -> Value {

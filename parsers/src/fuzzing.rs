@@ -63,7 +63,10 @@ pub fn fuzz_t4t_cc(data: &[u8]) {
             let _ = validate_t4t_cc(&cc);
             let bytes = encode_t4t_cc(&cc);
             let again = decode_t4t_cc(&bytes).expect("encoded CC decodes");
-            assert_eq!((again.mapping_version, again.mle, again.mlc, &again.tlvs), (cc.mapping_version, cc.mle, cc.mlc, &cc.tlvs));
+            assert_eq!(
+                (again.mapping_version, again.mle, again.mlc, &again.tlvs),
+                (cc.mapping_version, cc.mle, cc.mlc, &cc.tlvs)
+            );
         }
         Err(e) => assert!(e.offset() <= data.len(), "error offset past input: {e:?}"),
     }

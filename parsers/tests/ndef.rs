@@ -99,7 +99,10 @@ fn t4t_cc_and_ndef_file() {
     // NLEN larger than what the file holds.
     let mut bad = file.clone();
     bad[..2].copy_from_slice(&[0x00, 0x31]);
-    assert_eq!(decode_t4t_ndef_file(&bad), Err(NdefError::LengthExceedsInput { offset: 0, declared: 0x31, available: 48 }));
+    assert_eq!(
+        decode_t4t_ndef_file(&bad),
+        Err(NdefError::LengthExceedsInput { offset: 0, declared: 0x31, available: 48 })
+    );
 }
 
 #[test]
@@ -129,7 +132,9 @@ fn t2t_ntag213_dump() {
 fn vector_facts() {
     let uri = vector("uri_nfc_forum");
     let msg = decode_ndef_message(&uri).unwrap();
-    let Some(Ok(KnownRecord::Uri(u))) = decode_known_record(&msg.records[0], &DecodeOptions::default()) else { panic!() };
+    let Some(Ok(KnownRecord::Uri(u))) = decode_known_record(&msg.records[0], &DecodeOptions::default()) else {
+        panic!()
+    };
     assert_eq!(u.uri(), "http://www.nfc-forum.org");
 
     let text = vector("text_en_utf16");
@@ -165,7 +170,19 @@ fn vector_facts() {
     assert_eq!(msg.records[0], NdefRecord { flags: msg.records[0].flags, ..NdefRecord::aar("com.example.app") });
 
     // Every samples.md vector is canonical: it re-encodes to the same bytes.
-    for name in ["uri_nfc_forum", "text_en_utf8", "text_en_utf16", "smartposter", "mime_text_plain", "external_aar", "empty_record", "uri_plus_text_2rec", "record_with_id", "external_example", "handover_select_bt"] {
+    for name in [
+        "uri_nfc_forum",
+        "text_en_utf8",
+        "text_en_utf16",
+        "smartposter",
+        "mime_text_plain",
+        "external_aar",
+        "empty_record",
+        "uri_plus_text_2rec",
+        "record_with_id",
+        "external_example",
+        "handover_select_bt",
+    ] {
         let bytes = vector(name);
         assert_eq!(decode_ndef_message(&bytes).unwrap().encode(), bytes, "{name}");
         assert!(validate_ndef_message(&bytes).is_empty(), "{name}: {:?}", validate_ndef_message(&bytes));
@@ -175,11 +192,17 @@ fn vector_facts() {
 #[test]
 fn four_gib_payload_length_on_ten_bytes() {
     let bad = [0xC1, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, b'U', 0x01, 0x02, 0x03];
-    assert_eq!(decode_ndef_message(&bad), Err(NdefError::LengthExceedsInput { offset: 0, declared: 0x1_0000_0000, available: 4 }));
+    assert_eq!(
+        decode_ndef_message(&bad),
+        Err(NdefError::LengthExceedsInput { offset: 0, declared: 0x1_0000_0000, available: 4 })
+    );
     // The same record as the second of a message: the offset is the record's.
     let mut two = vec![0x91, 0x01, 0x01, b'U', 0x00];
     two.extend_from_slice(&[0x41, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, b'U']);
-    assert_eq!(decode_ndef_message(&two), Err(NdefError::LengthExceedsInput { offset: 5, declared: 0x1_0000_0000, available: 1 }));
+    assert_eq!(
+        decode_ndef_message(&two),
+        Err(NdefError::LengthExceedsInput { offset: 5, declared: 0x1_0000_0000, available: 1 })
+    );
 }
 
 #[test]
@@ -194,13 +217,19 @@ fn builders_match_the_samples() {
     let one = |r: NdefRecord<'static>| encode_ndef_message(&[r]);
     assert_eq!(one(NdefRecord::uri("http://www.nfc-forum.org")), vector("uri_nfc_forum"));
     assert_eq!(one(NdefRecord::text("en", "Hello, world!")), vector("text_en_utf8"));
-    assert_eq!(one(NdefRecord::smart_poster("https://nfc-forum.org", &[("en", "NFC Forum")], None)), vector("smartposter"));
+    assert_eq!(
+        one(NdefRecord::smart_poster("https://nfc-forum.org", &[("en", "NFC Forum")], None)),
+        vector("smartposter")
+    );
     assert_eq!(one(NdefRecord::mime("text/plain", b"hi")), vector("mime_text_plain"));
     assert_eq!(one(NdefRecord::aar("com.example.app")), vector("external_aar"));
     assert_eq!(one(NdefRecord::external("example.com", "tapcert", &[1, 2, 3])), vector("external_example"));
     assert_eq!(one(NdefRecord::empty()), vector("empty_record"));
     assert_eq!(one(NdefRecord::text("en", "A").with_id(b"id1".to_vec())), vector("record_with_id"));
-    assert_eq!(encode_ndef_message(&[NdefRecord::uri("https://example.com"), NdefRecord::text("en", "Example")]), vector("uri_plus_text_2rec"));
+    assert_eq!(
+        encode_ndef_message(&[NdefRecord::uri("https://example.com"), NdefRecord::text("en", "Example")]),
+        vector("uri_plus_text_2rec")
+    );
     let chunked = NdefRecord::mime("text/plain", b"abcdef");
     assert_eq!(encode_ndef_message_chunked(&[chunked], 2), vector("chunked_3_chunks"));
 }
@@ -212,7 +241,8 @@ fn arb_record() -> impl Strategy<Value = NdefRecord<'static>> {
         ("(https://|tel:|mailto:|urn:nfc:)?[ -~]{0,300}").prop_map(|u| NdefRecord::uri(&u)),
         (lang, "\\PC{0,80}").prop_map(|(l, t)| NdefRecord::text(&l, &t)),
         (any::<bool>(), "\\PC{0,40}").prop_map(|(be, t)| {
-            let rec = TextRecord { lang: "de", text: t.into(), encoding: TextEncoding::Utf16 { big_endian: be, bom: true } };
+            let rec =
+                TextRecord { lang: "de", text: t.into(), encoding: TextEncoding::Utf16 { big_endian: be, bom: true } };
             NdefRecord::new(Tnf::WELL_KNOWN, b"T".to_vec(), Vec::new(), encode_ndef_text(&rec))
         }),
         ("[a-z]{1,8}/[a-z0-9.+-]{1,20}", proptest::collection::vec(any::<u8>(), 0..600))

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 use tapcert_parsers::ndef::{
-    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefFinding, NdefMessage, NdefRecord, T2tTlvArea, T2tTlvType, TextRecord,
-    decode_known_record, decode_ndef_message, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc, validate_ndef_message,
-    validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
+    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefFinding, NdefMessage, NdefRecord, T2tTlvArea, T2tTlvType,
+    TextRecord, decode_known_record, decode_ndef_message, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc,
+    validate_ndef_message, validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
 };
 
 use super::{Decoded, Rejected, hex_upper};
@@ -213,7 +213,8 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
             if let Some(cr) = h.collision_resolution {
                 o.insert("collision_resolution".into(), cr.into());
             }
-            let errors: Vec<Value> = h.errors.iter().map(|(r, d)| json!({ "reason": r, "data": hex_upper(d) })).collect();
+            let errors: Vec<Value> =
+                h.errors.iter().map(|(r, d)| json!({ "reason": r, "data": hex_upper(d) })).collect();
             o.insert("errors".into(), errors.into());
             o.insert("records".into(), records_json(&h.message, depth + 1));
             json!({ key: o })
@@ -248,7 +249,11 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
 }
 
 fn findings_json(findings: &[NdefFinding]) -> Value {
-    findings.iter().map(|f| json!({ "rule": f.rule, "offset": f.offset, "detail": f.detail })).collect::<Vec<_>>().into()
+    findings
+        .iter()
+        .map(|f| json!({ "rule": f.rule, "offset": f.offset, "detail": f.detail }))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 fn write_findings(findings: &[NdefFinding], out: &mut String) {

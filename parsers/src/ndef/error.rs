@@ -105,7 +105,12 @@ impl NdefError {
 }
 
 /// Reads `needed` bytes at `at` of `input` or fails with [`NdefError::Truncated`].
-pub(crate) fn take<'a>(input: &'a [u8], at: usize, needed: usize, expected: &'static str) -> Result<&'a [u8], NdefError> {
+pub(crate) fn take<'a>(
+    input: &'a [u8],
+    at: usize,
+    needed: usize,
+    expected: &'static str,
+) -> Result<&'a [u8], NdefError> {
     let available = input.len().saturating_sub(at);
     if available < needed {
         return Err(NdefError::Truncated { offset: at, expected, needed, available });

@@ -227,7 +227,8 @@ pub fn decode_ndef_message_with<'a>(input: &'a [u8], opts: &DecodeOptions) -> Re
 ///
 /// Panics if a record is not [`NdefRecord::is_encodable`].
 pub fn encode_ndef_message(records: &[NdefRecord<'_>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(records.iter().map(|r| 7 + r.record_type.len() + r.id.len() + r.payload.len()).sum());
+    let mut out =
+        Vec::with_capacity(records.iter().map(|r| 7 + r.record_type.len() + r.id.len() + r.payload.len()).sum());
     let last = records.len().saturating_sub(1);
     for (i, rec) in records.iter().enumerate() {
         rec.encode_into(i == 0, i == last, &mut out);

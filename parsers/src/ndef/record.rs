@@ -80,12 +80,22 @@ pub struct RecordFlags {
 impl RecordFlags {
     /// The flags of a header byte (the TNF bits are ignored).
     pub fn from_header(byte: u8) -> Self {
-        RecordFlags { mb: byte & 0x80 != 0, me: byte & 0x40 != 0, cf: byte & 0x20 != 0, sr: byte & 0x10 != 0, il: byte & 0x08 != 0 }
+        RecordFlags {
+            mb: byte & 0x80 != 0,
+            me: byte & 0x40 != 0,
+            cf: byte & 0x20 != 0,
+            sr: byte & 0x10 != 0,
+            il: byte & 0x08 != 0,
+        }
     }
 
     /// The flag bits as they sit in a header byte.
     pub fn bits(self) -> u8 {
-        u8::from(self.mb) << 7 | u8::from(self.me) << 6 | u8::from(self.cf) << 5 | u8::from(self.sr) << 4 | u8::from(self.il) << 3
+        u8::from(self.mb) << 7
+            | u8::from(self.me) << 6
+            | u8::from(self.cf) << 5
+            | u8::from(self.sr) << 4
+            | u8::from(self.il) << 3
     }
 }
 
@@ -121,7 +131,14 @@ impl<'a> RawRecord<'a> {
 
 /// Appends one wire record with the given flags. The caller guarantees that SR is only set
 /// for payloads of at most 255 bytes and that TYPE and ID are at most 255 bytes.
-pub(crate) fn encode_wire_record(flags: RecordFlags, tnf: Tnf, ty: &[u8], id: &[u8], payload: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn encode_wire_record(
+    flags: RecordFlags,
+    tnf: Tnf,
+    ty: &[u8],
+    id: &[u8],
+    payload: &[u8],
+    out: &mut Vec<u8>,
+) {
     out.push(flags.bits() | (tnf.0 & 0x07));
     out.push(ty.len() as u8);
     if flags.sr {
@@ -224,7 +241,12 @@ pub struct NdefRecord<'a> {
 
 impl<'a> NdefRecord<'a> {
     /// A record with the given TNF, type, ID and payload, as a builder makes it.
-    pub fn new(tnf: Tnf, record_type: impl Into<Cow<'a, [u8]>>, id: impl Into<Cow<'a, [u8]>>, payload: impl Into<Cow<'a, [u8]>>) -> Self {
+    pub fn new(
+        tnf: Tnf,
+        record_type: impl Into<Cow<'a, [u8]>>,
+        id: impl Into<Cow<'a, [u8]>>,
+        payload: impl Into<Cow<'a, [u8]>>,
+    ) -> Self {
         NdefRecord {
             tnf,
             record_type: record_type.into(),
@@ -371,7 +393,10 @@ mod tests {
             NdefError::Truncated { offset: 0, expected: "record header and TYPE_LENGTH", needed: 2, available: 1 }
         );
         assert_eq!(parse_raw_at(&[0xC1, 0x01, 0x00], 0, 5).unwrap_err().offset(), 7);
-        assert!(matches!(parse_raw_at(&[0xD9, 0x01, 0x00], 0, 0), Err(NdefError::Truncated { expected: "ID_LENGTH", .. })));
+        assert!(matches!(
+            parse_raw_at(&[0xD9, 0x01, 0x00], 0, 0),
+            Err(NdefError::Truncated { expected: "ID_LENGTH", .. })
+        ));
     }
 
     #[test]

@@ -248,19 +248,39 @@ pub fn validate_t2t_memory(mem: &T2tMemory<'_>) -> Vec<NdefFinding> {
     let mut out = Vec::new();
     let u = mem.uid;
     if mem.bcc[0] != 0x88 ^ u[0] ^ u[1] ^ u[2] {
-        out.push(NdefFinding { rule: "t2t.bcc0", offset: 3, detail: format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]) });
+        out.push(NdefFinding {
+            rule: "t2t.bcc0",
+            offset: 3,
+            detail: format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]),
+        });
     }
     if mem.bcc[1] != u[3] ^ u[4] ^ u[5] ^ u[6] {
-        out.push(NdefFinding { rule: "t2t.bcc1", offset: 8, detail: format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]) });
+        out.push(NdefFinding {
+            rule: "t2t.bcc1",
+            offset: 8,
+            detail: format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]),
+        });
     }
     if mem.cc.magic != 0xE1 {
-        out.push(NdefFinding { rule: "t2t.cc-magic", offset: 12, detail: format!("CC magic {:02X}, expected E1", mem.cc.magic) });
+        out.push(NdefFinding {
+            rule: "t2t.cc-magic",
+            offset: 12,
+            detail: format!("CC magic {:02X}, expected E1", mem.cc.magic),
+        });
     }
     if mem.cc.version >> 4 != 1 {
-        out.push(NdefFinding { rule: "t2t.cc-version", offset: 13, detail: format!("mapping version {:02X}, expected 1.x", mem.cc.version) });
+        out.push(NdefFinding {
+            rule: "t2t.cc-version",
+            offset: 13,
+            detail: format!("mapping version {:02X}, expected 1.x", mem.cc.version),
+        });
     }
     if mem.truncated {
-        out.push(NdefFinding { rule: "t2t.dump-short", offset: 14, detail: "the dump ends before the data area the CC declares".into() });
+        out.push(NdefFinding {
+            rule: "t2t.dump-short",
+            offset: 14,
+            detail: "the dump ends before the data area the CC declares".into(),
+        });
     }
     out.extend(validate_t2t_tlvs(&mem.area));
     out
@@ -273,7 +293,11 @@ pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<NdefFinding> {
     for t in &area.tlvs {
         match t.tlv_type {
             T2tTlvType::LOCK_CONTROL | T2tTlvType::MEMORY_CONTROL if t.value.len() != 3 => {
-                out.push(NdefFinding { rule: "t2t.control-length", offset: t.offset, detail: format!("{} TLV of length {}, expected 3", t.tlv_type.name(), t.value.len()) });
+                out.push(NdefFinding {
+                    rule: "t2t.control-length",
+                    offset: t.offset,
+                    detail: format!("{} TLV of length {}, expected 3", t.tlv_type.name(), t.value.len()),
+                });
             }
             T2tTlvType::NDEF_MESSAGE => {
                 ndef_count += 1;
@@ -282,16 +306,28 @@ pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<NdefFinding> {
                 }
             }
             T2tTlvType(0x04..=0xFC) | T2tTlvType(0xFF) => {
-                out.push(NdefFinding { rule: "t2t.tlv-reserved", offset: t.offset, detail: format!("TLV type {:02X} is reserved", t.tlv_type.0) });
+                out.push(NdefFinding {
+                    rule: "t2t.tlv-reserved",
+                    offset: t.offset,
+                    detail: format!("TLV type {:02X} is reserved", t.tlv_type.0),
+                });
             }
             _ => {}
         }
         if t.long_length && t.value.len() < 0xFF {
-            out.push(NdefFinding { rule: "t2t.length-form", offset: t.offset, detail: "3-byte length for a value under 255 bytes".into() });
+            out.push(NdefFinding {
+                rule: "t2t.length-form",
+                offset: t.offset,
+                detail: "3-byte length for a value under 255 bytes".into(),
+            });
         }
     }
     if ndef_count == 0 {
-        out.push(NdefFinding { rule: "t2t.ndef-tlv", offset: area.tlvs.first().map_or(0, |t| t.offset), detail: "no NDEF Message TLV".into() });
+        out.push(NdefFinding {
+            rule: "t2t.ndef-tlv",
+            offset: area.tlvs.first().map_or(0, |t| t.offset),
+            detail: "no NDEF Message TLV".into(),
+        });
     }
     out
 }

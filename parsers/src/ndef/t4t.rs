@@ -103,7 +103,11 @@ pub fn decode_t4t_cc(input: &[u8]) -> Result<CcFile<'_>, NdefError> {
             if value.len() != 4 + size_len {
                 return Err(NdefError::Malformed {
                     offset: pos,
-                    expected: if size_len == 2 { "a file control TLV of length 6" } else { "an extended file control TLV of length 8" },
+                    expected: if size_len == 2 {
+                        "a file control TLV of length 6"
+                    } else {
+                        "an extended file control TLV of length 8"
+                    },
                 });
             }
             let max_size = if size_len == 2 {
@@ -220,7 +224,11 @@ pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
         if RESERVED_FILE_IDS.contains(&fc.file_id) {
             f("t4t.file-id", 9, format!("file ID {:04X} is reserved", fc.file_id));
         }
-        let max_ok = if fc.tag == 0x06 { fc.max_size >= 0xFFFF && fc.max_size <= 0xFFFF_FFFE } else { (0x0005..=0xFFFE).contains(&fc.max_size) };
+        let max_ok = if fc.tag == 0x06 {
+            fc.max_size >= 0xFFFF && fc.max_size <= 0xFFFF_FFFE
+        } else {
+            (0x0005..=0xFFFE).contains(&fc.max_size)
+        };
         if !max_ok {
             f("t4t.max-size", 11, format!("maximum file size {:X} is outside the allowed range", fc.max_size));
         }
@@ -306,7 +314,8 @@ mod tests {
 
     #[test]
     fn extended_control_mapping_3() {
-        let bytes = [0x00, 0x11, 0x30, 0x00, 0xFF, 0x00, 0xFF, 0x06, 0x08, 0xE1, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00];
+        let bytes =
+            [0x00, 0x11, 0x30, 0x00, 0xFF, 0x00, 0xFF, 0x06, 0x08, 0xE1, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00];
         let cc = decode_t4t_cc(&bytes).unwrap();
         assert_eq!(cc.ndef_file().unwrap().max_size, 0x0001_0000);
         assert_eq!(encode_t4t_cc(&cc), bytes);
@@ -320,14 +329,20 @@ mod tests {
         assert!(matches!(decode_t4t_cc(&short_tlv), Err(NdefError::Malformed { offset: 7, .. })));
         let mut long_tlv = CC;
         long_tlv[8] = 0x07;
-        assert_eq!(decode_t4t_cc(&long_tlv), Err(NdefError::LengthExceedsInput { offset: 7, declared: 7, available: 6 }));
+        assert_eq!(
+            decode_t4t_cc(&long_tlv),
+            Err(NdefError::LengthExceedsInput { offset: 7, declared: 7, available: 6 })
+        );
         assert!(matches!(decode_t4t_cc(&[0x00, 0x03, 0x20]), Err(NdefError::Truncated { offset: 2, .. })));
     }
 
     #[test]
     fn ndef_file_errors_are_absolute() {
         assert_eq!(decode_t4t_ndef_file(&[0x00, 0x00, 0xAA]), Ok(None));
-        assert_eq!(decode_t4t_ndef_file(&[0x00, 0x04, 0xD0, 0x00, 0x00, 0x00]), Err(NdefError::TrailingData { offset: 5 }));
+        assert_eq!(
+            decode_t4t_ndef_file(&[0x00, 0x04, 0xD0, 0x00, 0x00, 0x00]),
+            Err(NdefError::TrailingData { offset: 5 })
+        );
         let file = encode_t4t_ndef_file(&[0xD0, 0x00, 0x00], Some(16));
         assert_eq!(file.len(), 16);
         assert_eq!(decode_t4t_ndef_file(&file).unwrap().unwrap().records.len(), 1);

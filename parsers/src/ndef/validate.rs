@@ -147,12 +147,12 @@ fn validate_wire(input: &[u8], base: usize, out: &mut Vec<NdefFinding>) {
 fn check_type_field(r: &RawRecord<'_>, out: &mut Vec<NdefFinding>) {
     let at = r.offset;
     match r.tnf {
-        Tnf::EMPTY => {
-            if !(r.record_type.is_empty() && r.id.is_empty() && r.payload.is_empty()) {
-                push(out, "ndef.empty-record", at, "TNF 0 with a TYPE, ID or PAYLOAD");
-            }
+        Tnf::EMPTY if !(r.record_type.is_empty() && r.id.is_empty() && r.payload.is_empty()) => {
+            push(out, "ndef.empty-record", at, "TNF 0 with a TYPE, ID or PAYLOAD");
         }
-        Tnf::UNCHANGED => push(out, "ndef.unchanged-outside-chunk", at, "TNF 6 on an unchunked record or a first chunk"),
+        Tnf::UNCHANGED => {
+            push(out, "ndef.unchanged-outside-chunk", at, "TNF 6 on an unchunked record or a first chunk")
+        }
         _ => {}
     }
     let needs_type = (1..=4).contains(&r.tnf.0);
@@ -170,7 +170,9 @@ fn check_type_field(r: &RawRecord<'_>, out: &mut Vec<NdefFinding>) {
         Tnf::WELL_KNOWN if !ty.iter().all(|&b| is_urn_char(b)) => {
             push(out, "ndef.well-known-type-syntax", at, "well-known TYPE outside the RTD character set")
         }
-        Tnf::MIME if parse_mime_type(ty).is_none() => push(out, "ndef.mime-type-syntax", at, "TYPE is not type/subtype"),
+        Tnf::MIME if parse_mime_type(ty).is_none() => {
+            push(out, "ndef.mime-type-syntax", at, "TYPE is not type/subtype")
+        }
         Tnf::ABSOLUTE_URI if !is_absolute_uri(ty) => {
             push(out, "ndef.absolute-uri-syntax", at, "TYPE is not an absolute URI")
         }
@@ -196,7 +198,13 @@ fn is_absolute_uri(ty: &[u8]) -> bool {
 }
 
 /// The payload rules of known types.
-fn validate_logical(rec: &NdefRecord<'_>, ids: &HashSet<&[u8]>, opts: &DecodeOptions, depth: usize, out: &mut Vec<NdefFinding>) {
+fn validate_logical(
+    rec: &NdefRecord<'_>,
+    ids: &HashSet<&[u8]>,
+    opts: &DecodeOptions,
+    depth: usize,
+    out: &mut Vec<NdefFinding>,
+) {
     let at = rec.offset;
     let Some(decoded) = decode_known_at(rec, opts, depth) else { return };
     let known = match decoded {
@@ -208,15 +216,11 @@ fn validate_logical(rec: &NdefRecord<'_>, ids: &HashSet<&[u8]>, opts: &DecodeOpt
     };
     let nested_base = rec.payload_offset();
     match known {
-        KnownRecord::Text(_) => {
-            if rec.payload.first().is_some_and(|s| s & 0x40 != 0) {
-                push(out, "text.reserved-bit", nested_base, "status bit 6 (reserved) set");
-            }
+        KnownRecord::Text(_) if rec.payload.first().is_some_and(|s| s & 0x40 != 0) => {
+            push(out, "text.reserved-bit", nested_base, "status bit 6 (reserved) set");
         }
-        KnownRecord::Uri(u) => {
-            if u.is_reserved_code() {
-                push(out, "uri.reserved-code", nested_base, format!("identifier code {:02X} is reserved", u.code));
-            }
+        KnownRecord::Uri(u) if u.is_reserved_code() => {
+            push(out, "uri.reserved-code", nested_base, format!("identifier code {:02X} is reserved", u.code));
         }
         KnownRecord::SmartPoster(sp) => {
             if sp.uri_count != 1 {
@@ -244,10 +248,8 @@ fn validate_logical(rec: &NdefRecord<'_>, ids: &HashSet<&[u8]>, opts: &DecodeOpt
             }
             validate_at(&rec.payload[1..], nested_base + 1, opts, depth + 1, out);
         }
-        KnownRecord::Aar(a) => {
-            if !a.is_valid_package_name() {
-                push(out, "aar.package-name", nested_base, format!("{:?} is not a package name", a.package));
-            }
+        KnownRecord::Aar(a) if !a.is_valid_package_name() => {
+            push(out, "aar.package-name", nested_base, format!("{:?} is not a package name", a.package));
         }
         _ => {}
     }
@@ -293,7 +295,8 @@ mod tests {
     #[test]
     fn chunk_rules() {
         // first chunk TNF 2 "a/b", middle chunk TNF 2 with type and IL, last chunk fine
-        let bytes = [0xB2, 0x03, 0x01, b'a', b'/', b'b', 0x01, 0x3A, 0x01, 0x01, 0x00, b'x', 0x02, 0x56, 0x00, 0x01, 0x03];
+        let bytes =
+            [0xB2, 0x03, 0x01, b'a', b'/', b'b', 0x01, 0x3A, 0x01, 0x01, 0x00, b'x', 0x02, 0x56, 0x00, 0x01, 0x03];
         assert_eq!(rules(&bytes), ["ndef.chunk-tnf-unchanged", "ndef.chunk-type-on-middle", "ndef.chunk-il-on-middle"]);
     }
 

@@ -134,7 +134,12 @@ pub fn parse_ndef_handover(payload: &[u8]) -> Result<Handover<'_>, NdefError> {
 }
 
 /// Offsets are `base +` position in the payload.
-pub(crate) fn parse_handover_at<'a>(payload: &'a [u8], base: usize, opts: &DecodeOptions, depth: usize) -> Result<Handover<'a>, NdefError> {
+pub(crate) fn parse_handover_at<'a>(
+    payload: &'a [u8],
+    base: usize,
+    opts: &DecodeOptions,
+    depth: usize,
+) -> Result<Handover<'a>, NdefError> {
     if depth >= opts.max_depth {
         return Err(NdefError::DepthLimit { offset: base, limit: opts.max_depth });
     }
@@ -143,14 +148,22 @@ pub(crate) fn parse_handover_at<'a>(payload: &'a [u8], base: usize, opts: &Decod
     if end + 1 < payload.len() {
         return Err(NdefError::TrailingData { offset: base + end + 1 });
     }
-    let mut hs = Handover { version, alternative_carriers: Vec::new(), collision_resolution: None, errors: Vec::new(), message: NdefMessage::default() };
+    let mut hs = Handover {
+        version,
+        alternative_carriers: Vec::new(),
+        collision_resolution: None,
+        errors: Vec::new(),
+        message: NdefMessage::default(),
+    };
     for rec in &message.records {
         let at = rec.payload_offset();
         let std::borrow::Cow::Borrowed(p) = rec.payload else { continue };
         if rec.is_type(Tnf::WELL_KNOWN, ALTERNATIVE_CARRIER_TYPE) {
             hs.alternative_carriers.push(parse_ndef_alternative_carrier(p).map_err(|e| e.shifted(at))?);
         } else if rec.is_type(Tnf::WELL_KNOWN, COLLISION_RESOLUTION_TYPE) {
-            let &[a, b] = p else { return Err(NdefError::Malformed { offset: at, expected: "a 2-byte random number" }) };
+            let &[a, b] = p else {
+                return Err(NdefError::Malformed { offset: at, expected: "a 2-byte random number" });
+            };
             hs.collision_resolution = Some(u16::from_be_bytes([a, b]));
         } else if rec.is_type(Tnf::WELL_KNOWN, HANDOVER_ERROR_TYPE) {
             let Some((&reason, data)) = p.split_first() else {
@@ -342,7 +355,11 @@ mod tests {
 
     #[test]
     fn ac_round_trip() {
-        let ac = AlternativeCarrier { cps: CarrierPowerState::ACTIVATING, carrier_data_reference: b"bt", auxiliary_data_references: vec![b"a1", b"x"] };
+        let ac = AlternativeCarrier {
+            cps: CarrierPowerState::ACTIVATING,
+            carrier_data_reference: b"bt",
+            auxiliary_data_references: vec![b"a1", b"x"],
+        };
         assert_eq!(parse_ndef_alternative_carrier(&ac.encode()).unwrap(), ac);
         assert!(matches!(parse_ndef_alternative_carrier(&[1, 5, b'a']), Err(NdefError::Truncated { offset: 2, .. })));
     }
@@ -357,7 +374,10 @@ mod tests {
 
     #[test]
     fn bluetooth_round_trip() {
-        let eir = [EirStructure { eir_type: 0x09, data: b"Speaker" }, EirStructure { eir_type: 0x0D, data: &[0x14, 0x04, 0x20] }];
+        let eir = [
+            EirStructure { eir_type: 0x09, data: b"Speaker" },
+            EirStructure { eir_type: 0x0D, data: &[0x14, 0x04, 0x20] },
+        ];
         let bytes = encode_ndef_bluetooth_oob([1, 2, 3, 4, 5, 6], &eir);
         let oob = parse_ndef_bluetooth_oob(&bytes).unwrap();
         assert_eq!((oob.oob_length as usize, oob.eir.as_slice()), (bytes.len(), &eir[..]));

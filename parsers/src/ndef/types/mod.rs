@@ -63,11 +63,18 @@ pub enum KnownRecord<'a> {
 
 /// Decodes the payload of a record whose type tapcert knows, with the given limits; `None`
 /// for other types. Error offsets are absolute (the record's payload offset added).
-pub fn decode_known_record<'b>(rec: &'b NdefRecord<'_>, opts: &DecodeOptions) -> Option<Result<KnownRecord<'b>, NdefError>> {
+pub fn decode_known_record<'b>(
+    rec: &'b NdefRecord<'_>,
+    opts: &DecodeOptions,
+) -> Option<Result<KnownRecord<'b>, NdefError>> {
     decode_known_at(rec, opts, 0)
 }
 
-pub(crate) fn decode_known_at<'b>(rec: &'b NdefRecord<'_>, opts: &DecodeOptions, depth: usize) -> Option<Result<KnownRecord<'b>, NdefError>> {
+pub(crate) fn decode_known_at<'b>(
+    rec: &'b NdefRecord<'_>,
+    opts: &DecodeOptions,
+    depth: usize,
+) -> Option<Result<KnownRecord<'b>, NdefError>> {
     let p: &'b [u8] = &rec.payload;
     let ty: &'b [u8] = &rec.record_type;
     let at = rec.payload_offset();

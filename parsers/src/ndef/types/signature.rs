@@ -145,7 +145,12 @@ mod tests {
             signature_type: 0x0B,
             hash_type: Some(0x02),
             signature: &[0xAA; 8],
-            certificate_chain: Some(CertificateChain { uri_present: true, format: 0, certificates: vec![&[0x30, 0x01], &[0x30]], uri: Some(b"https://e.x/c") }),
+            certificate_chain: Some(CertificateChain {
+                uri_present: true,
+                format: 0,
+                certificates: vec![&[0x30, 0x01], &[0x30]],
+                uri: Some(b"https://e.x/c"),
+            }),
         };
         let bytes = encode_ndef_signature(&sig);
         assert_eq!(parse_ndef_signature(&bytes).unwrap(), sig);

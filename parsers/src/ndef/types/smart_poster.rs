@@ -84,7 +84,12 @@ pub fn parse_ndef_smart_poster(payload: &[u8]) -> Result<SmartPoster<'_>, NdefEr
 }
 
 /// Offsets are `base +` position in the payload.
-pub(crate) fn parse_smart_poster_at<'a>(payload: &'a [u8], base: usize, opts: &DecodeOptions, depth: usize) -> Result<SmartPoster<'a>, NdefError> {
+pub(crate) fn parse_smart_poster_at<'a>(
+    payload: &'a [u8],
+    base: usize,
+    opts: &DecodeOptions,
+    depth: usize,
+) -> Result<SmartPoster<'a>, NdefError> {
     if depth >= opts.max_depth {
         return Err(NdefError::DepthLimit { offset: base, limit: opts.max_depth });
     }
@@ -122,7 +127,10 @@ pub(crate) fn parse_smart_poster_at<'a>(payload: &'a [u8], base: usize, opts: &D
             let &[a, b, c, d] = p else { return Err(NdefError::Malformed { offset: at, expected: "a 4-byte size" }) };
             sp.size = Some(u32::from_be_bytes([a, b, c, d]));
         } else if rec.is_type(Tnf::WELL_KNOWN, TARGET_TYPE_TYPE) {
-            sp.target_type = Some(std::str::from_utf8(p).map_err(|_| NdefError::Malformed { offset: at, expected: "a UTF-8 media type" })?);
+            sp.target_type = Some(
+                std::str::from_utf8(p)
+                    .map_err(|_| NdefError::Malformed { offset: at, expected: "a UTF-8 media type" })?,
+            );
         } else if rec.tnf == Tnf::MIME {
             if let (Some(m), std::borrow::Cow::Borrowed(ty)) = (parse_mime_type(&rec.record_type), &rec.record_type) {
                 if m.top.eq_ignore_ascii_case("image") || m.top.eq_ignore_ascii_case("video") {
@@ -180,7 +188,10 @@ mod tests {
     #[test]
     fn bad_action_has_offset() {
         let inner = encode_ndef_message(&[NdefRecord::new(Tnf::WELL_KNOWN, b"act".to_vec(), Vec::new(), vec![1, 2])]);
-        assert_eq!(parse_ndef_smart_poster(&inner), Err(NdefError::Malformed { offset: 6, expected: "a 1-byte action" }));
+        assert_eq!(
+            parse_ndef_smart_poster(&inner),
+            Err(NdefError::Malformed { offset: 6, expected: "a 1-byte action" })
+        );
     }
 
     #[test]

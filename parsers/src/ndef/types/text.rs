@@ -71,7 +71,8 @@ pub fn parse_ndef_text(payload: &[u8]) -> Result<TextRecord<'_>, NdefError> {
     if !lang_bytes.is_ascii() {
         return Err(NdefError::Malformed { offset: 1, expected: "a US-ASCII language code" });
     }
-    let lang = std::str::from_utf8(lang_bytes).map_err(|_| NdefError::Malformed { offset: 1, expected: "a US-ASCII language code" })?;
+    let lang = std::str::from_utf8(lang_bytes)
+        .map_err(|_| NdefError::Malformed { offset: 1, expected: "a US-ASCII language code" })?;
     let body = &payload[1 + lang_len..];
     let at = 1 + lang_len;
     if status & 0x80 == 0 {
@@ -80,14 +81,19 @@ pub fn parse_ndef_text(payload: &[u8]) -> Result<TextRecord<'_>, NdefError> {
         return Ok(TextRecord { lang, text: Cow::Borrowed(text), encoding: TextEncoding::Utf8 });
     }
     if body.len() % 2 != 0 {
-        return Err(NdefError::Malformed { offset: at + body.len() - 1, expected: "UTF-16 text of an even byte count" });
+        return Err(NdefError::Malformed {
+            offset: at + body.len() - 1,
+            expected: "UTF-16 text of an even byte count",
+        });
     }
     let (big_endian, bom, units) = match body {
         [0xFE, 0xFF, rest @ ..] => (true, true, rest),
         [0xFF, 0xFE, rest @ ..] => (false, true, rest),
         _ => (true, false, body),
     };
-    let code_units = units.chunks_exact(2).map(|c| if big_endian { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) });
+    let code_units = units
+        .chunks_exact(2)
+        .map(|c| if big_endian { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) });
     let text: String = char::decode_utf16(code_units)
         .collect::<Result<_, _>>()
         .map_err(|_| NdefError::Malformed { offset: at, expected: "UTF-16 text without lone surrogates" })?;

@@ -145,8 +145,8 @@ mod tests {
         assert_eq!(UriRecord::from_uri("urn:epc:id:sgtin").code, 0x1E);
         assert_eq!(UriRecord::from_uri("urn:x").code, 0x13);
         assert_eq!(UriRecord::from_uri("geo:1,2").code, 0x00);
-        for code in 1..URI_PREFIXES.len() {
-            let uri = format!("{}x", URI_PREFIXES[code]);
+        for prefix in &URI_PREFIXES[1..] {
+            let uri = format!("{prefix}x");
             let r = UriRecord::from_uri(&uri);
             assert_eq!(r.uri(), uri);
         }
@@ -154,6 +154,9 @@ mod tests {
 
     #[test]
     fn bad_utf8() {
-        assert_eq!(parse_ndef_uri(&[0x00, b'a', 0xFF]), Err(NdefError::Malformed { offset: 2, expected: "a UTF-8 URI field" }));
+        assert_eq!(
+            parse_ndef_uri(&[0x00, b'a', 0xFF]),
+            Err(NdefError::Malformed { offset: 2, expected: "a UTF-8 URI field" })
+        );
     }
 }
