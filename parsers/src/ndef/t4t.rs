@@ -62,6 +62,8 @@ pub struct CcFile<'a> {
     pub mlc: u16,
     /// TLVs in order.
     pub tlvs: Vec<CcTlv<'a>>,
+    /// Offset of each TLV's tag byte (same order as `tlvs`).
+    pub tlv_offsets: Vec<usize>,
     /// Bytes of the input after CCLEN.
     pub after_cclen: &'a [u8],
 }
@@ -96,6 +98,7 @@ pub fn decode_t4t_cc(input: &[u8]) -> Result<CcFile<'_>, NdefError> {
     let body = &input[..usize::from(cclen)];
     let fixed = take(body, 2, 5, "mapping version, MLe and MLc within CCLEN")?;
     let mut tlvs = Vec::new();
+    let mut tlv_offsets = Vec::new();
     let mut pos = 7;
     while pos < body.len() {
         let (tag, value, end) = parse_tlv(body, pos)?;
@@ -128,6 +131,7 @@ pub fn decode_t4t_cc(input: &[u8]) -> Result<CcFile<'_>, NdefError> {
             0x06 => fc(4)?,
             _ => CcTlv::Other { tag, value },
         });
+        tlv_offsets.push(pos);
         pos = end;
     }
     Ok(CcFile {
@@ -136,6 +140,7 @@ pub fn decode_t4t_cc(input: &[u8]) -> Result<CcFile<'_>, NdefError> {
         mle: u16::from_be_bytes([fixed[1], fixed[2]]),
         mlc: u16::from_be_bytes([fixed[3], fixed[4]]),
         tlvs,
+        tlv_offsets,
         after_cclen: &input[usize::from(cclen)..],
     })
 }
@@ -202,8 +207,8 @@ pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
     if cc.cclen < 0x0F {
         f("t4t.cclen", 0, format!("CCLEN {} is below 15", cc.cclen));
     }
-    if !matches!(cc.mapping_version >> 4, 2 | 3) {
-        f("t4t.mapping-version", 2, format!("mapping version {:02X}: expected 2.x or 3.x", cc.mapping_version));
+    if !matches!(cc.mapping_version >> 4, 1..=3) {
+        f("t4t.mapping-version", 2, format!("mapping version {:02X}: expected 1.x, 2.x or 3.x", cc.mapping_version));
     }
     if cc.mle < 0x000F {
         f("t4t.mle-min", 3, format!("MLe {} is below 15", cc.mle));
@@ -219,10 +224,12 @@ pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
         }
         _ => f("t4t.ndef-file-control", 7, "the first TLV is not an NDEF file control TLV (04 or 06)".into()),
     }
-    for tlv in &cc.tlvs {
+    for (tlv, &at) in cc.tlvs.iter().zip(&cc.tlv_offsets) {
         let CcTlv::FileControl(fc) = tlv else { continue };
+        // Field offsets inside a file control TLV: tag, length, file ID (2), size (2 or 4), access.
+        let size_len = if fc.tag == 0x06 { 4 } else { 2 };
         if RESERVED_FILE_IDS.contains(&fc.file_id) {
-            f("t4t.file-id", 9, format!("file ID {:04X} is reserved", fc.file_id));
+            f("t4t.file-id", at + 2, format!("file ID {:04X} is reserved", fc.file_id));
         }
         let max_ok = if fc.tag == 0x06 {
             fc.max_size >= 0xFFFF && fc.max_size <= 0xFFFF_FFFE
@@ -230,13 +237,13 @@ pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
             (0x0005..=0xFFFE).contains(&fc.max_size)
         };
         if !max_ok {
-            f("t4t.max-size", 11, format!("maximum file size {:X} is outside the allowed range", fc.max_size));
+            f("t4t.max-size", at + 4, format!("maximum file size {:X} is outside the allowed range", fc.max_size));
         }
         if !(fc.read_access == 0x00 || fc.read_access >= 0x80 && fc.read_access != 0xFF) {
-            f("t4t.read-access", 13, format!("read access {:02X} is reserved", fc.read_access));
+            f("t4t.read-access", at + 4 + size_len, format!("read access {:02X} is reserved", fc.read_access));
         }
         if !(fc.write_access == 0x00 || fc.write_access >= 0x80) {
-            f("t4t.write-access", 14, format!("write access {:02X} is reserved", fc.write_access));
+            f("t4t.write-access", at + 5 + size_len, format!("write access {:02X} is reserved", fc.write_access));
         }
     }
     out
@@ -308,8 +315,9 @@ mod tests {
         let mut bad = CC;
         bad[9..11].copy_from_slice(&[0xE1, 0x03]);
         bad[14] = 0x10;
-        let rules: Vec<_> = validate_t4t_cc(&decode_t4t_cc(&bad).unwrap()).into_iter().map(|f| f.rule).collect();
-        assert_eq!(rules, ["t4t.file-id", "t4t.write-access"]);
+        let found: Vec<_> =
+            validate_t4t_cc(&decode_t4t_cc(&bad).unwrap()).into_iter().map(|f| (f.rule, f.offset)).collect();
+        assert_eq!(found, [("t4t.file-id", 9), ("t4t.write-access", 14)]);
     }
 
     #[test]
