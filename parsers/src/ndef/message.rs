@@ -185,6 +185,13 @@ pub(crate) fn decode_message_at<'a>(
 
 /// Parses one message at the start of `input` (up to and including the record with ME) and
 /// returns the remainder, which a container may legitimately have (T2T TLV area).
+///
+/// ```
+/// use tapcert_parsers::ndef::{parse_ndef_message, NdefError};
+/// let (rest, msg) = parse_ndef_message(&[0xD0, 0x00, 0x00, 0xFE]).unwrap();
+/// assert_eq!((msg.records.len(), rest), (1, &[0xFE][..]));
+/// assert_eq!(parse_ndef_message(&[0xB0, 0x00, 0x00]), Err(nom::Err::Error(NdefError::UnterminatedChunk { offset: 0 })));
+/// ```
 pub fn parse_ndef_message(input: &[u8]) -> nom::IResult<&[u8], NdefMessage<'_>, NdefError> {
     let (msg, end) = decode_message_at(input, 0, &DecodeOptions::default()).map_err(nom::Err::Error)?;
     Ok((&input[end..], msg))
@@ -212,6 +219,16 @@ pub fn decode_ndef_message(input: &[u8]) -> Result<NdefMessage<'_>, NdefError> {
 }
 
 /// Decodes a whole NDEF message with the given limits.
+///
+/// ```
+/// use tapcert_parsers::ndef::{decode_ndef_message_with, DecodeOptions, NdefError};
+/// let opts = DecodeOptions { max_record_size: 1, ..DecodeOptions::default() };
+/// assert!(decode_ndef_message_with(&[0xD5, 0x00, 0x01, 0xAA], &opts).is_ok());
+/// assert_eq!(
+///     decode_ndef_message_with(&[0xD5, 0x00, 0x02, 0xAA, 0xBB], &opts),
+///     Err(NdefError::ReassemblyLimit { offset: 0, size: 2, limit: 1 })
+/// );
+/// ```
 pub fn decode_ndef_message_with<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<NdefMessage<'a>, NdefError> {
     let (msg, end) = decode_message_at(input, 0, opts)?;
     if end < input.len() {

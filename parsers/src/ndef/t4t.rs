@@ -267,6 +267,12 @@ pub fn decode_t4t_ndef_file(input: &[u8]) -> Result<Option<NdefMessage<'_>>, Nde
 }
 
 /// Decodes an extended NDEF file (mapping 3.0: 4-byte ENLEN + message).
+///
+/// ```
+/// use tapcert_parsers::ndef::decode_t4t_ndef_file_extended;
+/// assert_eq!(decode_t4t_ndef_file_extended(&[0, 0, 0, 3, 0xD0, 0, 0]).unwrap().unwrap().records.len(), 1);
+/// assert!(decode_t4t_ndef_file_extended(&[0xFF, 0xFF, 0xFF, 0xFF, 0xD0]).is_err());
+/// ```
 pub fn decode_t4t_ndef_file_extended(input: &[u8]) -> Result<Option<NdefMessage<'_>>, NdefError> {
     let head = take(input, 0, 4, "ENLEN")?;
     decode_file_body(input, u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize, 4)

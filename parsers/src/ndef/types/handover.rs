@@ -85,6 +85,13 @@ impl AlternativeCarrier<'_> {
 }
 
 /// Decodes an `ac` payload. Offsets are relative to the payload.
+///
+/// ```
+/// use tapcert_parsers::ndef::{parse_ndef_alternative_carrier, CarrierPowerState};
+/// let ac = parse_ndef_alternative_carrier(&[0x01, 0x01, b'0', 0x00]).unwrap();
+/// assert_eq!((ac.cps, ac.carrier_data_reference), (CarrierPowerState::ACTIVE, &b"0"[..]));
+/// assert!(parse_ndef_alternative_carrier(&[0x01, 0x01, b'0']).is_err());
+/// ```
 pub fn parse_ndef_alternative_carrier(p: &[u8]) -> Result<AlternativeCarrier<'_>, NdefError> {
     let head = take(p, 0, 2, "carrier power state and carrier data reference length")?;
     let cps = CarrierPowerState(head[0] & 3);
@@ -206,6 +213,13 @@ pub struct HandoverCarrier<'a> {
 }
 
 /// Decodes an `Hc` payload.
+///
+/// ```
+/// use tapcert_parsers::ndef::{parse_ndef_handover_carrier, Tnf};
+/// let hc = parse_ndef_handover_carrier(&[0x02, 0x03, b'a', b'/', b'b', 0x01]).unwrap();
+/// assert_eq!((hc.ctf, hc.carrier_type, hc.carrier_data), (Tnf::MIME, &b"a/b"[..], &[0x01][..]));
+/// assert!(parse_ndef_handover_carrier(&[0x02, 0x09, b'a']).is_err());
+/// ```
 pub fn parse_ndef_handover_carrier(p: &[u8]) -> Result<HandoverCarrier<'_>, NdefError> {
     let head = take(p, 0, 2, "CTF and carrier type length")?;
     let carrier_type = take(p, 2, usize::from(head[1]), "carrier type")?;
