@@ -101,3 +101,24 @@ fn t2t_dump_and_area() {
     assert_eq!(v["tlvs"][1]["name"], "terminator");
     assert_eq!(run(&["decode", "t2t-tlv", "03FF0100D0"]).status.code(), Some(1));
 }
+
+#[test]
+fn deep_nesting_stops_at_the_depth_limit() {
+    use tapcert_parsers::ndef::{NdefRecord, Tnf, encode_ndef_message};
+    let mut rec = NdefRecord::uri("https://example.com");
+    for _ in 0..2000 {
+        rec = NdefRecord::new(Tnf::WELL_KNOWN, b"Sp".to_vec(), Vec::new(), encode_ndef_message(&[rec]));
+    }
+    let hex = hex::encode_upper(encode_ndef_message(&[rec]));
+    let v = json(&["decode", "ndef", "--json", &hex]);
+    // Decoded down to the depth limit (4 levels of messages: the outer one and 3 nested), then
+    // left as payload.
+    let mut node = &v["records"][0];
+    let mut levels = 0;
+    while let Some(inner) = node["decoded"]["smart_poster"]["records"].get(0) {
+        node = inner;
+        levels += 1;
+    }
+    assert_eq!(levels, 3);
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "sp.payload"));
+}

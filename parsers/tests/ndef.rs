@@ -213,6 +213,29 @@ fn ndeflib_watch_out_from_samples() {
 }
 
 #[test]
+fn deep_smart_poster_nesting_is_bounded() {
+    // 300 Smart Posters nested in each other: decoding and validation stop at the depth limit
+    // with a finding instead of recursing 300 levels.
+    let mut rec = NdefRecord::uri("https://example.com");
+    for _ in 0..300 {
+        let payload = encode_ndef_message(&[rec]);
+        rec = NdefRecord::new(Tnf::WELL_KNOWN, b"Sp".to_vec(), Vec::new(), payload);
+    }
+    let bytes = encode_ndef_message(&[rec]);
+    let msg = decode_ndef_message(&bytes).unwrap();
+    assert!(matches!(
+        decode_known_record(&msg.records[0], &DecodeOptions::default()),
+        Some(Ok(KnownRecord::SmartPoster(_)))
+    ));
+    let findings = validate_ndef_message(&bytes);
+    let depth: Vec<_> = findings.iter().filter(|f| f.rule == "sp.payload").collect();
+    assert_eq!(depth.len(), 1, "{findings:?}");
+    assert!(depth[0].detail.contains("nesting deeper than 4"), "{:?}", depth[0]);
+    // The inner posters hold a Smart Poster, not a URI: reported at each level validated.
+    assert!(findings.iter().filter(|f| f.rule == "sp.one-uri").count() >= 3);
+}
+
+#[test]
 fn builders_match_the_samples() {
     let one = |r: NdefRecord<'static>| encode_ndef_message(&[r]);
     assert_eq!(one(NdefRecord::uri("http://www.nfc-forum.org")), vector("uri_nfc_forum"));

@@ -21,7 +21,8 @@ use super::record::{NdefRecord, RawRecord, parse_raw_at};
 /// slices of the input.
 pub const DEFAULT_MAX_RECORD_SIZE: usize = 1 << 20;
 
-/// Default limit on NDEF messages nested in payloads (Smart Poster, Handover).
+/// Default limit on levels of NDEF messages, the outer one included: 3 messages nested in
+/// payloads (Smart Poster, Handover) are decoded, a 4th is a [`NdefError::DepthLimit`].
 pub const DEFAULT_MAX_DEPTH: usize = 4;
 
 /// Limits applied while decoding.
@@ -29,7 +30,7 @@ pub const DEFAULT_MAX_DEPTH: usize = 4;
 pub struct DecodeOptions {
     /// Largest payload of one logical record after chunk reassembly.
     pub max_record_size: usize,
-    /// Deepest nesting of messages inside payloads (Smart Poster, Handover records).
+    /// Levels of messages, the outer one included (see [`DEFAULT_MAX_DEPTH`]).
     pub max_depth: usize,
 }
 

@@ -123,7 +123,7 @@ pub fn encode_ndef_text(text: &TextRecord<'_>) -> Vec<u8> {
 }
 
 impl NdefRecord<'static> {
-    /// A Text record in UTF-8.
+    /// A Text record in UTF-8. Panics if the language code is over 63 bytes.
     ///
     /// ```
     /// use tapcert_parsers::ndef::{encode_ndef_message, NdefRecord};
