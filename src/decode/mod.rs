@@ -13,6 +13,7 @@ use clap::{Args, ValueEnum};
 
 mod apdu;
 mod atr;
+mod ndef;
 mod tlv;
 
 /// Arguments of `tapcert decode`.
@@ -49,6 +50,14 @@ pub enum Format {
     Atr,
     /// BER-TLV as EMV uses it, with names from the EMV data dictionary.
     Tlv,
+    /// NFC Forum NDEF message (records, chunks reassembled, well-known types decoded).
+    Ndef,
+    /// NFC Forum Type 4 Tag Capability Container file (E103).
+    #[value(name = "t4t-cc")]
+    T4tCc,
+    /// NFC Forum Type 2 Tag TLV blocks: a memory dump from page 0, or a bare TLV area.
+    #[value(name = "t2t-tlv")]
+    T2tTlv,
 }
 
 /// What a format module returns for input it could decode.
@@ -86,6 +95,9 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
         Format::Capdu => apdu::decode_command(&bytes),
         Format::Rapdu => apdu::decode_response(&bytes),
         Format::Atr => atr::decode(&bytes),
+        Format::Ndef => ndef::decode(&bytes),
+        Format::T4tCc => ndef::decode_t4t_cc_file(&bytes),
+        Format::T2tTlv => ndef::decode_t2t(&bytes),
     };
     Ok(report(outcome, args))
 }
