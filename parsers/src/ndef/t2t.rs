@@ -1,0 +1,375 @@
+//! NFC Forum Type 2 Tag: the TLV blocks of the data area and a whole memory dump.
+//!
+//! ```text
+//! page 0     UID0 UID1 UID2 BCC0          BCC0 = 88 ^ UID0 ^ UID1 ^ UID2
+//! page 1     UID3 UID4 UID5 UID6
+//! page 2     BCC1 internal lock0 lock1    BCC1 = UID3 ^ UID4 ^ UID5 ^ UID6
+//! page 3     CC: E1, version (major high nibble), data area size / 8, access
+//! page 4..   data area: TLV blocks
+//!
+//! TLV        00 NULL (no length)       01 Lock Control (3)    02 Memory Control (3)
+//!            03 NDEF Message           FD Proprietary         FE Terminator (no length)
+//! length     1 byte 00-FE, or FF + 2 bytes big-endian (00FF-FFFE)
+//! ```
+
+use super::error::{NdefError, take};
+use super::message::{DecodeOptions, NdefMessage, decode_message_at};
+use super::validate::{NdefFinding, validate_at};
+
+/// A TLV block type; an open newtype.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct T2tTlvType(pub u8);
+
+impl T2tTlvType {
+    /// 0x00: NULL, one byte of padding.
+    pub const NULL: T2tTlvType = T2tTlvType(0x00);
+    /// 0x01: Lock Control.
+    pub const LOCK_CONTROL: T2tTlvType = T2tTlvType(0x01);
+    /// 0x02: Memory Control.
+    pub const MEMORY_CONTROL: T2tTlvType = T2tTlvType(0x02);
+    /// 0x03: NDEF Message.
+    pub const NDEF_MESSAGE: T2tTlvType = T2tTlvType(0x03);
+    /// 0xFD: Proprietary.
+    pub const PROPRIETARY: T2tTlvType = T2tTlvType(0xFD);
+    /// 0xFE: Terminator.
+    pub const TERMINATOR: T2tTlvType = T2tTlvType(0xFE);
+
+    /// The spec's name.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            0x00 => "null",
+            0x01 => "lock-control",
+            0x02 => "memory-control",
+            0x03 => "ndef",
+            0xFD => "proprietary",
+            0xFE => "terminator",
+            _ => "reserved",
+        }
+    }
+}
+
+/// One TLV block, borrowing its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct T2tTlv<'a> {
+    /// Block type.
+    pub tlv_type: T2tTlvType,
+    /// Offset of the type byte.
+    pub offset: usize,
+    /// The length used the 3-byte form (`FF xx xx`).
+    pub long_length: bool,
+    /// The value (empty for NULL and Terminator).
+    pub value: &'a [u8],
+}
+
+impl<'a> T2tTlv<'a> {
+    /// Offset of the first value byte.
+    pub fn value_offset(&self) -> usize {
+        match self.tlv_type {
+            T2tTlvType::NULL | T2tTlvType::TERMINATOR => self.offset + 1,
+            _ => self.offset + if self.long_length { 4 } else { 2 },
+        }
+    }
+
+    /// For Lock and Memory Control TLVs: the byte address of the area (page address times
+    /// bytes per page plus byte offset) and its size (in bits for lock control, bytes for
+    /// memory control; 0 means 256).
+    pub fn control_area(&self) -> Option<(usize, usize)> {
+        let &[position, size, page_control] = self.value else { return None };
+        if !matches!(self.tlv_type, T2tTlvType::LOCK_CONTROL | T2tTlvType::MEMORY_CONTROL) {
+            return None;
+        }
+        let bytes_per_page = 1usize << (page_control & 0x0F);
+        let address = usize::from(position >> 4) * bytes_per_page + usize::from(position & 0x0F);
+        Some((address, if size == 0 { 256 } else { usize::from(size) }))
+    }
+
+    /// For an NDEF Message TLV: its message, decoded with the default limits and absolute
+    /// offsets (`Ok(None)` for an empty value, the initialised state; `None` for other types).
+    pub fn ndef_message(&self) -> Option<Result<Option<NdefMessage<'a>>, NdefError>> {
+        (self.tlv_type == T2tTlvType::NDEF_MESSAGE).then(|| decode_ndef_tlv_value(self.value, self.value_offset()))
+    }
+
+    /// Appends the block in the length form it was read in (minimal form for built blocks
+    /// with `long_length` false and a value of 255 bytes or more).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.push(self.tlv_type.0);
+        if matches!(self.tlv_type, T2tTlvType::NULL | T2tTlvType::TERMINATOR) {
+            return;
+        }
+        if self.long_length || self.value.len() >= 0xFF {
+            out.push(0xFF);
+            out.extend_from_slice(&(self.value.len() as u16).to_be_bytes());
+        } else {
+            out.push(self.value.len() as u8);
+        }
+        out.extend_from_slice(self.value);
+    }
+}
+
+/// The TLV blocks of a data area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct T2tTlvArea<'a> {
+    /// Blocks in order, the Terminator included when present.
+    pub tlvs: Vec<T2tTlv<'a>>,
+    /// A Terminator TLV ended the walk.
+    pub terminated: bool,
+    /// Bytes after the Terminator (unused memory).
+    pub after_terminator: &'a [u8],
+}
+
+impl<'a> T2tTlvArea<'a> {
+    /// The NDEF Message TLVs' messages, decoded with the default limits (`None` for an empty
+    /// NDEF TLV, the initialised state).
+    pub fn ndef_messages(&self) -> Vec<Result<Option<NdefMessage<'a>>, NdefError>> {
+        self.tlvs.iter().filter_map(T2tTlv::ndef_message).collect()
+    }
+
+    /// Encodes the blocks (and the bytes after the Terminator) back.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for t in &self.tlvs {
+            t.encode_into(&mut out);
+        }
+        out.extend_from_slice(self.after_terminator);
+        out
+    }
+}
+
+fn decode_ndef_tlv_value(value: &[u8], base: usize) -> Result<Option<NdefMessage<'_>>, NdefError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let (msg, end) = decode_message_at(value, base, &DecodeOptions::default())?;
+    if end < value.len() {
+        return Err(NdefError::TrailingData { offset: base + end });
+    }
+    Ok(Some(msg))
+}
+
+/// Walks the TLV blocks of a data area until a Terminator or the end. Offsets are relative
+/// to `area` plus `base`.
+///
+/// ```
+/// use tapcert_parsers::ndef::{decode_t2t_tlvs, T2tTlvType, NdefError};
+/// let area = decode_t2t_tlvs(&[0x00, 0x03, 0x03, 0xD0, 0x00, 0x00, 0xFE, 0x00], 16).unwrap();
+/// assert_eq!(area.tlvs[1].tlv_type, T2tTlvType::NDEF_MESSAGE);
+/// assert_eq!((area.tlvs[1].offset, area.terminated), (17, true));
+/// assert_eq!(
+///     decode_t2t_tlvs(&[0x03, 0xFF, 0x01, 0x00, 0xD0], 0),
+///     Err(NdefError::LengthExceedsInput { offset: 0, declared: 256, available: 1 })
+/// );
+/// ```
+pub fn decode_t2t_tlvs(area: &[u8], base: usize) -> Result<T2tTlvArea<'_>, NdefError> {
+    let mut tlvs = Vec::new();
+    let mut pos = 0;
+    while pos < area.len() {
+        let tlv_type = T2tTlvType(area[pos]);
+        let offset = base + pos;
+        match tlv_type {
+            T2tTlvType::NULL => {
+                tlvs.push(T2tTlv { tlv_type, offset, long_length: false, value: &[] });
+                pos += 1;
+            }
+            T2tTlvType::TERMINATOR => {
+                tlvs.push(T2tTlv { tlv_type, offset, long_length: false, value: &[] });
+                return Ok(T2tTlvArea { tlvs, terminated: true, after_terminator: &area[pos + 1..] });
+            }
+            _ => {
+                let first = take(area, pos + 1, 1, "TLV length").map_err(|e| e.shifted(base))?[0];
+                let (len, vpos, long_length) = if first == 0xFF {
+                    let l = take(area, pos + 2, 2, "3-byte TLV length").map_err(|e| e.shifted(base))?;
+                    (usize::from(u16::from_be_bytes([l[0], l[1]])), pos + 4, true)
+                } else {
+                    (usize::from(first), pos + 2, false)
+                };
+                if len > area.len() - vpos {
+                    return Err(NdefError::LengthExceedsInput { offset, declared: len, available: area.len() - vpos });
+                }
+                tlvs.push(T2tTlv { tlv_type, offset, long_length, value: &area[vpos..vpos + len] });
+                pos = vpos + len;
+            }
+        }
+    }
+    Ok(T2tTlvArea { tlvs, terminated: false, after_terminator: &[] })
+}
+
+/// The Capability Container (page 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct T2tCc {
+    /// Magic number, E1 for NDEF-formatted tags.
+    pub magic: u8,
+    /// Mapping version (0x10 = 1.0).
+    pub version: u8,
+    /// Data area size in bytes (CC byte 2 times 8).
+    pub data_area_size: usize,
+    /// Read/write access (00 read/write granted, 0F read-only).
+    pub access: u8,
+}
+
+/// A decoded Type 2 Tag memory dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct T2tMemory<'a> {
+    /// The 7-byte UID.
+    pub uid: [u8; 7],
+    /// BCC0 and BCC1 as read.
+    pub bcc: [u8; 2],
+    /// Static lock bytes (page 2, bytes 2-3).
+    pub static_lock: [u8; 2],
+    /// The Capability Container.
+    pub cc: T2tCc,
+    /// The data area's TLV blocks (from byte 16, up to the CC's size or the dump's end).
+    pub area: T2tTlvArea<'a>,
+    /// The dump is shorter than 16 + the CC's data area size.
+    pub truncated: bool,
+}
+
+/// Decodes a Type 2 Tag memory dump (pages from 0).
+///
+/// ```
+/// use tapcert_parsers::ndef::decode_t2t_memory;
+/// let mut dump = vec![0x04, 0x6F, 0xD5, 0x36, 0xAA, 0x32, 0x5C, 0x80, 0x44, 0x48, 0x00, 0x00, 0xE1, 0x10, 0x12, 0x00];
+/// dump.extend_from_slice(&[0x03, 0x03, 0xD0, 0x00, 0x00, 0xFE]);
+/// let mem = decode_t2t_memory(&dump).unwrap();
+/// assert_eq!((mem.cc.magic, mem.cc.data_area_size), (0xE1, 144));
+/// assert!(decode_t2t_memory(&dump[..10]).is_err());
+/// ```
+pub fn decode_t2t_memory(dump: &[u8]) -> Result<T2tMemory<'_>, NdefError> {
+    let head = take(dump, 0, 16, "pages 0-3 (UID, lock bytes, CC)")?;
+    let uid = [head[0], head[1], head[2], head[4], head[5], head[6], head[7]];
+    let cc = T2tCc { magic: head[12], version: head[13], data_area_size: usize::from(head[14]) * 8, access: head[15] };
+    let end = 16 + cc.data_area_size;
+    let truncated = end > dump.len();
+    let area = decode_t2t_tlvs(&dump[16..end.min(dump.len())], 16)?;
+    Ok(T2tMemory { uid, bcc: [head[3], head[8]], static_lock: [head[10], head[11]], cc, area, truncated })
+}
+
+/// Rules of the Type 2 Tag specification (`t2t.*`) and of the NDEF messages inside.
+pub fn validate_t2t_memory(mem: &T2tMemory<'_>) -> Vec<NdefFinding> {
+    let mut out = Vec::new();
+    let u = mem.uid;
+    if mem.bcc[0] != 0x88 ^ u[0] ^ u[1] ^ u[2] {
+        out.push(NdefFinding {
+            rule: "t2t.bcc0",
+            offset: 3,
+            detail: format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]),
+        });
+    }
+    if mem.bcc[1] != u[3] ^ u[4] ^ u[5] ^ u[6] {
+        out.push(NdefFinding {
+            rule: "t2t.bcc1",
+            offset: 8,
+            detail: format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]),
+        });
+    }
+    if mem.cc.magic != 0xE1 {
+        out.push(NdefFinding {
+            rule: "t2t.cc-magic",
+            offset: 12,
+            detail: format!("CC magic {:02X}, expected E1", mem.cc.magic),
+        });
+    }
+    if mem.cc.version >> 4 != 1 {
+        out.push(NdefFinding {
+            rule: "t2t.cc-version",
+            offset: 13,
+            detail: format!("mapping version {:02X}, expected 1.x", mem.cc.version),
+        });
+    }
+    if mem.truncated {
+        out.push(NdefFinding {
+            rule: "t2t.dump-short",
+            offset: 14,
+            detail: "the dump ends before the data area the CC declares".into(),
+        });
+    }
+    out.extend(validate_t2t_tlvs(&mem.area));
+    out
+}
+
+/// Rules on TLV blocks (`t2t.*`) and the NDEF messages inside (`ndef.*`, ...).
+pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<NdefFinding> {
+    let mut out = Vec::new();
+    let mut ndef_count = 0;
+    for t in &area.tlvs {
+        match t.tlv_type {
+            T2tTlvType::LOCK_CONTROL | T2tTlvType::MEMORY_CONTROL if t.value.len() != 3 => {
+                out.push(NdefFinding {
+                    rule: "t2t.control-length",
+                    offset: t.offset,
+                    detail: format!("{} TLV of length {}, expected 3", t.tlv_type.name(), t.value.len()),
+                });
+            }
+            T2tTlvType::NDEF_MESSAGE => {
+                ndef_count += 1;
+                if !t.value.is_empty() {
+                    validate_at(t.value, t.value_offset(), &DecodeOptions::default(), 0, &mut out);
+                }
+            }
+            T2tTlvType(0x04..=0xFC) | T2tTlvType(0xFF) => {
+                out.push(NdefFinding {
+                    rule: "t2t.tlv-reserved",
+                    offset: t.offset,
+                    detail: format!("TLV type {:02X} is reserved", t.tlv_type.0),
+                });
+            }
+            _ => {}
+        }
+        if t.long_length && t.value.len() < 0xFF {
+            out.push(NdefFinding {
+                rule: "t2t.length-form",
+                offset: t.offset,
+                detail: "3-byte length for a value under 255 bytes".into(),
+            });
+        }
+    }
+    if ndef_count == 0 {
+        out.push(NdefFinding {
+            rule: "t2t.ndef-tlv",
+            offset: area.tlvs.first().map_or(0, |t| t.offset),
+            detail: "no NDEF Message TLV".into(),
+        });
+    }
+    out
+}
+
+/// Wraps an NDEF message in an NDEF Message TLV followed by a Terminator (the length in the
+/// 3-byte form from 255 bytes on). Panics if the message is over 65534 bytes.
+pub fn encode_t2t_ndef_tlv(message: &[u8]) -> Vec<u8> {
+    assert!(message.len() <= 0xFFFE, "NDEF message over 65534 bytes");
+    let mut out = Vec::with_capacity(message.len() + 5);
+    T2tTlv { tlv_type: T2tTlvType::NDEF_MESSAGE, offset: 0, long_length: false, value: message }.encode_into(&mut out);
+    out.push(0xFE);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_length_form() {
+        let msg = vec![0u8; 300];
+        let bytes = encode_t2t_ndef_tlv(&msg);
+        assert_eq!(&bytes[..4], &[0x03, 0xFF, 0x01, 0x2C]);
+        let area = decode_t2t_tlvs(&bytes, 0).unwrap();
+        assert!(area.tlvs[0].long_length && area.terminated);
+        assert_eq!(area.encode(), bytes);
+    }
+
+    #[test]
+    fn lock_control_area() {
+        // Position E0: page 14, byte 0; 37 lock bits; page control 42: 4-byte pages.
+        let area = decode_t2t_tlvs(&[0x01, 0x03, 0xE0, 0x25, 0x42, 0xFE], 0).unwrap();
+        assert_eq!(area.tlvs[0].control_area(), Some((56, 37)));
+    }
+
+    #[test]
+    fn truncated_tlvs() {
+        assert!(matches!(decode_t2t_tlvs(&[0x03], 16), Err(NdefError::Truncated { offset: 17, .. })));
+        assert!(matches!(decode_t2t_tlvs(&[0x03, 0xFF, 0x00], 0), Err(NdefError::Truncated { offset: 2, .. })));
+        let area = decode_t2t_tlvs(&[0x00, 0x00], 0).unwrap();
+        assert!(!area.terminated);
+        let rules: Vec<_> = validate_t2t_tlvs(&area).into_iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["t2t.ndef-tlv"]);
+    }
+}

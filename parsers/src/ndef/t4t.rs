@@ -1,0 +1,364 @@
+//! NFC Forum Type 4 Tag containers: the Capability Container file (E103) and the NDEF file.
+//!
+//! ```text
+//! CC file    CCLEN (2)  mapping version (1: major high nibble)  MLe (2)  MLc (2)  TLVs...
+//! TLV 04 06  NDEF File Control: file ID (2), max NDEF file size (2), read access, write access
+//! TLV 05 06  Proprietary File Control (same layout)
+//! TLV 06 08  Extended NDEF File Control (mapping 3.0): file ID (2), max size (4), read, write
+//! NDEF file  NLEN (2, big-endian) + NDEF message; NLEN 0 means no message
+//! ```
+//!
+//! All multi-byte fields are big-endian. The CC file read from a tag may be longer than
+//! CCLEN (a reader often reads 15 bytes or more); the bytes after CCLEN are kept apart.
+
+use super::error::{NdefError, take};
+use super::message::{DecodeOptions, NdefMessage, decode_message_at};
+use super::validate::NdefFinding;
+
+/// File ID of the CC file.
+pub const CC_FILE_ID: u16 = 0xE103;
+/// AID of the NDEF Tag Application (mapping 2.0 and later).
+pub const NDEF_TAG_APPLICATION_AID: [u8; 7] = [0xD2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01];
+
+/// One file control TLV (04, 05 or 06).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileControl {
+    /// TLV tag: 0x04 NDEF, 0x05 proprietary, 0x06 extended NDEF.
+    pub tag: u8,
+    /// File identifier.
+    pub file_id: u16,
+    /// Maximum file size (2 bytes on the wire for 04/05, 4 for 06).
+    pub max_size: u32,
+    /// Read access condition (00 granted; 80-FE proprietary).
+    pub read_access: u8,
+    /// Write access condition (00 granted; FF none; 80-FE proprietary).
+    pub write_access: u8,
+}
+
+/// One TLV of the CC file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CcTlv<'a> {
+    /// A file control TLV (04, 05, 06) with the length its tag requires.
+    FileControl(FileControl),
+    /// Any other TLV, kept as it is.
+    Other {
+        /// The tag.
+        tag: u8,
+        /// The value.
+        value: &'a [u8],
+    },
+}
+
+/// A decoded CC file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CcFile<'a> {
+    /// CCLEN as stated.
+    pub cclen: u16,
+    /// Mapping version: major in the high nibble (0x20 = 2.0, 0x30 = 3.0).
+    pub mapping_version: u8,
+    /// Maximum R-APDU data size (READ BINARY Le).
+    pub mle: u16,
+    /// Maximum C-APDU data size (UPDATE BINARY Lc).
+    pub mlc: u16,
+    /// TLVs in order.
+    pub tlvs: Vec<CcTlv<'a>>,
+    /// Offset of each TLV's tag byte (same order as `tlvs`).
+    pub tlv_offsets: Vec<usize>,
+    /// Bytes of the input after CCLEN.
+    pub after_cclen: &'a [u8],
+}
+
+impl CcFile<'_> {
+    /// The NDEF file control (TLV 04 or 06), the first one if several.
+    pub fn ndef_file(&self) -> Option<FileControl> {
+        self.tlvs.iter().find_map(|t| match t {
+            CcTlv::FileControl(fc) if fc.tag == 0x04 || fc.tag == 0x06 => Some(*fc),
+            _ => None,
+        })
+    }
+}
+
+/// Decodes a CC file.
+///
+/// ```
+/// use tapcert_parsers::ndef::{decode_t4t_cc, NdefError};
+/// let cc = decode_t4t_cc(&[0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, 0x00, 0x32, 0x00, 0x00]).unwrap();
+/// assert_eq!(cc.ndef_file().unwrap().file_id, 0xE104);
+/// assert_eq!(
+///     decode_t4t_cc(&[0x00, 0x0F, 0x20]),
+///     Err(NdefError::LengthExceedsInput { offset: 0, declared: 15, available: 3 })
+/// );
+/// ```
+pub fn decode_t4t_cc(input: &[u8]) -> Result<CcFile<'_>, NdefError> {
+    let head = take(input, 0, 2, "CCLEN")?;
+    let cclen = u16::from_be_bytes([head[0], head[1]]);
+    if usize::from(cclen) > input.len() {
+        return Err(NdefError::LengthExceedsInput { offset: 0, declared: usize::from(cclen), available: input.len() });
+    }
+    let body = &input[..usize::from(cclen)];
+    let fixed = take(body, 2, 5, "mapping version, MLe and MLc within CCLEN")?;
+    let mut tlvs = Vec::new();
+    let mut tlv_offsets = Vec::new();
+    let mut pos = 7;
+    while pos < body.len() {
+        let (tag, value, end) = parse_tlv(body, pos)?;
+        let fc = |size_len: usize| -> Result<CcTlv<'_>, NdefError> {
+            if value.len() != 4 + size_len {
+                return Err(NdefError::Malformed {
+                    offset: pos,
+                    expected: if size_len == 2 {
+                        "a file control TLV of length 6"
+                    } else {
+                        "an extended file control TLV of length 8"
+                    },
+                });
+            }
+            let max_size = if size_len == 2 {
+                u32::from(u16::from_be_bytes([value[2], value[3]]))
+            } else {
+                u32::from_be_bytes([value[2], value[3], value[4], value[5]])
+            };
+            Ok(CcTlv::FileControl(FileControl {
+                tag,
+                file_id: u16::from_be_bytes([value[0], value[1]]),
+                max_size,
+                read_access: value[2 + size_len],
+                write_access: value[3 + size_len],
+            }))
+        };
+        tlvs.push(match tag {
+            0x04 | 0x05 => fc(2)?,
+            0x06 => fc(4)?,
+            _ => CcTlv::Other { tag, value },
+        });
+        tlv_offsets.push(pos);
+        pos = end;
+    }
+    Ok(CcFile {
+        cclen,
+        mapping_version: fixed[0],
+        mle: u16::from_be_bytes([fixed[1], fixed[2]]),
+        mlc: u16::from_be_bytes([fixed[3], fixed[4]]),
+        tlvs,
+        tlv_offsets,
+        after_cclen: &input[usize::from(cclen)..],
+    })
+}
+
+/// One TLV at `pos`: tag, 1-byte length or `FF` + 2-byte length, value.
+fn parse_tlv(input: &[u8], pos: usize) -> Result<(u8, &[u8], usize), NdefError> {
+    let head = take(input, pos, 2, "TLV tag and length")?;
+    let (len, vpos) = if head[1] == 0xFF {
+        let l = take(input, pos + 2, 2, "3-byte TLV length")?;
+        (usize::from(u16::from_be_bytes([l[0], l[1]])), pos + 4)
+    } else {
+        (usize::from(head[1]), pos + 2)
+    };
+    if len > input.len() - vpos {
+        return Err(NdefError::LengthExceedsInput { offset: pos, declared: len, available: input.len() - vpos });
+    }
+    Ok((head[0], &input[vpos..vpos + len], vpos + len))
+}
+
+/// Encodes a CC file; CCLEN is computed from the fields (the stated `cclen` and `after_cclen`
+/// are not used).
+pub fn encode_t4t_cc(cc: &CcFile<'_>) -> Vec<u8> {
+    let mut out = vec![0, 0, cc.mapping_version];
+    out.extend_from_slice(&cc.mle.to_be_bytes());
+    out.extend_from_slice(&cc.mlc.to_be_bytes());
+    for tlv in &cc.tlvs {
+        match tlv {
+            CcTlv::FileControl(fc) => {
+                out.push(fc.tag);
+                out.push(if fc.tag == 0x06 { 8 } else { 6 });
+                out.extend_from_slice(&fc.file_id.to_be_bytes());
+                if fc.tag == 0x06 {
+                    out.extend_from_slice(&fc.max_size.to_be_bytes());
+                } else {
+                    out.extend_from_slice(&(fc.max_size as u16).to_be_bytes());
+                }
+                out.push(fc.read_access);
+                out.push(fc.write_access);
+            }
+            CcTlv::Other { tag, value } => {
+                out.push(*tag);
+                if value.len() < 0xFF {
+                    out.push(value.len() as u8);
+                } else {
+                    out.push(0xFF);
+                    out.extend_from_slice(&(value.len() as u16).to_be_bytes());
+                }
+                out.extend_from_slice(value);
+            }
+        }
+    }
+    let len = (out.len() as u16).to_be_bytes();
+    out[..2].copy_from_slice(&len);
+    out
+}
+
+/// File IDs the Type 4 Tag specification reserves (not usable for an NDEF file).
+const RESERVED_FILE_IDS: [u16; 6] = [0x0000, 0xE102, 0xE103, 0x3F00, 0x3FFF, 0xFFFF];
+
+/// Rules of the Type 4 Tag specification on a CC file (`t4t.*`).
+pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
+    let mut out = Vec::new();
+    let mut f = |rule, offset, detail: String| out.push(NdefFinding { rule, offset, detail });
+    if cc.cclen < 0x0F {
+        f("t4t.cclen", 0, format!("CCLEN {} is below 15", cc.cclen));
+    }
+    if !matches!(cc.mapping_version >> 4, 1..=3) {
+        f("t4t.mapping-version", 2, format!("mapping version {:02X}: expected 1.x, 2.x or 3.x", cc.mapping_version));
+    }
+    if cc.mle < 0x000F {
+        f("t4t.mle-min", 3, format!("MLe {} is below 15", cc.mle));
+    }
+    if cc.mlc < 0x0001 {
+        f("t4t.mlc-min", 5, "MLc is 0".into());
+    }
+    match cc.tlvs.first() {
+        Some(CcTlv::FileControl(fc)) if fc.tag == 0x04 || fc.tag == 0x06 => {
+            if fc.tag == 0x06 && cc.mapping_version >> 4 < 3 {
+                f("t4t.ndef-file-control", 7, "extended NDEF file control (06) in a mapping before 3.0".into());
+            }
+        }
+        _ => f("t4t.ndef-file-control", 7, "the first TLV is not an NDEF file control TLV (04 or 06)".into()),
+    }
+    for (tlv, &at) in cc.tlvs.iter().zip(&cc.tlv_offsets) {
+        let CcTlv::FileControl(fc) = tlv else { continue };
+        // Field offsets inside a file control TLV: tag, length, file ID (2), size (2 or 4), access.
+        let size_len = if fc.tag == 0x06 { 4 } else { 2 };
+        if RESERVED_FILE_IDS.contains(&fc.file_id) {
+            f("t4t.file-id", at + 2, format!("file ID {:04X} is reserved", fc.file_id));
+        }
+        let max_ok = if fc.tag == 0x06 {
+            fc.max_size >= 0xFFFF && fc.max_size <= 0xFFFF_FFFE
+        } else {
+            (0x0005..=0xFFFE).contains(&fc.max_size)
+        };
+        if !max_ok {
+            f("t4t.max-size", at + 4, format!("maximum file size {:X} is outside the allowed range", fc.max_size));
+        }
+        if !(fc.read_access == 0x00 || fc.read_access >= 0x80 && fc.read_access != 0xFF) {
+            f("t4t.read-access", at + 4 + size_len, format!("read access {:02X} is reserved", fc.read_access));
+        }
+        if !(fc.write_access == 0x00 || fc.write_access >= 0x80) {
+            f("t4t.write-access", at + 5 + size_len, format!("write access {:02X} is reserved", fc.write_access));
+        }
+    }
+    out
+}
+
+/// Decodes an NDEF file (NLEN + message) with the default limits. `Ok(None)` when NLEN is 0
+/// (no message). Bytes after NLEN + message are free file space and are not read.
+///
+/// ```
+/// use tapcert_parsers::ndef::{decode_t4t_ndef_file, NdefError};
+/// let msg = decode_t4t_ndef_file(&[0x00, 0x03, 0xD0, 0x00, 0x00, 0xFF]).unwrap().unwrap();
+/// assert_eq!(msg.records.len(), 1);
+/// assert_eq!(
+///     decode_t4t_ndef_file(&[0x00, 0x09, 0xD0, 0x00, 0x00]),
+///     Err(NdefError::LengthExceedsInput { offset: 0, declared: 9, available: 3 })
+/// );
+/// ```
+pub fn decode_t4t_ndef_file(input: &[u8]) -> Result<Option<NdefMessage<'_>>, NdefError> {
+    let head = take(input, 0, 2, "NLEN")?;
+    decode_file_body(input, usize::from(u16::from_be_bytes([head[0], head[1]])), 2)
+}
+
+/// Decodes an extended NDEF file (mapping 3.0: 4-byte ENLEN + message).
+///
+/// ```
+/// use tapcert_parsers::ndef::decode_t4t_ndef_file_extended;
+/// assert_eq!(decode_t4t_ndef_file_extended(&[0, 0, 0, 3, 0xD0, 0, 0]).unwrap().unwrap().records.len(), 1);
+/// assert!(decode_t4t_ndef_file_extended(&[0xFF, 0xFF, 0xFF, 0xFF, 0xD0]).is_err());
+/// ```
+pub fn decode_t4t_ndef_file_extended(input: &[u8]) -> Result<Option<NdefMessage<'_>>, NdefError> {
+    let head = take(input, 0, 4, "ENLEN")?;
+    decode_file_body(input, u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize, 4)
+}
+
+fn decode_file_body(input: &[u8], nlen: usize, at: usize) -> Result<Option<NdefMessage<'_>>, NdefError> {
+    if nlen > input.len() - at {
+        return Err(NdefError::LengthExceedsInput { offset: 0, declared: nlen, available: input.len() - at });
+    }
+    if nlen == 0 {
+        return Ok(None);
+    }
+    let body = &input[at..at + nlen];
+    let (msg, end) = decode_message_at(body, at, &DecodeOptions::default())?;
+    if end < body.len() {
+        return Err(NdefError::TrailingData { offset: at + end });
+    }
+    Ok(Some(msg))
+}
+
+/// Encodes an NDEF file: NLEN + message, padded with zeros to `file_size` when given.
+/// Panics if the message is over 65535 bytes.
+pub fn encode_t4t_ndef_file(message: &[u8], file_size: Option<usize>) -> Vec<u8> {
+    let mut out = u16::try_from(message.len()).expect("NDEF message over 65535 bytes").to_be_bytes().to_vec();
+    out.extend_from_slice(message);
+    if let Some(size) = file_size {
+        if size > out.len() {
+            out.resize(size, 0);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CC: [u8; 15] = [0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, 0x00, 0x32, 0x00, 0x00];
+
+    #[test]
+    fn cc_round_trip_and_rules() {
+        let cc = decode_t4t_cc(&CC).unwrap();
+        assert_eq!((cc.mapping_version, cc.mle, cc.mlc), (0x20, 0x3B, 0x34));
+        assert_eq!(encode_t4t_cc(&cc), CC);
+        assert!(validate_t4t_cc(&cc).is_empty());
+        let mut bad = CC;
+        bad[9..11].copy_from_slice(&[0xE1, 0x03]);
+        bad[14] = 0x10;
+        let found: Vec<_> =
+            validate_t4t_cc(&decode_t4t_cc(&bad).unwrap()).into_iter().map(|f| (f.rule, f.offset)).collect();
+        assert_eq!(found, [("t4t.file-id", 9), ("t4t.write-access", 14)]);
+    }
+
+    #[test]
+    fn extended_control_mapping_3() {
+        let bytes =
+            [0x00, 0x11, 0x30, 0x00, 0xFF, 0x00, 0xFF, 0x06, 0x08, 0xE1, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00];
+        let cc = decode_t4t_cc(&bytes).unwrap();
+        assert_eq!(cc.ndef_file().unwrap().max_size, 0x0001_0000);
+        assert_eq!(encode_t4t_cc(&cc), bytes);
+        assert!(validate_t4t_cc(&cc).is_empty());
+    }
+
+    #[test]
+    fn bad_cc() {
+        let mut short_tlv = CC;
+        short_tlv[8] = 0x05;
+        assert!(matches!(decode_t4t_cc(&short_tlv), Err(NdefError::Malformed { offset: 7, .. })));
+        let mut long_tlv = CC;
+        long_tlv[8] = 0x07;
+        assert_eq!(
+            decode_t4t_cc(&long_tlv),
+            Err(NdefError::LengthExceedsInput { offset: 7, declared: 7, available: 6 })
+        );
+        assert!(matches!(decode_t4t_cc(&[0x00, 0x03, 0x20]), Err(NdefError::Truncated { offset: 2, .. })));
+    }
+
+    #[test]
+    fn ndef_file_errors_are_absolute() {
+        assert_eq!(decode_t4t_ndef_file(&[0x00, 0x00, 0xAA]), Ok(None));
+        assert_eq!(
+            decode_t4t_ndef_file(&[0x00, 0x04, 0xD0, 0x00, 0x00, 0x00]),
+            Err(NdefError::TrailingData { offset: 5 })
+        );
+        let file = encode_t4t_ndef_file(&[0xD0, 0x00, 0x00], Some(16));
+        assert_eq!(file.len(), 16);
+        assert_eq!(decode_t4t_ndef_file(&file).unwrap().unwrap().records.len(), 1);
+    }
+}

@@ -1,0 +1,70 @@
+//! MIME-typed records (TNF 2): the TYPE is a media type per RFC 2046 (`type/subtype`, optional
+//! `; parameter=value`), compared without regard to ASCII case; the payload is the content.
+
+use crate::ndef::record::{NdefRecord, Tnf};
+
+/// A media type split into its parts, borrowing the TYPE field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MimeType<'a> {
+    /// Top-level type, e.g. `text`.
+    pub top: &'a str,
+    /// Subtype, e.g. `plain`.
+    pub sub: &'a str,
+    /// Parameters after the first `;`, untouched (empty when none).
+    pub params: &'a str,
+}
+
+impl MimeType<'_> {
+    /// `top/sub` in lower case (what comparisons use).
+    pub fn essence(&self) -> String {
+        format!("{}/{}", self.top, self.sub).to_ascii_lowercase()
+    }
+}
+
+/// True for an RFC 2045 token character: printable US-ASCII except space and tspecials.
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b)
+}
+
+/// Splits a TNF 2 TYPE field into a [`MimeType`]; `None` when it is not `token/token[;...]`.
+///
+/// ```
+/// use tapcert_parsers::ndef::parse_mime_type;
+/// let m = parse_mime_type(b"text/plain; charset=utf-8").unwrap();
+/// assert_eq!((m.top, m.sub, m.params), ("text", "plain", " charset=utf-8"));
+/// assert!(parse_mime_type(b"text").is_none());
+/// ```
+pub fn parse_mime_type(record_type: &[u8]) -> Option<MimeType<'_>> {
+    let s = std::str::from_utf8(record_type).ok()?;
+    let (essence, params) = match s.split_once(';') {
+        Some((e, p)) => (e, p),
+        None => (s, ""),
+    };
+    let (top, sub) = essence.split_once('/')?;
+    let ok = |t: &str| !t.is_empty() && t.bytes().all(is_token_char);
+    if !ok(top) || !ok(sub) || !params.is_ascii() {
+        return None;
+    }
+    Some(MimeType { top, sub, params })
+}
+
+impl NdefRecord<'static> {
+    /// A MIME record (TNF 2) with the given media type and content.
+    pub fn mime(media_type: &str, content: &[u8]) -> Self {
+        NdefRecord::new(Tnf::MIME, media_type.as_bytes().to_vec(), Vec::new(), content.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(parse_mime_type(b"Application/VND.wfa.wsc").unwrap().essence(), "application/vnd.wfa.wsc");
+        assert!(parse_mime_type(b"text/").is_none());
+        assert!(parse_mime_type(b"te xt/plain").is_none());
+        assert!(parse_mime_type(b"a/b/c").is_none());
+        assert!(parse_mime_type(&[0xC3, 0xA9, b'/', b'a']).is_none());
+    }
+}
