@@ -25,6 +25,19 @@ macro_rules! targets {
 
 /// Target name -> the function its `fuzz/fuzz_targets/<name>.rs` calls.
 const TARGETS: &[Entry] = targets! {
+    capdu => tapcert_parsers::fuzzing::fuzz_capdu,
+    rapdu => tapcert_parsers::fuzzing::fuzz_rapdu,
+    atr => tapcert_parsers::fuzzing::fuzz_atr,
+    tlv => tapcert_parsers::fuzzing::fuzz_tlv,
+    tlv_roundtrip => tapcert_parsers::fuzzing::fuzz_tlv_roundtrip,
+    dol => tapcert_parsers::fuzzing::fuzz_dol,
+    tlv_differential => tapcert_parsers::fuzzing::fuzz_tlv_differential,
+    ndef => tapcert_parsers::fuzzing::fuzz_ndef,
+    ndef_roundtrip => tapcert_parsers::fuzzing::fuzz_ndef_roundtrip,
+    t4t_cc => tapcert_parsers::fuzzing::fuzz_t4t_cc,
+    t2t_tlv => tapcert_parsers::fuzzing::fuzz_t2t_tlv,
+    apdu_structured => tapcert_conformance::flow::fuzzing::fuzz_apdu_structured,
+    ndef_structured => tapcert_conformance::flow::fuzzing::fuzz_ndef_structured,
     tlv_structured => tapcert_conformance::flow::fuzzing::fuzz_tlv_structured,
     flow_emv => tapcert_conformance::flow::fuzzing::fuzz_flow_emv,
     flow_transit => tapcert_conformance::flow::fuzzing::fuzz_flow_transit,

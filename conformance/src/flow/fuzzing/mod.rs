@@ -5,6 +5,8 @@
 //! an invariant breaks: a malformed command sent by the terminal, a loop past its bound, a
 //! result that contradicts what the card said, a round trip that does not hold.
 
+mod apdu_model;
+mod ndef_model;
 mod structured;
 
 use std::time::Duration;
@@ -15,6 +17,8 @@ use super::{
 };
 use crate::transport::{Atr, FuzzCard, RawResponse, ReaderInfo, T0, Transport, TransportError};
 
+pub use apdu_model::fuzz_apdu_structured;
+pub use ndef_model::fuzz_ndef_structured;
 pub use structured::fuzz_tlv_structured;
 
 /// Most commands the EMV flow may send (without GET RESPONSE, which the T=0 layer bounds):

@@ -1,0 +1,3 @@
+//! `atr`: ISO/IEC 7816-3 ATRs and PC/SC contactless pseudo-ATRs.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_atr(data));

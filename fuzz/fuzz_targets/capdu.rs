@@ -1,0 +1,3 @@
+//! `capdu`: command APDUs (ISO/IEC 7816-4 §5.1, every case): parse, and what parses re-encodes.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_capdu(data));

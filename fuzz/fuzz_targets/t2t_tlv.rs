@@ -1,0 +1,3 @@
+//! `t2t_tlv`: NFC Forum Type 2 Tag TLV blocks.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_t2t_tlv(data));

@@ -1,0 +1,3 @@
+//! `tlv`: EMV BER-TLV decode, validator and template views; error offsets inside the input.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_tlv(data));

@@ -1,0 +1,3 @@
+//! `tlv_differential`: the zero-copy walk against the owned model.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_tlv_differential(data));
