@@ -15,6 +15,8 @@ use super::{
     EmvTransaction, MAX_AFL_ENTRIES, MAX_LOG_RECORDS, MAX_RECORDS, TerminalConfig, TransitRead,
     read_emv_and_generate_ac, read_transit,
 };
+use tapcert_parsers::apdu::CommandApdu;
+
 use crate::transport::{Atr, FuzzCard, RawResponse, ReaderInfo, T0, Transport, TransportError};
 
 pub use apdu_model::fuzz_apdu_structured;
@@ -57,8 +59,13 @@ impl<T: Transport> Transport for CheckedTransport<T> {
     }
 }
 
-/// Panics unless `c` is a short APDU of case 1, 2, 3 or 4 with an Lc that matches its data.
+/// Panics unless `c` is a short APDU of case 1, 2, 3 or 4 with an Lc that matches its data,
+/// which the APDU parser (written independently of the flow) accepts as such.
 fn assert_short_apdu(c: &[u8]) {
+    match CommandApdu::from_bytes(c) {
+        Ok(apdu) => assert!(!apdu.case().is_extended(), "extended command sent: {}", hex::encode_upper(c)),
+        Err(e) => panic!("the terminal sent a malformed command {}: {e}", hex::encode_upper(c)),
+    }
     match c.len() {
         4 | 5 => {}
         n if n > 5 => {
