@@ -120,10 +120,7 @@ mod tests {
         for bad in [[0x13, 0x30], [0x00, 0x30], [0x1A, 0x30], [0x12, 0x3F]] {
             assert_eq!(CertExpiry::from_mmyy(bad, OBJ), Err(OdaError::BadExpiry { object: OBJ, found: bad }));
         }
-        assert_eq!(
-            EmvDate::from_yymmdd([0x26, 0x11, 0x22]),
-            Some(EmvDate { year: 2026, month: 11, day: 22 })
-        );
+        assert_eq!(EmvDate::from_yymmdd([0x26, 0x11, 0x22]), Some(EmvDate { year: 2026, month: 11, day: 22 }));
         assert_eq!(EmvDate::from_yymmdd([0x26, 0x13, 0x01]), None);
         assert_eq!(EmvDate::from_yymmdd([0x26, 0x01, 0x00]), None);
     }

@@ -16,7 +16,9 @@
 
 use super::error::{OdaError, SignedObject};
 use super::issuer_cert::{HASH_ALGORITHM_SHA1, PAD};
-use super::recovery::{HASH_LEN, OVERHEAD, RecoveredMessage, recover_iso9796_message, sha1_concat, sign_iso9796_message};
+use super::recovery::{
+    HASH_LEN, OVERHEAD, RecoveredMessage, recover_iso9796_message, sha1_concat, sign_iso9796_message,
+};
 use super::rsa::{RsaPrivateKey, RsaPublicKey};
 
 /// Signed data format of the signed dynamic application data.
@@ -131,7 +133,10 @@ pub fn verify_cda(
     let (number, rest) = split_dynamic_number(&icc_data)?;
     let at = 1 + number.len();
     if rest.len() != 1 + 8 + HASH_LEN {
-        return Err(OdaError::BadDynamicData { offset: at, expected: "CID (1), AC (8), transaction data hash code (20)" });
+        return Err(OdaError::BadDynamicData {
+            offset: at,
+            expected: "CID (1), AC (8), transaction data hash code (20)",
+        });
     }
     let cid = rest[0];
     if cid != response_cid {

@@ -167,7 +167,9 @@ pub enum OdaError {
     },
     /// The stated public key length does not fit the certificate or the remainder
     /// (Book 2 §5.3 step 10, §6.4 step 10).
-    #[error("{object}: public key of {stated} bytes but the certificate carries {in_certificate} and the remainder {remainder}")]
+    #[error(
+        "{object}: public key of {stated} bytes but the certificate carries {in_certificate} and the remainder {remainder}"
+    )]
     PublicKeyLength {
         /// Which object.
         object: SignedObject,

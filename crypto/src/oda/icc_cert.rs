@@ -14,9 +14,7 @@ use tapcert_parsers::tlv::{AflEntry, Tag, parse_emv_tag, parse_emv_tlv};
 
 use super::date::{CertExpiry, EmvDate};
 use super::error::{OdaError, SignedObject};
-use super::issuer_cert::{
-    IssuedCertificate, issue_public_key_certificate, pan_digits, recover_public_key_certificate,
-};
+use super::issuer_cert::{IssuedCertificate, issue_public_key_certificate, pan_digits, recover_public_key_certificate};
 use super::rsa::{RsaPrivateKey, RsaPublicKey};
 
 /// Certificate format of the ICC public key certificate.
@@ -60,7 +58,12 @@ pub fn recover_icc_public_key(
         _ => return Err(OdaError::PanMismatch),
     }
     cert.expiry.check(today, object)?;
-    Ok(IccPublicKeyCertificate { pan: certified, expiry: cert.expiry, serial: cert.serial, public_key: cert.public_key })
+    Ok(IccPublicKeyCertificate {
+        pan: certified,
+        expiry: cert.expiry,
+        serial: cert.serial,
+        public_key: cert.public_key,
+    })
 }
 
 /// What an issuer certifies about an ICC key.

@@ -66,8 +66,7 @@ pub use issuer_cert::{
     IssuerPublicKeyCertificate, PAD, PK_ALGORITHM_RSA, issue_issuer_certificate, recover_issuer_public_key,
 };
 pub use recovery::{
-    HASH_LEN, HEADER, OVERHEAD, RecoveredMessage, TRAILER, recover_iso9796_message, sha1_concat,
-    sign_iso9796_message,
+    HASH_LEN, HEADER, OVERHEAD, RecoveredMessage, TRAILER, recover_iso9796_message, sha1_concat, sign_iso9796_message,
 };
 pub use rsa::{MAX_MODULUS_LEN, MIN_MODULUS_LEN, RsaPrivateKey, RsaPublicKey};
 pub use sda::{SSAD_FORMAT, SignedStaticData, sign_static_data, verify_signed_static_data};
