@@ -2,14 +2,14 @@
 //! Book 2 §6.5), Visa fDDA, and Combined DDA/AC Generation (CDA, Book 2 §6.6).
 //!
 //! ```text
-//! Table 17, recovered data (N_IC bytes)
+//! recovered data (N_IC bytes), §6.5.2
 //! 6A | 05 | hash algo 01 | L_DD (1) | ICC dynamic data (L_DD) | BB padding (N_IC-L_DD-25)
 //!    | SHA-1 (20) | BC
 //! hash input: 05 .. padding || terminal dynamic data
 //!   DDA:  the DDOL data (data elements named by the DDOL, at least the UN 9F37)
 //!   fDDA: UN 9F37 (version 00), or UN || amount 9F02 || currency 5F2A || 9F69 (version 01)
 //!   CDA:  UN 9F37
-//! ICC dynamic data (Table 18/19)
+//! ICC dynamic data (§6.5.1 DDA, §6.6.1 CDA)
 //!   DDA:  L (1, 2..8) | ICC dynamic number (L) | [more ICC data]
 //!   CDA:  L (1, 2..8) | ICC dynamic number (L) | CID (1) | AC (8) | transaction data hash (20)
 //! ```
@@ -30,7 +30,7 @@ const SDAD_FIXED: usize = 3;
 /// What a verified DDA/fDDA SDAD yields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedDynamicData {
-    /// The ICC dynamic data (Table 18), as signed.
+    /// The ICC dynamic data (§6.5.1), as signed.
     pub icc_dynamic_data: Vec<u8>,
     /// The ICC Dynamic Number (tag `9F4C`), the terminal stores it.
     pub icc_dynamic_number: Vec<u8>,
@@ -158,7 +158,7 @@ pub fn verify_cda(
 }
 
 /// Signs ICC dynamic data over terminal dynamic data with a (TEST ONLY) ICC private key: the
-/// signing side of Book 2 §6.5.1 (Table 17). Use [`dda_icc_dynamic_data`] or
+/// signing side of Book 2 §6.5.1. Use [`dda_icc_dynamic_data`] or
 /// [`cda_icc_dynamic_data`] for `icc_dynamic_data`.
 pub fn sign_dynamic_data(
     icc: &RsaPrivateKey,
@@ -178,7 +178,7 @@ pub fn sign_dynamic_data(
     sign_iso9796_message(icc, &body, &[terminal_dynamic_data], object)
 }
 
-/// ICC dynamic data for DDA/fDDA (Table 18): length byte and ICC dynamic number (2-8 bytes).
+/// ICC dynamic data for DDA/fDDA (§6.5.1): length byte and ICC dynamic number (2-8 bytes).
 pub fn dda_icc_dynamic_data(icc_dynamic_number: &[u8]) -> Result<Vec<u8>, OdaError> {
     check_number_len(icc_dynamic_number)?;
     let mut v = Vec::with_capacity(1 + icc_dynamic_number.len());
@@ -187,7 +187,7 @@ pub fn dda_icc_dynamic_data(icc_dynamic_number: &[u8]) -> Result<Vec<u8>, OdaErr
     Ok(v)
 }
 
-/// ICC dynamic data for CDA (Table 19): length, ICC dynamic number, CID, AC, transaction data
+/// ICC dynamic data for CDA (§6.6.1): length, ICC dynamic number, CID, AC, transaction data
 /// hash code.
 pub fn cda_icc_dynamic_data(
     icc_dynamic_number: &[u8],

@@ -7,13 +7,13 @@ use super::date::{CertExpiry, EmvDate};
 /// The signed object a check failed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SignedObject {
-    /// Issuer Public Key Certificate, tag `90` (Book 2 §5.3, Table 6).
+    /// Issuer Public Key Certificate, tag `90` (Book 2 §5.3).
     IssuerCertificate,
-    /// ICC Public Key Certificate, tag `9F46` (Book 2 §6.4, Table 14).
+    /// ICC Public Key Certificate, tag `9F46` (Book 2 §6.4).
     IccCertificate,
-    /// Signed Static Application Data, tag `93` (Book 2 §5.4, Table 7).
+    /// Signed Static Application Data, tag `93` (Book 2 §5.4).
     SignedStaticData,
-    /// Signed Dynamic Application Data, tag `9F4B` (Book 2 §6.5.2 Table 17, §6.6.2 Table 22).
+    /// Signed Dynamic Application Data, tag `9F4B` (Book 2 §6.5.2, §6.6.2).
     SignedDynamicData,
 }
 
@@ -126,7 +126,7 @@ pub enum OdaError {
         /// The hash computed over the data.
         computed: [u8; 20],
     },
-    /// The issuer identifier is not 3-8 BCD digits padded with `F` (Book 2 §5.3 Table 6).
+    /// The issuer identifier is not 3-8 BCD digits padded with `F` (Book 2 §5.3).
     #[error("issuer identifier {identifier:02X?} is not 3-8 digits padded with F")]
     BadIssuerIdentifier {
         /// The recovered identifier.
@@ -190,7 +190,7 @@ pub enum OdaError {
         /// The exponent given.
         got: usize,
     },
-    /// The ICC dynamic data length byte of an SDAD does not fit (Book 2 §6.5.2 Table 17).
+    /// The ICC dynamic data length byte of an SDAD does not fit (Book 2 §6.5.2).
     #[error("ICC dynamic data length {stated} exceeds the {available} bytes available")]
     DynamicDataLength {
         /// Length stated by the `L_DD` byte.
@@ -199,7 +199,7 @@ pub enum OdaError {
         available: usize,
     },
     /// The ICC dynamic data do not hold a valid ICC dynamic number or, for CDA, the CID, AC and
-    /// transaction data hash code (Book 2 §6.5.2 Table 18, §6.6.1 Table 19).
+    /// transaction data hash code (Book 2 §6.5.1, §6.6.1).
     #[error("ICC dynamic data at byte {offset}: {expected}")]
     BadDynamicData {
         /// Offset inside the ICC dynamic data.

@@ -3,7 +3,7 @@
 //! (Book 3 §10.3, Book 2 §5.4 / §6.4).
 //!
 //! ```text
-//! Table 14, recovered data (N_I bytes)
+//! recovered data (N_I bytes), §6.4
 //! 6A | 04 | application PAN (10, F-padded) | expiry MMYY (2) | serial (3) | hash algo 01
 //!    | PK algo 01 | N_IC (1) | exponent length (1) | ICC PK or its leftmost N_I-42 bytes
 //!    | SHA-1 (20) | BC
@@ -78,7 +78,7 @@ pub struct IccCertificateFields<'a> {
 }
 
 /// Issues an ICC public key certificate with a (TEST ONLY) issuer private key, over the given
-/// static data to be authenticated: the signing side of Book 2 §6.4 (Table 14). N_IC must not
+/// static data to be authenticated: the signing side of Book 2 §6.4. N_IC must not
 /// exceed N_I.
 pub fn issue_icc_certificate(
     issuer: &RsaPrivateKey,

@@ -2,7 +2,7 @@
 //! for SDA, §6.3 for DDA/CDA) and issuance with a TEST ONLY CA key.
 //!
 //! ```text
-//! Table 6, recovered data (N_CA bytes)
+//! recovered data (N_CA bytes), §5.3 / §6.3
 //! 6A | 02 | issuer id (4) | expiry MMYY (2) | serial (3) | hash algo 01 | PK algo 01
 //!    | N_I (1) | exponent length (1) | issuer PK or its leftmost N_CA-36 bytes | SHA-1 (20) | BC
 //! hash input: 02 .. issuer PK field || remainder (92) || exponent (9F32)
@@ -98,7 +98,7 @@ pub struct IssuedCertificate {
 }
 
 /// Issues an issuer public key certificate with a (TEST ONLY) CA private key: the signing side
-/// of Book 2 §5.3 (Table 6, built as Annex A2.1.1 says). N_I must not exceed N_CA.
+/// of Book 2 §5.3 (built as Annex A2.1.1 says). N_I must not exceed N_CA.
 pub fn issue_issuer_certificate(
     ca: &RsaPrivateKey,
     fields: &IssuerCertificateFields,

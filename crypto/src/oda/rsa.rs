@@ -11,7 +11,7 @@ use super::error::{OdaError, SignedObject};
 /// Shortest modulus accepted, in bytes (512 bits; EMV's smallest CA keys are 1024 bits, but
 /// ICC keys may be shorter).
 pub const MIN_MODULUS_LEN: usize = 64;
-/// Longest modulus EMV allows, in bytes (1984 bits, Book 2 Annex B2.1 / Table 6 note).
+/// Longest modulus EMV allows, in bytes (1984 bits, Book 2 Annex B2.1).
 pub const MAX_MODULUS_LEN: usize = 248;
 
 /// An RSA public key as EMV carries it: big-endian modulus and exponent bytes.

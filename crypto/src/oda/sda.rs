@@ -1,7 +1,7 @@
 //! Static Data Authentication: Signed Static Application Data (tag `93`), EMV Book 2 §5.4.
 //!
 //! ```text
-//! Table 7, recovered data (N_I bytes)
+//! recovered data (N_I bytes), §5.4
 //! 6A | 03 | hash algo 01 | data authentication code (2) | BB padding (N_I-26) | SHA-1 (20) | BC
 //! hash input: 03 .. padding || static data to be authenticated
 //! ```
@@ -42,7 +42,7 @@ pub fn verify_signed_static_data(
 }
 
 /// Signs static application data with a (TEST ONLY) issuer private key: the signing side of
-/// Book 2 §5.4 (Table 7).
+/// Book 2 §5.4.
 pub fn sign_static_data(
     issuer: &RsaPrivateKey,
     data_authentication_code: [u8; 2],

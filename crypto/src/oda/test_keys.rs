@@ -4,7 +4,7 @@
 //!   modulus, exponent, SHA-1 checksum) as open-source terminal kernels and payment-scheme test
 //!   documentation publish them. Their private halves are held by the schemes; they verify test
 //!   cards' certificates. Each checksum (SHA-1 over RID || index || modulus || exponent, EMV
-//!   Book 2 §11.2.2 / Table 23 note) is recomputed in a unit test. Sources: see each entry and
+//!   Book 2 §11.2, CA public key check sum) is recomputed in a unit test. Sources: see each entry and
 //!   `vectors/crypto/oda/SOURCES.md`.
 //! * [`TEST_ONLY_CA`], [`TEST_ONLY_ISSUER`], [`TEST_ONLY_ICC`]: RSA key pairs generated for
 //!   tapcert (SELF). They let tests and the virtual band issue certificates and sign dynamic
@@ -14,7 +14,7 @@ use super::error::OdaError;
 use super::recovery::sha1_concat;
 use super::rsa::{RsaPrivateKey, RsaPublicKey};
 
-/// One published CA public key (EMV Book 2 §11.2.2 Table 23 fields a terminal stores).
+/// One published CA public key (the fields a terminal stores per EMV Book 2 §11.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaPublicKeyEntry {
     /// Registered Application Provider Identifier.
