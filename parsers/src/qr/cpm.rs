@@ -47,7 +47,8 @@ pub fn decode_qr_cpm_base64(text: &str) -> Result<Vec<u8>, CpmError> {
     STANDARD.decode(text).map_err(|e| {
         let offset = match e {
             base64::DecodeError::InvalidByte(o, _) | base64::DecodeError::InvalidLastSymbol(o, _) => {
-                text.get(..o).map_or(o, |p| p.chars().count())
+                // `o` is a byte offset, possibly inside a multi-byte character: name that character.
+                text.char_indices().take_while(|&(i, _)| i <= o).count().saturating_sub(1)
             }
             _ => text.chars().count(),
         };
