@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+mod qr;
 mod tlv;
 
 /// Arguments of `tapcert decode`.
@@ -44,6 +45,12 @@ pub enum Format {
     Atr,
     /// BER-TLV as EMV uses it, with names from the EMV data dictionary.
     Tlv,
+    /// EMV QR payment text: EMVCo MPM or CPM (base64), a upi:// link or a wallet payment code.
+    Qr,
+    /// EMVCo Merchant-Presented Mode text only.
+    QrMpm,
+    /// EMVCo Consumer-Presented Mode (base64) only.
+    QrCpm,
 }
 
 /// What a format module returns for input it could decode.
@@ -75,9 +82,11 @@ impl Rejected {
 
 /// Runs `tapcert decode`.
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
-    let bytes = read_input_bytes(args)?;
+    // QR input is text, not hex.
+    let bytes = if qr::is_qr(args.format) { Vec::new() } else { read_input_bytes(args)? };
     let outcome = match args.format {
         Format::Tlv => tlv::decode(&bytes),
+        Format::Qr | Format::QrMpm | Format::QrCpm => qr::decode(&qr::read_text(args)?, args.format),
         Format::Capdu | Format::Rapdu | Format::Atr => {
             bail!("decoding {:?} is not available in this build yet", args.format)
         }
