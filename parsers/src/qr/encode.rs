@@ -81,7 +81,10 @@ fn write_value(id: MpmId, v: &str, out: &mut String) -> Result<(), QrEncodeError
     if chars > 99 {
         return Err(QrEncodeError::ValueTooLong { id: id.0, chars });
     }
-    out.push_str(&format!("{id}{chars:02}"));
+    for n in [id.0, chars as u8] {
+        out.push(char::from(b'0' + n / 10));
+        out.push(char::from(b'0' + n % 10));
+    }
     out.push_str(v);
     Ok(())
 }

@@ -180,7 +180,8 @@ struct Span {
 
 /// Reads the objects of one level, flat (no recursion).
 fn read_level<'a>(text: &'a str, span: Span, ascii: bool) -> Result<Vec<MpmObject<'a>>, QrError> {
-    let mut objects = Vec::new();
+    // The annex example has 15 top-level objects and templates hold 2-4: one allocation each.
+    let mut objects = Vec::with_capacity(if span.template_offset.is_none() { 16 } else { 4 });
     let (mut byte, mut chr) = (span.start, span.chars);
     while byte < span.end {
         let (obj, next_byte, next_chr) = read_object(text, byte, chr, span, ascii)?;
@@ -197,6 +198,21 @@ fn count_chars(s: &str, ascii: bool) -> usize {
 
 fn two_chars(s: &str) -> String {
     s.chars().take(2).collect()
+}
+
+/// Bytes taken by the first `chars` characters of UTF-8 text, or `None` when it has fewer.
+/// Counts character starts (bytes that are not `10xxxxxx` continuations).
+fn byte_len_of_chars(text: &[u8], chars: usize) -> Option<usize> {
+    let mut seen = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == chars {
+                return Some(i);
+            }
+            seen += 1;
+        }
+    }
+    (seen == chars).then_some(text.len())
 }
 
 /// Reads one object at `byte` (character `chr`); returns it and where the next one starts.
@@ -222,13 +238,10 @@ fn read_object<'a>(
     let id = MpmId((b[0] - b'0') * 10 + (b[1] - b'0'));
     let declared = usize::from((b[2] - b'0') * 10 + (b[3] - b'0'));
     let body = &rest[4..];
-    let value_len = if ascii {
+    let value_len = if ascii || body.as_bytes().get(..declared).is_some_and(|v| v.is_ascii()) {
         (declared <= body.len()).then_some(declared)
     } else {
-        match body.char_indices().nth(declared) {
-            Some((end, _)) => Some(end),
-            None => (body.chars().count() == declared).then_some(body.len()),
-        }
+        byte_len_of_chars(body.as_bytes(), declared)
     };
     let Some(value_len) = value_len else {
         let available = count_chars(body, ascii);

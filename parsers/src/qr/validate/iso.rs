@@ -23,6 +23,18 @@ MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM \
 US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// One bit per assigned code: bit `second - 'A'` of `COUNTRY_BITS[first - 'A']`.
+const COUNTRY_BITS: [u32; 26] = {
+    let b = ISO3166.as_bytes();
+    let mut bits = [0u32; 26];
+    let mut i = 0;
+    while i + 1 < b.len() {
+        bits[(b[i] - b'A') as usize] |= 1 << (b[i + 1] - b'A');
+        i += 3;
+    }
+    bits
+};
+
 /// True when `code` is three digits naming a current ISO 4217 currency.
 ///
 /// ```
@@ -43,7 +55,12 @@ pub fn is_iso4217_numeric(code: &str) -> bool {
 /// assert!(is_iso3166_alpha2("BR") && !is_iso3166_alpha2("br") && !is_iso3166_alpha2("XX"));
 /// ```
 pub fn is_iso3166_alpha2(code: &str) -> bool {
-    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) && ISO3166.split(' ').any(|c| c == code)
+    match code.as_bytes() {
+        &[a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => {
+            COUNTRY_BITS[usize::from(a - b'A')] & (1 << (b - b'A')) != 0
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -56,6 +73,8 @@ mod tests {
         let countries: Vec<&str> = ISO3166.split(' ').collect();
         assert_eq!(countries.len(), 249);
         assert!(countries.windows(2).all(|w| w[0] < w[1]));
+        assert!(countries.iter().all(|c| is_iso3166_alpha2(c)));
+        assert_eq!(COUNTRY_BITS.iter().map(|b| b.count_ones()).sum::<u32>(), 249);
         for c in ["356", "360", "458", "608", "702", "704", "764", "840", "950", "978"] {
             assert!(is_iso4217_numeric(c), "{c}");
         }

@@ -123,9 +123,18 @@ fn id_label(id: MpmId) -> String {
     }
 }
 
-/// The path of a child: `"26.01"`.
-pub(crate) fn child_path(parent: &MpmObject<'_>, child: MpmId) -> String {
-    format!("{}.{child}", parent.id)
+/// The path of a child, `26.01`; formatted only when a finding needs it.
+#[derive(Clone, Copy)]
+pub(crate) struct ChildPath(MpmId, MpmId);
+
+impl fmt::Display for ChildPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+pub(crate) fn child_path(parent: &MpmObject<'_>, child: MpmId) -> ChildPath {
+    ChildPath(parent.id, child)
 }
 
 /// Profiles whose identifiers the payload carries (the EMVCo base is always first).
@@ -203,8 +212,8 @@ pub fn validate_qr_mpm_with(qr: &MerchantQr<'_>, profiles: &[Profile]) -> Vec<Fi
     out
 }
 
-/// EMVCo amount format (IDs 54, 56): digits with at most one `.`, at most 13 characters, not
-/// empty, not ending or starting with the dot... and not zero.
+/// EMVCo amount format (IDs 54, 56): 1-13 characters, digits with at most one `.` as the
+/// decimal mark, not zero.
 pub(crate) fn amount_problem(v: &str) -> Option<&'static str> {
     if v.is_empty() || v.chars().count() > 13 {
         return Some("must be 1 to 13 characters");
@@ -212,11 +221,8 @@ pub(crate) fn amount_problem(v: &str) -> Option<&'static str> {
     if !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') || v.bytes().filter(|&b| b == b'.').count() > 1 {
         return Some("must be digits with at most one '.'");
     }
-    if v == "." || v.ends_with('.') && v.len() == 1 {
-        return Some("must contain a digit");
-    }
     if v.bytes().all(|b| b == b'0' || b == b'.') {
-        return Some("must not be zero");
+        return Some("must not be zero (or a lone '.')");
     }
     None
 }
