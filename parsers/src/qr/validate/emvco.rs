@@ -145,7 +145,7 @@ fn additional_data(obj: &MpmObject<'_>, f: &mut Findings<'_>) {
     for c in obj.children() {
         let path = child_path(obj, c.id);
         match c.id.0 {
-            1..=8 => max_chars(f, &path, c.value, 25),
+            1..=8 => max_chars(f, path, c.value, 25),
             9 => {
                 let ok = !c.value.is_empty()
                     && c.value.len() <= 3
@@ -155,7 +155,7 @@ fn additional_data(obj: &MpmObject<'_>, f: &mut Findings<'_>) {
                     f.at("consumer-data-request", path, format!("{:?}: expected A, M and/or E, each once", c.value));
                 }
             }
-            10 => max_chars(f, &path, c.value, 20),
+            10 => max_chars(f, path, c.value, 20),
             11 if c.value.chars().count() != 3 => {
                 f.at("merchant-channel", path, format!("{:?}: expected 3 characters", c.value))
             }
