@@ -8,7 +8,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tapcert_parsers::qr::{
-    decode_qr_cpm_base64, decode_qr_mpm, encode_qr_mpm, parse_qr_cpm, validate_qr_cpm, validate_qr_mpm,
+    crc16_ccitt_false, decode_qr_cpm_base64, decode_qr_mpm, encode_qr_mpm, parse_qr_cpm, validate_qr_cpm,
+    validate_qr_mpm,
 };
 
 const ANNEX: &str = include_str!("../vectors/qr/mpm_emvco_annex.txt");
@@ -19,6 +20,7 @@ fn bench_mpm(c: &mut Criterion) {
     for (name, text) in [("annex", ANNEX.trim_end()), ("pix", PIX.trim_end())] {
         let mut g = c.benchmark_group(format!("qr_mpm/{name}"));
         g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function("crc_only", |b| b.iter(|| crc16_ccitt_false(black_box(text.as_bytes()))));
         g.bench_function("decode_crc", |b| b.iter(|| decode_qr_mpm(black_box(text)).unwrap().crc.unwrap().ok()));
         g.bench_function("decode_crc_validate", |b| {
             b.iter(|| {

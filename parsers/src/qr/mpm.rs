@@ -216,6 +216,8 @@ fn byte_len_of_chars(text: &[u8], chars: usize) -> Option<usize> {
 }
 
 /// Reads one object at `byte` (character `chr`); returns it and where the next one starts.
+/// Inlined: returned through memory, the large `Result` costs more than the parsing.
+#[inline(always)]
 fn read_object<'a>(
     text: &'a str,
     byte: usize,

@@ -28,17 +28,27 @@ use super::super::{MerchantQr, MpmId, MpmObject, crc_hex};
 use super::iso::{is_iso3166_alpha2, is_iso4217_numeric};
 use super::{Findings, all_digits, amount_problem, child_path};
 
+/// Which top-level IDs are present, one bit each: one pass instead of a search per rule.
+#[derive(Clone, Copy)]
+struct Present(u128);
+
+impl Present {
+    fn has(self, id: u8) -> bool {
+        self.0 & (1u128 << id) != 0
+    }
+}
+
 pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
-    order(qr, f);
-    mandatory(qr, f);
+    let present = order(qr, f);
+    mandatory(present, f);
     for obj in &qr.objects {
         object(obj, f);
     }
-    tip(qr, f);
+    tip(qr, present, f);
     crc(qr, f);
 }
 
-fn order(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
+fn order(qr: &MerchantQr<'_>, f: &mut Findings<'_>) -> Present {
     if let Some(first) = qr.objects.first()
         && first.id != MpmId::PAYLOAD_FORMAT_INDICATOR
     {
@@ -49,27 +59,27 @@ fn order(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
     {
         f.at("order-63-last", last.id, format!("the payload ends with {}: 63 (CRC) must be last", last.id));
     }
-    let mut seen = [false; 100];
+    let mut seen = Present(0);
     for obj in &qr.objects {
-        let i = usize::from(obj.id.0);
-        if seen[i] {
+        if seen.has(obj.id.0) {
             f.at(
                 "duplicate-id",
                 obj.id,
                 format!("{} appears more than once (again at character {})", obj.id, obj.offset),
             );
         }
-        seen[i] = true;
+        seen.0 |= 1u128 << obj.id.0;
     }
+    seen
 }
 
-fn mandatory(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
+fn mandatory(present: Present, f: &mut Findings<'_>) {
     for id in [0u8, 52, 53, 58, 59, 60, 63] {
-        if qr.get(MpmId(id)).is_none() {
+        if !present.has(id) {
             f.at("mandatory", MpmId(id), format!("{} is mandatory and absent", label(MpmId(id))));
         }
     }
-    if !qr.objects.iter().any(|o| (2..=51).contains(&o.id.0)) {
+    if !(2..=51).any(|id| present.has(id)) {
         f.at("merchant-account", "02-51", "at least one Merchant Account Information object (02-51) is mandatory");
     }
 }
@@ -82,6 +92,9 @@ fn label(id: MpmId) -> String {
 }
 
 fn max_chars(f: &mut Findings<'_>, path: impl core::fmt::Display, v: &str, max: usize) {
+    if v.len() <= max {
+        return; // never more characters than bytes
+    }
     let n = v.chars().count();
     if n > max {
         f.at("max-length", path, format!("{n} characters: at most {max}"));
@@ -187,10 +200,10 @@ fn language(obj: &MpmObject<'_>, f: &mut Findings<'_>) {
     }
 }
 
-fn tip(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
-    let indicator = qr.value(MpmId::TIP_OR_CONVENIENCE_INDICATOR);
-    let fixed = qr.get(MpmId::CONVENIENCE_FEE_FIXED).is_some();
-    let pct = qr.get(MpmId::CONVENIENCE_FEE_PERCENTAGE).is_some();
+fn tip(qr: &MerchantQr<'_>, present: Present, f: &mut Findings<'_>) {
+    let indicator = if present.has(55) { qr.value(MpmId::TIP_OR_CONVENIENCE_INDICATOR) } else { None };
+    let fixed = present.has(56);
+    let pct = present.has(57);
     match indicator {
         None => {
             if fixed || pct {

@@ -145,34 +145,55 @@ pub(crate) fn child_path(parent: &MpmObject<'_>, child: MpmId) -> ChildPath {
 /// assert_eq!(detect_profiles(&decode_qr_mpm(pix).unwrap()), [Profile::Emvco, Profile::Pix]);
 /// ```
 pub fn detect_profiles(qr: &MerchantQr<'_>) -> Vec<Profile> {
-    let mut found = vec![Profile::Emvco];
-    let mut add = |p: Profile| {
-        if !found.contains(&p) {
-            found.push(p);
-        }
-    };
+    let found = detected(qr);
+    MPM_PROFILES.iter().copied().filter(|p| found & profile_bit(*p) != 0).collect()
+}
+
+/// The MPM profiles in the order they are applied and reported.
+const MPM_PROFILES: [Profile; 9] = [
+    Profile::Emvco,
+    Profile::Pix,
+    Profile::PayNow,
+    Profile::Sgqr,
+    Profile::PromptPay,
+    Profile::BharatQr,
+    Profile::UnionPay,
+    Profile::VietQr,
+    Profile::Qris,
+];
+
+fn profile_bit(p: Profile) -> u32 {
+    1 << (p as u32)
+}
+
+/// The detected profiles as a bit set (no allocation on the validation path).
+fn detected(qr: &MerchantQr<'_>) -> u32 {
+    let mut found = profile_bit(Profile::Emvco);
     for obj in &qr.objects {
         if obj.id.0 == 15 {
-            add(Profile::UnionPay);
+            found |= profile_bit(Profile::UnionPay);
         }
         let Some(guid) = obj.guid() else { continue };
-        if guid.eq_ignore_ascii_case(pix::GUI) {
-            add(Profile::Pix);
+        let profile = if guid.eq_ignore_ascii_case(pix::GUI) {
+            Profile::Pix
         } else if guid.eq_ignore_ascii_case(sgqr::PAYNOW_GUID) {
-            add(Profile::PayNow);
+            Profile::PayNow
         } else if guid.eq_ignore_ascii_case(sgqr::SGQR_GUID) {
-            add(Profile::Sgqr);
+            Profile::Sgqr
         } else if promptpay::is_promptpay_aid(guid) {
-            add(Profile::PromptPay);
+            Profile::PromptPay
         } else if guid.eq_ignore_ascii_case(bharatqr::UPI_GUID) {
-            add(Profile::BharatQr);
+            Profile::BharatQr
         } else if unionpay::is_unionpay_aid(guid) {
-            add(Profile::UnionPay);
+            Profile::UnionPay
         } else if guid.eq_ignore_ascii_case(super::templates::VIETQR_GUID) {
-            add(Profile::VietQr);
+            Profile::VietQr
         } else if guid.eq_ignore_ascii_case(qris::QRIS_GUID) {
-            add(Profile::Qris);
-        }
+            Profile::Qris
+        } else {
+            continue;
+        };
+        found |= profile_bit(profile);
     }
     found
 }
@@ -188,28 +209,37 @@ pub fn detect_profiles(qr: &MerchantQr<'_>) -> Vec<Profile> {
 /// assert_eq!(missing, ["52", "59", "60"]);
 /// ```
 pub fn validate_qr_mpm(qr: &MerchantQr<'_>) -> Vec<Finding> {
-    validate_qr_mpm_with(qr, &detect_profiles(qr))
+    let found = detected(qr);
+    let mut out = Vec::new();
+    for p in MPM_PROFILES.iter().copied().filter(|p| found & profile_bit(*p) != 0) {
+        apply(qr, p, &mut out);
+    }
+    out
 }
 
 /// Applies the given profiles (the EMVCo base only when listed).
 pub fn validate_qr_mpm_with(qr: &MerchantQr<'_>, profiles: &[Profile]) -> Vec<Finding> {
     let mut out = Vec::new();
     for &profile in profiles {
-        let mut f = Findings { profile, out: &mut out };
-        match profile {
-            Profile::Emvco => emvco::validate(qr, &mut f),
-            Profile::Pix => pix::validate(qr, &mut f),
-            Profile::Sgqr => sgqr::validate_sgqr(qr, &mut f),
-            Profile::PayNow => sgqr::validate_paynow(qr, &mut f),
-            Profile::PromptPay => promptpay::validate(qr, &mut f),
-            Profile::BharatQr => bharatqr::validate(qr, &mut f),
-            Profile::UnionPay => unionpay::validate(qr, &mut f),
-            Profile::VietQr => vietqr::validate(qr, &mut f),
-            Profile::Qris => qris::validate(qr, &mut f),
-            Profile::EmvcoCpm | Profile::Upi => {}
-        }
+        apply(qr, profile, &mut out);
     }
     out
+}
+
+fn apply(qr: &MerchantQr<'_>, profile: Profile, out: &mut Vec<Finding>) {
+    let mut f = Findings { profile, out };
+    match profile {
+        Profile::Emvco => emvco::validate(qr, &mut f),
+        Profile::Pix => pix::validate(qr, &mut f),
+        Profile::Sgqr => sgqr::validate_sgqr(qr, &mut f),
+        Profile::PayNow => sgqr::validate_paynow(qr, &mut f),
+        Profile::PromptPay => promptpay::validate(qr, &mut f),
+        Profile::BharatQr => bharatqr::validate(qr, &mut f),
+        Profile::UnionPay => unionpay::validate(qr, &mut f),
+        Profile::VietQr => vietqr::validate(qr, &mut f),
+        Profile::Qris => qris::validate(qr, &mut f),
+        Profile::EmvcoCpm | Profile::Upi => {}
+    }
 }
 
 /// EMVCo amount format (IDs 54, 56): 1-13 characters, digits with at most one `.` as the
