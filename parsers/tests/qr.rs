@@ -185,6 +185,7 @@ fn clean_samples_have_no_findings_and_the_right_profiles() {
         ("self_mpm_unionpay", &[Profile::Emvco, Profile::UnionPay]),
         ("self_mpm_promptpay_bill", &[Profile::Emvco, Profile::PromptPay]),
         ("self_mpm_qris", &[Profile::Emvco, Profile::Qris]),
+        ("self_mpm_duitnow", &[Profile::Emvco, Profile::DuitNow]),
         ("self_mpm_sgqr_paynow_mobile", &[Profile::Emvco, Profile::PayNow, Profile::Sgqr]),
     ] {
         let text = vector(name);

@@ -4,7 +4,7 @@
 //! - [`decode_qr_mpm`]: the MPM grammar over UTF-8 text (lengths in characters), templates
 //!   expanded only where the specification makes them templates, CRC located by structure;
 //!   [`validate_qr_mpm`] applies the EMVCo base rules and every profile detected from the
-//!   GUIDs (PIX, SGQR, PayNow, PromptPay, Bharat QR/UPI, UnionPay, VietQR, QRIS).
+//!   GUIDs (PIX, SGQR, PayNow, PromptPay, Bharat QR/UPI, UnionPay, VietQR, QRIS, DuitNow).
 //! - [`decode_qr_cpm_base64`] + [`parse_qr_cpm`]: base64 to a BER-TLV tree ([`crate::tlv`]);
 //!   [`validate_qr_cpm`] checks the mandatory tags of each template.
 //! - [`parse_upi_link`] / [`validate_upi_link`]; [`classify_wallet_code`].

@@ -6,6 +6,7 @@
 //! EMVCo base always applies.
 
 mod bharatqr;
+mod duitnow;
 mod emvco;
 mod iso;
 mod pix;
@@ -44,6 +45,8 @@ pub enum Profile {
     VietQr,
     /// Indonesia: QRIS (`ID.CO.QRIS.WWW`).
     Qris,
+    /// Malaysia: DuitNow QR (GUID `A0000006150001`).
+    DuitNow,
     /// EMVCo Consumer-Presented Mode.
     EmvcoCpm,
     /// NPCI UPI deep link.
@@ -63,6 +66,7 @@ impl Profile {
             Profile::UnionPay => "unionpay",
             Profile::VietQr => "vietqr",
             Profile::Qris => "qris",
+            Profile::DuitNow => "duitnow",
             Profile::EmvcoCpm => "emvco-cpm",
             Profile::Upi => "upi",
         }
@@ -150,7 +154,7 @@ pub fn detect_profiles(qr: &MerchantQr<'_>) -> Vec<Profile> {
 }
 
 /// The MPM profiles in the order they are applied and reported.
-const MPM_PROFILES: [Profile; 9] = [
+const MPM_PROFILES: [Profile; 10] = [
     Profile::Emvco,
     Profile::Pix,
     Profile::PayNow,
@@ -160,6 +164,7 @@ const MPM_PROFILES: [Profile; 9] = [
     Profile::UnionPay,
     Profile::VietQr,
     Profile::Qris,
+    Profile::DuitNow,
 ];
 
 fn profile_bit(p: Profile) -> u32 {
@@ -190,6 +195,8 @@ fn detected(qr: &MerchantQr<'_>) -> u32 {
             Profile::VietQr
         } else if guid.eq_ignore_ascii_case(qris::QRIS_GUID) {
             Profile::Qris
+        } else if guid.eq_ignore_ascii_case(duitnow::DUITNOW_GUID) {
+            Profile::DuitNow
         } else {
             continue;
         };
@@ -238,6 +245,7 @@ fn apply(qr: &MerchantQr<'_>, profile: Profile, out: &mut Vec<Finding>) {
         Profile::UnionPay => unionpay::validate(qr, &mut f),
         Profile::VietQr => vietqr::validate(qr, &mut f),
         Profile::Qris => qris::validate(qr, &mut f),
+        Profile::DuitNow => duitnow::validate(qr, &mut f),
         Profile::EmvcoCpm | Profile::Upi => {}
     }
 }
