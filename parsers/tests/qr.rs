@@ -397,6 +397,29 @@ proptest! {
     }
 
     #[test]
+    fn profile_validators_take_any_values(
+        guid in prop::sample::select(&[
+            "br.gov.bcb.pix", "SG.PAYNOW", "SG.SGQR", "A000000677010111", "A000000677010112", "A000000524",
+            "A000000333010102", "A000000727", "ID.CO.QRIS.WWW", "A0000006150001", "A000000333最",
+        ][..]),
+        id in 26u8..=51,
+        children in prop::collection::vec((1u8..=30, value(12)), 0..5),
+        roots in prop::collection::vec((prop::sample::select(&[15u8, 53, 54, 55, 56, 57, 58, 62][..]), value(8)), 0..5),
+    ) {
+        let mut template = vec![MpmNode::value(0, guid)];
+        // VietQR's 01 is a template: give it children so the payload stays decodable.
+        template.extend(children.into_iter().map(|(c, v)| {
+            if c == 1 && guid == "A000000727" { MpmNode::template(1, vec![MpmNode::value(0, v)]) } else { MpmNode::value(c, v) }
+        }));
+        let mut nodes = vec![MpmNode::value(0, "01"), MpmNode::template(id, template)];
+        nodes.extend(roots.into_iter().map(|(r, v)| if r == 62 { MpmNode::template(62, vec![MpmNode::value(5, v)]) } else { MpmNode::value(r, v) }));
+        let text = encode_qr_mpm(&nodes).unwrap();
+        let qr = decode_qr_mpm(&text).unwrap();
+        prop_assert!(detect_profiles(&qr).len() >= 2 || guid.ends_with('最'));
+        let _ = validate_qr_mpm(&qr);
+    }
+
+    #[test]
     fn generated_cpm_round_trips(payload in cpm_payload()) {
         let text = encode_qr_cpm(&payload);
         let bytes = decode_qr_cpm_base64(&text).unwrap();
