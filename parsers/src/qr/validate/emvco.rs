@@ -102,8 +102,7 @@ fn max_chars(f: &mut Findings<'_>, path: impl core::fmt::Display, v: &str, max: 
 }
 
 fn common_charset(v: &str) -> bool {
-    // A fold rather than `all`: no early exit, so the loop vectorises.
-    v.bytes().fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5F))
+    v.bytes().all(|b| (0x20..=0x7E).contains(&b))
 }
 
 fn object(obj: &MpmObject<'_>, f: &mut Findings<'_>) {
