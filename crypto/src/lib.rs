@@ -26,3 +26,4 @@ pub use keys::{KcvMethod, KeyAlgorithm, adjust_key_parity, has_odd_parity, key_c
 pub use mac::{
     AesCmac, Cipher64, HmacAlgorithm, HmacKey, Padding, aes_cmac, hmac, iso9797_mac_alg1, iso9797_mac_alg3, pad_iso9797,
 };
+pub mod oda;

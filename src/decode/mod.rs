@@ -14,6 +14,7 @@ use clap::{Args, ValueEnum};
 mod apdu;
 mod atr;
 mod ndef;
+mod qr;
 mod tlv;
 
 /// Arguments of `tapcert decode`.
@@ -58,6 +59,12 @@ pub enum Format {
     /// NFC Forum Type 2 Tag TLV blocks: a memory dump from page 0, or a bare TLV area.
     #[value(name = "t2t-tlv")]
     T2tTlv,
+    /// EMV QR payment text: EMVCo MPM or CPM (base64), a upi:// link or a wallet payment code.
+    Qr,
+    /// EMVCo Merchant-Presented Mode text only.
+    QrMpm,
+    /// EMVCo Consumer-Presented Mode (base64) only.
+    QrCpm,
 }
 
 /// What a format module returns for input it could decode.
@@ -89,7 +96,8 @@ impl Rejected {
 
 /// Runs `tapcert decode`.
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
-    let bytes = read_input_bytes(args)?;
+    // QR input is text, not hex.
+    let bytes = if qr::is_qr(args.format) { Vec::new() } else { read_input_bytes(args)? };
     let outcome = match args.format {
         Format::Tlv => tlv::decode_with(&bytes, if args.unmask { tlv::Pan::Shown } else { tlv::Pan::Masked }),
         Format::Capdu => apdu::decode_command(&bytes),
@@ -98,6 +106,7 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
         Format::Ndef => ndef::decode(&bytes),
         Format::T4tCc => ndef::decode_t4t_cc_file(&bytes),
         Format::T2tTlv => ndef::decode_t2t(&bytes),
+        Format::Qr | Format::QrMpm | Format::QrCpm => qr::decode(&qr::read_text(args)?, args.format),
     };
     Ok(report(outcome, args))
 }

@@ -1,0 +1,171 @@
+//! EMVCo Consumer-Presented Mode (EMV QRCPS CPM v1.0 §4-5): the QR text is standard base64
+//! (RFC 4648 §4, with padding) of BER-TLV bytes, decoded with [`crate::tlv`]:
+//!
+//! ```text
+//! 85  Payload Format Indicator, "CPV01"                     first, mandatory
+//! 61  Application Template (repeatable, one per application) mandatory
+//!       4F ADF Name (AID) mandatory, 50 label, 57 Track 2 / 5A PAN, 9F25 last 4 PAN digits,
+//!       63 Application Specific Transparent Template { 9F26 cryptogram, 9F36 ATC, 9F10, ... }
+//! 62  Common Data Template                                   optional
+//!       5A / 57, 5F20 name, 5F2D language, 9F08 version,
+//!       64 Common Data Transparent Template { 9F26, 9F36, 9F10, 9F37, ... }
+//! ```
+//!
+//! There is no CRC: integrity comes from the cryptogram (9F26). Rule names of the findings
+//! (profile `emvco-cpm`): `pfi-first`, `pfi-value`, `application-template`, `aid`,
+//! `pan-or-track2`, `cryptogram`, `atc`, `unexpected-tag`, `template-placement`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::CpmError;
+use super::validate::{Finding, Profile};
+use crate::tlv::{Tag, TlvNode, decode_emv_tlv};
+
+/// `85` Payload Format Indicator.
+pub const TAG_PAYLOAD_FORMAT_INDICATOR: Tag = Tag(0x85);
+/// `61` Application Template.
+pub const TAG_APPLICATION_TEMPLATE: Tag = Tag(0x61);
+/// `62` Common Data Template.
+pub const TAG_COMMON_DATA_TEMPLATE: Tag = Tag(0x62);
+/// `63` Application Specific Transparent Template.
+pub const TAG_APPLICATION_TRANSPARENT_TEMPLATE: Tag = Tag(0x63);
+/// `64` Common Data Transparent Template.
+pub const TAG_COMMON_TRANSPARENT_TEMPLATE: Tag = Tag(0x64);
+/// The only payload format indicator defined, `CPV01`.
+pub const CPM_FORMAT_INDICATOR: &[u8] = b"CPV01";
+
+/// Decodes the base64 text of a CPM payload into its bytes. Surrounding ASCII whitespace is not
+/// accepted here: the caller trims what its input channel adds.
+///
+/// ```
+/// use tapcert_parsers::qr::{decode_qr_cpm_base64, CpmError};
+/// assert_eq!(decode_qr_cpm_base64("hQVDUFYwMQ==").unwrap(), b"\x85\x05CPV01");
+/// assert!(matches!(decode_qr_cpm_base64("hQVDUFYwMQ"), Err(CpmError::Base64 { .. })));
+/// ```
+pub fn decode_qr_cpm_base64(text: &str) -> Result<Vec<u8>, CpmError> {
+    STANDARD.decode(text).map_err(|e| {
+        let offset = match e {
+            base64::DecodeError::InvalidByte(o, _) | base64::DecodeError::InvalidLastSymbol(o, _) => {
+                // `o` is a byte offset, possibly inside a multi-byte character: name that character.
+                text.char_indices().take_while(|&(i, _)| i <= o).count().saturating_sub(1)
+            }
+            _ => text.chars().count(),
+        };
+        CpmError::Base64 { offset, reason: e.to_string() }
+    })
+}
+
+/// Parses the decoded bytes of a CPM payload into a BER-TLV tree (order and duplicates kept:
+/// the EMVCo example has two `61` templates).
+///
+/// ```
+/// use tapcert_parsers::qr::{decode_qr_cpm_base64, parse_qr_cpm};
+/// let bytes = decode_qr_cpm_base64("hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==").unwrap();
+/// let nodes = parse_qr_cpm(&bytes).unwrap();
+/// assert_eq!(nodes.iter().filter(|n| n.tlv.tag.0 == 0x61).count(), 2);
+/// ```
+pub fn parse_qr_cpm(bytes: &[u8]) -> Result<Vec<TlvNode<'_>>, CpmError> {
+    if bytes.is_empty() {
+        return Err(CpmError::Empty);
+    }
+    Ok(decode_emv_tlv(bytes)?)
+}
+
+fn finding(rule: &'static str, id: impl Into<Option<String>>, message: impl Into<String>) -> Finding {
+    Finding::new(Profile::EmvcoCpm, rule, id.into(), message)
+}
+
+fn has(node: &TlvNode<'_>, tag: u32) -> bool {
+    node.children.iter().any(|c| c.tlv.tag == Tag(tag))
+}
+
+/// Checks the mandatory tags of each template.
+///
+/// ```
+/// use tapcert_parsers::qr::{decode_qr_cpm_base64, parse_qr_cpm, validate_qr_cpm};
+/// let bytes = decode_qr_cpm_base64("hQVDUFYwMg==").unwrap(); // 85 "CPV02", nothing else
+/// let rules: Vec<_> = validate_qr_cpm(&parse_qr_cpm(&bytes).unwrap()).iter().map(|f| f.rule).collect();
+/// assert_eq!(rules, ["pfi-value", "application-template", "cryptogram"]);
+/// ```
+pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match nodes.first() {
+        Some(n) if n.tlv.tag == TAG_PAYLOAD_FORMAT_INDICATOR => {
+            if n.tlv.value != CPM_FORMAT_INDICATOR {
+                out.push(finding(
+                    "pfi-value",
+                    "85".to_owned(),
+                    format!("{:?}: the payload format indicator is \"CPV01\"", String::from_utf8_lossy(n.tlv.value)),
+                ));
+            }
+        }
+        _ => {
+            out.push(finding("pfi-first", "85".to_owned(), "the payload must start with 85 (payload format indicator)"))
+        }
+    }
+    let apps: Vec<_> = nodes.iter().filter(|n| n.tlv.tag == TAG_APPLICATION_TEMPLATE).collect();
+    let common = nodes.iter().find(|n| n.tlv.tag == TAG_COMMON_DATA_TEMPLATE);
+    if apps.is_empty() {
+        out.push(finding(
+            "application-template",
+            "61".to_owned(),
+            "at least one application template (61) is mandatory",
+        ));
+    }
+    let common_has_card = common.is_some_and(|c| has(c, 0x57) || has(c, 0x5A));
+    for (i, app) in apps.iter().enumerate() {
+        let id = format!("61[{i}]");
+        if !has(app, 0x4F) {
+            out.push(finding("aid", format!("{id}.4F"), "the application template has no ADF name (4F)"));
+        }
+        if !(has(app, 0x57) || has(app, 0x5A) || common_has_card) {
+            out.push(finding(
+                "pan-or-track2",
+                id.clone(),
+                "neither the application template nor the common data template holds 57 or 5A",
+            ));
+        }
+        if has(app, 0x64) {
+            out.push(finding("template-placement", format!("{id}.64"), "64 belongs in the common data template (62)"));
+        }
+    }
+    if let Some(c) = common
+        && has(c, 0x63)
+    {
+        out.push(finding("template-placement", "62.63".to_owned(), "63 belongs in an application template (61)"));
+    }
+    let transparent: Vec<(String, &TlvNode<'_>)> = apps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            a.children
+                .iter()
+                .filter(|c| c.tlv.tag == TAG_APPLICATION_TRANSPARENT_TEMPLATE)
+                .map(move |c| (format!("61[{i}].63"), c))
+        })
+        .chain(common.into_iter().flat_map(|c| {
+            c.children.iter().filter(|t| t.tlv.tag == TAG_COMMON_TRANSPARENT_TEMPLATE).map(|t| ("62.64".to_owned(), t))
+        }))
+        .collect();
+    if !transparent.iter().any(|(_, t)| has(t, 0x9F26)) {
+        out.push(finding("cryptogram", None, "no application cryptogram (9F26) in a transparent template (63/64)"));
+    }
+    for (path, t) in &transparent {
+        if has(t, 0x9F26) && !has(t, 0x9F36) {
+            out.push(finding("atc", path.clone(), "a cryptogram (9F26) without its ATC (9F36)"));
+        }
+    }
+    for n in nodes.iter().skip(1) {
+        if ![TAG_PAYLOAD_FORMAT_INDICATOR, TAG_APPLICATION_TEMPLATE, TAG_COMMON_DATA_TEMPLATE].contains(&n.tlv.tag)
+            || n.tlv.tag == TAG_PAYLOAD_FORMAT_INDICATOR
+        {
+            out.push(finding(
+                "unexpected-tag",
+                n.tlv.tag.to_string(),
+                "only 85, 61 and 62 belong at the top level (85 once)",
+            ));
+        }
+    }
+    out
+}
