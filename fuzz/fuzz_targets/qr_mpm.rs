@@ -1,0 +1,3 @@
+//! `qr_mpm`: EMVCo merchant-presented QR: parse, CRC, validators and profiles.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_qr_mpm(data));

@@ -1,0 +1,3 @@
+//! `upi_link`: UPI deep links and wallet payment codes.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_upi_link(data));
