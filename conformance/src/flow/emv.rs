@@ -147,6 +147,25 @@ pub struct EmvTransaction {
 ///
 /// The transport should be wrapped in [`crate::transport::T0`] when the link may show `61xx`
 /// or `6Cxx`; the flow itself accepts `9000` only.
+///
+/// ```
+/// use std::time::Duration;
+/// use tapcert_conformance::flow::{read_emv_and_generate_ac, CryptogramType, FlowError, Step, TerminalConfig};
+/// use tapcert_conformance::sim::{find_profile, Band};
+/// use tapcert_conformance::transport::{ManualClock, SeededRng, Sim, T0};
+///
+/// let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+/// let band = |name| T0::new(Sim::new(Band::new(find_profile(name).unwrap())));
+/// let config = TerminalConfig::default();
+///
+/// let tx = read_emv_and_generate_ac(&mut band("reference"), &config, &mut SeededRng::new(1), &clock).unwrap();
+/// assert_eq!(tx.generate_ac.cryptogram_type, CryptogramType::Arqc);
+/// assert_eq!(tx.transaction_date, [0x26, 0x11, 0x22]);
+///
+/// // A firmware whose AFL lists a record it cannot find.
+/// let err = read_emv_and_generate_ac(&mut band("afl-missing-record"), &config, &mut SeededRng::new(1), &clock);
+/// assert!(matches!(err, Err(FlowError::Status { step: Step::ReadRecord { sfi: 1, record: 3 }, sw: 0x6A83, .. })));
+/// ```
 pub fn read_emv_and_generate_ac(
     t: &mut dyn Transport,
     config: &TerminalConfig,

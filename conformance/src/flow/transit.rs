@@ -79,6 +79,18 @@ pub struct TransitRead {
 }
 
 /// Reads balance, card information and transaction log from a T-Union e-purse.
+///
+/// ```
+/// use tapcert_conformance::flow::read_transit;
+/// use tapcert_conformance::sim::{find_profile, Band};
+/// use tapcert_conformance::transport::{Sim, T0};
+///
+/// let band = Band::new(find_profile("reference").unwrap());
+/// let balance = band.balance();
+/// let read = read_transit(&mut T0::new(Sim::new(band))).unwrap();
+/// assert_eq!(read.balance, balance);
+/// assert_eq!(read.card_info.serial, [0x31, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]);
+/// ```
 pub fn read_transit(t: &mut dyn Transport) -> Result<TransitRead, FlowError> {
     let atr = t.reset().map_err(|source| FlowError::Transport { step: Step::Reset, source })?;
     exchange_ok(t, Step::SelectTransit, &select_by_name(TRANSIT_AID))?;
