@@ -4,13 +4,15 @@
 //! 1 input rejected (message with the offset on stderr), 2 usage errors (bad hex, unreadable
 //! file, bad arguments).
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+mod apdu;
+mod atr;
 mod tlv;
 
 /// Arguments of `tapcert decode`.
@@ -31,6 +33,9 @@ pub struct DecodeArgs {
     /// Exit 1 when the payload decodes but breaks a rule of its format or profile.
     #[arg(long)]
     pub strict: bool,
+    /// Show PANs and track data in full (they are masked by default, in every output).
+    #[arg(long)]
+    pub unmask: bool,
 }
 
 /// Formats `tapcert decode` understands.
@@ -77,10 +82,10 @@ impl Rejected {
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_input_bytes(args)?;
     let outcome = match args.format {
-        Format::Tlv => tlv::decode(&bytes),
-        Format::Capdu | Format::Rapdu | Format::Atr => {
-            bail!("decoding {:?} is not available in this build yet", args.format)
-        }
+        Format::Tlv => tlv::decode_with(&bytes, if args.unmask { tlv::Pan::Shown } else { tlv::Pan::Masked }),
+        Format::Capdu => apdu::decode_command(&bytes),
+        Format::Rapdu => apdu::decode_response(&bytes),
+        Format::Atr => atr::decode(&bytes),
     };
     Ok(report(outcome, args))
 }
@@ -88,17 +93,25 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
 fn report(outcome: Result<Decoded, Rejected>, args: &DecodeArgs) -> ExitCode {
     match outcome {
         Ok(decoded) => {
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&decoded.json).unwrap_or_default());
+            let text = if args.json {
+                let mut json = serde_json::to_string_pretty(&decoded.json).unwrap_or_default();
+                json.push('\n');
+                json
             } else {
-                print!("{}", decoded.human);
-            }
+                decoded.human
+            };
+            // A closed pipe (`tapcert decode ... | head`) is the reader's choice, not an error.
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
             if args.strict && decoded.has_findings { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(rejected) => {
+            // Format errors already say where; add the offset only when the message does not.
             match rejected.offset {
-                Some(offset) => eprintln!("tapcert: rejected at offset {offset}: {}", rejected.message),
-                None => eprintln!("tapcert: rejected: {}", rejected.message),
+                Some(offset) if !rejected.message.contains("offset") => {
+                    eprintln!("tapcert: rejected at offset {offset}: {}", rejected.message)
+                }
+                _ => eprintln!("tapcert: rejected: {}", rejected.message),
             }
             ExitCode::from(1)
         }

@@ -59,6 +59,7 @@ pub fn minimal_length_len(value: usize) -> usize {
 }
 
 /// Reads a length from the start of `input`. Offsets in errors are relative to `input`.
+#[inline]
 pub(crate) fn parse_length_bytes(input: &[u8]) -> Result<Length, TlvError> {
     let Some(&first) = input.first() else {
         return Err(TlvError::TruncatedLength { offset: 0, needed: 1, available: 0 });

@@ -9,21 +9,42 @@
 //!   duplicates are preserved.
 //!
 //! Zero-copy views borrow the input; [`encode_emv_tlv`] and the node encoders build bytes.
+//!
+//! On top of the grammar: the EMV data dictionary ([`lookup_emv_tag`], [`Tag::name`]), Data
+//! Object Lists ([`parse_emv_dol`], [`build_emv_dol_data`]), the AFL ([`parse_emv_afl`]),
+//! typed views of the contactless response templates ([`Fci`], [`GpoResponse`], [`Record`],
+//! [`GenerateAcResponse`]), an owned model for building ([`TlvOwned`]) and the validator
+//! ([`validate_emv_tlv`]) that names the EMV rule an object breaks.
 
+mod afl;
+mod dictionary;
+mod dol;
 mod error;
 mod length;
 mod object;
+mod owned;
 mod tag;
+mod templates;
 mod tree;
+mod validate;
 
+pub use afl::{AflEntry, AflError, AflRecord, emv_afl_records, parse_emv_afl};
+pub use dictionary::{DataFormat, DataSource, EMV_TAGS, TagInfo, lookup_emv_tag};
+pub use dol::{
+    DolEntry, DolError, build_emv_dol_data, emv_dol_data_len, encode_emv_dol, fit_emv_dol_value, parse_emv_dol,
+    split_emv_dol_data,
+};
 pub use error::TlvError;
 pub use length::{Length, minimal_length_len, parse_emv_length};
 pub use object::{Tlv, TlvIter, parse_emv_tlv};
+pub use owned::{TlvOwned, TlvValue, decode_emv_tlv_owned, encode_emv_tlv_owned};
 pub use tag::{MAX_TAG_LEN, Tag, TagBytes, TagClass, parse_emv_tag};
+pub use templates::{DirectoryEntry, Fci, GenerateAcResponse, GpoResponse, Record, ResponseFormat, TemplateError};
 pub use tree::{
     DEFAULT_MAX_DEPTH, TlvNode, decode_emv_tlv, decode_emv_tlv_object, decode_emv_tlv_padded,
     decode_emv_tlv_with_depth, encode_nodes_into,
 };
+pub use validate::{Finding, Severity, validate_emv_tlv};
 
 /// Appends one object with a minimal length encoding.
 ///

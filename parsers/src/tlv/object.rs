@@ -26,16 +26,19 @@ pub struct Tlv<'a> {
 
 impl<'a> Tlv<'a> {
     /// True when the tag marks the value as a sequence of TLV objects.
+    #[inline]
     pub fn is_constructed(&self) -> bool {
         self.tag.is_constructed()
     }
 
     /// Bytes of tag and length.
+    #[inline]
     pub fn header_len(&self) -> usize {
         self.tag.len() + usize::from(self.length.encoded_len)
     }
 
     /// Offset of the first value byte.
+    #[inline]
     pub fn value_offset(&self) -> usize {
         self.offset + self.header_len()
     }
@@ -47,6 +50,7 @@ impl<'a> Tlv<'a> {
 
     /// The children of a constructed object, lazily. For a primitive object the iterator walks
     /// the value as if it were TLV, which is what a caller asking for it wants to try.
+    #[inline]
     pub fn children(&self) -> TlvIter<'a> {
         TlvIter::nested(self.value, self.value_offset(), self.offset)
     }
@@ -61,6 +65,9 @@ impl<'a> Tlv<'a> {
 
 /// Parses one object at the start of `input` (no padding skipped). Offsets are relative to
 /// `input`, except `parent`, the absolute offset of the enclosing object if there is one.
+// The walk's hot path is marked #[inline] throughout: its callers live in other crates (CLI,
+// conformance, benches), and without LTO nothing crosses the crate boundary otherwise.
+#[inline]
 pub(crate) fn parse_object(input: &[u8], parent: Option<usize>) -> Result<(Tlv<'_>, usize), TlvError> {
     let (tag, tag_len) = parse_tag_bytes(input)?;
     let length = parse_length_bytes(&input[tag_len..]).map_err(|e| e.shifted(tag_len))?;
@@ -110,6 +117,7 @@ pub struct TlvIter<'a> {
 
 impl<'a> TlvIter<'a> {
     /// Iterates over the objects of `input`; offsets are relative to `input`.
+    #[inline]
     pub fn new(input: &'a [u8]) -> Self {
         TlvIter { input, pos: 0, base: 0, parent: None, trailing_padding: 0, failed: false }
     }
@@ -119,6 +127,7 @@ impl<'a> TlvIter<'a> {
         TlvIter { base, ..TlvIter::new(input) }
     }
 
+    #[inline]
     fn nested(input: &'a [u8], base: usize, parent_offset: usize) -> Self {
         TlvIter { base, parent: Some(parent_offset), ..TlvIter::new(input) }
     }
@@ -132,6 +141,7 @@ impl<'a> TlvIter<'a> {
 impl<'a> Iterator for TlvIter<'a> {
     type Item = Result<Tlv<'a>, TlvError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;

@@ -36,6 +36,7 @@ pub enum TagClass {
 
 impl Tag {
     /// Number of bytes the tag occupies on the wire (1 to 4).
+    #[inline]
     pub fn len(self) -> usize {
         match self.0 {
             0..=0xFF => 1,
@@ -51,11 +52,13 @@ impl Tag {
     }
 
     /// The first byte on the wire (class, constructed bit, number or `1F`).
+    #[inline]
     pub fn first_byte(self) -> u8 {
         (self.0 >> (8 * (self.len() - 1))) as u8
     }
 
     /// True when b6 of the first byte is set: the value is itself a sequence of TLV objects.
+    #[inline]
     pub fn is_constructed(self) -> bool {
         self.first_byte() & 0x20 != 0
     }
@@ -117,6 +120,7 @@ impl fmt::Debug for Tag {
 
 /// Reads one tag from the start of `input`; returns it and the number of bytes it took.
 /// Offsets in errors are relative to `input`.
+#[inline]
 pub(crate) fn parse_tag_bytes(input: &[u8]) -> Result<(Tag, usize), TlvError> {
     let Some(&first) = input.first() else {
         return Err(TlvError::TruncatedTag { offset: 0 });

@@ -1,0 +1,317 @@
+//! The answer-to-reset itself (ISO/IEC 7816-3 §8.2): TS, T0, the interface-byte groups, the
+//! historical bytes and TCK.
+//!
+//! ```text
+//! TS  T0=Y1|K  [TA1 TB1 TC1 TD1=Y2|T] [TA2 TB2 TC2 TD2=Y3|T] ... T1..TK  [TCK]
+//! ```
+//!
+//! Yi (high nibble) says which of TAi/TBi/TCi/TDi follow (bits 1, 2, 4, 8); the low nibble of
+//! TDi is the protocol the next group belongs to. TCK is present iff a TDi indicates a protocol
+//! other than T=0 (T=15 included), and makes the XOR of T0..TCK zero.
+
+use super::AtrError;
+use super::error::AtrByte;
+
+/// The coding convention announced by TS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Convention {
+    /// TS = `3B`.
+    Direct,
+    /// TS = `3F` (as seen after a reader has converted the bytes).
+    Inverse,
+}
+
+impl Convention {
+    /// The TS byte.
+    pub fn ts(self) -> u8 {
+        match self {
+            Convention::Direct => 0x3B,
+            Convention::Inverse => 0x3F,
+        }
+    }
+}
+
+/// One group i of interface bytes: TAi, TBi, TCi and the protocol of TDi.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct InterfaceGroup {
+    /// TAi.
+    pub ta: Option<u8>,
+    /// TBi.
+    pub tb: Option<u8>,
+    /// TCi.
+    pub tc: Option<u8>,
+    /// The protocol T (0-15) in the low nibble of TDi. Present exactly when group i+1 exists:
+    /// the high nibble of TDi is implied by which bytes that group has.
+    pub td: Option<u8>,
+}
+
+impl InterfaceGroup {
+    fn presence(&self, has_td: bool) -> u8 {
+        u8::from(self.ta.is_some())
+            | u8::from(self.tb.is_some()) << 1
+            | u8::from(self.tc.is_some()) << 2
+            | u8::from(has_td) << 3
+    }
+}
+
+/// A parsed ATR, borrowing its historical bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Atr<'a> {
+    /// TS.
+    pub convention: Convention,
+    /// Interface groups; `groups[0]` is group 1 (TA1..TD1), and there is always at least one
+    /// (possibly empty) group.
+    pub groups: Vec<InterfaceGroup>,
+    /// T1..TK.
+    pub historical: &'a [u8],
+    /// TCK as received (or as computed by [`Atr::new`]); `None` when not required.
+    pub tck: Option<u8>,
+}
+
+fn xor(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0, |acc, b| acc ^ b)
+}
+
+fn parse(input: &[u8]) -> Result<(Atr<'_>, usize), AtrError> {
+    let byte =
+        |offset: usize, expected: AtrByte| input.get(offset).copied().ok_or(AtrError::Truncated { offset, expected });
+    let convention = match byte(0, AtrByte::Ts)? {
+        0x3B => Convention::Direct,
+        0x3F => Convention::Inverse,
+        found => return Err(AtrError::BadTs { offset: 0, found }),
+    };
+    let t0 = byte(1, AtrByte::T0)?;
+    let k = usize::from(t0 & 0x0F);
+    let mut y = t0 >> 4;
+    let mut pos = 2;
+    let mut groups = Vec::new();
+    // Each further group needs a TD byte, so the loop runs at most input.len() times and the
+    // vector never outgrows the input.
+    loop {
+        let i = groups.len() + 1;
+        let mut group = InterfaceGroup::default();
+        let mut take = |bit: u8, expected: AtrByte| -> Result<Option<u8>, AtrError> {
+            if y & bit == 0 {
+                return Ok(None);
+            }
+            let b = byte(pos, expected)?;
+            pos += 1;
+            Ok(Some(b))
+        };
+        group.ta = take(0x1, AtrByte::Ta(i))?;
+        group.tb = take(0x2, AtrByte::Tb(i))?;
+        group.tc = take(0x4, AtrByte::Tc(i))?;
+        let td = take(0x8, AtrByte::Td(i))?;
+        group.td = td.map(|b| b & 0x0F);
+        groups.push(group);
+        match td {
+            Some(b) => y = b >> 4,
+            None => break,
+        }
+    }
+    let available = input.len() - pos;
+    if available < k {
+        return Err(AtrError::HistoricalTruncated { offset: pos, declared: k, available });
+    }
+    let historical = &input[pos..pos + k];
+    pos += k;
+    let mut atr = Atr { convention, groups, historical, tck: None };
+    if atr.tck_required() {
+        let stated = byte(pos, AtrByte::Tck)?;
+        let computed = xor(&input[1..pos]);
+        if stated != computed {
+            return Err(AtrError::BadTck { offset: pos, stated, computed });
+        }
+        atr.tck = Some(stated);
+        pos += 1;
+    }
+    Ok((atr, pos))
+}
+
+/// Parses an ATR at the start of `input` and returns the remainder.
+///
+/// ```
+/// use tapcert_parsers::atr::{parse_atr, AtrError};
+/// // MIFARE Classic 1K through a PC/SC reader (pcsc-tools smartcard_list.txt)
+/// let bytes = [0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01,
+///              0x00, 0x00, 0x00, 0x00, 0x6A];
+/// let (rest, atr) = parse_atr(&bytes).unwrap();
+/// assert!(rest.is_empty());
+/// assert_eq!((atr.protocols(), atr.historical.len(), atr.tck), (vec![0, 1], 15, Some(0x6A)));
+/// let mut bad = bytes;
+/// bad[19] = 0x6B;
+/// assert_eq!(parse_atr(&bad), Err(nom::Err::Error(AtrError::BadTck { offset: 19, stated: 0x6B, computed: 0x6A })));
+/// ```
+pub fn parse_atr(input: &[u8]) -> nom::IResult<&[u8], Atr<'_>, AtrError> {
+    let (atr, used) = parse(input).map_err(nom::Err::Error)?;
+    Ok((&input[used..], atr))
+}
+
+/// Parses a whole ATR; bytes after it are an error.
+pub fn decode_atr(input: &[u8]) -> Result<Atr<'_>, AtrError> {
+    Atr::from_bytes(input)
+}
+
+impl<'a> Atr<'a> {
+    /// Parses a whole ATR; bytes after it (after TCK, or after the historical bytes when no
+    /// TCK is required) are [`AtrError::TrailingData`].
+    ///
+    /// ```
+    /// use tapcert_parsers::atr::{Atr, AtrError};
+    /// // Schlumberger Multiflex 3k (smartcard_list.txt): T=0 only, so no TCK
+    /// let atr = Atr::from_bytes(&[0x3B, 0x02, 0x14, 0x50]).unwrap();
+    /// assert_eq!((atr.protocols(), atr.historical, atr.tck), (vec![0], &[0x14, 0x50][..], None));
+    /// assert_eq!(Atr::from_bytes(&[0x3B, 0x02, 0x14, 0x50, 0x00]), Err(AtrError::TrailingData { offset: 4 }));
+    /// ```
+    pub fn from_bytes(input: &'a [u8]) -> Result<Self, AtrError> {
+        let (atr, used) = parse(input)?;
+        if used < input.len() {
+            return Err(AtrError::TrailingData { offset: used });
+        }
+        Ok(atr)
+    }
+
+    /// Builds an ATR from its parts, filling in TCK when it is required. An empty group list
+    /// stands for one empty group 1 (T0 announcing no interface bytes).
+    pub fn new(convention: Convention, groups: Vec<InterfaceGroup>, historical: &'a [u8]) -> Result<Self, AtrError> {
+        let groups = if groups.is_empty() { vec![InterfaceGroup::default()] } else { groups };
+        let mut atr = Atr { convention, groups, historical, tck: None };
+        let bytes = atr.encode_body()?;
+        if atr.tck_required() {
+            atr.tck = Some(xor(&bytes[1..]));
+        }
+        Ok(atr)
+    }
+
+    /// True when some TDi indicates a protocol other than T=0: TCK must then be present.
+    pub fn tck_required(&self) -> bool {
+        self.groups.iter().any(|g| g.td.is_some_and(|t| t != 0))
+    }
+
+    /// The protocols offered, in the order first indicated, T=15 (global bytes) excluded.
+    /// Without TD1 the only offer is T=0.
+    pub fn protocols(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for t in self.groups.iter().filter_map(|g| g.td) {
+            if t != 15 && !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        if out.is_empty() {
+            out.push(0);
+        }
+        out
+    }
+
+    /// True when a TDi indicates T=15 (global interface bytes follow).
+    pub fn has_global_t15(&self) -> bool {
+        self.groups.iter().any(|g| g.td == Some(15))
+    }
+
+    /// Group i (1-based), if present.
+    pub fn group(&self, i: usize) -> Option<&InterfaceGroup> {
+        i.checked_sub(1).and_then(|j| self.groups.get(j))
+    }
+
+    /// The bytes before TCK: TS, T0, interface bytes, historical bytes.
+    fn encode_body(&self) -> Result<Vec<u8>, AtrError> {
+        let k = self.historical.len();
+        if k > 15 {
+            return Err(AtrError::HistoricalTooLong { len: k });
+        }
+        let last = self.groups.len().saturating_sub(1);
+        for (j, g) in self.groups.iter().enumerate() {
+            let ok = match g.td {
+                Some(t) => j < last && t <= 15,
+                None => j == last,
+            };
+            if !ok {
+                return Err(AtrError::GroupChain { index: j + 1 });
+            }
+        }
+        let mut out = Vec::with_capacity(2 + 4 * self.groups.len() + k + 1);
+        out.push(self.convention.ts());
+        let y1 = self.groups.first().map_or(0, |g| g.presence(g.td.is_some()));
+        out.push(y1 << 4 | k as u8);
+        for (j, g) in self.groups.iter().enumerate() {
+            out.extend(g.ta);
+            out.extend(g.tb);
+            out.extend(g.tc);
+            if let Some(t) = g.td {
+                let next = &self.groups[j + 1];
+                out.push(next.presence(next.td.is_some()) << 4 | t);
+            }
+        }
+        out.extend_from_slice(self.historical);
+        Ok(out)
+    }
+
+    /// Appends the ATR; TCK is computed, so a parsed ATR re-encodes byte for byte.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), AtrError> {
+        let body = self.encode_body()?;
+        out.extend_from_slice(&body);
+        if self.tck_required() {
+            out.push(xor(&body[1..]));
+        }
+        Ok(())
+    }
+
+    /// The ATR's bytes.
+    pub fn to_vec(&self) -> Result<Vec<u8>, AtrError> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// Encodes an ATR (TCK computed when required).
+pub fn encode_atr(atr: &Atr<'_>) -> Result<Vec<u8>, AtrError> {
+    atr.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncations_name_the_byte() {
+        assert_eq!(Atr::from_bytes(&[]), Err(AtrError::Truncated { offset: 0, expected: AtrByte::Ts }));
+        assert_eq!(Atr::from_bytes(&[0x3B]), Err(AtrError::Truncated { offset: 1, expected: AtrByte::T0 }));
+        assert_eq!(Atr::from_bytes(&[0x3B, 0x80]), Err(AtrError::Truncated { offset: 2, expected: AtrByte::Td(1) }));
+        assert_eq!(
+            Atr::from_bytes(&[0x3B, 0x80, 0x31]),
+            Err(AtrError::Truncated { offset: 3, expected: AtrByte::Ta(2) })
+        );
+        // TD1 = 01 (T=1): TCK required
+        assert_eq!(
+            Atr::from_bytes(&[0x3B, 0x80, 0x01]),
+            Err(AtrError::Truncated { offset: 3, expected: AtrByte::Tck })
+        );
+        assert_eq!(Atr::from_bytes(&[0x12]), Err(AtrError::BadTs { offset: 0, found: 0x12 }));
+        assert_eq!(
+            Atr::from_bytes(&[0x3B, 0x03, 0x01]),
+            Err(AtrError::HistoricalTruncated { offset: 2, declared: 3, available: 1 })
+        );
+    }
+
+    #[test]
+    fn t15_requires_tck_and_is_not_a_protocol() {
+        // TD1 = 80 (T=0, TD2 follows), TD2 = 1F (T=15, TA3 follows), TA3 = 41
+        let body = [0x3B, 0x80, 0x80, 0x1F, 0x41];
+        let tck = xor(&body[1..]);
+        let mut bytes = body.to_vec();
+        bytes.push(tck);
+        let atr = Atr::from_bytes(&bytes).unwrap();
+        assert_eq!((atr.protocols(), atr.has_global_t15(), atr.tck), (vec![0], true, Some(tck)));
+        assert_eq!(atr.to_vec().unwrap(), bytes);
+    }
+
+    #[test]
+    fn new_rejects_broken_group_chain() {
+        let g = InterfaceGroup { td: Some(1), ..Default::default() };
+        assert_eq!(Atr::new(Convention::Direct, vec![g], &[]), Err(AtrError::GroupChain { index: 1 }));
+        let open = InterfaceGroup::default();
+        assert_eq!(Atr::new(Convention::Direct, vec![open, open], &[]), Err(AtrError::GroupChain { index: 1 }));
+        assert_eq!(Atr::new(Convention::Direct, vec![open], &[0; 16]), Err(AtrError::HistoricalTooLong { len: 16 }));
+    }
+}
