@@ -11,6 +11,7 @@ mod emv;
 mod error;
 mod keys;
 mod mac;
+mod otp;
 
 pub use crate::aes::Aes;
 pub use des::{Des, Tdes, TdesEde2, TdesEde3};
@@ -27,3 +28,4 @@ pub use keys::{KcvMethod, KeyAlgorithm, adjust_key_parity, has_odd_parity, key_c
 pub use mac::{
     AesCmac, Cipher64, HmacAlgorithm, HmacKey, Padding, aes_cmac, hmac, iso9797_mac_alg1, iso9797_mac_alg3, pad_iso9797,
 };
+pub use otp::{Totp, Wallet, WalletCode, hotp, hotp_value};

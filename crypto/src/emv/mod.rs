@@ -10,6 +10,7 @@ mod iad;
 mod icc_mk;
 mod session;
 
+pub(crate) use cryptogram::ct_eq;
 pub use cryptogram::{
     generate_ac_aes, generate_ac_tdes, generate_arpc_method1, generate_arpc_method2, generate_arpc_method2_aes,
     verify_ac_aes, verify_ac_tdes,
