@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod aes;
+mod cpm;
 mod des;
 mod emv;
 mod error;
@@ -14,6 +15,10 @@ mod mac;
 mod otp;
 
 pub use crate::aes::Aes;
+pub use cpm::{
+    CPM_PAYLOAD_FORMAT, CpmApplication, CpmCard, CpmPayload, CpmToken, TlvList, encode_cpm_payload, encode_cpm_qr,
+    generate_cpm_token, pan_to_5a,
+};
 pub use des::{Des, Tdes, TdesEde2, TdesEde3};
 pub use emv::{
     AcData, ArpcInput, ArpcMethod, Cvn, CvnCryptogram, IccMkDerivation, MastercardIad, SessionKeyDerivation, VisaIad,
