@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod aes;
+mod batch;
 mod cpm;
 mod des;
 mod emv;
@@ -15,6 +16,10 @@ mod mac;
 mod otp;
 
 pub use crate::aes::Aes;
+pub use batch::{
+    ArqcJob, batch_arqc_aes_csk, batch_arqc_tdes_csk, batch_cvc3, batch_totp, generate_arqc_aes_csk,
+    generate_arqc_tdes_csk,
+};
 pub use cpm::{
     CPM_PAYLOAD_FORMAT, CpmApplication, CpmCard, CpmPayload, CpmToken, TlvList, encode_cpm_payload, encode_cpm_qr,
     generate_cpm_token, pan_to_5a,

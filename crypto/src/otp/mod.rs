@@ -80,6 +80,12 @@ impl Totp {
         &self.key
     }
 
+    /// The code at counter value `t`, as a number below 10^digits.
+    #[inline]
+    pub fn value_at_counter(&self, t: u64) -> u64 {
+        hotp_value(&self.key, t, self.digits)
+    }
+
     /// The code at counter value `t`.
     #[inline]
     pub fn generate_at_counter(&self, t: u64) -> String {
