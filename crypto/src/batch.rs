@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::emv::{derive_session_key_emv_csk, derive_session_key_emv_csk_aes, emv_csk_r, emv_csk_r_aes};
+use crate::emv::{derive_session_key_emv_csk_aes, emv_csk_r, emv_csk_r_aes, emv_csk_schedule};
 use crate::mac::mac_alg3_u64;
 use crate::{Aes, AesCmac, Padding, Tdes, Totp, generate_ac_aes, generate_cvc3};
 
@@ -28,8 +28,7 @@ pub struct ArqcJob<'a> {
 /// schedule is given, the session key and its schedule are derived per call.
 #[inline]
 pub fn generate_arqc_tdes_csk(icc_mk: &Tdes, atc: [u8; 2], data: &[u8]) -> [u8; 8] {
-    let sk = derive_session_key_emv_csk(icc_mk, emv_csk_r(atc));
-    mac_alg3_u64(&Tdes::new_2key(&sk), data, Padding::Method2).to_be_bytes()
+    mac_alg3_u64(&emv_csk_schedule(icc_mk, emv_csk_r(atc)), data, Padding::Method2).to_be_bytes()
 }
 
 /// AES ARQC with an AES EMV CSK session key (R = ATC ‖ 0): session key, its expansion, CMAC

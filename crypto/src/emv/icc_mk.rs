@@ -20,9 +20,10 @@ pub enum IccMkDerivation {
 /// Z_L ‖ Z_R with odd parity, from the 8-byte Y of Options A and B.
 pub(crate) fn tdes_mk_from_y(imk: &Tdes, y: [u8; 8]) -> [u8; 16] {
     let y = u64::from_be_bytes(y);
+    let (zl, zr) = imk.encrypt_u64_x2(y, !y);
     let mut mk = [0u8; 16];
-    mk[..8].copy_from_slice(&imk.encrypt_u64(y).to_be_bytes());
-    mk[8..].copy_from_slice(&imk.encrypt_u64(!y).to_be_bytes());
+    mk[..8].copy_from_slice(&zl.to_be_bytes());
+    mk[8..].copy_from_slice(&zr.to_be_bytes());
     with_odd_parity(mk)
 }
 
