@@ -100,7 +100,27 @@ pub(crate) const fn permute(input: u64, in_bits: u32, table: &[u8]) -> u64 {
 
 /// Combined S-box + P tables: `SP[i][x]` = P(S_{i+1}(x) placed at f-input bits 4i+1..4i+4),
 /// where x is the 6-bit S-box input with its first bit as MSB.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) static SP: [[u32; 64]; 8] = build_sp();
+
+/// [`SP`] indexed by a whole byte: `SP_BYTE[i][x] = SP[i][x & 63]`. The round function then
+/// indexes with a byte extract and no mask (the two top bits of each byte are don't-care).
+pub(crate) static SP_BYTE: [[u32; 256]; 8] = build_sp_byte();
+
+const fn build_sp_byte() -> [[u32; 256]; 8] {
+    let sp = build_sp();
+    let mut t = [[0u32; 256]; 8];
+    let mut i = 0;
+    while i < 8 {
+        let mut x = 0;
+        while x < 256 {
+            t[i][x] = sp[i][x & 63];
+            x += 1;
+        }
+        i += 1;
+    }
+    t
+}
 
 const fn build_sp() -> [[u32; 64]; 8] {
     let mut t = [[0u32; 64]; 8];

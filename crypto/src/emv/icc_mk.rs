@@ -18,11 +18,12 @@ pub enum IccMkDerivation {
 }
 
 /// Z_L ‖ Z_R with odd parity, from the 8-byte Y of Options A and B.
-fn tdes_mk_from_y(imk: &Tdes, y: [u8; 8]) -> [u8; 16] {
+pub(crate) fn tdes_mk_from_y(imk: &Tdes, y: [u8; 8]) -> [u8; 16] {
     let y = u64::from_be_bytes(y);
+    let (zl, zr) = imk.encrypt_u64_x2(y, !y);
     let mut mk = [0u8; 16];
-    mk[..8].copy_from_slice(&imk.encrypt_u64(y).to_be_bytes());
-    mk[8..].copy_from_slice(&imk.encrypt_u64(!y).to_be_bytes());
+    mk[..8].copy_from_slice(&zl.to_be_bytes());
+    mk[8..].copy_from_slice(&zr.to_be_bytes());
     with_odd_parity(mk)
 }
 
@@ -47,6 +48,12 @@ pub fn derive_icc_mk_option_b(imk: &Tdes, pan: &str, psn: u8) -> Result<[u8; 16]
     if pan.len() <= 16 {
         return derive_icc_mk_option_a(imk, pan, psn);
     }
+    Ok(tdes_mk_from_y(imk, option_b_y(pan, psn)))
+}
+
+/// The Option B Y block for any PAN length (jPOS applies it to short PANs too for dCVV).
+/// `pan` and `psn` must be validated.
+pub(crate) fn option_b_y(pan: &str, psn: u8) -> [u8; 8] {
     let n = pan.len() + 2;
     let digits: [u8; 22] = pan_psn_digits(pan, psn); // right-justified: leading zero(s)
     let even = n + (n % 2);
@@ -65,7 +72,7 @@ pub fn derive_icc_mk_option_b(imk: &Tdes, pan: &str, psn: u8) -> Result<[u8; 16]
     }
     let mut y = [0u8; 8];
     pack_bcd(&y_digits, &mut y);
-    Ok(tdes_mk_from_y(imk, y))
+    y
 }
 
 /// Option C (EMV Book 2 A1.4.3), AES: Y = PAN ‖ PSN right-justified in 16 bytes (32 digits)

@@ -23,10 +23,20 @@ pub fn derive_session_key_emv_csk(mk: &Tdes, r: [u8; 8]) -> [u8; 16] {
     let r = u64::from_be_bytes(r) & !0x0000_FF00_0000_0000;
     let f1 = r | 0x0000_F000_0000_0000;
     let f2 = r | 0x0000_0F00_0000_0000;
+    let (zl, zr) = mk.encrypt_u64_x2(f1, f2);
     let mut sk = [0u8; 16];
-    sk[..8].copy_from_slice(&mk.encrypt_u64(f1).to_be_bytes());
-    sk[8..].copy_from_slice(&mk.encrypt_u64(f2).to_be_bytes());
+    sk[..8].copy_from_slice(&zl.to_be_bytes());
+    sk[8..].copy_from_slice(&zr.to_be_bytes());
     with_odd_parity(sk)
+}
+
+/// [`derive_session_key_emv_csk`] straight to a key schedule, skipping the parity adjustment
+/// (DES ignores parity bits, so the schedule is the same).
+#[inline]
+pub(crate) fn emv_csk_schedule(mk: &Tdes, r: [u8; 8]) -> Tdes {
+    let r = u64::from_be_bytes(r) & !0x0000_FF00_0000_0000;
+    let (zl, zr) = mk.encrypt_u64_x2(r | 0x0000_F000_0000_0000, r | 0x0000_0F00_0000_0000);
+    Tdes::from_u64_pair(zl, zr)
 }
 
 /// The 16-byte R of the AES EMV CSK for cryptograms: ATC ‖ 00 (14 bytes).
