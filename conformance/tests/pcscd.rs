@@ -67,13 +67,14 @@ impl Pcscd {
             let log = std::fs::File::options().create(true).append(true).open(path).expect("pcscd log");
             cmd.arg("-d").stdout(log.try_clone().expect("log")).stderr(log);
         }
-        let child = cmd.spawn().expect("spawn pcscd");
+        // Owned at once, so that a panic below still stops it (Drop).
+        let pcscd = Pcscd { child: cmd.spawn().expect("spawn pcscd") };
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(readers) = list_readers()
                 && readers.iter().any(|r| r.name == READER)
             {
-                return Pcscd { child };
+                return pcscd;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
