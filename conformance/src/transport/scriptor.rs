@@ -325,3 +325,58 @@ mod tests {
         assert_eq!(back.events, t.events);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event() -> impl Strategy<Value = EventKind> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..33).prop_map(|atr| EventKind::Reset { atr: Atr(atr) }),
+            (proptest::collection::vec(any::<u8>(), 1..64), proptest::collection::vec(any::<u8>(), 2..300)).prop_map(
+                |(command, response)| EventKind::Exchange {
+                    command,
+                    response: Some(RawResponse(response)),
+                    error: None
+                }
+            ),
+            proptest::collection::vec(any::<u8>(), 1..16).prop_map(|command| EventKind::Exchange {
+                command,
+                response: None,
+                error: Some("no answer within 1s".into())
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn export_import_round_trip(kinds in proptest::collection::vec(event(), 0..20)) {
+            let mut t = Transcript::new(None, 0);
+            for kind in kinds {
+                // An empty ATR is how a bare script's "reset" imports; keep resets answered.
+                let kind = match kind {
+                    EventKind::Reset { atr } if atr.as_bytes().is_empty() => EventKind::Reset { atr: Atr(vec![0x3B]) },
+                    k => k,
+                };
+                t.events.push(Event { at_us: 0, latency_us: 0, kind });
+            }
+            let back = import_scriptor(&export_scriptor(&t)).unwrap();
+            prop_assert_eq!(back.events, t.events);
+        }
+
+        #[test]
+        fn json_round_trip(kinds in proptest::collection::vec(event(), 0..20), at in any::<u64>()) {
+            let mut t = Transcript::new(None, at);
+            for (i, kind) in kinds.into_iter().enumerate() {
+                t.events.push(Event { at_us: i as u64, latency_us: at % 1000, kind });
+            }
+            prop_assert_eq!(Transcript::from_json(&t.to_json()).unwrap(), t);
+        }
+
+        #[test]
+        fn any_text_imports_or_errs(text in "[0-9A-Fa-f <>#:.\\\\\nresetOKUK]{0,200}") {
+            let _ = import_scriptor(&text);
+        }
+    }
+}
