@@ -177,7 +177,9 @@ fn reference_band_transcript_snapshot() {
 #[test]
 fn arqc_matches_pyemv() {
     let venv = std::env::var("TAPCERT_VENV").unwrap_or_else(|_| "/opt/tapcert-venv".into());
-    let python = std::path::Path::new(&venv).join("bin/python");
+    let python = std::env::var_os("TAPCERT_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(&venv).join("bin/python"));
     let has_pyemv =
         std::process::Command::new(&python).args(["-c", "import pyemv"]).output().is_ok_and(|o| o.status.success());
     if !has_pyemv {
