@@ -320,3 +320,34 @@ fn scriptor_interop() {
     let got: Vec<_> = imported.exchanges().collect();
     assert_eq!(got, want, "scriptor's log:\n{log}");
 }
+
+#[test]
+fn protocol_choice_exclusive_mode_and_reader_listing() {
+    let Some((_g, pcscd)) = stack() else { return };
+    let served = serve(reference());
+    wait_present(Duration::from_secs(10));
+    let listed = list_readers().unwrap();
+    let slot0 = listed.iter().find(|r| r.name == READER).unwrap();
+    assert_eq!((slot0.card_present(), slot0.atr.as_deref()), (true, Some(&[0x3B, 0x80, 0x80, 0x01, 0x01][..])));
+    let slot1 = listed.iter().find(|r| r.name == "Virtual PCD 00 01").unwrap();
+    assert_eq!((slot1.card_present(), slot1.atr.as_ref()), (false, None));
+
+    let exclusive = PcscOptions {
+        reader: Some(READER.into()),
+        protocol: tapcert_conformance::transport::PcscProtocol::T1,
+        exclusive: true,
+    };
+    let mut t = Pcsc::open(exclusive.clone()).unwrap();
+    assert_eq!(t.info().protocol.as_deref(), Some("T=1"));
+    assert_eq!(t.transmit(&apdu("FFCA000000")).unwrap().sw(), Some(0x9000));
+    // A second application cannot get in while the first holds the card exclusively.
+    let err = Pcsc::open(exclusive).unwrap_err();
+    assert!(matches!(err, TransportError::Protocol { .. }), "{err:?}");
+    drop(t);
+    let err = Pcsc::open(PcscOptions { reader: Some("No Such Reader".into()), ..PcscOptions::default() }).unwrap_err();
+    assert!(matches!(err, TransportError::NoReader { name: Some(_) }), "{err:?}");
+    served.stop();
+    pcscd.stop();
+    // And with the service gone, the error says so.
+    assert!(matches!(list_readers(), Err(TransportError::NoService { .. })));
+}
