@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod decode;
+mod readers;
+mod sim;
 
 /// Fuzz and certify contactless (NFC) and QR payment implementations.
 #[derive(Debug, Parser)]
@@ -18,6 +20,10 @@ struct Cli {
 enum Command {
     /// Decode an APDU, ATR, BER-TLV, NDEF or QR payload and say what is wrong with it.
     Decode(decode::DecodeArgs),
+    /// Serve the reference virtual band (or a faulty firmware profile) to pcscd through vpcd.
+    Sim(sim::SimArgs),
+    /// List PC/SC readers, their state and the ATR of the card present.
+    Readers(readers::ReadersArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +37,8 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Decode(args) => decode::run(args),
+        Command::Sim(args) => sim::run(args),
+        Command::Readers(args) => readers::run(args),
     };
     match result {
         Ok(code) => code,

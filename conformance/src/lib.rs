@@ -1,4 +1,15 @@
 //! # tapcert-conformance
 //!
-//! Transports, the reference virtual band, conformance suites, the runner and reports.
-//! (In progress.)
+//! How tapcert reaches devices and what it runs against them:
+//!
+//! - [`transport`]: the [`transport::Transport`] trait and its links (in-process sim, replay,
+//!   fuzz card, PC/SC with feature `pcsc`), the T=0 layer, the recorder and transcripts, and the
+//!   card side of the vsmartcard vpcd driver;
+//! - [`sim`]: the reference virtual band (PPSE, EMV contactless, transit e-purse, NDEF tag,
+//!   UID) and its firmware profiles, faulty ones included;
+//! - [`mask`]: masking of PANs and track data before anything is logged.
+#![warn(missing_docs)]
+
+pub mod mask;
+pub mod sim;
+pub mod transport;

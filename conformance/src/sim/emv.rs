@@ -1,0 +1,232 @@
+//! PPSE and the EMV contactless payment application (EMV Book B; Book 3 for the commands).
+//!
+//! - PPSE FCI lists one application (`A0000000041010`, priority 1).
+//! - Application FCI carries a PDOL (`9F02 06 9F03 06 9F1A 02 5F2A 02 9A 03 9C 01 9F37 04`).
+//! - GPO (format 2, template `77`) returns AIP `1880` and the AFL `08 01 02 00 10 01 01 00`;
+//!   it increments the ATC.
+//! - Records: SFI 1 #1 track 2 equivalent data and name; SFI 1 #2 PAN, expiry, effective date,
+//!   PSN, AUC, CVM list, CDOL1, issuer country; SFI 2 #1 application version, currency.
+//! - GENERATE AC returns CID, ATC, AC and IAD (`9F10`, M/Chip layout: KDI `01`, CVN `14` =
+//!   cryptogram version 20: EMV common session key, AC over CDOL1 data ‖ AIP ‖ ATC ‖ CVR).
+
+use tapcert_crypto::MastercardIad;
+
+use super::keys;
+use super::{Band, CardReply, Command, sw, template, tlv};
+
+/// `2PAY.SYS.DDF01`.
+pub(crate) const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";
+/// Mastercard credit/debit AID.
+pub(crate) const EMV_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10];
+/// PDOL: amount, other amount, country, currency, date, type, unpredictable number.
+pub(crate) const PDOL: &[u8] =
+    &[0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04];
+/// Sum of the PDOL lengths.
+pub(crate) const PDOL_DATA_LEN: usize = 6 + 6 + 2 + 2 + 3 + 1 + 4;
+/// CDOL1: amount, other amount, country, TVR, currency, date, type, unpredictable number.
+pub(crate) const CDOL1: &[u8] = &[
+    0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F,
+    0x37, 0x04,
+];
+/// Sum of the CDOL1 lengths.
+pub(crate) const CDOL1_DATA_LEN: usize = 6 + 6 + 2 + 5 + 2 + 3 + 1 + 4;
+/// Application interchange profile: cardholder verification, terminal risk management, EMV mode.
+pub(crate) const AIP: [u8; 2] = [0x18, 0x80];
+/// Cryptogram version number declared in 9F10 (M/Chip CVN 20: EMV CSK, TDES).
+pub(crate) const CVN: u8 = 0x14;
+
+fn bcd(digits: &str) -> Vec<u8> {
+    let mut nibbles: Vec<u8> = digits
+        .bytes()
+        .map(|c| match c {
+            b'0'..=b'9' => c - b'0',
+            b'D' | b'd' => 0x0D,
+            _ => 0x0F,
+        })
+        .collect();
+    if nibbles.len() % 2 == 1 {
+        nibbles.push(0x0F);
+    }
+    nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect()
+}
+
+impl Band {
+    pub(super) fn ppse_fci(&self) -> Vec<u8> {
+        let mut entry = Vec::new();
+        tlv(0x4F, EMV_AID, &mut entry);
+        tlv(0x50, b"MASTERCARD", &mut entry);
+        tlv(0x87, &[0x01], &mut entry);
+        let dir = template(0xBF0C, &template(0x61, &entry));
+        let mut fci = Vec::new();
+        tlv(0x84, PPSE_NAME, &mut fci);
+        tlv(0xA5, &dir, &mut fci);
+        template(0x6F, &fci)
+    }
+
+    pub(super) fn emv_fci(&self) -> Vec<u8> {
+        let mut prop = Vec::new();
+        tlv(0x50, b"MASTERCARD", &mut prop);
+        tlv(0x87, &[0x01], &mut prop);
+        tlv(0x9F38, PDOL, &mut prop);
+        tlv(0x5F2D, b"en", &mut prop);
+        let mut fci = Vec::new();
+        tlv(0x84, EMV_AID, &mut fci);
+        tlv(0xA5, &prop, &mut fci);
+        template(0x6F, &fci)
+    }
+
+    fn afl(&self) -> Vec<u8> {
+        let last = if self.faults().afl_extra_record { 3 } else { 2 };
+        vec![1 << 3, 1, last, 0, 2 << 3, 1, 1, 0]
+    }
+
+    pub(super) fn pan_bcd(&self) -> Vec<u8> {
+        bcd(&self.config.pan)
+    }
+
+    fn record(&self, sfi: u8, number: u8) -> Option<Vec<u8>> {
+        let c = &self.config;
+        let mut body = Vec::new();
+        match (sfi, number) {
+            (1, 1) => {
+                let yymm = format!("{:02X}{:02X}", c.expiry[0], c.expiry[1]);
+                tlv(0x57, &bcd(&format!("{}D{yymm}2010000000000000", c.pan)), &mut body);
+                tlv(0x5F20, b"TAPCERT/TEST", &mut body);
+            }
+            (1, 2) => {
+                tlv(0x5A, &self.pan_bcd(), &mut body);
+                tlv(0x5F24, &c.expiry, &mut body);
+                tlv(0x5F25, &[0x20, 0x01, 0x01], &mut body);
+                tlv(0x5F34, &[c.psn], &mut body);
+                tlv(0x9F07, &[0xFF, 0x00], &mut body);
+                tlv(0x8E, &[0, 0, 0, 0, 0, 0, 0, 0, 0x42, 0x03, 0x1E, 0x03, 0x1F, 0x03], &mut body);
+                tlv(0x8C, CDOL1, &mut body);
+                tlv(0x5F28, &[0x08, 0x26], &mut body);
+                let mut rec = template(0x70, &body);
+                // The planted fault: the template claims more bytes than it holds.
+                rec[1] = rec[1].wrapping_add(self.faults().record_length_skew);
+                return Some(rec);
+            }
+            (2, 1) => {
+                tlv(0x9F08, &[0x00, 0x02], &mut body);
+                tlv(0x9F42, &[0x08, 0x26], &mut body);
+                tlv(0x9F44, &[0x02], &mut body);
+            }
+            _ => return None,
+        }
+        Some(template(0x70, &body))
+    }
+
+    pub(super) fn emv_process(&mut self, cmd: &Command<'_>) -> CardReply {
+        match (cmd.cla, cmd.ins) {
+            (0x80, 0xA8) => self.gpo(cmd),
+            (0x00, 0xB2) => self.read_record(cmd),
+            (0x80, 0xCA) => self.get_data(cmd),
+            (0x80, 0xAE) => self.generate_ac(cmd),
+            (0x00, 0xA8 | 0xAE | 0xCA) => CardReply::sw(sw::CLA_NOT_SUPPORTED),
+            _ => CardReply::sw(sw::INS_NOT_SUPPORTED),
+        }
+    }
+
+    fn gpo(&mut self, cmd: &Command<'_>) -> CardReply {
+        if (cmd.p1, cmd.p2) != (0, 0) {
+            return CardReply::sw(sw::WRONG_P1P2);
+        }
+        if self.session.gpo_done {
+            return CardReply::sw(sw::CONDITIONS);
+        }
+        let pdol_data = match tapcert_parsers::tlv::parse_emv_tlv(cmd.data) {
+            Ok((rest, t)) if rest.is_empty() && t.tag.0 == 0x83 => Some(t.value),
+            _ => None,
+        };
+        let well_formed = matches!(pdol_data, Some(v) if v.len() == PDOL_DATA_LEN);
+        if self.faults().pdol_checked && !well_formed {
+            if self.faults().mute_after_malformed_gpo {
+                self.session.mute = true;
+                return CardReply::mute();
+            }
+            return CardReply::sw(if pdol_data.is_some() { sw::WRONG_LENGTH } else { sw::WRONG_DATA });
+        }
+        if self.faults().atc_increments {
+            let Some(next) = self.persistent.atc.checked_add(1) else {
+                return CardReply::sw(sw::CONDITIONS);
+            };
+            self.persistent.atc = next;
+        }
+        self.session.gpo_done = true;
+        let mut body = Vec::new();
+        tlv(0x82, &AIP, &mut body);
+        tlv(0x94, &self.afl(), &mut body);
+        CardReply::data(&template(0x77, &body), sw::OK)
+    }
+
+    fn read_record(&self, cmd: &Command<'_>) -> CardReply {
+        if cmd.p2 & 0x07 != 0x04 || cmd.p1 == 0 {
+            return CardReply::sw(sw::WRONG_P1P2);
+        }
+        match self.record(cmd.p2 >> 3, cmd.p1) {
+            Some(r) => CardReply::data(&r, sw::OK),
+            None => CardReply::sw(sw::RECORD_NOT_FOUND),
+        }
+    }
+
+    fn get_data(&self, cmd: &Command<'_>) -> CardReply {
+        match (cmd.p1, cmd.p2) {
+            (0x9F, 0x36) => {
+                let mut out = Vec::new();
+                tlv(0x9F36, &self.persistent.atc.to_be_bytes(), &mut out);
+                CardReply::data(&out, sw::OK)
+            }
+            _ => CardReply::sw(sw::DATA_NOT_FOUND),
+        }
+    }
+
+    fn generate_ac(&mut self, cmd: &Command<'_>) -> CardReply {
+        if !self.session.gpo_done || self.session.ac_done {
+            return CardReply::sw(sw::CONDITIONS);
+        }
+        let (cid, cvr_type) = match cmd.p1 & 0xC0 {
+            0x00 => (0x00, 0x00),        // AAC asked: decline
+            0x40 | 0x80 => (0x80, 0x20), // TC or ARQC asked: this band always goes online
+            _ => return CardReply::sw(sw::WRONG_P1P2),
+        };
+        if cmd.data.len() != CDOL1_DATA_LEN {
+            return CardReply::sw(sw::WRONG_LENGTH);
+        }
+        self.session.ac_done = true;
+        let atc = self.persistent.atc.to_be_bytes();
+        let cvr = [0x80 | cvr_type, 0x00, 0x00, 0x00, 0x00, 0x00];
+        let iad =
+            MastercardIad { kdi: 0x01, cvn: CVN, cvr, dac_idn: [0; 2], counters: [0; 8], extra: Vec::new() }.to_bytes();
+        let mut ac_data = Vec::with_capacity(CDOL1_DATA_LEN + 4);
+        ac_data.extend_from_slice(cmd.data);
+        ac_data.extend_from_slice(&AIP);
+        ac_data.extend_from_slice(&atc);
+        let Some(ac) =
+            keys::application_cryptogram(&self.faults().ac_imk, &self.config.pan, self.config.psn, &ac_data, &iad)
+        else {
+            return CardReply::sw(sw::NO_PRECISE_DIAGNOSIS);
+        };
+        let mut body = Vec::new();
+        tlv(0x9F27, &[cid], &mut body);
+        tlv(0x9F36, &atc, &mut body);
+        tlv(0x9F26, &ac, &mut body);
+        tlv(0x9F10, &iad, &mut body);
+        let mut reply = CardReply::data(&template(0x77, &body), sw::OK);
+        reply.delay = self.faults().generate_ac_delay;
+        reply
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dol_lengths_match_the_dols() {
+        use tapcert_parsers::tlv::{emv_dol_data_len, parse_emv_dol};
+        assert_eq!(emv_dol_data_len(&parse_emv_dol(PDOL).unwrap()), PDOL_DATA_LEN);
+        assert_eq!(emv_dol_data_len(&parse_emv_dol(CDOL1).unwrap()), CDOL1_DATA_LEN);
+        assert_eq!(bcd("5413330089600010D3012"), [0x54, 0x13, 0x33, 0x00, 0x89, 0x60, 0x00, 0x10, 0xD3, 0x01, 0x2F]);
+    }
+}

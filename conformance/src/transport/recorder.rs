@@ -1,0 +1,92 @@
+//! Records every exchange of any transport, with timestamps and latency.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Atr, Clock, Event, EventKind, RawResponse, ReaderInfo, Transcript, Transport, TransportError};
+
+/// Wraps a transport and keeps a [`Transcript`] of everything that passes through it.
+///
+/// Time comes from the injected [`Clock`]: with a [`super::ManualClock`] the transcript is
+/// byte-for-byte reproducible.
+pub struct Recorder<T> {
+    inner: T,
+    clock: Arc<dyn Clock>,
+    start: Duration,
+    transcript: Transcript,
+}
+
+impl<T> std::fmt::Debug for Recorder<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder").field("events", &self.transcript.events.len()).finish_non_exhaustive()
+    }
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+impl<T: Transport> Recorder<T> {
+    /// Starts recording now.
+    pub fn new(inner: T, clock: Arc<dyn Clock>) -> Self {
+        let start = clock.now();
+        let transcript = Transcript::new(Some(inner.info()), micros(start));
+        Recorder { inner, clock, start, transcript }
+    }
+
+    /// What was recorded so far.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// Stops recording: the transport and the transcript.
+    pub fn into_parts(self) -> (T, Transcript) {
+        (self.inner, self.transcript)
+    }
+
+    /// The wrapped transport.
+    pub fn inner_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+
+    fn timed<R>(&mut self, f: impl FnOnce(&mut T) -> R) -> (u64, u64, R) {
+        let t0 = self.clock.now();
+        let r = f(&mut self.inner);
+        let t1 = self.clock.now();
+        (micros(t0.saturating_sub(self.start)), micros(t1.saturating_sub(t0)), r)
+    }
+}
+
+impl<T: Transport> Transport for Recorder<T> {
+    fn reset(&mut self) -> Result<Atr, TransportError> {
+        let (at_us, latency_us, r) = self.timed(|t| t.reset());
+        if let Ok(atr) = &r {
+            self.transcript.events.push(Event { at_us, latency_us, kind: EventKind::Reset { atr: atr.clone() } });
+        }
+        r
+    }
+
+    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let (at_us, latency_us, r) = self.timed(|t| t.transmit(capdu));
+        let (response, error) = match &r {
+            Ok(resp) => (Some(resp.clone()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        self.transcript.events.push(Event {
+            at_us,
+            latency_us,
+            kind: EventKind::Exchange { command: capdu.to_vec(), response, error },
+        });
+        r
+    }
+
+    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
+        let (at_us, latency_us, r) = self.timed(|t| t.field_off(hold));
+        self.transcript.events.push(Event { at_us, latency_us, kind: EventKind::FieldOff { hold_us: micros(hold) } });
+        r
+    }
+
+    fn info(&self) -> ReaderInfo {
+        self.inner.info()
+    }
+}

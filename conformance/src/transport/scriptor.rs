@@ -1,0 +1,382 @@
+//! The plain text form of pcsc-tools' `scriptor`.
+//!
+//! `scriptor` reads a script (one APDU in hex per line, `reset`, `# comment`, a trailing `\`
+//! continues a command on the next line; a line containing `exit` ends the script) and prints
+//! a log:
+//!
+//! ```text
+//! > RESET
+//! < OK: 3B 8A 80 01 ...
+//! > 00 A4 04 00 0E 32 50 41 59 2E 53 59 53 2E 44 44 46 30 31 00
+//! < 6F 2F 84 0E 32 50 41 59 2E 53 59 53 2E 44 44 46  (16 bytes per line)
+//! 30 31 A5 1D ... 90 00 : Normal processing.
+//! ```
+//!
+//! [`export_scriptor`] writes a script that `scriptor` runs as is, with every recorded answer
+//! kept as a `# < ...` comment under its command; [`import_scriptor`] reads that form, a bare
+//! script (commands without answers), or a `scriptor` log.
+
+use super::{Atr, Event, EventKind, RawResponse, Transcript};
+
+/// Why a scriptor text could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptorError {
+    /// A hex byte that is not two hex digits.
+    #[error("line {line}: bad hex byte {token:?}")]
+    BadHex {
+        /// 1-based line.
+        line: usize,
+        /// The offending token.
+        token: String,
+    },
+    /// An answer with no command before it.
+    #[error("line {line}: answer without a command")]
+    OrphanAnswer {
+        /// 1-based line.
+        line: usize,
+    },
+    /// A response that never reached its ` : ` status text.
+    #[error("line {line}: response not terminated by ' : '")]
+    Unterminated {
+        /// 1-based line where the response started.
+        line: usize,
+    },
+}
+
+fn hex_spaced(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}
+
+fn sw_text(sw: Option<u16>) -> &'static str {
+    match sw {
+        Some(0x9000) => "Normal processing.",
+        Some(sw) if sw >> 8 == 0x61 => "Command correct, more bytes available.",
+        Some(sw) if sw >> 8 == 0x6C => "Wrong length Le.",
+        Some(0x6A82) => "File not found.",
+        Some(0x6D00) => "Instruction code not supported or invalid.",
+        Some(0x6E00) => "Class not supported.",
+        Some(0x6985) => "Conditions of use not satisfied.",
+        Some(0x6700) => "Wrong length.",
+        _ => "",
+    }
+}
+
+/// Writes a transcript as a scriptor script; answers become `# <` comments.
+pub fn export_scriptor(t: &Transcript) -> String {
+    let mut out = String::from("# tapcert transcript (scriptor script; '# <' lines are the recorded answers)\n");
+    if let Some(r) = &t.reader {
+        out.push_str(&format!("# reader: {}\n", r.name.replace(['\n', '\r'], " ")));
+    }
+    for e in &t.events {
+        match &e.kind {
+            EventKind::Reset { atr } => {
+                out.push_str("reset\n");
+                out.push_str(&format!("# < OK: {}\n", hex_spaced(atr.as_bytes())));
+            }
+            EventKind::Exchange { command, response, error } => {
+                out.push_str(&hex_spaced(command));
+                out.push('\n');
+                match (response, error) {
+                    (Some(r), _) => out.push_str(&format!("# < {} : {}\n", hex_spaced(r.as_bytes()), sw_text(r.sw()))),
+                    (None, e) => out.push_str(&format!(
+                        "# < KO: {}\n",
+                        e.as_deref().unwrap_or("no answer").replace(['\n', '\r'], " ").replace("exit", "ex1t")
+                    )),
+                }
+            }
+            EventKind::FieldOff { hold_us } => out.push_str(&format!("# field off {hold_us} us\n")),
+        }
+    }
+    out
+}
+
+fn parse_hex(text: &str, line: usize) -> Result<Vec<u8>, ScriptorError> {
+    let compact: String = text.split_whitespace().collect();
+    if compact.len() % 2 != 0 || !compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let token = text.split_whitespace().find(|t| t.len() % 2 != 0 || !t.bytes().all(|b| b.is_ascii_hexdigit()));
+        return Err(ScriptorError::BadHex { line, token: token.unwrap_or(text).to_string() });
+    }
+    hex::decode(compact).map_err(|_| ScriptorError::BadHex { line, token: text.to_string() })
+}
+
+/// Reads a scriptor script (bare or as written by [`export_scriptor`]) or a scriptor log.
+///
+/// Commands without a recorded answer import as exchanges with `response: None`. Timestamps
+/// are zero: the text form carries none.
+pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
+    let mut t = Transcript::new(None, 0);
+    let mut pending_cmd = String::new();
+    // A response split over lines (scriptor prints 16 bytes per line): (start line, hex so far).
+    let mut open_response: Option<(usize, String)> = None;
+    // The previous command line was a bare (unlogged) one, which scriptor echoes.
+    let mut last_bare = false;
+    // The last answer came from a "# <" comment.
+    let mut answer_from_comment = false;
+    let push = |t: &mut Transcript, kind| t.events.push(Event { at_us: 0, latency_us: 0, kind });
+
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = raw.trim();
+        if let Some((start, mut acc)) = open_response.take() {
+            let (body, done) = match line.split_once(" : ").or_else(|| line.strip_suffix(" :").map(|b| (b, ""))) {
+                Some((b, _)) => (b, true),
+                None if line == ":" || line.starts_with(": ") => ("", true),
+                None => (line, false),
+            };
+            acc.push(' ');
+            acc.push_str(body);
+            if done {
+                set_answer(&mut t, &acc, start)?;
+            } else {
+                open_response = Some((start, acc));
+            }
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        // Answers: "# < ..." in an exported script, "< ..." in a scriptor log.
+        let from_comment = line.starts_with("# <");
+        let answer = line.strip_prefix("# <").or_else(|| line.strip_prefix('<')).map(str::trim_start);
+        if let Some(ans) = answer {
+            // scriptor echoes each script line after running the previous command, so a
+            // recorded answer ("# <") can follow the live one ("< "): the live one stays.
+            if from_comment && answered(&t) {
+                continue;
+            }
+            // A live answer (scriptor's "< ") replaces a recorded one ("# <") that scriptor
+            // echoed from the script it ran.
+            let replace = !from_comment && std::mem::take(&mut answer_from_comment);
+            if replace
+                && let Some(EventKind::Exchange { response, error, .. }) = t.events.last_mut().map(|e| &mut e.kind)
+            {
+                *response = None;
+                *error = None;
+            }
+            answer_from_comment = from_comment;
+            if let Some(atr) = ans.strip_prefix("OK:") {
+                match t.events.last_mut().map(|e| &mut e.kind) {
+                    Some(EventKind::Reset { atr: a }) => *a = Atr(parse_hex(atr, line_no)?),
+                    _ => return Err(ScriptorError::OrphanAnswer { line: line_no }),
+                }
+            } else if let Some(err) = ans.strip_prefix("KO:") {
+                match t.events.last_mut().map(|e| &mut e.kind) {
+                    Some(EventKind::Reset { .. }) => {}
+                    Some(EventKind::Exchange { response, error, .. }) if response.is_none() => {
+                        *error = Some(err.trim().to_string())
+                    }
+                    _ => return Err(ScriptorError::OrphanAnswer { line: line_no }),
+                }
+            } else if let Some((body, _)) = ans.split_once(" : ").or_else(|| ans.strip_suffix(" :").map(|b| (b, ""))) {
+                set_answer(&mut t, body, line_no)?;
+            } else {
+                open_response = Some((line_no, ans.to_string()));
+            }
+            continue;
+        }
+        if line.starts_with('#') || line.starts_with("Using ") || line.starts_with("Trying ") {
+            // Comments, and the banner lines scriptor prints ("Using T=1 protocol").
+            continue;
+        }
+        // scriptor's own rules: "exit" anywhere ends the script, "reset" anywhere resets.
+        if line.to_ascii_lowercase().contains("exit") {
+            break;
+        }
+        let logged = line.starts_with('>');
+        let cmd_text = line.strip_prefix('>').map(str::trim_start).unwrap_or(line);
+        // scriptor reading a file echoes each input line before its "> " line: one event.
+        let echoed = logged && std::mem::take(&mut last_bare);
+        if cmd_text.to_ascii_lowercase().contains("reset") {
+            if !echoed {
+                push(&mut t, EventKind::Reset { atr: Atr::default() });
+            }
+            last_bare = !logged;
+            continue;
+        }
+        if let Some(part) = cmd_text.strip_suffix('\\') {
+            pending_cmd.push_str(part);
+            pending_cmd.push(' ');
+            continue;
+        }
+        pending_cmd.push_str(cmd_text);
+        let command = parse_hex(&pending_cmd, line_no)?;
+        pending_cmd.clear();
+        let same_as_echo =
+            matches!(t.events.last().map(|e| &e.kind), Some(EventKind::Exchange { command: c, .. }) if *c == command);
+        if !(echoed && same_as_echo) {
+            push(&mut t, EventKind::Exchange { command, response: None, error: None });
+        }
+        last_bare = !logged;
+    }
+    if let Some((start, _)) = open_response {
+        return Err(ScriptorError::Unterminated { line: start });
+    }
+    Ok(t)
+}
+
+/// Whether the last event already has its answer.
+fn answered(t: &Transcript) -> bool {
+    match t.events.last().map(|e| &e.kind) {
+        Some(EventKind::Reset { atr }) => !atr.as_bytes().is_empty(),
+        Some(EventKind::Exchange { response, error, .. }) => response.is_some() || error.is_some(),
+        _ => false,
+    }
+}
+
+fn set_answer(t: &mut Transcript, hex_text: &str, line: usize) -> Result<(), ScriptorError> {
+    let bytes = parse_hex(hex_text, line)?;
+    match t.events.last_mut().map(|e| &mut e.kind) {
+        Some(EventKind::Exchange { response, .. }) if response.is_none() => {
+            *response = Some(RawResponse(bytes));
+            Ok(())
+        }
+        _ => Err(ScriptorError::OrphanAnswer { line }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_scriptor_log_with_wrapped_response() {
+        let log = "> RESET\n< OK: 3B 80 80 01 01 \n> 00 A4 04 00 02 3F 00\n\
+                   < 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F \n10 90 00 : Normal processing.\n\
+                   > 00 B0 00 00 00\n< 6A 82 : File not found.\n";
+        let t = import_scriptor(log).unwrap();
+        assert_eq!(t.events.len(), 3);
+        assert_eq!(t.events[0].kind, EventKind::Reset { atr: Atr(vec![0x3B, 0x80, 0x80, 0x01, 0x01]) });
+        let ex: Vec<_> = t.exchanges().collect();
+        assert_eq!(ex[0].0, [0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00]);
+        assert_eq!(ex[0].1.unwrap().data().len(), 17);
+        assert_eq!(ex[1].1.unwrap().sw(), Some(0x6A82));
+    }
+
+    #[test]
+    fn reads_an_echoed_scriptor_log_once() {
+        let log = "Using T=1 protocol\n# PPSE\n00B0000000\n> 00 B0 00 00 00 \n< 90 00 : Normal processing.\n\
+                   reset\n> RESET\n< OK: 3B 00 \n00B0000000\n> 00 B0 00 00 00 \n< 6A 82 : File not found.\n";
+        let t = import_scriptor(log).unwrap();
+        assert_eq!(t.events.len(), 3, "{:?}", t.events);
+        assert_eq!(t.events[1].kind, EventKind::Reset { atr: Atr(vec![0x3B, 0x00]) });
+        let sws: Vec<_> = t.exchanges().map(|(_, r)| r.unwrap().sw()).collect();
+        assert_eq!(sws, [Some(0x9000), Some(0x6A82)]);
+    }
+
+    #[test]
+    fn live_answers_win_over_echoed_recorded_ones() {
+        // As scriptor prints it when running an exported script from a file.
+        let log = "reset\n> RESET\n< OK: 3B 80 80 01 01 \n# < OK: 3B 80 80 01 01\n00B0000000\n\
+                   > 00 B0 00 00 00 \n< 6A 82 : File not found.\n# < 90 00 : Normal processing.\n";
+        let t = import_scriptor(log).unwrap();
+        assert_eq!(t.events.len(), 2, "{:?}", t.events);
+        assert_eq!(t.exchanges().next().unwrap().1.unwrap().sw(), Some(0x6A82));
+    }
+
+    #[test]
+    fn reads_a_bare_script() {
+        let script = "# select\nreset\n00A4040007A0000000041010\n00 B2 01 \\\n0C 00\nexit\n00 00 00 00\n";
+        let t = import_scriptor(script).unwrap();
+        let ex: Vec<_> = t.exchanges().collect();
+        assert_eq!(ex.len(), 2);
+        assert_eq!(ex[1].0, [0x00, 0xB2, 0x01, 0x0C, 0x00]);
+        assert!(ex[1].1.is_none());
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(import_scriptor("00 A4 0G\n"), Err(ScriptorError::BadHex { line: 1, token: "0G".into() }));
+        assert_eq!(import_scriptor("< 90 00 : ok\n"), Err(ScriptorError::OrphanAnswer { line: 1 }));
+        assert_eq!(import_scriptor("00 00 00 00\n< 90 00\n"), Err(ScriptorError::Unterminated { line: 2 }));
+    }
+
+    #[test]
+    fn export_then_import_keeps_exchanges() {
+        let mut t = Transcript::new(None, 0);
+        t.events.push(Event { at_us: 0, latency_us: 0, kind: EventKind::Reset { atr: Atr(vec![0x3B, 0x00]) } });
+        t.events.push(Event {
+            at_us: 0,
+            latency_us: 0,
+            kind: EventKind::Exchange {
+                command: vec![0, 0xB0, 0, 0, 0],
+                response: Some(RawResponse(vec![0x90, 0])),
+                error: None,
+            },
+        });
+        t.events.push(Event {
+            at_us: 0,
+            latency_us: 0,
+            kind: EventKind::Exchange {
+                command: vec![0x80, 0xAE],
+                response: None,
+                error: Some("no answer within 1s".into()),
+            },
+        });
+        let text = export_scriptor(&t);
+        assert!(!text.to_ascii_lowercase().contains("exit"));
+        let back = import_scriptor(&text).unwrap();
+        assert_eq!(back.events, t.events);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event() -> impl Strategy<Value = EventKind> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..33).prop_map(|atr| EventKind::Reset { atr: Atr(atr) }),
+            (proptest::collection::vec(any::<u8>(), 1..64), proptest::collection::vec(any::<u8>(), 2..300)).prop_map(
+                |(command, response)| EventKind::Exchange {
+                    command,
+                    response: Some(RawResponse(response)),
+                    error: None
+                }
+            ),
+            proptest::collection::vec(any::<u8>(), 1..16).prop_map(|command| EventKind::Exchange {
+                command,
+                response: None,
+                error: Some("no answer within 1s".into())
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn export_import_round_trip(kinds in proptest::collection::vec(event(), 0..20)) {
+            let mut t = Transcript::new(None, 0);
+            for kind in kinds {
+                // An empty ATR is how a bare script's "reset" imports; keep resets answered.
+                let kind = match kind {
+                    EventKind::Reset { atr } if atr.as_bytes().is_empty() => EventKind::Reset { atr: Atr(vec![0x3B]) },
+                    k => k,
+                };
+                t.events.push(Event { at_us: 0, latency_us: 0, kind });
+            }
+            let back = import_scriptor(&export_scriptor(&t)).unwrap();
+            prop_assert_eq!(back.events, t.events);
+        }
+
+        #[test]
+        fn json_round_trip(kinds in proptest::collection::vec(event(), 0..20), at in any::<u64>()) {
+            let mut t = Transcript::new(None, at);
+            for (i, kind) in kinds.into_iter().enumerate() {
+                t.events.push(Event { at_us: i as u64, latency_us: at % 1000, kind });
+            }
+            prop_assert_eq!(Transcript::from_json(&t.to_json()).unwrap(), t);
+        }
+
+        #[test]
+        fn any_text_imports_or_errs(text in "[0-9A-Fa-f <>#:.\\\\\nresetOKUK]{0,200}") {
+            let _ = import_scriptor(&text);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! T=0 artefacts, resolved once above every transport (ISO/IEC 7816-4 §5.3.4, §12.7.1).
+//!
+//! - `61xx`: more data waits; fetch it with GET RESPONSE (`00 C0 00 00 xx`) until the card
+//!   answers with another status word; the data parts are concatenated.
+//! - `6Cxx`: wrong Le; send the same command again with `Le = xx`.
+//!
+//! Both loops are bounded: a card that keeps answering `61xx` is a protocol error, not a hang.
+
+use std::time::Duration;
+
+use super::{Atr, RawResponse, ReaderInfo, Transport, TransportError};
+
+/// Most GET RESPONSE commands sent for one command before giving up.
+pub const MAX_GET_RESPONSE: usize = 64;
+
+/// Wraps a transport and hides `61xx`/`6Cxx` from the layers above.
+#[derive(Debug)]
+pub struct T0<T> {
+    inner: T,
+}
+
+impl<T: Transport> T0<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: T) -> Self {
+        T0 { inner }
+    }
+
+    /// The wrapped transport.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    /// The wrapped transport.
+    pub fn inner_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+/// The command with its Le set to `le` (short APDUs only; `None` for extended or malformed ones).
+fn with_le(capdu: &[u8], le: u8) -> Option<Vec<u8>> {
+    let body = capdu.get(4..)?;
+    let keep = match body {
+        [] => 4,
+        [_] => 4,
+        [lc, rest @ ..] if *lc != 0 && rest.len() == usize::from(*lc) => capdu.len(),
+        [lc, rest @ ..] if *lc != 0 && rest.len() == usize::from(*lc) + 1 => capdu.len() - 1,
+        _ => return None,
+    };
+    let mut out = capdu[..keep].to_vec();
+    out.push(le);
+    Some(out)
+}
+
+fn get_response_cla(cla: u8) -> u8 {
+    // Keep the logical channel of first interindustry CLA values; everything else asks with 00.
+    if cla & 0xE0 == 0x00 { cla & 0x03 } else { 0x00 }
+}
+
+impl<T: Transport> Transport for T0<T> {
+    fn reset(&mut self) -> Result<Atr, TransportError> {
+        self.inner.reset()
+    }
+
+    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let mut resp = self.inner.transmit(capdu)?;
+        if let Some(sw) = resp.sw()
+            && sw >> 8 == 0x6C
+            && let Some(again) = with_le(capdu, sw as u8)
+        {
+            resp = self.inner.transmit(&again)?;
+        }
+        let Some(sw) = resp.sw() else { return Ok(resp) };
+        if sw >> 8 != 0x61 {
+            return Ok(resp);
+        }
+        let cla = get_response_cla(capdu.first().copied().unwrap_or(0));
+        let mut data = resp.data().to_vec();
+        let mut le = sw as u8;
+        for _ in 0..MAX_GET_RESPONSE {
+            let mut next = self.inner.transmit(&[cla, 0xC0, 0x00, 0x00, le])?;
+            if let Some(sw) = next.sw()
+                && sw >> 8 == 0x6C
+            {
+                next = self.inner.transmit(&[cla, 0xC0, 0x00, 0x00, sw as u8])?;
+            }
+            let Some(sw) = next.sw() else {
+                return Err(TransportError::protocol("GET RESPONSE answered without a status word"));
+            };
+            data.extend_from_slice(next.data());
+            if sw >> 8 != 0x61 {
+                data.extend_from_slice(&sw.to_be_bytes());
+                return Ok(RawResponse(data));
+            }
+            le = sw as u8;
+        }
+        Err(TransportError::protocol(format!("card still answered 61xx after {MAX_GET_RESPONSE} GET RESPONSE")))
+    }
+
+    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
+        self.inner.field_off(hold)
+    }
+
+    fn info(&self) -> ReaderInfo {
+        self.inner.info()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::{Card, CardReply, Sim};
+
+    /// Answers a 300-byte record in chunks of 100 through 61xx, and wants Le = 0x10 for B0.
+    struct Chunky {
+        left: usize,
+        sent: Vec<Vec<u8>>,
+    }
+    impl Card for Chunky {
+        fn power_on(&mut self) -> Vec<u8> {
+            vec![0x3B, 0x00]
+        }
+        fn process(&mut self, capdu: &[u8]) -> CardReply {
+            self.sent.push(capdu.to_vec());
+            match capdu {
+                [_, 0xB2, ..] => {
+                    self.left = 300;
+                    CardReply::sw(0x6100)
+                }
+                [0x00, 0xC0, 0, 0, le] => {
+                    let n = self.left.min(if *le == 0 { 256 } else { usize::from(*le) }).min(100);
+                    self.left -= n;
+                    let sw = if self.left == 0 { 0x9000 } else { 0x6100 | self.left.min(255) as u16 };
+                    CardReply::data(&vec![0xAB; n], sw)
+                }
+                [_, 0xB0, _, _, 0x10] => CardReply::data(&[0x11; 16], 0x9000),
+                [_, 0xB0, ..] => CardReply::sw(0x6C10),
+                [_, 0xCA, ..] => CardReply::sw(0x6101),
+                _ => CardReply::sw(0x6D00),
+            }
+        }
+    }
+
+    #[test]
+    fn get_response_loop_concatenates() {
+        let mut t = T0::new(Sim::new(Chunky { left: 0, sent: vec![] }));
+        t.reset().unwrap();
+        let r = t.transmit(&[0x00, 0xB2, 0x01, 0x0C, 0x00]).unwrap();
+        assert_eq!((r.data().len(), r.sw()), (300, Some(0x9000)));
+        assert_eq!(t.inner_mut().card().sent.len(), 4);
+    }
+
+    #[test]
+    fn wrong_le_is_resent_with_the_right_one() {
+        let mut t = T0::new(Sim::new(Chunky { left: 0, sent: vec![] }));
+        t.reset().unwrap();
+        let r = t.transmit(&[0x00, 0xB0, 0x00, 0x00, 0x00]).unwrap();
+        assert_eq!((r.data().len(), r.sw()), (16, Some(0x9000)));
+        assert_eq!(t.inner_mut().card().sent[1], [0x00, 0xB0, 0x00, 0x00, 0x10]);
+    }
+
+    #[test]
+    fn endless_61xx_is_bounded() {
+        let mut t = T0::new(Sim::new(Chunky { left: 0, sent: vec![] }));
+        t.reset().unwrap();
+        // CA answers 6101, and GET RESPONSE with left == 0 answers 0 bytes + 9000: bounded anyway.
+        let r = t.transmit(&[0x00, 0xCA, 0x9F, 0x36, 0x00]).unwrap();
+        assert_eq!(r.sw(), Some(0x9000));
+        struct Forever;
+        impl Card for Forever {
+            fn power_on(&mut self) -> Vec<u8> {
+                vec![0x3B, 0x00]
+            }
+            fn process(&mut self, _: &[u8]) -> CardReply {
+                CardReply::data(&[1], 0x6101)
+            }
+        }
+        let mut t = T0::new(Sim::new(Forever));
+        t.reset().unwrap();
+        assert!(matches!(t.transmit(&[0, 0xB2, 1, 0x0C, 0]), Err(TransportError::Protocol { .. })));
+    }
+
+    #[test]
+    fn le_rewrite_by_case() {
+        assert_eq!(with_le(&[0, 0xB0, 0, 0], 5).unwrap(), [0, 0xB0, 0, 0, 5]);
+        assert_eq!(with_le(&[0, 0xB0, 0, 0, 0], 5).unwrap(), [0, 0xB0, 0, 0, 5]);
+        assert_eq!(with_le(&[0, 0xA4, 4, 0, 2, 1, 2], 5).unwrap(), [0, 0xA4, 4, 0, 2, 1, 2, 5]);
+        assert_eq!(with_le(&[0, 0xA4, 4, 0, 2, 1, 2, 0], 5).unwrap(), [0, 0xA4, 4, 0, 2, 1, 2, 5]);
+        assert_eq!(with_le(&[0, 0xA4, 4, 0, 0, 0, 2, 1, 2], 5), None);
+        assert_eq!(with_le(&[0, 0xA4], 5), None);
+    }
+}

@@ -1,0 +1,105 @@
+//! Issuer application data (tag 9F10) for the Visa and Mastercard cryptogram versions this
+//! crate implements. Layouts are the publicly documented ones: Visa "format 0/1/3" (VIS 1.5
+//! Appendix; the first byte is the length 06 of the Visa discretionary data) and Mastercard
+//! M/Chip 4 / M/Chip Advance (KDI, CVN, 6-byte CVR, DAC/IDN, 8-byte counters).
+
+use crate::CryptoError;
+
+/// Visa IAD, formats 0/1/3: `06 ‖ DKI ‖ CVN ‖ CVR(4, first byte = CVR length 03)` optionally
+/// followed by `len ‖ issuer discretionary data`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisaIad {
+    /// Derivation key index.
+    pub dki: u8,
+    /// Cryptogram version number (0A, 12, 22 ...).
+    pub cvn: u8,
+    /// Card verification results, 4 bytes including the leading length byte (03).
+    pub cvr: [u8; 4],
+    /// Issuer discretionary data (without its length byte); empty if absent.
+    pub issuer_discretionary: Vec<u8>,
+}
+
+impl VisaIad {
+    /// Encodes the 9F10 value.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![0x06, self.dki, self.cvn];
+        out.extend_from_slice(&self.cvr);
+        if !self.issuer_discretionary.is_empty() {
+            out.push(self.issuer_discretionary.len() as u8);
+            out.extend_from_slice(&self.issuer_discretionary);
+        }
+        out
+    }
+
+    /// Parses a 9F10 value; rejects a wrong Visa discretionary data length or a truncated or
+    /// overlong issuer discretionary data field.
+    pub fn parse(iad: &[u8]) -> Result<Self, CryptoError> {
+        if iad.first() != Some(&0x06) {
+            return Err(CryptoError::Iad { offset: 0, expected: "Visa discretionary data length 06" });
+        }
+        if iad.len() < 7 {
+            return Err(CryptoError::Iad { offset: iad.len(), expected: "7 bytes: 06, DKI, CVN, 4-byte CVR" });
+        }
+        let mut idd = Vec::new();
+        if iad.len() > 7 {
+            let n = usize::from(iad[7]);
+            if iad.len() != 8 + n {
+                return Err(CryptoError::Iad { offset: 7, expected: "issuer discretionary data length = rest" });
+            }
+            idd.extend_from_slice(&iad[8..]);
+        }
+        Ok(VisaIad { dki: iad[1], cvn: iad[2], cvr: [iad[3], iad[4], iad[5], iad[6]], issuer_discretionary: idd })
+    }
+}
+
+/// Mastercard IAD (M/Chip 4, M/Chip Advance): `KDI ‖ CVN ‖ CVR(6) ‖ DAC/IDN(2) ‖ counters(8)`
+/// optionally followed by further bytes (e.g. last online ATC in M/Chip Advance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MastercardIad {
+    /// Key derivation index.
+    pub kdi: u8,
+    /// Cryptogram version number (10, 11, 14, 15 ...).
+    pub cvn: u8,
+    /// Card verification results.
+    pub cvr: [u8; 6],
+    /// Data authentication code or ICC dynamic number (2 bytes).
+    pub dac_idn: [u8; 2],
+    /// Plaintext or encrypted counters (8 bytes).
+    pub counters: [u8; 8],
+    /// Bytes after the counters.
+    pub extra: Vec<u8>,
+}
+
+impl MastercardIad {
+    /// Encodes the 9F10 value.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![self.kdi, self.cvn];
+        out.extend_from_slice(&self.cvr);
+        out.extend_from_slice(&self.dac_idn);
+        out.extend_from_slice(&self.counters);
+        out.extend_from_slice(&self.extra);
+        out
+    }
+
+    /// Parses a 9F10 value of at least 18 bytes.
+    pub fn parse(iad: &[u8]) -> Result<Self, CryptoError> {
+        if iad.len() < 18 {
+            return Err(CryptoError::Iad {
+                offset: iad.len(),
+                expected: "18 bytes: KDI, CVN, CVR(6), DAC(2), counters(8)",
+            });
+        }
+        let mut cvr = [0u8; 6];
+        cvr.copy_from_slice(&iad[2..8]);
+        let mut counters = [0u8; 8];
+        counters.copy_from_slice(&iad[10..18]);
+        Ok(MastercardIad {
+            kdi: iad[0],
+            cvn: iad[1],
+            cvr,
+            dac_idn: [iad[8], iad[9]],
+            counters,
+            extra: iad[18..].to_vec(),
+        })
+    }
+}
