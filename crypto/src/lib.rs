@@ -18,7 +18,7 @@ mod otp;
 pub use crate::aes::Aes;
 pub use batch::{
     ArqcJob, batch_arqc_aes_csk, batch_arqc_tdes_csk, batch_cvc3, batch_totp, generate_arqc_aes_csk,
-    generate_arqc_tdes_csk,
+    generate_arqc_tdes_csk, generate_arqc_tdes_csk_x2,
 };
 pub use cpm::{
     CPM_PAYLOAD_FORMAT, CpmApplication, CpmCard, CpmPayload, CpmToken, TlvList, encode_cpm_payload, encode_cpm_qr,

@@ -76,6 +76,18 @@ macro_rules! sixteen_rounds {
     };
 }
 
+/// Two independent blocks under two different key schedules, interleaved.
+macro_rules! sixteen_rounds_pair {
+    ($l:ident, $r:ident, $l2:ident, $r2:ident, $a:expr, $b:expr, [$($i:literal $j:literal),*]) => {
+        $(
+            $l ^= feistel($r, $a.ka[$i], $a.kb[$i]);
+            $l2 ^= feistel($r2, $b.ka[$i], $b.kb[$i]);
+            $r ^= feistel($l, $a.ka[$j], $a.kb[$j]);
+            $r2 ^= feistel($l2, $b.ka[$j], $b.kb[$j]);
+        )*
+    };
+}
+
 /// Two independent blocks through sixteen rounds, interleaved so the CPU overlaps their
 /// dependency chains.
 macro_rules! sixteen_rounds_x2 {
@@ -149,6 +161,22 @@ impl Des {
     pub(crate) fn rounds_encrypt_x2(&self, a: (u32, u32), b: (u32, u32)) -> ((u32, u32), (u32, u32)) {
         let ((mut l, mut r), (mut l2, mut r2)) = (a, b);
         sixteen_rounds_x2!(l, r, l2, r2, self.ka, self.kb, [0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15]);
+        ((r, l), (r2, l2))
+    }
+
+    /// Encryption rounds of block `x` under `a` and block `y` under `b`, interleaved.
+    #[inline(always)]
+    pub(crate) fn rounds_encrypt_pair(a: &Des, x: (u32, u32), b: &Des, y: (u32, u32)) -> ((u32, u32), (u32, u32)) {
+        let ((mut l, mut r), (mut l2, mut r2)) = (x, y);
+        sixteen_rounds_pair!(l, r, l2, r2, a, b, [0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15]);
+        ((r, l), (r2, l2))
+    }
+
+    /// Decryption rounds of block `x` under `a` and block `y` under `b`, interleaved.
+    #[inline(always)]
+    pub(crate) fn rounds_decrypt_pair(a: &Des, x: (u32, u32), b: &Des, y: (u32, u32)) -> ((u32, u32), (u32, u32)) {
+        let ((mut l, mut r), (mut l2, mut r2)) = (x, y);
+        sixteen_rounds_pair!(l, r, l2, r2, a, b, [15 14, 13 12, 11 10, 9 8, 7 6, 5 4, 3 2, 1 0]);
         ((r, l), (r2, l2))
     }
 
