@@ -11,8 +11,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 use tapcert_crypto::{
-    AcData, Aes, CpmCard, Cvn, HmacAlgorithm, Tdes, Totp, generate_arqc_aes_csk, generate_arqc_tdes_csk,
-    generate_cpm_token, generate_cvc3,
+    AcData, Aes, ArqcJob, CpmCard, Cvn, HmacAlgorithm, Tdes, Totp, generate_arqc_aes_csk, generate_arqc_tdes_csk,
+    generate_arqc_tdes_csk_x2, generate_cpm_token, generate_cvc3,
 };
 
 /// Arguments of `tapcert bench tokens`.
@@ -27,7 +27,8 @@ pub struct BenchTokensArgs {
 }
 
 /// The benchmarked token kinds.
-pub const KINDS: [&str; 5] = ["arqc-tdes", "arqc-aes", "cvc3", "totp-sha1", "cpm-qr"];
+/// `arqc-tdes-x2` runs two transactions interleaved per call and counts both.
+pub const KINDS: [&str; 6] = ["arqc-tdes", "arqc-tdes-x2", "arqc-aes", "cvc3", "totp-sha1", "cpm-qr"];
 
 const CDOL33: &str = "0000000040000000000000000124800004800001241911050152BF45851800001C";
 
@@ -67,12 +68,24 @@ impl Workload {
         })
     }
 
+    /// Tokens produced by one `op` of `kind`.
+    fn tokens_per_op(kind: &str) -> u64 {
+        if kind == "arqc-tdes-x2" { 2 } else { 1 }
+    }
+
     fn op(&mut self, kind: &str, i: u32) -> u64 {
         let atc = (i as u16).to_be_bytes();
         match kind {
             "arqc-tdes" => {
                 self.data[29..33].copy_from_slice(&i.to_be_bytes());
                 u64::from_be_bytes(generate_arqc_tdes_csk(&self.tdes_mk, atc, &self.data))
+            }
+            "arqc-tdes-x2" => {
+                self.data[29..33].copy_from_slice(&i.to_be_bytes());
+                let a = ArqcJob { atc, data: &self.data };
+                let b = ArqcJob { atc: (i as u16 ^ 0x8000).to_be_bytes(), data: &self.data };
+                let (x, y) = generate_arqc_tdes_csk_x2(&self.tdes_mk, &a, &b);
+                u64::from_be_bytes(x) ^ u64::from_be_bytes(y)
             }
             "arqc-aes" => {
                 self.data[29..33].copy_from_slice(&i.to_be_bytes());
@@ -107,7 +120,7 @@ fn measure(kind: &str, threads: usize, dur: Duration) -> Result<f64> {
                             black_box(w.op(kind, i));
                             i = i.wrapping_add(1);
                         }
-                        n += 256;
+                        n += 256 * Workload::tokens_per_op(kind);
                     }
                     Ok(n)
                 })
