@@ -14,6 +14,8 @@
 //! - Contactless mag-stripe: [`generate_ivcvc3`], [`generate_cvc3`], [`generate_dcvv`].
 //! - One-time codes: [`hotp`], [`Totp`], [`WalletCode`].
 //! - EMVCo CPM QR: [`generate_cpm_token`], [`encode_cpm_payload`].
+//! - Offline data authentication: [`recover_issuer_public_key`], [`recover_icc_public_key`],
+//!   [`verify_ssad`], [`verify_sdad`] (RSA recovery, ISO/IEC 9796-2 framing, SHA-1).
 //! - Throughput: [`batch_arqc_tdes_csk`] and friends (one key schedule per batch, rayon).
 //!
 //! Inputs are validated ([`CryptoError`]); nothing here panics on bad input.
@@ -45,6 +47,7 @@ mod emv;
 mod error;
 mod keys;
 mod mac;
+mod oda;
 mod otp;
 
 pub use crate::aes::Aes;
@@ -69,5 +72,9 @@ pub use error::CryptoError;
 pub use keys::{KcvMethod, KeyAlgorithm, adjust_key_parity, has_odd_parity, key_check_value, with_odd_parity};
 pub use mac::{
     AesCmac, Cipher64, HmacAlgorithm, HmacKey, Padding, aes_cmac, hmac, iso9797_mac_alg1, iso9797_mac_alg3, pad_iso9797,
+};
+pub use oda::{
+    CaPublicKey, IccPublicKey, IssuerPublicKey, OdaError, RsaPublicKey, recover_icc_public_key,
+    recover_issuer_public_key, verify_sdad, verify_ssad,
 };
 pub use otp::{Totp, Wallet, WalletCode, hotp, hotp_value};
