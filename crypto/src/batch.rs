@@ -5,8 +5,8 @@
 use rayon::prelude::*;
 
 use crate::emv::{derive_session_key_emv_csk_aes, emv_csk_r, emv_csk_r_aes, emv_csk_schedule};
-use crate::mac::{mac_alg3_pair, mac_alg3_u64};
-use crate::{Aes, AesCmac, Padding, Tdes, Totp, generate_ac_aes, generate_cvc3};
+use crate::mac::{aes_cmac_oneshot, mac_alg3_pair, mac_alg3_u64};
+use crate::{Aes, Padding, Tdes, Totp, generate_cvc3};
 
 /// Below this many items per rayon task the split overhead outweighs the work.
 const MIN_PER_TASK: usize = 256;
@@ -36,7 +36,8 @@ pub fn generate_arqc_tdes_csk(icc_mk: &Tdes, atc: [u8; 2], data: &[u8]) -> [u8; 
 #[inline]
 pub fn generate_arqc_aes_csk(icc_mk: &Aes, atc: [u8; 2], data: &[u8]) -> Result<[u8; 8], crate::CryptoError> {
     let sk = derive_session_key_emv_csk_aes(icc_mk, emv_csk_r_aes(atc));
-    Ok(generate_ac_aes(&AesCmac::new(&sk)?, data))
+    let t = aes_cmac_oneshot(&sk, data)?;
+    Ok([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]])
 }
 
 /// Two TDES CSK ARQCs at once: the same results as two [`generate_arqc_tdes_csk`] calls, with
