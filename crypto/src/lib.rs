@@ -45,6 +45,8 @@ mod cpm;
 mod des;
 mod emv;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod keys;
 mod mac;
 mod oda;
