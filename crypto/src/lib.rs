@@ -14,7 +14,7 @@
 //!   [`VisaIad`]/[`MastercardIad`].
 //! - Contactless mag-stripe: [`generate_ivcvc3`], [`generate_cvc3`], [`generate_dcvv`].
 //! - One-time codes: [`hotp`], [`Totp`], [`WalletCode`].
-//! - EMVCo CPM QR: [`generate_cpm_token`], [`encode_cpm_payload`].
+//! - EMVCo CPM QR: [`generate_cpm_token`] (payload encoding by `tapcert_parsers::qr`).
 //! - Offline data authentication: [`recover_issuer_public_key`], [`recover_icc_public_key`],
 //!   [`verify_ssad`], [`verify_sdad`] (RSA recovery, ISO/IEC 9796-2 framing, SHA-1).
 //! - Throughput: [`batch_arqc_tdes_csk`] and friends (one key schedule per batch, rayon).
@@ -57,10 +57,7 @@ pub use batch::{
     ArqcJob, batch_arqc_aes_csk, batch_arqc_tdes_csk, batch_cvc3, batch_totp, generate_arqc_aes_csk,
     generate_arqc_tdes_csk, generate_arqc_tdes_csk_x2,
 };
-pub use cpm::{
-    CPM_PAYLOAD_FORMAT, CpmApplication, CpmCard, CpmPayload, CpmToken, TlvList, encode_cpm_payload, encode_cpm_qr,
-    generate_cpm_token, pan_to_5a,
-};
+pub use cpm::{CpmCard, CpmToken, generate_cpm_token, pan_to_5a};
 pub use des::{Des, Tdes, TdesEde2, TdesEde3};
 pub use emv::{
     AcData, ArpcInput, ArpcMethod, Cvn, CvnCryptogram, IccMkDerivation, MastercardIad, SessionKeyDerivation, VisaIad,
