@@ -97,3 +97,70 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    fn frame(payload: &[u8]) -> Vec<u8> {
+        let mut v = (payload.len() as u16).to_be_bytes().to_vec();
+        v.extend_from_slice(payload);
+        v
+    }
+
+    /// Plays vpcd against `tapcert sim --once --log FILE` and reads the log back.
+    #[test]
+    fn serves_one_connection_and_logs_masked_apdus() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let log = std::env::temp_dir().join(format!("tapcert-sim-log-{}.txt", std::process::id()));
+        let _ = std::fs::remove_file(&log);
+        let args = SimArgs {
+            vpcd: listener.local_addr().unwrap().to_string(),
+            profile: "reference".into(),
+            list_profiles: false,
+            log: Some(log.clone()),
+            once: true,
+            seed: None,
+        };
+        let server = std::thread::spawn(move || run(&args).unwrap());
+        let (mut s, _) = listener.accept().unwrap();
+        let read_frame = |s: &mut std::net::TcpStream| {
+            let mut len = [0u8; 2];
+            s.read_exact(&mut len).unwrap();
+            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            s.read_exact(&mut v).unwrap();
+            v
+        };
+        s.write_all(&frame(&[0x01])).unwrap();
+        s.write_all(&frame(&[0x04])).unwrap();
+        assert_eq!(read_frame(&mut s), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+        s.write_all(&frame(&hex::decode("00A4040007A000000004101000").unwrap())).unwrap();
+        assert!(read_frame(&mut s).ends_with(&[0x90, 0x00]));
+        s.write_all(&frame(&[0x00, 0xB2, 0x02, 0x0C, 0x00])).unwrap();
+        let record = read_frame(&mut s);
+        assert!(hex::encode_upper(&record).contains("5413330089600010"), "the band answers the real PAN");
+        drop(s);
+        assert_eq!(server.join().unwrap(), ExitCode::SUCCESS, "--once returns when vpcd closes");
+        let text = std::fs::read_to_string(&log).unwrap();
+        let _ = std::fs::remove_file(&log);
+        assert!(text.contains("> 00B2020C00\t< 704B5A08541333******0010"), "{text}");
+        assert!(!text.contains("5413330089600010"), "PAN leaked into the log:\n{text}");
+        assert!(text.contains("# connected") && text.contains("# disconnected"), "{text}");
+    }
+
+    #[test]
+    fn unknown_profile_is_an_error() {
+        let args = SimArgs {
+            vpcd: DEFAULT_VPCD_ADDR.into(),
+            profile: "no-such-firmware".into(),
+            list_profiles: false,
+            log: None,
+            once: true,
+            seed: None,
+        };
+        assert!(run(&args).unwrap_err().to_string().contains("--list-profiles"));
+    }
+}

@@ -156,3 +156,53 @@ fn band_runs_are_reproducible() {
     };
     assert_eq!(run(), run());
 }
+
+/// The reference band's answers to the three flows, as a replayable scriptor script. A change
+/// here is a change of the reference firmware: review the diff.
+#[test]
+fn reference_band_transcript_snapshot() {
+    let clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
+    let mut rec = Recorder::new(T0::new(Sim::new(Band::new(find_profile("reference").unwrap()))), clock);
+    rec.reset().unwrap();
+    emv_transaction(&mut rec, [0x11, 0x22, 0x33, 0x44]).unwrap();
+    transit_purchase(&mut rec, 150, true).unwrap();
+    ndef_read(&mut rec).unwrap();
+    ok(&mut rec, &apdu("FFCA000000")).unwrap();
+    let (_, t) = rec.into_parts();
+    insta::assert_snapshot!(export_scriptor(&t));
+}
+
+/// The band's ARQC recomputed by pyemv (an implementation nobody here wrote), from the
+/// published test IMK and the exact CDOL1 data, AIP, ATC and CVR the band used.
+#[test]
+fn arqc_matches_pyemv() {
+    let venv = std::env::var("TAPCERT_VENV").unwrap_or_else(|_| "/opt/tapcert-venv".into());
+    let python = std::env::var_os("TAPCERT_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(&venv).join("bin/python"));
+    let has_pyemv =
+        std::process::Command::new(&python).args(["-c", "import pyemv"]).output().is_ok_and(|o| o.status.success());
+    if !has_pyemv {
+        assert!(std::env::var_os("CI").is_none(), "pyemv missing in {venv} under CI: run .ci/setup");
+        eprintln!("\n**** SKIP arqc_matches_pyemv: no pyemv in {venv} (run .ci/setup) ****\n");
+        return;
+    }
+    let mut t = sim("reference");
+    let un = [0x11, 0x22, 0x33, 0x44];
+    let outcome = emv_transaction(&mut t, un).unwrap();
+    // Same terminal data as common::terminal_value: CDOL1 = 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37.
+    let cdol = format!("000000001234000000000000097800000000000978261122 00{}", hex::encode(un));
+    let script = format!(
+        "import warnings; warnings.simplefilter('ignore')\n\
+         from pyemv import kd, ac\n\
+         mk = kd.derive_icc_mk_a(bytes.fromhex('0123456789ABCDEFFEDCBA9876543210'), pan='5413330089600010', psn='01')\n\
+         atc = bytes.fromhex('{atc:04X}')\n\
+         sk = kd.derive_common_sk(mk, atc + bytes(6))\n\
+         data = bytes.fromhex('{cdol}'.replace(' ', '')) + bytes.fromhex('1880') + atc + bytes.fromhex('A00000000000')\n\
+         print(ac.generate_ac(sk, data, padding_type=ac.PaddingType.EMV).hex().upper())\n",
+        atc = outcome.atc,
+    );
+    let out = std::process::Command::new(&python).args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hex::encode_upper(outcome.ac));
+}

@@ -26,6 +26,15 @@ proptest! {
         let ct: [u8; 8] = b.into();
         prop_assert_eq!(ours.encrypt(block), ct);
         prop_assert_eq!(ours.decrypt(ct), block);
+        // the interleaved two-block path and the u64 constructor agree with the one-block path
+        let (x, y) = ours.encrypt_u64_x2(u64::from_be_bytes(block), !u64::from_be_bytes(block));
+        prop_assert_eq!(x.to_be_bytes(), ct);
+        prop_assert_eq!(y, ours.encrypt_u64(!u64::from_be_bytes(block)));
+        let pair = Tdes::from_u64_pair(
+            u64::from_be_bytes(key[..8].try_into().unwrap()),
+            u64::from_be_bytes(key[8..].try_into().unwrap()),
+        );
+        prop_assert_eq!(pair.encrypt(block), ct);
         // the cipher-trait face of the same schedule
         let via_trait = TdesEde2::new(&key.into());
         let mut b2 = block.into();

@@ -1,5 +1,7 @@
 //! A short C-APDU as the band sees it (ISO/IEC 7816-4 §5.1; the band takes short APDUs only).
 
+use tapcert_parsers::apdu::{CommandApdu, LengthForm};
+
 use super::sw;
 
 /// Header, body and Le of one command. `le == Some(256)` stands for Le = `00`.
@@ -14,21 +16,21 @@ pub(crate) struct Command<'a> {
 }
 
 impl<'a> Command<'a> {
-    /// Splits a C-APDU into its cases 1-4; anything else (extended, inconsistent Lc) is `6700`.
+    /// Splits a C-APDU with `tapcert_parsers::apdu`; extended or malformed ones are `6700`
+    /// (the band, like most contactless firmware, takes short APDUs only).
     pub(crate) fn parse(capdu: &'a [u8]) -> Result<Self, u16> {
-        let [cla, ins, p1, p2, body @ ..] = capdu else { return Err(sw::WRONG_LENGTH) };
-        let le_of = |b: u8| if b == 0 { 256 } else { usize::from(b) };
-        let (data, le): (&[u8], _) = match body {
-            [] => (&[], None),
-            [le] => (&[], Some(le_of(*le))),
-            [0, ..] => return Err(sw::WRONG_LENGTH),
-            [lc, rest @ ..] if rest.len() == usize::from(*lc) => (rest, None),
-            [lc, rest @ ..] if rest.len() == usize::from(*lc) + 1 => {
-                (&rest[..usize::from(*lc)], Some(le_of(rest[usize::from(*lc)])))
-            }
-            _ => return Err(sw::WRONG_LENGTH),
-        };
-        Ok(Command { cla: *cla, ins: *ins, p1: *p1, p2: *p2, data, le })
+        let apdu = CommandApdu::from_bytes(capdu).map_err(|_| sw::WRONG_LENGTH)?;
+        if apdu.form() == Some(LengthForm::Extended) {
+            return Err(sw::WRONG_LENGTH);
+        }
+        Ok(Command {
+            cla: apdu.cla().0,
+            ins: apdu.ins().0,
+            p1: apdu.p1(),
+            p2: apdu.p2(),
+            data: apdu.data(),
+            le: apdu.ne().map(|n| n as usize),
+        })
     }
 }
 

@@ -224,18 +224,9 @@ mod tests {
 
     #[test]
     fn dol_lengths_match_the_dols() {
-        let total = |dol: &[u8]| {
-            let mut n = 0;
-            let mut i = 0;
-            while i < dol.len() {
-                let tag_len = if dol[i] & 0x1F == 0x1F { 2 } else { 1 };
-                n += usize::from(dol[i + tag_len]);
-                i += tag_len + 1;
-            }
-            n
-        };
-        assert_eq!(total(PDOL), PDOL_DATA_LEN);
-        assert_eq!(total(CDOL1), CDOL1_DATA_LEN);
+        use tapcert_parsers::tlv::{emv_dol_data_len, parse_emv_dol};
+        assert_eq!(emv_dol_data_len(&parse_emv_dol(PDOL).unwrap()), PDOL_DATA_LEN);
+        assert_eq!(emv_dol_data_len(&parse_emv_dol(CDOL1).unwrap()), CDOL1_DATA_LEN);
         assert_eq!(bcd("5413330089600010D3012"), [0x54, 0x13, 0x33, 0x00, 0x89, 0x60, 0x00, 0x10, 0xD3, 0x01, 0x2F]);
     }
 }

@@ -44,7 +44,8 @@ pub(crate) fn purse_session_key(random: &[u8; 4], purse_seq: &[u8; 2], terminal_
     purse_session_key_with(&TEST_DPK, random, purse_seq, terminal_seq_low)
 }
 
-/// [`purse_session_key`] under a given DPK (the terminal side of tests uses it).
+/// The e-purse purchase session key under a given DPK (3DES over random ‖ offline sequence ‖
+/// terminal sequence low bytes); terminals and tests compute MAC1 with it.
 pub fn purse_session_key_with(
     dpk: &[u8; 16],
     random: &[u8; 4],

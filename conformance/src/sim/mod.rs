@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | PPSE | `2PAY.SYS.DDF01` | SELECT (lists the payment application) |
 //! | EMV contactless payment | `A0000000041010` | SELECT (FCI + PDOL), GPO (format 2), READ RECORD, GET DATA (ATC), GENERATE AC |
-//! | T-Union e-purse | `A000000632010105` | GET BALANCE, READ BINARY SFI 15, READ RECORD SFI 18, INITIALIZE/DEBIT FOR PURCHASE |
+//! | T-Union / City Union e-purse | `A000000632010105`, `A00000000386980701` | GET BALANCE, READ BINARY SFI 15, READ RECORD SFI 18, INITIALIZE/DEBIT FOR PURCHASE |
 //! | NFC Forum Type 4 Tag | `D2760000850101` | SELECT E103/E104, READ BINARY, (UPDATE BINARY refused) |
 //! | PC/SC pseudo-APDU | always | GET DATA UID `FF CA 00 00 00` |
 //!
@@ -224,7 +224,9 @@ impl Band {
                 let (selected, fci) = match cmd.data {
                     d if d == emv::PPSE_NAME => (Selected::Ppse, self.ppse_fci()),
                     d if d == emv::EMV_AID => (Selected::Emv, self.emv_fci()),
-                    d if d == transit::TRANSIT_AID => (Selected::Transit, self.transit_fci()),
+                    d if d == transit::TRANSIT_AID || d == transit::CITY_UNION_AID => {
+                        (Selected::Transit, self.transit_fci(d))
+                    }
                     d if d == ndef::NDEF_AID => (Selected::Ndef, Vec::new()),
                     _ => return CardReply::sw(self.faults().unknown_aid_sw),
                 };

@@ -83,6 +83,9 @@ fn transit_and_ndef_state_rules() {
     assert_eq!(sw_of(&send(&mut b, "00B201C400")), sw::RECORD_NOT_FOUND, "empty log");
     assert_eq!(send(&mut b, "00B0950000").len(), 32);
     assert_eq!(sw_of(&send(&mut b, "00B0952000")), sw::WRONG_OFFSET);
+    let city = send(&mut b, "00A4040009A0000000038698070100");
+    assert_eq!((city[4..13].to_vec(), sw_of(&city)), (hex::decode("A00000000386980701").unwrap(), sw::OK));
+    assert_eq!(send(&mut b, "805C000204"), [0x00, 0x00, 0x27, 0x10, 0x90, 0x00], "one purse behind both AIDs");
     send(&mut b, "00A4040007D276000085010100");
     assert_eq!(sw_of(&send(&mut b, "00B000000F")), sw::NO_CURRENT_EF);
     assert_eq!(sw_of(&send(&mut b, "00A4000C02E105")), sw::NOT_FOUND);

@@ -16,6 +16,9 @@ use super::{Band, CardReply, Command, sw, template, tlv};
 
 /// T-Union e-purse AID.
 pub(crate) const TRANSIT_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x06, 0x32, 0x01, 0x01, 0x05];
+/// City Union (MoHURD city card interconnection) e-purse AID: same PBOC e-purse commands, so it
+/// selects the same purse.
+pub(crate) const CITY_UNION_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x86, 0x98, 0x07, 0x01];
 /// Length of one transaction log record.
 pub const TRANSIT_LOG_RECORD_LEN: usize = 23;
 const LOG_SFI: u8 = 0x18;
@@ -33,7 +36,7 @@ pub(crate) struct PurchaseInit {
 }
 
 impl Band {
-    pub(super) fn transit_fci(&self) -> Vec<u8> {
+    pub(super) fn transit_fci(&self, aid: &[u8]) -> Vec<u8> {
         let mut prop = Vec::new();
         tlv(0x9F08, &[0x02], &mut prop);
         // Log entry: SFI 18, 10 records.
@@ -41,7 +44,7 @@ impl Band {
         tlv(0x9F4D, &[LOG_SFI, LOG_MAX as u8], &mut disc);
         tlv(0xBF0C, &disc, &mut prop);
         let mut fci = Vec::new();
-        tlv(0x84, TRANSIT_AID, &mut fci);
+        tlv(0x84, aid, &mut fci);
         tlv(0xA5, &prop, &mut fci);
         template(0x6F, &fci)
     }

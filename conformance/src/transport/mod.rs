@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 
 pub use clock::{Clock, ManualClock, SeededRng, SystemClock, UnpredictableSource};
 pub use error::TransportError;
-pub use fuzz::{FuzzCard, FuzzTerminalSource};
+pub use fuzz::{FUZZ_MAX_ATR, FUZZ_MAX_EXCHANGES, FUZZ_SEED_LEN, FuzzCard, FuzzTerminalSource};
 #[cfg(feature = "pcsc")]
 pub use pcsc::{Pcsc, PcscOptions, PcscProtocol, ReaderStatus, list_readers};
 pub use recorder::Recorder;
@@ -54,7 +54,7 @@ pub use replay::{Replay, ReplayMode};
 pub use scriptor::{ScriptorError, export_scriptor, import_scriptor};
 pub use sim::{Card, CardReply, Sim};
 pub use t0::{MAX_GET_RESPONSE, T0};
-pub use transcript::{Event, EventKind, Transcript, TranscriptError};
+pub use transcript::{Event, EventKind, TRANSCRIPT_VERSION, Transcript, TranscriptError};
 
 /// An answer-to-reset (ISO/IEC 7816-3) or PC/SC contactless pseudo-ATR, as raw bytes.
 ///

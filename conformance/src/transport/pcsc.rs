@@ -188,7 +188,10 @@ impl Pcsc {
         let deadline = Instant::now() + timeout;
         let mut states = [pcsc::ReaderState::new(self.reader.clone(), State::UNAWARE)];
         loop {
-            self.ctx.get_status_change(Duration::ZERO, &mut states).map_err(|e| map_err(e, None))?;
+            match self.ctx.get_status_change(Duration::ZERO, &mut states) {
+                Ok(()) | Err(PcscError::Timeout) => {}
+                Err(e) => return Err(map_err(e, None)),
+            }
             let s = states[0].event_state();
             if s.contains(State::PRESENT) && !s.contains(State::MUTE) {
                 self.connect()?;
@@ -228,6 +231,8 @@ impl Transport for Pcsc {
     fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
         let card = self.card.as_ref().ok_or(TransportError::CardRemoved)?;
         match card.transmit(capdu, &mut self.buf) {
+            // No status word at all: the card went mute and the reader gave up on it.
+            Ok([]) => Err(TransportError::Timeout(Duration::ZERO)),
             Ok(r) => Ok(RawResponse(r.to_vec())),
             Err(e) => {
                 let err = map_err(e, None);

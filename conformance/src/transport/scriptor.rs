@@ -117,6 +117,8 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
     let mut open_response: Option<(usize, String)> = None;
     // The previous command line was a bare (unlogged) one, which scriptor echoes.
     let mut last_bare = false;
+    // The last answer came from a "# <" comment.
+    let mut answer_from_comment = false;
     let push = |t: &mut Transcript, kind| t.events.push(Event { at_us: 0, latency_us: 0, kind });
 
     for (i, raw) in text.lines().enumerate() {
@@ -141,8 +143,24 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
             continue;
         }
         // Answers: "# < ..." in an exported script, "< ..." in a scriptor log.
+        let from_comment = line.starts_with("# <");
         let answer = line.strip_prefix("# <").or_else(|| line.strip_prefix('<')).map(str::trim_start);
         if let Some(ans) = answer {
+            // scriptor echoes each script line after running the previous command, so a
+            // recorded answer ("# <") can follow the live one ("< "): the live one stays.
+            if from_comment && answered(&t) {
+                continue;
+            }
+            // A live answer (scriptor's "< ") replaces a recorded one ("# <") that scriptor
+            // echoed from the script it ran.
+            let replace = !from_comment && std::mem::take(&mut answer_from_comment);
+            if replace
+                && let Some(EventKind::Exchange { response, error, .. }) = t.events.last_mut().map(|e| &mut e.kind)
+            {
+                *response = None;
+                *error = None;
+            }
+            answer_from_comment = from_comment;
             if let Some(atr) = ans.strip_prefix("OK:") {
                 match t.events.last_mut().map(|e| &mut e.kind) {
                     Some(EventKind::Reset { atr: a }) => *a = Atr(parse_hex(atr, line_no)?),
@@ -190,10 +208,8 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
         pending_cmd.push_str(cmd_text);
         let command = parse_hex(&pending_cmd, line_no)?;
         pending_cmd.clear();
-        let same_as_echo = matches!(
-            t.events.last().map(|e| &e.kind),
-            Some(EventKind::Exchange { command: c, response: None, error: None }) if *c == command
-        );
+        let same_as_echo =
+            matches!(t.events.last().map(|e| &e.kind), Some(EventKind::Exchange { command: c, .. }) if *c == command);
         if !(echoed && same_as_echo) {
             push(&mut t, EventKind::Exchange { command, response: None, error: None });
         }
@@ -203,6 +219,15 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
         return Err(ScriptorError::Unterminated { line: start });
     }
     Ok(t)
+}
+
+/// Whether the last event already has its answer.
+fn answered(t: &Transcript) -> bool {
+    match t.events.last().map(|e| &e.kind) {
+        Some(EventKind::Reset { atr }) => !atr.as_bytes().is_empty(),
+        Some(EventKind::Exchange { response, error, .. }) => response.is_some() || error.is_some(),
+        _ => false,
+    }
 }
 
 fn set_answer(t: &mut Transcript, hex_text: &str, line: usize) -> Result<(), ScriptorError> {
@@ -243,6 +268,16 @@ mod tests {
         assert_eq!(t.events[1].kind, EventKind::Reset { atr: Atr(vec![0x3B, 0x00]) });
         let sws: Vec<_> = t.exchanges().map(|(_, r)| r.unwrap().sw()).collect();
         assert_eq!(sws, [Some(0x9000), Some(0x6A82)]);
+    }
+
+    #[test]
+    fn live_answers_win_over_echoed_recorded_ones() {
+        // As scriptor prints it when running an exported script from a file.
+        let log = "reset\n> RESET\n< OK: 3B 80 80 01 01 \n# < OK: 3B 80 80 01 01\n00B0000000\n\
+                   > 00 B0 00 00 00 \n< 6A 82 : File not found.\n# < 90 00 : Normal processing.\n";
+        let t = import_scriptor(log).unwrap();
+        assert_eq!(t.events.len(), 2, "{:?}", t.events);
+        assert_eq!(t.exchanges().next().unwrap().1.unwrap().sw(), Some(0x6A82));
     }
 
     #[test]
@@ -288,5 +323,60 @@ mod tests {
         assert!(!text.to_ascii_lowercase().contains("exit"));
         let back = import_scriptor(&text).unwrap();
         assert_eq!(back.events, t.events);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event() -> impl Strategy<Value = EventKind> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..33).prop_map(|atr| EventKind::Reset { atr: Atr(atr) }),
+            (proptest::collection::vec(any::<u8>(), 1..64), proptest::collection::vec(any::<u8>(), 2..300)).prop_map(
+                |(command, response)| EventKind::Exchange {
+                    command,
+                    response: Some(RawResponse(response)),
+                    error: None
+                }
+            ),
+            proptest::collection::vec(any::<u8>(), 1..16).prop_map(|command| EventKind::Exchange {
+                command,
+                response: None,
+                error: Some("no answer within 1s".into())
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn export_import_round_trip(kinds in proptest::collection::vec(event(), 0..20)) {
+            let mut t = Transcript::new(None, 0);
+            for kind in kinds {
+                // An empty ATR is how a bare script's "reset" imports; keep resets answered.
+                let kind = match kind {
+                    EventKind::Reset { atr } if atr.as_bytes().is_empty() => EventKind::Reset { atr: Atr(vec![0x3B]) },
+                    k => k,
+                };
+                t.events.push(Event { at_us: 0, latency_us: 0, kind });
+            }
+            let back = import_scriptor(&export_scriptor(&t)).unwrap();
+            prop_assert_eq!(back.events, t.events);
+        }
+
+        #[test]
+        fn json_round_trip(kinds in proptest::collection::vec(event(), 0..20), at in any::<u64>()) {
+            let mut t = Transcript::new(None, at);
+            for (i, kind) in kinds.into_iter().enumerate() {
+                t.events.push(Event { at_us: i as u64, latency_us: at % 1000, kind });
+            }
+            prop_assert_eq!(Transcript::from_json(&t.to_json()).unwrap(), t);
+        }
+
+        #[test]
+        fn any_text_imports_or_errs(text in "[0-9A-Fa-f <>#:.\\\\\nresetOKUK]{0,200}") {
+            let _ = import_scriptor(&text);
+        }
     }
 }

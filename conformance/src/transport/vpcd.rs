@@ -11,6 +11,10 @@
 //! card side sets `TCP_QUICKACK` after *every* read (the kernel clears it) and writes the
 //! length and the payload in one `write`. Both are done here; a round trip then costs tens of
 //! microseconds.
+//!
+//! A mute card cannot be expressed in the protocol (vpcd blocks on a 0-byte payload), so a mute
+//! answer closes the connection: pcscd sees the card leave, and the server reconnects (the card
+//! comes back, powered off and on).
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -223,6 +227,11 @@ impl<C: Card> VpcdServer<C> {
                     self.clock.sleep(reply.delay);
                 }
                 on_event(VpcdEvent::Apdu { capdu: &buf[..len], rapdu: &reply.rapdu });
+                if reply.is_mute() {
+                    // vpcd cannot carry "no answer": a 0-byte frame blocks its recv for good.
+                    // A mute card is what a reader then sees as a card that left the field.
+                    return Ok(());
+                }
                 out.extend_from_slice(&reply.rapdu);
             }
             let n = u16::try_from(out.len() - 2).unwrap_or(u16::MAX);

@@ -5,7 +5,7 @@
 use tapcert_conformance::sim::{TEST_DPK, TEST_DTK, TEST_IMK_AC, purse_mac, purse_session_key_with, tac_key};
 use tapcert_conformance::transport::{RawResponse, Transport, TransportError};
 use tapcert_crypto::{AcData, Cvn, MastercardIad, Tdes, derive_icc_mk_option_a};
-use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, parse_emv_tag};
+use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, parse_emv_dol};
 
 pub fn apdu(text: &str) -> Vec<u8> {
     hex::decode(text.replace(' ', "")).unwrap()
@@ -36,14 +36,8 @@ fn select(aid: &[u8]) -> Vec<u8> {
 }
 
 /// (tag, length) pairs of a data object list.
-fn dol(mut bytes: &[u8]) -> Vec<(u32, usize)> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let (rest, tag) = parse_emv_tag(bytes).unwrap();
-        out.push((tag.0, usize::from(rest[0])));
-        bytes = &rest[1..];
-    }
-    out
+fn dol(bytes: &[u8]) -> Vec<(u32, usize)> {
+    parse_emv_dol(bytes).unwrap().into_iter().map(|e| (e.tag.0, usize::from(e.len))).collect()
 }
 
 /// Terminal data for PDOL and CDOL1: EUR 12.34 in Belgium on 2026-11-22, UN from the test.

@@ -98,10 +98,28 @@ pub(crate) const fn permute(input: u64, in_bits: u32, table: &[u8]) -> u64 {
     out
 }
 
-/// Combined S-box + P tables: `SP[i][x]` = P(S_{i+1}(x) placed at f-input bits 4i+1..4i+4),
-/// where x is the 6-bit S-box input with its first bit as MSB.
-pub(crate) static SP: [[u32; 64]; 8] = build_sp();
+/// Combined S-box + P tables indexed by a whole byte: `SP_BYTE[i][x]` = P(S_{i+1}(x & 63)
+/// placed at f-input bits 4i+1..4i+4), where x & 63 is the 6-bit S-box input with its first bit
+/// as MSB. The round function indexes it with a byte extract and no mask: the two top bits of
+/// each byte are don't-care.
+pub(crate) static SP_BYTE: [[u32; 256]; 8] = build_sp_byte();
 
+const fn build_sp_byte() -> [[u32; 256]; 8] {
+    let sp = build_sp();
+    let mut t = [[0u32; 256]; 8];
+    let mut i = 0;
+    while i < 8 {
+        let mut x = 0;
+        while x < 256 {
+            t[i][x] = sp[i][x & 63];
+            x += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// `SP[i][x]` for the 64 S-box inputs (see [`SP_BYTE`]).
 const fn build_sp() -> [[u32; 64]; 8] {
     let mut t = [[0u32; 64]; 8];
     let mut i = 0;

@@ -18,16 +18,17 @@ pub enum IccMkDerivation {
 }
 
 /// Z_L ‖ Z_R with odd parity, from the 8-byte Y of Options A and B.
-fn tdes_mk_from_y(imk: &Tdes, y: [u8; 8]) -> [u8; 16] {
+pub(crate) fn tdes_mk_from_y(imk: &Tdes, y: [u8; 8]) -> [u8; 16] {
     let y = u64::from_be_bytes(y);
+    let (zl, zr) = imk.encrypt_u64_x2(y, !y);
     let mut mk = [0u8; 16];
-    mk[..8].copy_from_slice(&imk.encrypt_u64(y).to_be_bytes());
-    mk[8..].copy_from_slice(&imk.encrypt_u64(!y).to_be_bytes());
+    mk[..8].copy_from_slice(&zl.to_be_bytes());
+    mk[8..].copy_from_slice(&zr.to_be_bytes());
     with_odd_parity(mk)
 }
 
 /// Option A (EMV Book 2 A1.4.1): Y = the rightmost 16 digits of PAN ‖ PSN (left-padded with
-/// zeros if shorter), MK = TDES(IMK)[Y] ‖ TDES(IMK)[Y ⊕ FF..FF], odd parity adjusted.
+/// zeros if shorter), MK = TDES(IMK)\[Y\] ‖ TDES(IMK)\[Y ⊕ FF..FF\], odd parity adjusted.
 pub fn derive_icc_mk_option_a(imk: &Tdes, pan: &str, psn: u8) -> Result<[u8; 16], CryptoError> {
     check_pan(pan)?;
     check_psn(psn)?;
@@ -47,6 +48,12 @@ pub fn derive_icc_mk_option_b(imk: &Tdes, pan: &str, psn: u8) -> Result<[u8; 16]
     if pan.len() <= 16 {
         return derive_icc_mk_option_a(imk, pan, psn);
     }
+    Ok(tdes_mk_from_y(imk, option_b_y(pan, psn)))
+}
+
+/// The Option B Y block for any PAN length (jPOS applies it to short PANs too for dCVV).
+/// `pan` and `psn` must be validated.
+pub(crate) fn option_b_y(pan: &str, psn: u8) -> [u8; 8] {
     let n = pan.len() + 2;
     let digits: [u8; 22] = pan_psn_digits(pan, psn); // right-justified: leading zero(s)
     let even = n + (n % 2);
@@ -55,22 +62,18 @@ pub fn derive_icc_mk_option_b(imk: &Tdes, pan: &str, psn: u8) -> Result<[u8; 16]
     let hash = Sha1::digest(&x[..even / 2]);
     let nibbles = hash.iter().flat_map(|b| [b >> 4, b & 0xF]);
     let mut y_digits = [0u8; 16];
-    let mut k = 0;
-    for nib in nibbles.clone().filter(|&d| d < 10).chain(nibbles.filter(|&d| d >= 10).map(|d| d - 10)) {
-        if k == 16 {
-            break;
-        }
-        y_digits[k] = b'0' + nib;
-        k += 1;
+    let decimalised = nibbles.clone().filter(|&d| d < 10).chain(nibbles.filter(|&d| d >= 10).map(|d| d - 10));
+    for (slot, nib) in y_digits.iter_mut().zip(decimalised) {
+        *slot = b'0' + nib;
     }
     let mut y = [0u8; 8];
     pack_bcd(&y_digits, &mut y);
-    Ok(tdes_mk_from_y(imk, y))
+    y
 }
 
 /// Option C (EMV Book 2 A1.4.3), AES: Y = PAN ‖ PSN right-justified in 16 bytes (32 digits)
-/// with leading zeros; MK = AES(IMK)[Y] for AES-128, and the leftmost key-length bytes of
-/// AES(IMK)[Y] ‖ AES(IMK)[Y ⊕ FF..FF] for AES-192/256.
+/// with leading zeros; MK = AES(IMK)\[Y\] for AES-128, and the leftmost key-length bytes of
+/// AES(IMK)\[Y\] ‖ AES(IMK)\[Y ⊕ FF..FF\] for AES-192/256.
 pub fn derive_icc_mk_option_c(imk: &Aes, pan: &str, psn: u8) -> Result<Vec<u8>, CryptoError> {
     check_pan(pan)?;
     check_psn(psn)?;

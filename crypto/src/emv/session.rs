@@ -17,16 +17,26 @@ pub fn mastercard_skd_r(atc: [u8; 2], un: [u8; 4]) -> [u8; 8] {
 }
 
 /// EMV Common Session Key derivation for TDES (EMV Book 2 A1.3.1): F1 = R0 R1 F0 R3..R7,
-/// F2 = R0 R1 0F R3..R7, SK = TDES(MK)[F1] ‖ TDES(MK)[F2], odd parity adjusted.
+/// F2 = R0 R1 0F R3..R7, SK = TDES(MK)\[F1\] ‖ TDES(MK)\[F2\], odd parity adjusted.
 #[inline]
 pub fn derive_session_key_emv_csk(mk: &Tdes, r: [u8; 8]) -> [u8; 16] {
     let r = u64::from_be_bytes(r) & !0x0000_FF00_0000_0000;
     let f1 = r | 0x0000_F000_0000_0000;
     let f2 = r | 0x0000_0F00_0000_0000;
+    let (zl, zr) = mk.encrypt_u64_x2(f1, f2);
     let mut sk = [0u8; 16];
-    sk[..8].copy_from_slice(&mk.encrypt_u64(f1).to_be_bytes());
-    sk[8..].copy_from_slice(&mk.encrypt_u64(f2).to_be_bytes());
+    sk[..8].copy_from_slice(&zl.to_be_bytes());
+    sk[8..].copy_from_slice(&zr.to_be_bytes());
     with_odd_parity(sk)
+}
+
+/// [`derive_session_key_emv_csk`] straight to a key schedule, skipping the parity adjustment
+/// (DES ignores parity bits, so the schedule is the same).
+#[inline]
+pub(crate) fn emv_csk_schedule(mk: &Tdes, r: [u8; 8]) -> Tdes {
+    let r = u64::from_be_bytes(r) & !0x0000_FF00_0000_0000;
+    let (zl, zr) = mk.encrypt_u64_x2(r | 0x0000_F000_0000_0000, r | 0x0000_0F00_0000_0000);
+    Tdes::from_u64_pair(zl, zr)
 }
 
 /// The 16-byte R of the AES EMV CSK for cryptograms: ATC ‖ 00 (14 bytes).
@@ -36,9 +46,9 @@ pub fn emv_csk_r_aes(atc: [u8; 2]) -> [u8; 16] {
     r
 }
 
-/// EMV Common Session Key derivation for AES (EMV Book 2 A1.3.1): AES-128: SK = AES(MK)[R];
+/// EMV Common Session Key derivation for AES (EMV Book 2 A1.3.1): AES-128: SK = AES(MK)\[R\];
 /// AES-192/256: F1 = R0 R1 F0 R3..R15, F2 = R0 R1 0F R3..R15, SK = the leftmost key-length
-/// bytes of AES(MK)[F1] ‖ AES(MK)[F2].
+/// bytes of AES(MK)\[F1\] ‖ AES(MK)\[F2\].
 pub fn derive_session_key_emv_csk_aes(mk: &Aes, r: [u8; 16]) -> Vec<u8> {
     if mk.key_len() == 16 {
         return mk.encrypt(r).to_vec();

@@ -30,12 +30,6 @@ pub fn pad_iso9797(data: &[u8], padding: Padding, block_len: usize) -> Vec<u8> {
     out
 }
 
-/// Appends method-2 padding in place (used by the fast paths that build their own buffers).
-pub(crate) fn pad_method2_into(out: &mut Vec<u8>) {
-    out.push(0x80);
-    out.resize(out.len().div_ceil(8) * 8, 0);
-}
-
 /// A 64-bit block cipher usable in ISO/IEC 9797-1 MAC algorithm 1: single DES or TDES.
 pub trait Cipher64 {
     /// Encrypts one big-endian 64-bit block.
@@ -106,6 +100,55 @@ pub(crate) fn mac_alg3_u64(key: &Tdes, data: &[u8], padding: Padding) -> u64 {
     final_permutation(l, r)
 }
 
+/// Number of 8-byte blocks of `data` after padding.
+#[inline(always)]
+fn padded_blocks(data: &[u8], padding: Padding) -> usize {
+    match padding {
+        Padding::Method1 => data.len().div_ceil(8).max(1),
+        Padding::Method2 => data.len() / 8 + 1,
+    }
+}
+
+/// Block `i` of `data` padded with `padding` (i < [`padded_blocks`]).
+#[inline(always)]
+fn padded_block(data: &[u8], padding: Padding, i: usize) -> u64 {
+    let start = 8 * i;
+    if let Some(b) = data.get(start..start + 8) {
+        return u64::from_be_bytes(b.try_into().unwrap_or([0; 8]));
+    }
+    let rest = data.get(start..).unwrap_or(&[]);
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    if padding == Padding::Method2 {
+        last[rest.len()] = 0x80;
+    }
+    u64::from_be_bytes(last)
+}
+
+/// Two MAC algorithm 3 computations (different keys and data) interleaved block by block, so
+/// one core runs both dependency chains at once. Same results as two [`mac_alg3_u64`] calls.
+pub(crate) fn mac_alg3_pair(ka: &Tdes, da: &[u8], kb: &Tdes, db: &[u8], padding: Padding) -> (u64, u64) {
+    let (na, nb) = (padded_blocks(da, padding), padded_blocks(db, padding));
+    let (mut x, mut y) = ((0u32, 0u32), (0u32, 0u32));
+    let both = na.min(nb);
+    for i in 0..both {
+        let (al, ar) = initial_permutation(padded_block(da, padding, i));
+        let (bl, br) = initial_permutation(padded_block(db, padding, i));
+        (x, y) = Des::rounds_encrypt_pair(ka.k1(), (x.0 ^ al, x.1 ^ ar), kb.k1(), (y.0 ^ bl, y.1 ^ br));
+    }
+    for i in both..na {
+        let (al, ar) = initial_permutation(padded_block(da, padding, i));
+        x = ka.k1().rounds_encrypt(x.0 ^ al, x.1 ^ ar);
+    }
+    for i in both..nb {
+        let (bl, br) = initial_permutation(padded_block(db, padding, i));
+        y = kb.k1().rounds_encrypt(y.0 ^ bl, y.1 ^ br);
+    }
+    let (x, y) = Des::rounds_decrypt_pair(ka.k2(), x, kb.k2(), y);
+    let (x, y) = Des::rounds_encrypt_pair(ka.k3(), x, kb.k3(), y);
+    (final_permutation(x.0, x.1), final_permutation(y.0, y.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,9 +163,7 @@ mod tests {
         assert_eq!(pad_iso9797(&[1; 8], Padding::Method2, 8).len(), 16);
         assert_eq!(pad_iso9797(&[1; 8], Padding::Method2, 8)[8], 0x80);
         assert_eq!(pad_iso9797(b"", Padding::Method2, 8), [0x80, 0, 0, 0, 0, 0, 0, 0]);
-        let mut v = vec![1u8; 7];
-        pad_method2_into(&mut v);
-        assert_eq!(v, [1, 1, 1, 1, 1, 1, 1, 0x80]);
+        assert_eq!(pad_iso9797(&[1; 7], Padding::Method2, 8), [1, 1, 1, 1, 1, 1, 1, 0x80]);
     }
 
     #[test]
