@@ -16,7 +16,7 @@ dict_for() {
   [ -f "$FUZZ/dict/$t.dict" ] && { echo "$FUZZ/dict/$t.dict"; return; }
   case $t in
     flow_transit) echo "$FUZZ/dict/transit.dict" ;;
-    flow_emv|tlv*|dol|qr_cpm) echo "$FUZZ/dict/emv.dict" ;;
+    flow_emv|tlv*|dol|qr_cpm|crypto*) echo "$FUZZ/dict/emv.dict" ;;
     capdu|rapdu|apdu*) echo "$FUZZ/dict/apdu.dict" ;;
     atr*) echo "$FUZZ/dict/atr.dict" ;;
     ndef*|t4t*|t2t*) echo "$FUZZ/dict/ndef.dict" ;;

@@ -40,6 +40,7 @@ const TARGETS: &[Entry] = targets! {
     qr_mpm_roundtrip => tapcert_parsers::fuzzing::fuzz_qr_mpm_roundtrip,
     qr_cpm => tapcert_parsers::fuzzing::fuzz_qr_cpm,
     upi_link => tapcert_parsers::fuzzing::fuzz_upi_link,
+    crypto_untrusted => tapcert_crypto::fuzzing::fuzz_untrusted_input,
     apdu_structured => tapcert_conformance::flow::fuzzing::fuzz_apdu_structured,
     ndef_structured => tapcert_conformance::flow::fuzzing::fuzz_ndef_structured,
     tlv_structured => tapcert_conformance::flow::fuzzing::fuzz_tlv_structured,
