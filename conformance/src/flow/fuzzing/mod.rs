@@ -80,11 +80,19 @@ fn assert_short_apdu(c: &[u8]) {
 /// `flow_emv`: the EMV contactless read + GENERATE AC against a [`FuzzCard`] (ATR, every
 /// response, the unpredictable number and the clock drawn from `data`).
 pub fn fuzz_flow_emv(data: &[u8]) {
-    let (card, mut source) = FuzzCard::split(data);
-    let clock = source.clock();
-    let mut t = CheckedTransport { inner: T0::new(card), commands: 0, limit: MAX_EMV_COMMANDS };
-    match read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref()) {
-        Ok(tx) => check_emv(&tx, t.commands),
+    let run = || {
+        let (card, mut source) = FuzzCard::split(data);
+        let clock = source.clock();
+        let mut t = CheckedTransport { inner: T0::new(card), commands: 0, limit: MAX_EMV_COMMANDS };
+        let result = read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref());
+        (result, t.commands)
+    };
+    let (result, commands) = run();
+    // Randomness and time are injected: the same input must give the same transaction.
+    let (again, _) = run();
+    assert_eq!(format!("{result:?}"), format!("{again:?}"), "the same card gave two different transactions");
+    match result {
+        Ok(tx) => check_emv(&tx, commands),
         Err(e) => {
             let _ = e.step();
             let _ = e.to_string();
