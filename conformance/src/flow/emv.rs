@@ -9,9 +9,10 @@
 //! GENERATE AC ARQC        -> 80{CID, ATC, AC, IAD} | 77{9F27, 9F36, 9F26, 9F10?}
 //! ```
 
-use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, encode_emv_tlv};
+use tapcert_parsers::tlv::{
+    Tag, TlvNode, build_emv_dol_data, decode_emv_tlv, emv_dol_data_len, encode_emv_tlv, parse_emv_dol,
+};
 
-use super::dol::{build_dol_data, dol_data_len, parse_dol};
 use super::terminal::{TerminalConfig, bcd_date_time};
 use super::{FlowError, Step, exchange_ok, select_by_name, short_command};
 use crate::transport::{Atr, Clock, Transport, UnpredictableSource};
@@ -193,16 +194,16 @@ pub fn read_emv_and_generate_ac(
     let step = Step::GetProcessingOptions;
     let pdol_data = match pdol {
         Some(pdol) => {
-            let entries = parse_dol(pdol).map_err(|source| FlowError::Tlv { step: Step::SelectApplication, source })?;
-            let total = dol_data_len(&entries, MAX_PDOL_DATA).ok_or(FlowError::Limit {
-                step,
-                what: "PDOL data length",
-                count: entries.iter().fold(0usize, |a, e| a.saturating_add(e.len)),
-                limit: MAX_PDOL_DATA,
+            let entries = parse_emv_dol(pdol).map_err(|source| FlowError::Dol {
+                step: Step::SelectApplication,
+                which: "PDOL",
+                source,
             })?;
-            let data = build_dol_data(&entries, &terminal);
-            debug_assert_eq!(data.len(), total);
-            data
+            let count = emv_dol_data_len(&entries);
+            if count > MAX_PDOL_DATA {
+                return Err(FlowError::Limit { step, what: "PDOL data length", count, limit: MAX_PDOL_DATA });
+            }
+            build_emv_dol_data(&entries, |tag| terminal.value(tag))
         }
         None => Vec::new(),
     };
@@ -228,18 +229,15 @@ pub fn read_emv_and_generate_ac(
 
     let step = Step::GenerateAc;
     let cdol1 = find_in_records(step, &records, Tag(0x8C))?.ok_or(FlowError::MissingObject { step, tag: Tag(0x8C) })?;
-    let entries = parse_dol(&cdol1).map_err(|source| FlowError::Tlv { step, source })?;
-    let count = entries.iter().fold(0usize, |a, e| a.saturating_add(e.len));
-    let total = dol_data_len(&entries, MAX_CDOL1_DATA).ok_or(FlowError::Limit {
-        step,
-        what: "CDOL1 data length",
-        count,
-        limit: MAX_CDOL1_DATA,
-    })?;
-    if total == 0 {
+    let entries = parse_emv_dol(&cdol1).map_err(|source| FlowError::Dol { step, which: "CDOL1", source })?;
+    let count = emv_dol_data_len(&entries);
+    if count > MAX_CDOL1_DATA {
+        return Err(FlowError::Limit { step, what: "CDOL1 data length", count, limit: MAX_CDOL1_DATA });
+    }
+    if count == 0 {
         return Err(FlowError::BadObject { step, tag: Tag(0x8C), reason: "CDOL1 asks for no data" });
     }
-    let cdol1_data = build_dol_data(&entries, &terminal);
+    let cdol1_data = build_emv_dol_data(&entries, |tag| terminal.value(tag));
     // P1 = 80: ARQC requested, no CDA signature.
     let ac = exchange_ok(t, step, &short_command([0x80, 0xAE, 0x80, 0x00], &cdol1_data, true))?;
     let generate_ac = parse_generate_ac(&ac)?;

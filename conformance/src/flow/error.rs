@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use tapcert_parsers::tlv::{Tag, TlvError};
+use tapcert_parsers::tlv::{DolError, Tag, TlvError};
 
 use crate::transport::TransportError;
 
@@ -102,6 +102,16 @@ pub enum FlowError {
         /// The tag that was looked for.
         tag: Tag,
     },
+    /// A Data Object List (PDOL, CDOL1) the card sent is malformed.
+    #[error("{step}: {which}: {source}")]
+    Dol {
+        /// Step in progress.
+        step: Step,
+        /// `PDOL` or `CDOL1`.
+        which: &'static str,
+        /// The parser's error (offset into the DOL).
+        source: DolError,
+    },
     /// A data object is present but its length or content cannot be used.
     #[error("{step}: data object {tag} unusable: {reason}")]
     BadObject {
@@ -155,6 +165,7 @@ impl FlowError {
             | FlowError::NoStatusWord { step, .. }
             | FlowError::Status { step, .. }
             | FlowError::Tlv { step, .. }
+            | FlowError::Dol { step, .. }
             | FlowError::MissingObject { step, .. }
             | FlowError::BadObject { step, .. }
             | FlowError::Limit { step, .. }

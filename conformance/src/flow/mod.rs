@@ -19,7 +19,6 @@
 //! [`UnpredictableSource`]: crate::transport::UnpredictableSource
 //! [`Clock`]: crate::transport::Clock
 
-mod dol;
 mod emv;
 mod error;
 mod terminal;

@@ -4,15 +4,6 @@ use std::time::Duration;
 
 use tapcert_parsers::tlv::Tag;
 
-/// How a data element is padded or truncated into a DOL slot (EMV Book 3 §4.3 formats).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DataFormat {
-    /// `n`: BCD, right-justified.
-    Numeric,
-    /// `b`, `an`, `ans`: left-justified.
-    Other,
-}
-
 /// What the terminal is configured with for a transaction (EMV Book 3 Annex A terminal tags).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalConfig {
@@ -62,24 +53,35 @@ impl Default for TerminalConfig {
 impl TerminalConfig {
     /// The data objects of one transaction: the configuration plus the unpredictable number,
     /// the transaction date (9A, YYMMDD) and time (9F21, HHMMSS), all BCD where the format is n.
+    ///
+    /// ```
+    /// use tapcert_conformance::flow::TerminalConfig;
+    /// use tapcert_parsers::tlv::{build_emv_dol_data, parse_emv_dol, Tag};
+    /// let data = TerminalConfig::default().data([1, 2, 3, 4], [0x26, 0x11, 0x22], [0x02, 0x32, 0x22]);
+    /// assert_eq!(data.value(Tag(0x9F02)), Some(&[0, 0, 0, 0, 0x01, 0x00][..]));
+    /// // PDOL `9F02 04 9F37 04 9F7C 02`: amount cut to its rightmost 4 bytes (format n), an
+    /// // unknown tag filled with zeros.
+    /// let dol = parse_emv_dol(&[0x9F, 0x02, 0x04, 0x9F, 0x37, 0x04, 0x9F, 0x7C, 0x02]).unwrap();
+    /// assert_eq!(build_emv_dol_data(&dol, |t| data.value(t)), [0, 0, 1, 0, 1, 2, 3, 4, 0, 0]);
+    /// ```
     pub fn data(&self, unpredictable_number: [u8; 4], date: [u8; 3], time: [u8; 3]) -> TerminalData {
-        let fixed = |tag: u32, value: &[u8], format| (Tag(tag), value.to_vec(), format);
+        let fixed = |tag: u32, value: &[u8]| (Tag(tag), value.to_vec());
         TerminalData {
             objects: vec![
-                fixed(0x9F02, &bcd_n12(self.amount_authorised), DataFormat::Numeric),
-                fixed(0x9F03, &bcd_n12(self.amount_other), DataFormat::Numeric),
-                fixed(0x9F1A, &self.country_code, DataFormat::Numeric),
-                fixed(0x5F2A, &self.currency_code, DataFormat::Numeric),
-                fixed(0x9C, &[self.transaction_type], DataFormat::Numeric),
-                fixed(0x9F35, &[self.terminal_type], DataFormat::Numeric),
-                fixed(0x9F66, &self.ttq, DataFormat::Other),
-                fixed(0x95, &self.tvr, DataFormat::Other),
-                fixed(0x9F33, &self.capabilities, DataFormat::Other),
-                fixed(0x9F40, &self.additional_capabilities, DataFormat::Other),
-                fixed(0x9F34, &self.cvm_results, DataFormat::Other),
-                fixed(0x9F37, &unpredictable_number, DataFormat::Other),
-                fixed(0x9A, &date, DataFormat::Numeric),
-                fixed(0x9F21, &time, DataFormat::Numeric),
+                fixed(0x9F02, &bcd_n12(self.amount_authorised)),
+                fixed(0x9F03, &bcd_n12(self.amount_other)),
+                fixed(0x9F1A, &self.country_code),
+                fixed(0x5F2A, &self.currency_code),
+                fixed(0x9C, &[self.transaction_type]),
+                fixed(0x9F35, &[self.terminal_type]),
+                fixed(0x9F66, &self.ttq),
+                fixed(0x95, &self.tvr),
+                fixed(0x9F33, &self.capabilities),
+                fixed(0x9F40, &self.additional_capabilities),
+                fixed(0x9F34, &self.cvm_results),
+                fixed(0x9F37, &unpredictable_number),
+                fixed(0x9A, &date),
+                fixed(0x9F21, &time),
             ],
         }
     }
@@ -88,18 +90,14 @@ impl TerminalConfig {
 /// The terminal's data objects for one transaction, looked up by tag when a DOL is filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalData {
-    objects: Vec<(Tag, Vec<u8>, DataFormat)>,
+    objects: Vec<(Tag, Vec<u8>)>,
 }
 
 impl TerminalData {
-    /// The value of `tag` and its format, if the terminal knows the tag.
-    pub(crate) fn get(&self, tag: Tag) -> Option<(&[u8], DataFormat)> {
-        self.objects.iter().find(|(t, ..)| *t == tag).map(|(_, v, f)| (v.as_slice(), *f))
-    }
-
-    /// The value of `tag`, if the terminal knows it.
+    /// The value of `tag`, if the terminal knows it. DOL data is fitted from it by the EMV
+    /// Book 3 §5.4 rules for the tag's format in the parsers' EMV dictionary.
     pub fn value(&self, tag: Tag) -> Option<&[u8]> {
-        self.get(tag).map(|(v, _)| v)
+        self.objects.iter().find(|(t, _)| *t == tag).map(|(_, v)| v.as_slice())
     }
 }
 

@@ -161,11 +161,17 @@ fn emv_errors_name_the_step_and_the_fact() {
     let err = run(scripted(&card)).0.unwrap_err();
     assert!(matches!(err, FlowError::MissingObject { step: Step::GenerateAc, tag: Tag(0x8C) }), "{err}");
 
-    // A PDOL asking for 4 GiB.
+    // A PDOL asking for 2 x 255 bytes, more than a short GPO carries.
     let mut card = emv_card();
-    card[1].1 = "6F158407A0000000031010A50A9F38079F0284FFFFFFFF9000".into();
+    card[1].1 = "6F148407A0000000031010A5099F38069F02FF9F03FF9000".into();
     let err = run(scripted(&card)).0.unwrap_err();
-    assert!(matches!(err, FlowError::Limit { step: Step::GetProcessingOptions, .. }), "{err}");
+    assert!(matches!(err, FlowError::Limit { step: Step::GetProcessingOptions, count: 510, .. }), "{err}");
+
+    // A CDOL1 cut after a tag.
+    let mut card = emv_card();
+    card[3].1 = "70098C079F02069F37049F9000".into();
+    let err = run(scripted(&card)).0.unwrap_err();
+    assert!(matches!(err, FlowError::Dol { step: Step::GenerateAc, which: "CDOL1", .. }), "{err}");
 
     // GENERATE AC with a 7-byte cryptogram.
     let mut card = emv_card();
