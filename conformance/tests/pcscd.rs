@@ -186,9 +186,12 @@ fn emv_read_and_transaction_through_pcscd() {
     assert_eq!(t.info().name, READER);
     let first = emv_transaction(&mut t, [0xCA, 0xFE, 0x00, 0x01]).unwrap();
     assert!(first.ac_valid, "ARQC verifies under the test IMK");
-    assert_eq!((first.cid, first.records), (0x80, 3));
+    assert_eq!((first.cid, first.records), (0x80, 5));
     t.reset().unwrap();
-    let second = emv_transaction(&mut t, [0xCA, 0xFE, 0x00, 0x02]).unwrap();
+    // The second one with CDA: certificates and a 128-byte SDAD through the real stack.
+    let second = emv_transaction_with(&mut t, [0xCA, 0xFE, 0x00, 0x02], true).unwrap();
+    assert_eq!(second.cda, Some(Ok(())));
+    assert!(second.ac_valid, "AC recovered from 9F4B verifies under the test IMK");
     assert_eq!(second.atc, first.atc + 1);
     drop(t);
     let (band, _) = served.stop();
