@@ -13,3 +13,7 @@
 pub mod mask;
 pub mod sim;
 pub mod transport;
+
+#[cfg(feature = "pcsc")]
+#[doc(hidden)]
+pub mod testing;
