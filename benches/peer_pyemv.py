@@ -10,8 +10,11 @@ import argparse
 import json
 import statistics
 import time
+import warnings
 
-from pyemv import ac, kd
+warnings.simplefilter("ignore")  # cryptography's TripleDES deprecation notices
+
+from pyemv import ac, kd  # noqa: E402
 
 MK = bytes.fromhex("154F349D8585CB7F6B0798E9839B10C1")
 ATC = bytes.fromhex("001C")

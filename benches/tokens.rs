@@ -32,10 +32,22 @@ fn block_ciphers(c: &mut Criterion) {
             blk
         })
     });
-    g.bench_function("des_key_schedule_ours", |b| b.iter(|| Des::new(black_box(&key[..8].try_into().unwrap()))));
+    let k1: [u8; 8] = key[..8].try_into().unwrap();
+    g.bench_function("des_key_schedule_ours", |b| b.iter(|| Des::new(black_box(&k1))));
     let aes = Aes::new(&h(MK_AES)).unwrap();
     g.bench_function("aes128_block", |b| b.iter(|| aes.encrypt(black_box([7u8; 16]))));
-    g.bench_function("aes128_key_expansion", |b| b.iter(|| Aes::new(black_box(&h(MK_AES)[..])).unwrap()));
+    // latency: each block depends on the previous one, as in CMAC's chain
+    g.bench_function("aes128_block_latency_x8", |b| {
+        b.iter(|| {
+            let mut x = black_box([7u8; 16]);
+            for _ in 0..8 {
+                x = aes.encrypt(x);
+            }
+            x
+        })
+    });
+    let aes_key = h(MK_AES);
+    g.bench_function("aes128_key_expansion", |b| b.iter(|| Aes::new(black_box(&aes_key[..])).unwrap()));
     g.finish();
 }
 
@@ -56,6 +68,15 @@ fn arqc(c: &mut Criterion) {
         b.iter(|| generate_arqc_tdes_csk(&mk, black_box([0, 0x1C]), black_box(&data)))
     });
     g.bench_function("sk_scheduled", |b| b.iter(|| generate_ac_tdes(&sk, black_box(&data), Padding::Method2)));
+    g.finish();
+    // two transactions interleaved on one core; criterion reports time per pair, and with
+    // Throughput::Elements(2) the per-ARQC rate
+    let mut g = c.benchmark_group("arqc_tdes_x2");
+    g.throughput(Throughput::Elements(2));
+    let (ja, jb) = (ArqcJob { atc: [0, 0x1C], data: &data }, ArqcJob { atc: [0, 0x1D], data: &data });
+    g.bench_function("mk_scheduled_pair", |b| {
+        b.iter(|| generate_arqc_tdes_csk_x2(&mk, black_box(&ja), black_box(&jb)))
+    });
     g.finish();
 
     let aes_bytes = h(MK_AES);

@@ -4,9 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench_tokens;
 mod decode;
 mod readers;
 mod sim;
+mod token;
 
 /// Fuzz and certify contactless (NFC) and QR payment implementations.
 #[derive(Debug, Parser)]
@@ -20,10 +22,23 @@ struct Cli {
 enum Command {
     /// Decode an APDU, ATR, BER-TLV, NDEF or QR payload and say what is wrong with it.
     Decode(decode::DecodeArgs),
+    /// Generate EMV cryptograms, dynamic codes and QR tokens.
+    Token(token::TokenArgs),
     /// Serve the reference virtual band (or a faulty firmware profile) to pcscd through vpcd.
     Sim(sim::SimArgs),
     /// List PC/SC readers, their state and the ATR of the card present.
     Readers(readers::ReadersArgs),
+    /// Measure throughput on this machine.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Tokens per second for each kind, one thread and all cores.
+    Tokens(bench_tokens::BenchTokensArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,8 +52,10 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Decode(args) => decode::run(args),
+        Command::Token(args) => token::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Readers(args) => readers::run(args),
+        Command::Bench { what: BenchCommand::Tokens(args) } => bench_tokens::run(args),
     };
     match result {
         Ok(code) => code,

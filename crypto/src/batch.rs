@@ -5,8 +5,8 @@
 use rayon::prelude::*;
 
 use crate::emv::{derive_session_key_emv_csk_aes, emv_csk_r, emv_csk_r_aes, emv_csk_schedule};
-use crate::mac::mac_alg3_u64;
-use crate::{Aes, AesCmac, Padding, Tdes, Totp, generate_ac_aes, generate_cvc3};
+use crate::mac::{aes_cmac_oneshot, mac_alg3_pair, mac_alg3_u64};
+use crate::{Aes, Padding, Tdes, Totp, generate_cvc3};
 
 /// Below this many items per rayon task the split overhead outweighs the work.
 const MIN_PER_TASK: usize = 256;
@@ -36,12 +36,34 @@ pub fn generate_arqc_tdes_csk(icc_mk: &Tdes, atc: [u8; 2], data: &[u8]) -> [u8; 
 #[inline]
 pub fn generate_arqc_aes_csk(icc_mk: &Aes, atc: [u8; 2], data: &[u8]) -> Result<[u8; 8], crate::CryptoError> {
     let sk = derive_session_key_emv_csk_aes(icc_mk, emv_csk_r_aes(atc));
-    Ok(generate_ac_aes(&AesCmac::new(&sk)?, data))
+    let t = aes_cmac_oneshot(&sk, data)?;
+    Ok([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]])
 }
 
-/// Many TDES CSK ARQCs under one ICC MK ([`generate_arqc_tdes_csk`] each).
+/// Two TDES CSK ARQCs at once: the same results as two [`generate_arqc_tdes_csk`] calls, with
+/// the two DES dependency chains interleaved on one core (more tokens per second per core).
+#[inline]
+pub fn generate_arqc_tdes_csk_x2(icc_mk: &Tdes, a: &ArqcJob<'_>, b: &ArqcJob<'_>) -> ([u8; 8], [u8; 8]) {
+    let (ska, skb) = (emv_csk_schedule(icc_mk, emv_csk_r(a.atc)), emv_csk_schedule(icc_mk, emv_csk_r(b.atc)));
+    let (x, y) = mac_alg3_pair(&ska, a.data, &skb, b.data, Padding::Method2);
+    (x.to_be_bytes(), y.to_be_bytes())
+}
+
+/// Many TDES CSK ARQCs under one ICC MK (same results as [`generate_arqc_tdes_csk`] each),
+/// two at a time per core ([`generate_arqc_tdes_csk_x2`]).
 pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
-    map_batch(jobs, parallel, |j| generate_arqc_tdes_csk(icc_mk, j.atc, j.data))
+    let pairs: Vec<&[ArqcJob<'_>]> = jobs.chunks(2).collect();
+    let done = map_batch(&pairs, parallel, |p| match p {
+        [a, b] => {
+            let (x, y) = generate_arqc_tdes_csk_x2(icc_mk, a, b);
+            [x, y]
+        }
+        [a] => [generate_arqc_tdes_csk(icc_mk, a.atc, a.data), [0; 8]],
+        _ => [[0; 8]; 2],
+    });
+    let mut out: Vec<[u8; 8]> = done.into_iter().flatten().collect();
+    out.truncate(jobs.len());
+    out
 }
 
 /// Many AES CSK ARQCs under one ICC MK ([`generate_arqc_aes_csk`] each).

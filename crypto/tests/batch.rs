@@ -14,18 +14,21 @@ fn batches_equal_single_calls() {
     let aes = Aes::new(&h("8E49BA842F0379C92E571DB7CA1AED90")).unwrap();
     assert_eq!(hex::encode_upper(generate_arqc_aes_csk(&aes, [0x00, 0x1C], &cdol).unwrap()), "D73515F3AC0F0E03");
 
-    let datas: Vec<Vec<u8>> = (0..1000u32).map(|i| [&cdol[..29], &i.to_be_bytes()].concat()).collect();
+    // varying lengths so the interleaved pair path meets unequal block counts
+    let datas: Vec<Vec<u8>> = (0..1001u32).map(|i| [&cdol[..(i % 34) as usize], &i.to_be_bytes()].concat()).collect();
     let jobs: Vec<ArqcJob<'_>> =
         datas.iter().enumerate().map(|(i, d)| ArqcJob { atc: (i as u16).to_be_bytes(), data: d }).collect();
     for parallel in [false, true] {
         let t = batch_arqc_tdes_csk(&mk, &jobs, parallel);
         let a = batch_arqc_aes_csk(&aes, &jobs, parallel);
-        assert_eq!(t.len(), 1000);
+        assert_eq!(t.len(), 1001);
         for (i, j) in jobs.iter().enumerate() {
             assert_eq!(t[i], generate_arqc_tdes_csk(&mk, j.atc, j.data));
             assert_eq!(a[i], generate_arqc_aes_csk(&aes, j.atc, j.data).unwrap());
         }
         assert_ne!(t[0], t[1]);
+        let (x, y) = generate_arqc_tdes_csk_x2(&mk, &jobs[7], &jobs[30]);
+        assert_eq!((x, y), (t[7], t[30]));
         let inputs: Vec<([u8; 4], [u8; 2])> = (0..1000u32).map(|i| (i.to_be_bytes(), [0, (i % 256) as u8])).collect();
         let c = batch_cvc3(&mk, [0xCD, 0x76], &inputs, parallel);
         for (i, (un, atc)) in inputs.iter().enumerate() {

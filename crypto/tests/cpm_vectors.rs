@@ -2,6 +2,7 @@
 //! tokens decoded with the parsers' TLV walker.
 use serde_json::Value;
 use tapcert_crypto::*;
+use tapcert_parsers::qr::{CpmApplication, CpmCommonData, CpmDataObject, CpmPayload, encode_qr_cpm};
 use tapcert_parsers::tlv::{Tag, decode_emv_tlv};
 
 fn vectors() -> Value {
@@ -11,34 +12,36 @@ fn h(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap()
 }
 
+// The payload model and encoder are `tapcert_parsers::qr`'s; these tests pin that the token
+// generator's encoding path reproduces the public payloads byte for byte.
+fn obj(tag: u32, value: impl Into<Vec<u8>>) -> CpmDataObject {
+    CpmDataObject::new(tag, value)
+}
+
 #[test]
 fn emvco_example_rebuilds_exactly() {
     let v = vectors();
     let c = &v["emvco_example"];
     let payload = CpmPayload {
         applications: vec![
-            CpmApplication {
-                data: vec![(Tag(0x4F), h("A0000000555555")), (Tag(0x50), b"Product1".to_vec())],
-                transparent: vec![],
-            },
-            CpmApplication {
-                data: vec![(Tag(0x4F), h("A0000000666666")), (Tag(0x50), b"Product2".to_vec())],
-                transparent: vec![],
-            },
+            CpmApplication { aid: h("A0000000555555"), data: vec![obj(0x50, "Product1")], transparent: vec![] },
+            CpmApplication { aid: h("A0000000666666"), data: vec![obj(0x50, "Product2")], transparent: vec![] },
         ],
-        common: vec![
-            (Tag(0x5A), pan_to_5a("1234567890123458").unwrap()),
-            (Tag(0x5F20), b"CARDHOLDER/EMV".to_vec()),
-            (Tag(0x5F2D), b"ruesdeen".to_vec()),
-        ],
-        common_transparent: vec![
-            (Tag(0x9F10), h("06010A03000000")),
-            (Tag(0x9F26), h("584FD385FA234BCC")),
-            (Tag(0x9F36), h("0001")),
-            (Tag(0x9F37), h("6D58EF13")),
-        ],
+        common: Some(CpmCommonData {
+            data: vec![
+                obj(0x5A, pan_to_5a("1234567890123458").unwrap()),
+                obj(0x5F20, "CARDHOLDER/EMV"),
+                obj(0x5F2D, "ruesdeen"),
+            ],
+            transparent: vec![
+                obj(0x9F10, h("06010A03000000")),
+                obj(0x9F26, h("584FD385FA234BCC")),
+                obj(0x9F36, h("0001")),
+                obj(0x9F37, h("6D58EF13")),
+            ],
+        }),
     };
-    assert_eq!(encode_cpm_qr(&payload), c["qr"].as_str().unwrap());
+    assert_eq!(encode_qr_cpm(&payload), c["qr"].as_str().unwrap());
 }
 
 #[test]
@@ -47,24 +50,20 @@ fn unionpay_flavoured_example_rebuilds_exactly() {
     let c = &v["unionpay_example"];
     let payload = CpmPayload {
         applications: vec![CpmApplication {
-            data: vec![
-                (Tag(0x4F), h("A000000333010102")),
-                (Tag(0x57), h("6263600100713672D23122010000018801")),
-                (Tag(0x5F34), h("00")),
-            ],
+            aid: h("A000000333010102"),
+            data: vec![obj(0x57, h("6263600100713672D23122010000018801")), obj(0x5F34, h("00"))],
             transparent: vec![
-                (Tag(0x9F26), h("568AD7BCE66B718B")),
-                (Tag(0x9F27), h("80")),
-                (Tag(0x9F10), h("07000103A0000001083030303030303031")),
-                (Tag(0x9F36), h("1122")),
-                (Tag(0x82), h("0000")),
-                (Tag(0x9F37), h("2260488E")),
+                obj(0x9F26, h("568AD7BCE66B718B")),
+                obj(0x9F27, h("80")),
+                obj(0x9F10, h("07000103A0000001083030303030303031")),
+                obj(0x9F36, h("1122")),
+                obj(0x82, h("0000")),
+                obj(0x9F37, h("2260488E")),
             ],
         }],
-        common: vec![],
-        common_transparent: vec![],
+        common: None,
     };
-    assert_eq!(encode_cpm_qr(&payload), c["qr"].as_str().unwrap());
+    assert_eq!(encode_qr_cpm(&payload), c["qr"].as_str().unwrap());
 }
 
 #[test]

@@ -151,7 +151,12 @@ pub(crate) fn decode_response(bytes: &[u8]) -> Result<Decoded, Rejected> {
     } else {
         let _ = writeln!(human, "  data ({} bytes) {}", r.data.len(), hex_upper(r.data));
     }
-    let _ = writeln!(human, "  SW  {}  {category}: {meaning}", r.sw);
+    // Catalogue meanings of the ISO tables already open with their category; don't say it twice.
+    if meaning.starts_with(category) {
+        let _ = writeln!(human, "  SW  {}  {meaning}", r.sw);
+    } else {
+        let _ = writeln!(human, "  SW  {}  {category}: {meaning}", r.sw);
+    }
     // Offsets in the embedded tree count from the first data byte, which is also the first
     // byte of the response. Data that is not BER-TLV (or only padding) gets no "tlv" key.
     match decode_emv_tlv(r.data) {

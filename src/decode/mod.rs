@@ -24,8 +24,10 @@ pub struct DecodeArgs {
     #[arg(value_enum)]
     pub format: Format,
     /// The input: hex (spaces, colons and line breaks allowed) or, for `qr`, the payload text.
-    /// Absent or `-`: read standard input.
-    pub input: Option<String>,
+    /// Several words are joined with single spaces, so an unquoted trace works. Absent or `-`:
+    /// read standard input.
+    #[arg(num_args = 0..)]
+    pub input: Vec<String>,
     /// Read raw bytes from FILE instead of hex.
     #[arg(long, value_name = "FILE", conflicts_with = "input")]
     pub bin: Option<PathBuf>,
@@ -38,6 +40,13 @@ pub struct DecodeArgs {
     /// Show PANs and track data in full (they are masked by default, in every output).
     #[arg(long)]
     pub unmask: bool,
+}
+
+impl DecodeArgs {
+    /// The input words joined as the shell split them; `None` when there are none.
+    pub(crate) fn input_text(&self) -> Option<String> {
+        (!self.input.is_empty()).then(|| self.input.join(" "))
+    }
 }
 
 /// Formats `tapcert decode` understands.
@@ -159,7 +168,7 @@ fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
     if let Some(path) = &args.bin {
         return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
     }
-    let text = read_input_text(args.input.as_deref())?;
+    let text = read_input_text(args.input_text().as_deref())?;
     parse_hex_input(&text)
 }
 

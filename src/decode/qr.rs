@@ -37,7 +37,7 @@ pub(crate) fn read_text(args: &DecodeArgs) -> anyhow::Result<String> {
         Some(path) => {
             std::fs::read_to_string(path).with_context(|| format!("reading {} as UTF-8 text", path.display()))
         }
-        None => read_input_text(args.input.as_deref()),
+        None => read_input_text(args.input_text().as_deref()),
     }
 }
 

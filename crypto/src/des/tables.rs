@@ -98,13 +98,10 @@ pub(crate) const fn permute(input: u64, in_bits: u32, table: &[u8]) -> u64 {
     out
 }
 
-/// Combined S-box + P tables: `SP[i][x]` = P(S_{i+1}(x) placed at f-input bits 4i+1..4i+4),
-/// where x is the 6-bit S-box input with its first bit as MSB.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) static SP: [[u32; 64]; 8] = build_sp();
-
-/// [`SP`] indexed by a whole byte: `SP_BYTE[i][x] = SP[i][x & 63]`. The round function then
-/// indexes with a byte extract and no mask (the two top bits of each byte are don't-care).
+/// Combined S-box + P tables indexed by a whole byte: `SP_BYTE[i][x]` = P(S_{i+1}(x & 63)
+/// placed at f-input bits 4i+1..4i+4), where x & 63 is the 6-bit S-box input with its first bit
+/// as MSB. The round function indexes it with a byte extract and no mask: the two top bits of
+/// each byte are don't-care.
 pub(crate) static SP_BYTE: [[u32; 256]; 8] = build_sp_byte();
 
 const fn build_sp_byte() -> [[u32; 256]; 8] {
@@ -122,6 +119,7 @@ const fn build_sp_byte() -> [[u32; 256]; 8] {
     t
 }
 
+/// `SP[i][x]` for the 64 S-box inputs (see [`SP_BYTE`]).
 const fn build_sp() -> [[u32; 64]; 8] {
     let mut t = [[0u32; 64]; 8];
     let mut i = 0;

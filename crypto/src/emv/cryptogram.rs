@@ -37,7 +37,7 @@ pub fn verify_ac_aes(sk: &AesCmac, data: &[u8], ac: &[u8]) -> bool {
     ct_eq(&generate_ac_aes(sk, data), ac)
 }
 
-/// ARPC method 1 (EMV Book 2 §8.2.1): ARPC = TDES(K)[ARQC ⊕ (ARC ‖ 00..00)], with K the ICC
+/// ARPC method 1 (EMV Book 2 §8.2.1): ARPC = TDES(K)\[ARQC ⊕ (ARC ‖ 00..00)\], with K the ICC
 /// master key or the session key depending on the cryptogram version.
 pub fn generate_arpc_method1(key: &Tdes, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
     let y = u64::from_be_bytes([arc[0], arc[1], 0, 0, 0, 0, 0, 0]);

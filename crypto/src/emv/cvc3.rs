@@ -13,7 +13,7 @@ pub fn generate_ivcvc3(kd_cvc3: &Tdes, track_data: &[u8]) -> [u8; 2] {
     [(mac >> 8) as u8, mac as u8]
 }
 
-/// CVC3: the rightmost 2 bytes of TDES(KD-CVC3)[IVCVC3 ‖ UN ‖ ATC], as a number 0..=65535;
+/// CVC3: the rightmost 2 bytes of TDES(KD-CVC3)\[IVCVC3 ‖ UN ‖ ATC\], as a number 0..=65535;
 /// the card reports its rightmost 3-5 decimal digits (see [`format_cvc3`]).
 #[inline]
 pub fn generate_cvc3(kd_cvc3: &Tdes, ivcvc3: [u8; 2], un: [u8; 4], atc: [u8; 2]) -> u16 {

@@ -23,7 +23,7 @@ fn decimalise_visa(block: [u8; 8]) -> [u8; 16] {
 
 /// The Visa CVV algorithm (Visa PIN and CVV procedures; as in jPOS `calculateCVD`): the
 /// hex-digit string `data` (account digits ‖ expiry ‖ service code) right-padded with zeros to
-/// 32 digits; B1, B2 its halves; result = TDES(K)[DES(K_L)[B1] ⊕ B2], Visa-decimalised, first
+/// 32 digits; B1, B2 its halves; result = TDES(K)[DES(K_L)\[B1\] ⊕ B2], Visa-decimalised, first
 /// three digits.
 pub fn generate_visa_cvv(cvk: &Tdes, data: &str) -> Result<String, CryptoError> {
     if let Some((offset, found)) = data.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {

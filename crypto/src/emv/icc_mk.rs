@@ -28,7 +28,7 @@ pub(crate) fn tdes_mk_from_y(imk: &Tdes, y: [u8; 8]) -> [u8; 16] {
 }
 
 /// Option A (EMV Book 2 A1.4.1): Y = the rightmost 16 digits of PAN ‖ PSN (left-padded with
-/// zeros if shorter), MK = TDES(IMK)[Y] ‖ TDES(IMK)[Y ⊕ FF..FF], odd parity adjusted.
+/// zeros if shorter), MK = TDES(IMK)\[Y\] ‖ TDES(IMK)\[Y ⊕ FF..FF\], odd parity adjusted.
 pub fn derive_icc_mk_option_a(imk: &Tdes, pan: &str, psn: u8) -> Result<[u8; 16], CryptoError> {
     check_pan(pan)?;
     check_psn(psn)?;
@@ -62,13 +62,9 @@ pub(crate) fn option_b_y(pan: &str, psn: u8) -> [u8; 8] {
     let hash = Sha1::digest(&x[..even / 2]);
     let nibbles = hash.iter().flat_map(|b| [b >> 4, b & 0xF]);
     let mut y_digits = [0u8; 16];
-    let mut k = 0;
-    for nib in nibbles.clone().filter(|&d| d < 10).chain(nibbles.filter(|&d| d >= 10).map(|d| d - 10)) {
-        if k == 16 {
-            break;
-        }
-        y_digits[k] = b'0' + nib;
-        k += 1;
+    let decimalised = nibbles.clone().filter(|&d| d < 10).chain(nibbles.filter(|&d| d >= 10).map(|d| d - 10));
+    for (slot, nib) in y_digits.iter_mut().zip(decimalised) {
+        *slot = b'0' + nib;
     }
     let mut y = [0u8; 8];
     pack_bcd(&y_digits, &mut y);
@@ -76,8 +72,8 @@ pub(crate) fn option_b_y(pan: &str, psn: u8) -> [u8; 8] {
 }
 
 /// Option C (EMV Book 2 A1.4.3), AES: Y = PAN ‖ PSN right-justified in 16 bytes (32 digits)
-/// with leading zeros; MK = AES(IMK)[Y] for AES-128, and the leftmost key-length bytes of
-/// AES(IMK)[Y] ‖ AES(IMK)[Y ⊕ FF..FF] for AES-192/256.
+/// with leading zeros; MK = AES(IMK)\[Y\] for AES-128, and the leftmost key-length bytes of
+/// AES(IMK)\[Y\] ‖ AES(IMK)\[Y ⊕ FF..FF\] for AES-192/256.
 pub fn derive_icc_mk_option_c(imk: &Aes, pan: &str, psn: u8) -> Result<Vec<u8>, CryptoError> {
     check_pan(pan)?;
     check_psn(psn)?;

@@ -17,7 +17,7 @@ pub fn mastercard_skd_r(atc: [u8; 2], un: [u8; 4]) -> [u8; 8] {
 }
 
 /// EMV Common Session Key derivation for TDES (EMV Book 2 A1.3.1): F1 = R0 R1 F0 R3..R7,
-/// F2 = R0 R1 0F R3..R7, SK = TDES(MK)[F1] ‖ TDES(MK)[F2], odd parity adjusted.
+/// F2 = R0 R1 0F R3..R7, SK = TDES(MK)\[F1\] ‖ TDES(MK)\[F2\], odd parity adjusted.
 #[inline]
 pub fn derive_session_key_emv_csk(mk: &Tdes, r: [u8; 8]) -> [u8; 16] {
     let r = u64::from_be_bytes(r) & !0x0000_FF00_0000_0000;
@@ -46,9 +46,9 @@ pub fn emv_csk_r_aes(atc: [u8; 2]) -> [u8; 16] {
     r
 }
 
-/// EMV Common Session Key derivation for AES (EMV Book 2 A1.3.1): AES-128: SK = AES(MK)[R];
+/// EMV Common Session Key derivation for AES (EMV Book 2 A1.3.1): AES-128: SK = AES(MK)\[R\];
 /// AES-192/256: F1 = R0 R1 F0 R3..R15, F2 = R0 R1 0F R3..R15, SK = the leftmost key-length
-/// bytes of AES(MK)[F1] ‖ AES(MK)[F2].
+/// bytes of AES(MK)\[F1\] ‖ AES(MK)\[F2\].
 pub fn derive_session_key_emv_csk_aes(mk: &Aes, r: [u8; 16]) -> Vec<u8> {
     if mk.key_len() == 16 {
         return mk.encrypt(r).to_vec();

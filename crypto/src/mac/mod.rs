@@ -5,7 +5,8 @@ mod cmac;
 mod hmac;
 mod iso9797;
 
+pub(crate) use self::cmac::aes_cmac_oneshot;
 pub use self::cmac::{AesCmac, aes_cmac};
 pub use self::hmac::{HmacAlgorithm, HmacKey, hmac};
-pub(crate) use self::iso9797::mac_alg3_u64;
 pub use self::iso9797::{Cipher64, Padding, iso9797_mac_alg1, iso9797_mac_alg3, pad_iso9797};
+pub(crate) use self::iso9797::{mac_alg3_pair, mac_alg3_u64};

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Oracle side of crypto/tests/pyemv_differential.rs.
+
+Reads JSON lines from stdin, one operation each, and writes one JSON line per input with the
+result computed by pyemv (https://pypi.org/project/pyemv/). Hex is upper-case.
+Exit status 3 if pyemv cannot be imported.
+"""
+import json
+import sys
+import warnings
+
+warnings.simplefilter("ignore")
+try:
+    from pyemv import ac, cvv, kd
+except ImportError as e:  # the Rust side reports this
+    print(f"pyemv not importable: {e}", file=sys.stderr)
+    sys.exit(3)
+
+
+def b(s):
+    return bytes.fromhex(s)
+
+
+def run(op):
+    k = op["op"]
+    if k == "icc_mk_a":
+        return kd.derive_icc_mk_a(b(op["imk"]), op["pan"], op["psn"]).hex().upper()
+    if k == "icc_mk_b":
+        return kd.derive_icc_mk_b(b(op["imk"]), op["pan"], op["psn"]).hex().upper()
+    if k == "csk":
+        return kd.derive_common_sk(b(op["mk"]), b(op["r"])).hex().upper()
+    if k == "ac":
+        pad = ac.PaddingType.VISA if op["padding"] == 1 else ac.PaddingType.EMV
+        return ac.generate_ac(b(op["sk"]), b(op["data"]), pad).hex().upper()
+    if k == "arpc1":
+        return ac.generate_arpc_1(b(op["key"]), b(op["arqc"]), b(op["arc"])).hex().upper()
+    if k == "arpc2":
+        return ac.generate_arpc_2(b(op["key"]), b(op["arqc"]), b(op["csu"]), b(op["prop"])).hex().upper()
+    if k == "cvc3":
+        return cvv.generate_cvc3(b(op["kd"]), b(op["track"]), b(op["atc"]), b(op["un"]))
+    raise ValueError(f"unknown op {k}")
+
+
+def main():
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        op = json.loads(line)
+        try:
+            out = {"out": run(op)}
+        except Exception as e:  # reported per case, compared on the Rust side
+            out = {"error": f"{type(e).__name__}: {e}"}
+        sys.stdout.write(json.dumps(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

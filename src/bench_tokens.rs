@@ -1,0 +1,170 @@
+//! `tapcert bench tokens`: a quick tokens-per-second table for users without criterion, on one
+//! thread and on all cores. Inputs are the crypto-vectors.md §5c benchmark vectors; every
+//! operation varies its ATC/UN/time so nothing is cached. For exact figures use
+//! `cargo bench --bench tokens`.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+use tapcert_crypto::{
+    AcData, Aes, ArqcJob, CpmCard, Cvn, HmacAlgorithm, Tdes, Totp, generate_arqc_aes_csk, generate_arqc_tdes_csk,
+    generate_arqc_tdes_csk_x2, generate_cpm_token, generate_cvc3,
+};
+
+/// Arguments of `tapcert bench tokens`.
+#[derive(Debug, Args)]
+pub struct BenchTokensArgs {
+    /// Seconds to run each kind at each thread count.
+    #[arg(long, default_value_t = 1.0)]
+    pub seconds: f64,
+    /// Print JSON: {"results": [{"kind", "threads", "ops_per_sec"}, ...]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The benchmarked token kinds.
+/// `arqc-tdes-x2` runs two transactions interleaved per call and counts both.
+pub const KINDS: [&str; 6] = ["arqc-tdes", "arqc-tdes-x2", "arqc-aes", "cvc3", "totp-sha1", "cpm-qr"];
+
+const CDOL33: &str = "0000000040000000000000000124800004800001241911050152BF45851800001C";
+
+fn h(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap_or_default()
+}
+
+/// The per-kind state, built once per thread; `op(i)` makes one token from counter `i`.
+struct Workload {
+    tdes_mk: Tdes,
+    aes_mk: Aes,
+    kd: Tdes,
+    totp: Totp,
+    card: CpmCard,
+    data: Vec<u8>,
+}
+
+impl Workload {
+    fn new() -> Result<Self> {
+        let imk = Tdes::new(&h("0123456789ABCDEFFEDCBA9876543210"))?;
+        Ok(Workload {
+            tdes_mk: Tdes::new(&h("154F349D8585CB7F6B0798E9839B10C1"))?,
+            aes_mk: Aes::new(&h("8E49BA842F0379C92E571DB7CA1AED90"))?,
+            kd: Tdes::new(&h("DCE992BCE398C264F7858AFD4C4A324A"))?,
+            totp: Totp::rfc6238(HmacAlgorithm::Sha1, b"12345678901234567890", 8)?,
+            card: CpmCard {
+                aid: h("A0000000031010"),
+                label: "CREDIT".into(),
+                pan: "1234567890123456".into(),
+                cardholder_name: None,
+                language_preference: None,
+                icc_mk: Cvn::Visa18.derive_icc_mk(&imk, "1234567890123456", 0)?,
+                cvn: Cvn::Visa18,
+                iad: h("06011203A0B800"),
+            },
+            data: h(CDOL33),
+        })
+    }
+
+    /// Tokens produced by one `op` of `kind`.
+    fn tokens_per_op(kind: &str) -> u64 {
+        if kind == "arqc-tdes-x2" { 2 } else { 1 }
+    }
+
+    fn op(&mut self, kind: &str, i: u32) -> u64 {
+        let atc = (i as u16).to_be_bytes();
+        match kind {
+            "arqc-tdes" => {
+                self.data[29..33].copy_from_slice(&i.to_be_bytes());
+                u64::from_be_bytes(generate_arqc_tdes_csk(&self.tdes_mk, atc, &self.data))
+            }
+            "arqc-tdes-x2" => {
+                self.data[29..33].copy_from_slice(&i.to_be_bytes());
+                let a = ArqcJob { atc, data: &self.data };
+                let b = ArqcJob { atc: (i as u16 ^ 0x8000).to_be_bytes(), data: &self.data };
+                let (x, y) = generate_arqc_tdes_csk_x2(&self.tdes_mk, &a, &b);
+                u64::from_be_bytes(x) ^ u64::from_be_bytes(y)
+            }
+            "arqc-aes" => {
+                self.data[29..33].copy_from_slice(&i.to_be_bytes());
+                generate_arqc_aes_csk(&self.aes_mk, atc, &self.data).map(u64::from_be_bytes).unwrap_or(0)
+            }
+            "cvc3" => u64::from(generate_cvc3(&self.kd, [0xCD, 0x76], i.to_be_bytes(), atc)),
+            "totp-sha1" => self.totp.value_at_counter(u64::from(i)),
+            "cpm-qr" => {
+                let mut d = AcData::from_bytes(&h(CDOL33)).unwrap_or_default();
+                d.atc = atc;
+                d.un = i.to_be_bytes();
+                generate_cpm_token(&self.card, &d).map(|t| t.qr.len() as u64).unwrap_or(0)
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// Runs `kind` on `threads` threads for `dur`; returns total operations per second.
+fn measure(kind: &str, threads: usize, dur: Duration) -> Result<f64> {
+    let start = Instant::now();
+    let counts: Vec<Result<u64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || -> Result<u64> {
+                    let mut w = Workload::new()?;
+                    let mut n = 0u64;
+                    let mut i = (t as u32) << 24;
+                    let t0 = Instant::now();
+                    while t0.elapsed() < dur {
+                        for _ in 0..256 {
+                            black_box(w.op(kind, i));
+                            i = i.wrapping_add(1);
+                        }
+                        n += 256 * Workload::tokens_per_op(kind);
+                    }
+                    Ok(n)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("bench thread panicked"))))
+            .collect()
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut total = 0u64;
+    for c in counts {
+        total += c?;
+    }
+    Ok(total as f64 / elapsed)
+}
+
+/// Runs `tapcert bench tokens`.
+pub fn run(args: &BenchTokensArgs) -> Result<ExitCode> {
+    if !(args.seconds > 0.0 && args.seconds <= 3600.0) {
+        anyhow::bail!("--seconds must be in (0, 3600], got {}", args.seconds);
+    }
+    let dur = Duration::from_secs_f64(args.seconds);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut thread_counts = vec![1];
+    if cores > 1 {
+        thread_counts.push(cores);
+    }
+    let mut results = Vec::new();
+    for kind in KINDS {
+        for &threads in &thread_counts {
+            let ops = measure(kind, threads, dur)?;
+            if !args.json {
+                println!(
+                    "{kind:<10} threads {threads:>3}  {ops:>14.0} ops/s  {:>10.1} ns/op/thread",
+                    1e9 * threads as f64 / ops
+                );
+            }
+            results.push(json!({"kind": kind, "threads": threads, "ops_per_sec": ops}));
+        }
+    }
+    if args.json {
+        println!("{}", json!({ "results": results }));
+    }
+    Ok(ExitCode::SUCCESS)
+}
