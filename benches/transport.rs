@@ -7,10 +7,12 @@
 //! cargo bench --features pcsc --bench transport -- --warm-up-time 1 --measurement-time 3
 //! ```
 //!
-//! Every case sends GET BALANCE (`80 5C 00 02 04`, answer 4 bytes + 9000) once per iteration:
+//! The `sim` and `pcsc` cases send GET BALANCE (`80 5C 00 02 04`, answer 4 bytes + 9000) once per iteration:
 //!
 //! - `sim/band`: `Sim<Band>` (reference band, e-purse selected);
 //! - `sim/echo`: `Sim` over a card that answers `9000` with no band logic (transport cost);
+//! - `sim_emv/arqc`, `sim_emv/arqc_cda`: whole EMV transactions against the band (reset,
+//!   SELECT, GPO, GENERATE AC), without and with a CDA signature;
 //! - `pcsc/raw`: the `pcsc` crate straight to a bare vpcd card loop written here (socket, read
 //!   frame, write `9000`), reader `Virtual PCD 00 01`: the stack's own speed;
 //! - `pcsc/tapcert`: `T0<Pcsc>` to the band served by `VpcdServer` (the `tapcert sim` code
@@ -20,7 +22,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tapcert_conformance::sim::{Band, find_profile};
 use tapcert_conformance::transport::{Card, CardReply, Sim, Transport};
 
@@ -53,6 +55,37 @@ fn in_process(c: &mut Criterion) {
     echo.reset().unwrap();
     g.bench_function("echo", |b| b.iter(|| echo.transmit(black_box(&GET_BALANCE)).unwrap()));
     g.finish();
+
+    // One EMV transaction per iteration: reset, SELECT, GPO, GENERATE AC (ARQC), with and
+    // without CDA (the difference is the band's 1024-bit RSA signature of 9F4B).
+    let mut g = c.benchmark_group("sim_emv");
+    g.throughput(Throughput::Elements(1));
+    let select = hex_apdu("00A4040007A000000004101000");
+    let gpo = hex_apdu(&format!("80A800001A8318{}00", "00".repeat(24)));
+    for (name, p1) in [("arqc", "80"), ("arqc_cda", "90")] {
+        let gac = hex_apdu(&format!("80AE{p1}001D{}00", "00".repeat(29)));
+        let fresh = band();
+        // A fresh band per transaction: the ATC would run out after 65k.
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || Sim::new(fresh.clone()),
+                |mut sim| {
+                    sim.reset().unwrap();
+                    sim.transmit(&select).unwrap();
+                    sim.transmit(&gpo).unwrap();
+                    let r = sim.transmit(black_box(&gac)).unwrap();
+                    assert_eq!(r.sw(), Some(0x9000));
+                    r
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+fn hex_apdu(text: &str) -> Vec<u8> {
+    hex::decode(text).expect("hex APDU")
 }
 
 #[cfg(feature = "pcsc")]

@@ -434,8 +434,9 @@ pub struct KcvArgs {
     pub json: bool,
 }
 
+/// Keys and data are read like `tapcert decode` input: spaces, colons and `0x` allowed.
 fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>> {
-    hex::decode(s).with_context(|| format!("--{name}: not hex"))
+    crate::decode::parse_hex_input(s).with_context(|| format!("--{name}: not hex"))
 }
 
 fn hex_fixed<const N: usize>(name: &str, s: &str) -> Result<[u8; N]> {

@@ -16,3 +16,7 @@ pub mod flow;
 pub mod mask;
 pub mod sim;
 pub mod transport;
+
+#[cfg(feature = "pcsc")]
+#[doc(hidden)]
+pub mod testing;

@@ -1,17 +1,11 @@
 //! Masking of PANs and track data before bytes reach a log or a report.
 //!
-//! PCI DSS allows the first six and last four PAN digits to be shown; everything else in a
-//! PAN, track 2 equivalent data (after PAN, expiry and service code) and the cardholder name
-//! becomes `*`. Values are found by walking the response as EMV BER-TLV; if it does not
-//! parse (a faulty band), a byte scan for the same tags masks conservatively.
-
-use tapcert_parsers::tlv::{Tag, TlvIter};
-
-const PAN: u32 = 0x5A;
-const TRACK2: u32 = 0x57;
-const TRACK2_MAG: u32 = 0x9F6B;
-const TRACK1: u32 = 0x56;
-const NAME: u32 = 0x5F20;
+//! The rule (which tags, which digits) lives in one place, `tapcert_parsers::tlv` (see
+//! [`tapcert_parsers::tlv::mask_emv_hex`]): `tapcert decode tlv` and every conformance log use
+//! the same function. In short: first six and last four digits of a PAN longer than ten
+//! digits; track 2 keeps only those and the separator; track 1 keeps the format code, those
+//! and the first `^`; discretionary data and cardholder names are hidden whole. A buffer that
+//! does not parse as BER-TLV (a faulty band) is scanned byte by byte for the same tags.
 
 /// Upper-case hex of `bytes` with sensitive nibbles replaced by `*`.
 ///
@@ -21,91 +15,7 @@ const NAME: u32 = 0x5F20;
 /// assert_eq!(masked_hex(&record), "700A5A08541333******00109000");
 /// ```
 pub fn masked_hex(bytes: &[u8]) -> String {
-    let mut hide = vec![false; bytes.len() * 2];
-    // Whole buffer, then without a trailing status word, then a byte scan.
-    let without_sw = &bytes[..bytes.len().saturating_sub(2)];
-    if !walk(bytes, 0, 0, &mut hide) && !walk(without_sw, 0, 0, &mut hide) {
-        hide.iter_mut().for_each(|h| *h = false);
-        scan(bytes, &mut hide);
-    }
-    let digits = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for (i, b) in bytes.iter().enumerate() {
-        for (k, nib) in [b >> 4, b & 0x0F].into_iter().enumerate() {
-            out.push(if hide[2 * i + k] { '*' } else { char::from(digits[usize::from(nib)]) });
-        }
-    }
-    out
-}
-
-/// Marks sensitive values inside `bytes` (at `base` in the whole buffer). False if the bytes
-/// are not a clean TLV sequence.
-fn walk(bytes: &[u8], base: usize, depth: usize, hide: &mut [bool]) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    let mut it = TlvIter::with_base(bytes, base);
-    let mut any = false;
-    for item in it.by_ref() {
-        let Ok(tlv) = item else { return false };
-        any = true;
-        let at = tlv.value_offset();
-        if tlv.is_constructed() {
-            if !walk(tlv.value, at, depth + 1, hide) {
-                // A constructed value that does not parse may still hide a PAN.
-                scan_at(tlv.value, at, hide);
-            }
-        } else {
-            mark(tlv.tag, tlv.value, at, hide);
-        }
-    }
-    any
-}
-
-fn mark(tag: Tag, value: &[u8], at: usize, hide: &mut [bool]) {
-    let nibbles = value.len() * 2;
-    let range = |from: usize, to: usize, hide: &mut [bool]| {
-        for n in from..to.min(nibbles) {
-            hide[2 * at + n] = true;
-        }
-    };
-    match tag.0 {
-        PAN => {
-            let digits = value.iter().flat_map(|b| [b >> 4, b & 0x0F]).take_while(|n| *n != 0x0F).count();
-            range(6, digits.saturating_sub(4), hide);
-        }
-        TRACK2 | TRACK2_MAG => {
-            let sep = value.iter().flat_map(|b| [b >> 4, b & 0x0F]).position(|n| n == 0x0D).unwrap_or(nibbles);
-            range(6, sep.saturating_sub(4), hide);
-            // Expiry (4) and service code (3) stay; discretionary data goes.
-            range(sep + 8, nibbles, hide);
-        }
-        TRACK1 | NAME => range(0, nibbles, hide),
-        _ => {}
-    }
-}
-
-fn scan(bytes: &[u8], hide: &mut [bool]) {
-    scan_at(bytes, 0, hide)
-}
-
-fn scan_at(bytes: &[u8], base: usize, hide: &mut [bool]) {
-    for i in 0..bytes.len().saturating_sub(1) {
-        let (tag, len_at) = match bytes[i] {
-            0x5A | 0x57 | 0x56 => (Tag(u32::from(bytes[i])), i + 1),
-            0x5F if bytes.get(i + 1) == Some(&0x20) => (Tag(NAME), i + 2),
-            0x9F if bytes.get(i + 1) == Some(&0x6B) => (Tag(TRACK2_MAG), i + 2),
-            _ => continue,
-        };
-        let Some(&len) = bytes.get(len_at) else { continue };
-        let start = len_at + 1;
-        let end = start + usize::from(len);
-        // Only complete values: a stray 5A in a UID or a MAC is not a PAN.
-        if len == 0 || len > 0x50 || end > bytes.len() {
-            continue;
-        }
-        mark(tag, &bytes[start..end], base + start, hide);
-    }
+    tapcert_parsers::tlv::mask_emv_hex(bytes)
 }
 
 #[cfg(test)]
@@ -113,10 +23,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn track2_keeps_bin_last4_expiry_service_code() {
+    fn track2_keeps_bin_last4_and_separator_only() {
         // 57 13 5413330089600010 D 2512 201 0000000000000F
         let t2 = hex::decode("57135413330089600010D25122010000000000000F").unwrap();
-        assert_eq!(masked_hex(&t2), "5713541333******0010D2512201**************");
+        assert_eq!(masked_hex(&t2), format!("5713541333******0010D{}", "*".repeat(21)));
     }
 
     #[test]
@@ -136,5 +46,14 @@ mod tests {
     fn name_is_hidden_and_other_tags_untouched() {
         let b = hex::decode("5F20034142439F360200019000").unwrap();
         assert_eq!(masked_hex(&b), "5F2003******9F360200019000");
+    }
+
+    /// The masker this replaced showed the whole of a 10-digit PAN (6 + 4 of 10) and the
+    /// track 1/2 discretionary data (9F1F, 9F20) in clear.
+    #[test]
+    fn short_pan_and_discretionary_data_do_not_leak() {
+        let b = hex::decode("5A0554133300899F1F0331323390009F200212349000").unwrap();
+        let m = masked_hex(&b);
+        assert_eq!(m, "5A05**********9F1F03******90009F2002****9000");
     }
 }

@@ -29,13 +29,73 @@ fn reference_emv_transaction_has_a_valid_arqc_and_counts() {
     let mut t = sim("reference");
     let first = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
     assert_eq!(first.pan, [0x54, 0x13, 0x33, 0x00, 0x89, 0x60, 0x00, 0x10]);
-    assert_eq!((first.cid, first.records, first.ac_valid), (0x80, 3, true));
+    assert_eq!((first.cid, first.records, first.ac_valid, first.cda.is_none()), (0x80, 5, true, true));
     t.field_off(Duration::from_millis(10)).unwrap();
     t.reset().unwrap();
     let second = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
     assert_eq!(second.atc, first.atc + 1);
     assert!(second.ac_valid);
     assert_ne!(second.ac, first.ac, "new ATC, new session key");
+}
+
+/// A terminal doing CDA with `tapcert_crypto::oda` accepts the reference band: issuer and ICC
+/// certificates recover, the static data matches, the SDAD verifies, and the AC inside it is
+/// the ARQC under the test IMK.
+#[test]
+fn reference_cda_verifies_and_carries_the_arqc() {
+    let mut t = sim("reference");
+    let o = emv_transaction_with(&mut t, [0xA1, 0xB2, 0xC3, 0xD4], true).unwrap();
+    assert_eq!(o.cda, Some(Ok(())));
+    assert_eq!(o.cid, 0x80);
+    assert!(o.ac_valid, "AC recovered from 9F4B is the ARQC");
+    // Another transaction: new UN, new ATC, still verifies.
+    t.field_off(Duration::from_millis(10)).unwrap();
+    t.reset().unwrap();
+    let again = emv_transaction_with(&mut t, [1, 2, 3, 4], true).unwrap();
+    assert_eq!((again.cda, again.ac_valid, again.atc), (Some(Ok(())), true, o.atc + 1));
+}
+
+/// The same terminal rejects the band whose SDAD is made under a key the ICC certificate does
+/// not vouch for, at the SDAD step (the certificates still verify), and the ARQC path without
+/// CDA still works on it: only ODA catches this fault.
+#[test]
+fn bad_cda_signature_is_rejected_by_the_terminal() {
+    let mut t = sim("bad-cda-signature");
+    let o = emv_transaction_with(&mut t, [0xA1, 0xB2, 0xC3, 0xD4], true).unwrap();
+    let err = o.cda.unwrap().unwrap_err();
+    assert!(err.starts_with("SDAD: "), "{err}");
+    assert!(!o.ac_valid);
+    t.field_off(Duration::from_millis(10)).unwrap();
+    t.reset().unwrap();
+    assert!(emv_transaction(&mut t, [1, 2, 3, 4]).unwrap().ac_valid);
+}
+
+/// A terminal that sees a tampered certificate record rejects the chain at the step it breaks.
+#[test]
+fn tampered_issuer_certificate_is_rejected() {
+    use tapcert_conformance::transport::{Card, CardReply};
+    /// The reference band with one bit of the issuer certificate (record SFI 2 #2) flipped.
+    #[derive(Debug)]
+    struct Tamper(Band);
+    impl Card for Tamper {
+        fn power_on(&mut self) -> Vec<u8> {
+            self.0.power_on()
+        }
+        fn power_off(&mut self) {
+            self.0.power_off()
+        }
+        fn process(&mut self, capdu: &[u8]) -> CardReply {
+            let mut r = self.0.process(capdu);
+            if capdu[..4] == [0x00, 0xB2, 0x02, 0x14] {
+                r.rapdu[20] ^= 0x01;
+            }
+            r
+        }
+    }
+    let mut t = Sim::new(Tamper(Band::new(find_profile("reference").unwrap())));
+    t.reset().unwrap();
+    let err = emv_transaction_with(&mut t, [1, 2, 3, 4], true).unwrap().cda.unwrap().unwrap_err();
+    assert!(err.starts_with("issuer certificate: "), "{err}");
 }
 
 #[test]
@@ -101,6 +161,10 @@ fn every_faulty_profile_is_observable() {
                 ok(&mut t, &apdu("00A4040007A000000004101000")).unwrap();
                 let _ = t.transmit(&apdu("80A80000020000"));
                 matches!(t.transmit(&apdu("00A4040007A000000004101000")), Err(TransportError::Timeout(_)))
+            }
+            "bad-cda-signature" => {
+                let o = emv_transaction_with(&mut t, [1; 4], true).unwrap();
+                matches!(o.cda, Some(Err(_)))
             }
             other => panic!("profile {other} has no detection here: add one"),
         };
@@ -198,7 +262,7 @@ fn arqc_matches_pyemv() {
          mk = kd.derive_icc_mk_a(bytes.fromhex('0123456789ABCDEFFEDCBA9876543210'), pan='5413330089600010', psn='01')\n\
          atc = bytes.fromhex('{atc:04X}')\n\
          sk = kd.derive_common_sk(mk, atc + bytes(6))\n\
-         data = bytes.fromhex('{cdol}'.replace(' ', '')) + bytes.fromhex('1880') + atc + bytes.fromhex('A00000000000')\n\
+         data = bytes.fromhex('{cdol}'.replace(' ', '')) + bytes.fromhex('1980') + atc + bytes.fromhex('A00000000000')\n\
          print(ac.generate_ac(sk, data, padding_type=ac.PaddingType.EMV).hex().upper())\n",
         atc = outcome.atc,
     );

@@ -1,112 +1,31 @@
 //! The real PC/SC stack: Debian's pcscd with the vsmartcard vpcd driver, the virtual band
 //! served by the `tapcert sim` code path (`VpcdServer`), driven through the `pcsc` crate.
 //!
-//! Each test starts its own `pcscd -f` (and stops it), so the tests serialise on one mutex.
+//! Each test starts its own `pcscd -f` (and stops it), so the tests serialise on
+//! `tapcert_conformance::testing::PcscdLock` (a mutex and a lock file shared with the root
+//! package's `tests/sim_pcscd.rs`).
 //! Without pcscd on PATH the tests print a loud SKIP, or fail when `CI` is set. Run as root.
 #![cfg(feature = "pcsc")]
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::*;
 use tapcert_conformance::sim::{Band, find_profile};
+use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
 use tapcert_conformance::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer};
 use tapcert_conformance::transport::{
     Pcsc, PcscOptions, Recorder, Sim, SystemClock, T0, Transport, TransportError, export_scriptor, import_scriptor,
     list_readers,
 };
 
-const READER: &str = "Virtual PCD 00 00";
+const READER: &str = VPCD_READER;
 const VPCD: &str = "127.0.0.1:35963";
-
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn on_path(tool: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join(tool)).find(|p| p.is_file())
-}
-
-/// The tool, or `None` after a loud SKIP; panics under CI, where the stack must be there.
-fn require(tool: &str) -> Option<PathBuf> {
-    match on_path(tool) {
-        Some(p) => Some(p),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("{tool} not on PATH but CI is set: run .ci/pcscd-setup.sh")
-        }
-        None => {
-            eprintln!("\n**** SKIP: {tool} not on PATH; install it with .ci/pcscd-setup.sh (sudo) ****\n");
-            None
-        }
-    }
-}
-
-/// One pcscd, started by this test and stopped when dropped.
-struct Pcscd {
-    child: Child,
-}
-
-impl Pcscd {
-    fn start(bin: &PathBuf) -> Pcscd {
-        // Another pcscd (a previous crashed run) would own /run/pcscd: stop it only if its
-        // pid file names a process called pcscd.
-        if let Ok(pid) = std::fs::read_to_string("/run/pcscd/pcscd.pid")
-            && let Ok(comm) = std::fs::read_to_string(format!("/proc/{}/comm", pid.trim()))
-            && comm.trim() == "pcscd"
-        {
-            panic!("a pcscd (pid {}) not started by these tests is running; stop it first", pid.trim());
-        }
-        // TAPCERT_PCSCD_LOG=FILE keeps pcscd's debug log of the run.
-        let mut cmd = Command::new(bin);
-        cmd.arg("-f").stdout(Stdio::null()).stderr(Stdio::null());
-        if let Some(path) = std::env::var_os("TAPCERT_PCSCD_LOG") {
-            let log = std::fs::File::options().create(true).append(true).open(path).expect("pcscd log");
-            cmd.arg("-d").stdout(log.try_clone().expect("log")).stderr(log);
-        }
-        // Owned at once, so that a panic below still stops it (Drop).
-        let pcscd = Pcscd { child: cmd.spawn().expect("spawn pcscd") };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(readers) = list_readers()
-                && readers.iter().any(|r| r.name == READER)
-            {
-                return pcscd;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("pcscd did not list {READER} within 10 s (is vsmartcard-vpcd installed?)");
-    }
-
-    fn stop(mut self) {
-        self.terminate();
-    }
-
-    fn terminate(&mut self) {
-        // SIGTERM lets pcscd remove /run/pcscd/pcscd.comm and its pid file.
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Pcscd {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.terminate();
-        }
-    }
-}
 
 /// The band served to vpcd on a thread; `stop` takes it out of the reader and hands it back.
 struct Served {
@@ -166,11 +85,12 @@ fn open() -> T0<Pcsc> {
     t
 }
 
-/// Serialises the tests and brings up pcscd; `None` means skipped.
-fn stack() -> Option<(MutexGuard<'static, ()>, Pcscd)> {
-    let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+/// Serialises the tests (with every other pcscd test on the machine) and brings up pcscd;
+/// `None` means skipped.
+fn stack() -> Option<(PcscdLock, Pcscd)> {
     let bin = require("pcscd")?;
-    Some((guard, Pcscd::start(&bin)))
+    let lock = PcscdLock::acquire();
+    Some((lock, Pcscd::start(&bin)))
 }
 
 fn reference() -> Band {
@@ -186,9 +106,12 @@ fn emv_read_and_transaction_through_pcscd() {
     assert_eq!(t.info().name, READER);
     let first = emv_transaction(&mut t, [0xCA, 0xFE, 0x00, 0x01]).unwrap();
     assert!(first.ac_valid, "ARQC verifies under the test IMK");
-    assert_eq!((first.cid, first.records), (0x80, 3));
+    assert_eq!((first.cid, first.records), (0x80, 5));
     t.reset().unwrap();
-    let second = emv_transaction(&mut t, [0xCA, 0xFE, 0x00, 0x02]).unwrap();
+    // The second one with CDA: certificates and a 128-byte SDAD through the real stack.
+    let second = emv_transaction_with(&mut t, [0xCA, 0xFE, 0x00, 0x02], true).unwrap();
+    assert_eq!(second.cda, Some(Ok(())));
+    assert!(second.ac_valid, "AC recovered from 9F4B verifies under the test IMK");
     assert_eq!(second.atc, first.atc + 1);
     drop(t);
     let (band, _) = served.stop();

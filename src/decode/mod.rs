@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 mod apdu;
-mod atr;
+pub(crate) mod atr;
 mod ndef;
 mod qr;
 mod tlv;

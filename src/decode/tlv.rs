@@ -1,14 +1,15 @@
 //! `tapcert decode tlv`: the BER-TLV tree with EMV dictionary names, in JSON
 //! `{"tlv": [NODE...], "findings": [FINDING...]}`.
 //!
-//! PANs and track data are masked in both outputs (first 6 and last 4 PAN digits kept) unless
+//! PANs, track data and cardholder names are masked in both outputs (first 6 and last 4 PAN
+//! digits kept; the rule is `tapcert_parsers::tlv`'s, shared with every conformance log) unless
 //! the caller asks for `--unmask`: decoded traces end up in reports and logs.
 
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use tapcert_parsers::tlv::{
-    DataFormat, Finding, Severity, Tag, TlvNode, decode_emv_tlv_padded, emv_dol_data_len, parse_emv_afl, parse_emv_dol,
-    validate_emv_tlv,
+    DataFormat, Finding, Severity, Tag, TlvNode, decode_emv_tlv_padded, emv_dol_data_len, mask_emv_track1_text,
+    mask_emv_value_hex, parse_emv_afl, parse_emv_dol, validate_emv_tlv,
 };
 
 use super::{Decoded, Rejected, hex_upper};
@@ -139,74 +140,53 @@ fn readable(tag: Tag, value: &[u8]) -> Option<String> {
     }
 }
 
-/// Masks a PAN's digits: first 6 and last 4 kept when it is long enough, else all hidden.
-fn mask_pan(digits: &str) -> String {
-    let n = digits.chars().count();
-    if n <= 10 {
-        return "*".repeat(n);
-    }
-    let head: String = digits.chars().take(6).collect();
-    let tail: String = digits.chars().skip(n - 4).collect();
-    format!("{head}{}{tail}", "*".repeat(n - 10))
-}
-
-/// The masked form of a value that carries a PAN or track data; `None` when nothing to mask.
+/// The masked form of a value that carries a PAN, track data or a cardholder name (the rule of
+/// `tapcert_parsers::tlv::mask_emv_value_hex`); `None` when there is nothing to mask. Track 1 is
+/// shown as text.
 fn masked_value(tag: Tag, value: &[u8], pan: Pan) -> Option<String> {
     if pan == Pan::Shown {
         return None;
     }
-    match tag {
-        Tag::PAN => {
-            let digits = hex_upper(value);
-            let pan_digits = digits.trim_end_matches('F');
-            Some(format!("{}{}", mask_pan(pan_digits), "F".repeat(digits.len() - pan_digits.len())))
-        }
-        Tag::TRACK2_EQUIVALENT_DATA => Some(mask_track2(&hex_upper(value))),
-        // Mastercard's 9F6B is track 2; Visa's is a 6-byte amount, left as is.
-        Tag::TRACK2_DATA if hex_upper(value).contains('D') => Some(mask_track2(&hex_upper(value))),
-        Tag::TRACK1_DATA => Some(mask_track1(value)),
-        Tag(0x9F1F) | Tag(0x9F20) => Some("*".repeat(value.len() * 2)),
-        _ => None,
+    if tag == Tag::TRACK1_DATA {
+        return Some(mask_emv_track1_text(value));
     }
-}
-
-/// `PAN D YYMM SSS discretionary F`: the PAN masked, everything after the separator hidden.
-fn mask_track2(nibbles: &str) -> String {
-    match nibbles.split_once('D') {
-        Some((pan, rest)) => format!("{}D{}", mask_pan(pan), "*".repeat(rest.len())),
-        None => "*".repeat(nibbles.len()),
-    }
-}
-
-/// `B PAN ^ NAME ^ YYMM SSS discretionary`: format code kept, PAN masked, the rest hidden.
-fn mask_track1(value: &[u8]) -> String {
-    let text = String::from_utf8_lossy(value);
-    let mut chars = text.chars();
-    let Some(code) = chars.next() else { return String::new() };
-    let rest: String = chars.collect();
-    match rest.split_once('^') {
-        Some((pan, after)) => format!("{code}{}^{}", mask_pan(pan), "*".repeat(after.chars().count())),
-        None => format!("{code}{}", "*".repeat(rest.chars().count())),
-    }
+    mask_emv_value_hex(tag, value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn masked(tag: Tag, hex: &str) -> Option<String> {
+        masked_value(tag, &hex::decode(hex).unwrap(), Pan::Masked)
+    }
+
     #[test]
     fn masks_pan_and_tracks() {
-        assert_eq!(mask_pan("5413330089600010"), "541333******0010");
-        assert_eq!(mask_pan("374245001771004"), "374245*****1004");
-        assert_eq!(mask_pan("12345"), "*****");
+        assert_eq!(masked(Tag::PAN, "5413330089600010").unwrap(), "541333******0010");
+        assert_eq!(masked(Tag::PAN, "374245001771004F").unwrap(), "374245*****1004F");
+        assert_eq!(masked(Tag::PAN, "12345F").unwrap(), "*****F");
         assert_eq!(
-            masked_value(Tag::PAN, &[0x37, 0x42, 0x45, 0x00, 0x17, 0x71, 0x00, 0x4F], Pan::Masked).unwrap(),
-            "374245*****1004F"
+            masked(Tag::TRACK2_EQUIVALENT_DATA, "5413330089600010D25122010123409172").unwrap(),
+            "541333******0010D*****************"
         );
-        assert_eq!(mask_track2("5413330089600010D25122010123409172"), "541333******0010D*****************");
-        assert_eq!(mask_track1(b"B5413330089600010^TIP/PAYPASS^2512"), "B541333******0010^****************");
+        assert_eq!(
+            masked_value(Tag::TRACK1_DATA, b"B5413330089600010^TIP/PAYPASS^2512", Pan::Masked).unwrap(),
+            "B541333******0010^****************"
+        );
         assert_eq!(masked_value(Tag::PAN, &[0x54, 0x13], Pan::Shown), None);
         // Visa's 9F6B (card CVM limit, n12) has no separator: shown.
-        assert_eq!(masked_value(Tag(0x9F6B), &[0, 0, 0, 0x01, 0x00, 0x00], Pan::Masked), None);
+        assert_eq!(masked(Tag(0x9F6B), "000000010000"), None);
+        assert_eq!(masked(Tag(0x9F1F), "3132").unwrap(), "****");
+    }
+
+    /// The CLI used to print the cardholder name (5F20) in clear while every conformance log
+    /// hid it; one rule now, and the name is cardholder data (PCI DSS).
+    #[test]
+    fn cardholder_name_no_longer_leaks() {
+        let d = decode_with(&hex::decode("5F200C544150434552542F54455354").unwrap(), Pan::Masked).unwrap();
+        assert!(!d.human.contains("TAPCERT"), "{}", d.human);
+        assert_eq!(d.json["tlv"][0]["value"], "*".repeat(24));
+        assert_eq!(d.json["tlv"][0]["masked"], true);
     }
 }

@@ -2,17 +2,28 @@
 //!
 //! - PPSE FCI lists one application (`A0000000041010`, priority 1).
 //! - Application FCI carries a PDOL (`9F02 06 9F03 06 9F1A 02 5F2A 02 9A 03 9C 01 9F37 04`).
-//! - GPO (format 2, template `77`) returns AIP `1880` and the AFL `08 01 02 00 10 01 01 00`;
-//!   it increments the ATC.
+//! - GPO (format 2, template `77`) returns AIP `1980` (CDA supported, cardholder verification,
+//!   terminal risk management, EMV mode) and the AFL `08 01 02 02 10 01 03 00`; it increments
+//!   the ATC.
 //! - Records: SFI 1 #1 track 2 equivalent data and name; SFI 1 #2 PAN, expiry, effective date,
-//!   PSN, AUC, CVM list, CDOL1, issuer country; SFI 2 #1 application version, currency.
+//!   PSN, AUC, CVM list, CDOL1, issuer country (both flagged for offline data authentication);
+//!   SFI 2 #1 application version, currency; SFI 2 #2 CA index `8F`, issuer certificate `90`,
+//!   remainder `92`, exponent `9F32`; SFI 2 #3 ICC certificate `9F46`, exponent `9F47`,
+//!   remainder `9F48`, SDA tag list `9F4A` = `82` (see [`super::oda`]).
 //! - GENERATE AC returns CID, ATC, AC and IAD (`9F10`, M/Chip layout: KDI `01`, CVN `14` =
 //!   cryptogram version 20: EMV common session key, AC over CDOL1 data ‖ AIP ‖ ATC ‖ CVR).
+//!   With CDA requested (P1 bit `10`) for a TC or an ARQC, the AC moves into the Signed Dynamic
+//!   Application Data `9F4B` (Book 2 §6.6.1): response `9F27 9F36 9F4B 9F10`, the signature
+//!   over the UN of CDOL1 and the ICC dynamic data (8-byte ICC dynamic number, CID, AC, SHA-1 of
+//!   PDOL data ‖ CDOL1 data ‖ the response objects other than `9F4B`).
 
 use tapcert_crypto::MastercardIad;
+use tapcert_crypto::oda::{cda_icc_dynamic_data, cda_transaction_data_hash, sign_dynamic_data};
 
 use super::keys;
+use super::oda::{self, TEST_ONLY_CA_INDEX};
 use super::{Band, CardReply, Command, sw, template, tlv};
+use crate::transport::UnpredictableSource;
 
 /// `2PAY.SYS.DDF01`.
 pub(crate) const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";
@@ -30,8 +41,11 @@ pub(crate) const CDOL1: &[u8] = &[
 ];
 /// Sum of the CDOL1 lengths.
 pub(crate) const CDOL1_DATA_LEN: usize = 6 + 6 + 2 + 5 + 2 + 3 + 1 + 4;
-/// Application interchange profile: cardholder verification, terminal risk management, EMV mode.
-pub(crate) const AIP: [u8; 2] = [0x18, 0x80];
+/// Application interchange profile: CDA, cardholder verification, terminal risk management,
+/// EMV mode.
+pub(crate) const AIP: [u8; 2] = [0x19, 0x80];
+/// P1 bit of GENERATE AC asking for a CDA signature (Book 3 §6.5.5.2).
+const P1_CDA: u8 = 0x10;
 /// Cryptogram version number declared in 9F10 (M/Chip CVN 20: EMV CSK, TDES).
 pub(crate) const CVN: u8 = 0x14;
 
@@ -77,14 +91,16 @@ impl Band {
 
     fn afl(&self) -> Vec<u8> {
         let last = if self.faults().afl_extra_record { 3 } else { 2 };
-        vec![1 << 3, 1, last, 0, 2 << 3, 1, 1, 0]
+        // SFI 1 records 1-2 are signed (ODA); SFI 2 holds the certificates, which are not.
+        vec![1 << 3, 1, last, 2, 2 << 3, 1, 3, 0]
     }
 
     pub(super) fn pan_bcd(&self) -> Vec<u8> {
         bcd(&self.config.pan)
     }
 
-    fn record(&self, sfi: u8, number: u8) -> Option<Vec<u8>> {
+    /// The value of the `70` template of a record, as a conformant band builds it.
+    fn record_body(&self, sfi: u8, number: u8) -> Option<Vec<u8>> {
         let c = &self.config;
         let mut body = Vec::new();
         match (sfi, number) {
@@ -102,19 +118,55 @@ impl Band {
                 tlv(0x8E, &[0, 0, 0, 0, 0, 0, 0, 0, 0x42, 0x03, 0x1E, 0x03, 0x1F, 0x03], &mut body);
                 tlv(0x8C, CDOL1, &mut body);
                 tlv(0x5F28, &[0x08, 0x26], &mut body);
-                let mut rec = template(0x70, &body);
-                // The planted fault: the template claims more bytes than it holds.
-                rec[1] = rec[1].wrapping_add(self.faults().record_length_skew);
-                return Some(rec);
             }
             (2, 1) => {
                 tlv(0x9F08, &[0x00, 0x02], &mut body);
                 tlv(0x9F42, &[0x08, 0x26], &mut body);
                 tlv(0x9F44, &[0x02], &mut body);
             }
+            (2, 2) => {
+                let p = self.oda_personalisation()?;
+                tlv(0x8F, &[TEST_ONLY_CA_INDEX], &mut body);
+                tlv(0x90, &p.issuer.certificate, &mut body);
+                if !p.issuer.remainder.is_empty() {
+                    tlv(0x92, &p.issuer.remainder, &mut body);
+                }
+                tlv(0x9F32, &p.issuer.exponent, &mut body);
+            }
+            (2, 3) => {
+                let p = self.oda_personalisation()?;
+                tlv(0x9F46, &p.icc.certificate, &mut body);
+                tlv(0x9F47, &p.icc.exponent, &mut body);
+                if !p.icc.remainder.is_empty() {
+                    tlv(0x9F48, &p.icc.remainder, &mut body);
+                }
+                tlv(0x9F4A, &[0x82], &mut body);
+            }
             _ => return None,
         }
-        Some(template(0x70, &body))
+        Some(body)
+    }
+
+    /// The static data to be authenticated (Book 3 §10.3): the values of the ODA records the
+    /// AFL flags (SFI 1 records 1 and 2), then the AIP named by `9F4A`.
+    fn oda_static_data(&self) -> Option<Vec<u8>> {
+        let mut data = self.record_body(1, 1)?;
+        data.extend_from_slice(&self.record_body(1, 2)?);
+        data.extend_from_slice(&AIP);
+        Some(data)
+    }
+
+    fn oda_personalisation(&self) -> Option<std::sync::Arc<oda::OdaPersonalisation>> {
+        oda::personalisation(&self.pan_bcd(), &self.oda_static_data()?)
+    }
+
+    fn record(&self, sfi: u8, number: u8) -> Option<Vec<u8>> {
+        let mut rec = template(0x70, &self.record_body(sfi, number)?);
+        if (sfi, number) == (1, 2) {
+            // The planted fault: the template claims more bytes than it holds.
+            rec[1] = rec[1].wrapping_add(self.faults().record_length_skew);
+        }
+        Some(rec)
     }
 
     pub(super) fn emv_process(&mut self, cmd: &Command<'_>) -> CardReply {
@@ -154,6 +206,7 @@ impl Band {
             self.persistent.atc = next;
         }
         self.session.gpo_done = true;
+        self.session.pdol_data = pdol_data.unwrap_or_default().to_vec();
         let mut body = Vec::new();
         tlv(0x82, &AIP, &mut body);
         tlv(0x94, &self.afl(), &mut body);
@@ -210,11 +263,42 @@ impl Band {
         let mut body = Vec::new();
         tlv(0x9F27, &[cid], &mut body);
         tlv(0x9F36, &atc, &mut body);
-        tlv(0x9F26, &ac, &mut body);
+        // CDA only signs a TC or an ARQC (Book 2 §6.6.1), never an AAC.
+        if cmd.p1 & P1_CDA != 0 && cid != 0x00 {
+            let Some(sdad) = self.cda_signature(cmd.data, cid, &ac, &body, &iad) else {
+                return CardReply::sw(sw::NO_PRECISE_DIAGNOSIS);
+            };
+            tlv(0x9F4B, &sdad, &mut body);
+        } else {
+            tlv(0x9F26, &ac, &mut body);
+        }
         tlv(0x9F10, &iad, &mut body);
         let mut reply = CardReply::data(&template(0x77, &body), sw::OK);
         reply.delay = self.faults().generate_ac_delay;
         reply
+    }
+}
+
+impl Band {
+    /// The Signed Dynamic Application Data of a CDA GENERATE AC. `response_before` holds the
+    /// response objects that precede `9F4B` (CID, ATC); the IAD follows it.
+    fn cda_signature(
+        &mut self,
+        cdol1_data: &[u8],
+        cid: u8,
+        ac: &[u8; 8],
+        response_before: &[u8],
+        iad: &[u8],
+    ) -> Option<Vec<u8>> {
+        // The terminal's UN is the last CDOL1 element (9F37, 4 bytes).
+        let un = cdol1_data.get(cdol1_data.len().checked_sub(4)?..)?;
+        let mut iad_tlv = Vec::new();
+        tlv(0x9F10, iad, &mut iad_tlv);
+        let hash = cda_transaction_data_hash(&[&self.session.pdol_data, cdol1_data, response_before, &iad_tlv]);
+        let mut icc_dynamic_number = [0u8; 8];
+        self.rng.fill(&mut icc_dynamic_number);
+        let dynamic = cda_icc_dynamic_data(&icc_dynamic_number, cid, ac, &hash).ok()?;
+        sign_dynamic_data(oda::icc_signing_key(self.faults().cda_wrong_icc_key), &dynamic, un).ok()
     }
 }
 

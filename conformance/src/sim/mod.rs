@@ -3,7 +3,7 @@
 //! | Application | Selected by | Commands |
 //! |---|---|---|
 //! | PPSE | `2PAY.SYS.DDF01` | SELECT (lists the payment application) |
-//! | EMV contactless payment | `A0000000041010` | SELECT (FCI + PDOL), GPO (format 2), READ RECORD, GET DATA (ATC), GENERATE AC |
+//! | EMV contactless payment | `A0000000041010` | SELECT (FCI + PDOL), GPO (format 2), READ RECORD (with the CDA certificates), GET DATA (ATC), GENERATE AC (ARQC, CDA) |
 //! | T-Union / City Union e-purse | `A000000632010105`, `A00000000386980701` | GET BALANCE, READ BINARY SFI 15, READ RECORD SFI 18, INITIALIZE/DEBIT FOR PURCHASE |
 //! | NFC Forum Type 4 Tag | `D2760000850101` | SELECT E103/E104, READ BINARY, (UPDATE BINARY refused) |
 //! | PC/SC pseudo-APDU | always | GET DATA UID `FF CA 00 00 00` |
@@ -28,12 +28,14 @@ mod command;
 mod emv;
 mod keys;
 mod ndef;
+mod oda;
 mod profile;
 mod transit;
 
 use std::collections::VecDeque;
 
 pub use keys::{TEST_DPK, TEST_DTK, TEST_IMK_AC, WRONG_IMK_AC, purse_mac, purse_session_key_with, tac_key};
+pub use oda::TEST_ONLY_CA_INDEX;
 pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
 pub use transit::TRANSIT_LOG_RECORD_LEN;
 
@@ -139,6 +141,8 @@ struct Session {
     selected: Selected,
     gpo_done: bool,
     ac_done: bool,
+    /// PDOL data of the GPO, hashed into a CDA signature.
+    pdol_data: Vec<u8>,
     purchase: Option<transit::PurchaseInit>,
     ndef_file: Option<u16>,
     mute: bool,
@@ -150,6 +154,7 @@ impl Session {
             selected: Selected::None,
             gpo_done: false,
             ac_done: false,
+            pdol_data: Vec::new(),
             purchase: None,
             ndef_file: None,
             mute: false,

@@ -51,6 +51,8 @@ pub struct Faults {
     pub generate_ac_delay: Duration,
     /// Whether a malformed GPO leaves the band mute until the field goes off.
     pub mute_after_malformed_gpo: bool,
+    /// Whether CDA signatures are made with a key other than the certified ICC key.
+    pub cda_wrong_icc_key: bool,
 }
 
 impl Faults {
@@ -67,6 +69,7 @@ impl Faults {
         ndef_nlen_excess: 0,
         generate_ac_delay: Duration::ZERO,
         mute_after_malformed_gpo: false,
+        cda_wrong_icc_key: false,
     };
 }
 
@@ -97,7 +100,7 @@ pub fn profiles() -> Vec<Profile> {
         Profile {
             name: "reference",
             kind: ProfileKind::Reference,
-            description: "conformant band: PPSE, EMV contactless, T-Union e-purse, NFC Type 4 tag, UID",
+            description: "conformant band: PPSE, EMV contactless (ARQC, CDA), T-Union e-purse, NFC Type 4 tag, UID",
             faults: R,
         },
         faulty!("unknown-aid-sw", "SELECT of an unknown AID answers 6F00 instead of 6A82", unknown_aid_sw: 0x6F00),
@@ -126,6 +129,11 @@ pub fn profiles() -> Vec<Profile> {
             "mute-after-bad-gpo",
             "a malformed GPO leaves the band mute until the field is switched off",
             mute_after_malformed_gpo: true
+        ),
+        faulty!(
+            "bad-cda-signature",
+            "CDA signature (9F4B) made with a key other than the certified ICC key",
+            cda_wrong_icc_key: true
         ),
     ]
 }

@@ -104,3 +104,32 @@ fn mute_after_bad_gpo_lasts_until_the_field_goes_off() {
     b.power_on();
     assert_eq!(sw_of(&send(&mut b, "00A4040007A000000004101000")), sw::OK);
 }
+
+#[test]
+fn oda_records_fit_a_short_response_and_cda_signs_only_tc_or_arqc() {
+    let mut b = band("reference");
+    send(&mut b, "00A4040007A000000004101000");
+    assert_eq!(sw_of(&send(&mut b, &format!("80A800001A 8318{} 00", "00".repeat(24)))), sw::OK);
+    for rec in ["00B2021400", "00B2031400"] {
+        let r = send(&mut b, rec);
+        assert_eq!(sw_of(&r), sw::OK);
+        assert!(r.len() - 2 <= 256, "{rec}: {} bytes", r.len() - 2);
+        assert_eq!(r[..2], [0x70, 0x81]);
+    }
+    // AAC asked with the CDA bit: declined, no signature, the AC in 9F26 (Book 2 §6.6.1).
+    let r = send(&mut b, &format!("80AE10001D{}00", "00".repeat(29)));
+    assert_eq!(sw_of(&r), sw::OK);
+    let nodes = tapcert_parsers::tlv::decode_emv_tlv(&r[..r.len() - 2]).unwrap();
+    let tags: Vec<u32> = nodes[0].children.iter().map(|n| n.tlv.tag.0).collect();
+    assert_eq!(tags, [0x9F27, 0x9F36, 0x9F26, 0x9F10]);
+    // ARQC with CDA on a new transaction: 9F4B of the ICC modulus length replaces 9F26.
+    b.power_off();
+    b.power_on();
+    send(&mut b, "00A4040007A000000004101000");
+    send(&mut b, &format!("80A800001A 8318{} 00", "00".repeat(24)));
+    let r = send(&mut b, &format!("80AE90001D{}00", "00".repeat(29)));
+    let nodes = tapcert_parsers::tlv::decode_emv_tlv(&r[..r.len() - 2]).unwrap();
+    let tags: Vec<u32> = nodes[0].children.iter().map(|n| n.tlv.tag.0).collect();
+    assert_eq!(tags, [0x9F27, 0x9F36, 0x9F4B, 0x9F10]);
+    assert_eq!(nodes[0].children[2].tlv.value.len(), 128);
+}

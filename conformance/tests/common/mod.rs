@@ -2,10 +2,15 @@
 //! They drive any `Transport` and verify what the band answers with tapcert_crypto.
 #![allow(dead_code)]
 
-use tapcert_conformance::sim::{TEST_DPK, TEST_DTK, TEST_IMK_AC, purse_mac, purse_session_key_with, tac_key};
+use std::collections::HashMap;
+
+use tapcert_conformance::sim::{
+    TEST_DPK, TEST_DTK, TEST_IMK_AC, TEST_ONLY_CA_INDEX, purse_mac, purse_session_key_with, tac_key,
+};
 use tapcert_conformance::transport::{RawResponse, Transport, TransportError};
+use tapcert_crypto::oda::{self, EmvDate, test_keys};
 use tapcert_crypto::{AcData, Cvn, MastercardIad, Tdes, derive_icc_mk_option_a};
-use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, parse_emv_dol};
+use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, parse_emv_afl, parse_emv_dol};
 
 pub fn apdu(text: &str) -> Vec<u8> {
     hex::decode(text.replace(' ', "")).unwrap()
@@ -66,10 +71,23 @@ pub struct EmvOutcome {
     /// Whether the AC verifies under the published test IMK.
     pub ac_valid: bool,
     pub records: usize,
+    /// With CDA asked: the terminal's verdict on the whole chain (issuer certificate, ICC
+    /// certificate over the static data, SDAD with the AC inside); `None` without CDA.
+    pub cda: Option<Result<(), String>>,
 }
+
+/// The date the terminal checks certificate expiry against (injected, so runs reproduce).
+pub const TERMINAL_DATE: EmvDate = EmvDate { year: 2026, month: 11, day: 22 };
 
 /// PPSE, SELECT, GPO with PDOL data, every AFL record, GENERATE AC (ARQC), ARQC check.
 pub fn emv_transaction<T: Transport>(t: &mut T, un: [u8; 4]) -> Result<EmvOutcome, String> {
+    emv_transaction_with(t, un, false)
+}
+
+/// [`emv_transaction`], asking for CDA (GENERATE AC P1 `90`) when `cda` is set and then doing
+/// what a terminal does with the answer: EMV Book 2 §6.3, §6.4, §6.6.2 with
+/// `tapcert_crypto::oda`. The AC checked against the IMK is the one recovered from `9F4B`.
+pub fn emv_transaction_with<T: Transport>(t: &mut T, un: [u8; 4], cda: bool) -> Result<EmvOutcome, String> {
     let ppse = ok(t, &select(b"2PAY.SYS.DDF01"))?;
     let ppse = decode_emv_tlv(&ppse).map_err(|e| format!("PPSE FCI: {e}"))?;
     let aid = find(&ppse, 0x4F).ok_or("no 4F in PPSE")?.to_vec();
@@ -86,10 +104,12 @@ pub fn emv_transaction<T: Transport>(t: &mut T, un: [u8; 4]) -> Result<EmvOutcom
     let afl = find(&gpo_resp, 0x94).ok_or("no AFL")?.to_vec();
     let mut record_bytes = Vec::new();
     let mut records = 0;
+    let mut raw_records = HashMap::new();
     for entry in afl.chunks(4) {
         let sfi = entry[0] >> 3;
         for rec in entry[1]..=entry[2] {
             let r = ok(t, &[0x00, 0xB2, rec, (sfi << 3) | 4, 0x00])?;
+            raw_records.insert((sfi, rec), r.clone());
             let nodes = decode_emv_tlv(&r).map_err(|e| format!("record {sfi}/{rec}: {e}"))?;
             for n in &nodes[0].children {
                 n.encode_into(&mut record_bytes);
@@ -102,15 +122,23 @@ pub fn emv_transaction<T: Transport>(t: &mut T, un: [u8; 4]) -> Result<EmvOutcom
     let psn = find(&recs, 0x5F34).map_or(0, |v| v[0]);
     let cdol1 = find(&recs, 0x8C).ok_or("no CDOL1")?;
     let cdol_data: Vec<u8> = dol(cdol1).into_iter().flat_map(|(tag, len)| terminal_value(tag, len, un)).collect();
-    let mut gac = vec![0x80, 0xAE, 0x80, 0x00, cdol_data.len() as u8];
+    let mut gac = vec![0x80, 0xAE, if cda { 0x90 } else { 0x80 }, 0x00, cdol_data.len() as u8];
     gac.extend_from_slice(&cdol_data);
     gac.push(0x00);
     let ac_resp = ok(t, &gac)?;
     let ac_resp = decode_emv_tlv(&ac_resp).map_err(|e| format!("GENERATE AC: {e}"))?;
     let cid = find(&ac_resp, 0x9F27).ok_or("no CID")?[0];
     let atc_bytes: [u8; 2] = find(&ac_resp, 0x9F36).ok_or("no ATC")?.try_into().unwrap();
-    let ac: [u8; 8] = find(&ac_resp, 0x9F26).ok_or("no AC")?.try_into().unwrap();
     let iad = find(&ac_resp, 0x9F10).ok_or("no IAD")?;
+    let (ac, cda): ([u8; 8], _) = if cda {
+        let verdict = verify_cda_chain(&raw_records, &recs, &aip, &afl, &pdol_data, &cdol_data, &ac_resp, un);
+        match verdict {
+            Ok(ac) => (ac, Some(Ok(()))),
+            Err(e) => ([0; 8], Some(Err(e))),
+        }
+    } else {
+        (find(&ac_resp, 0x9F26).ok_or("no AC")?.try_into().unwrap(), None)
+    };
 
     // Issuer side: independent recomputation from the published IMK and the CVN the IAD declares.
     let declared = MastercardIad::parse(iad).map_err(|e| format!("IAD: {e}"))?;
@@ -121,7 +149,68 @@ pub fn emv_transaction<T: Transport>(t: &mut T, un: [u8; 4]) -> Result<EmvOutcom
     ac_data.extend_from_slice(&aip);
     ac_data.extend_from_slice(&atc_bytes);
     let expected = Cvn::Mastercard20.generate_ac(&mk, &AcData::from_bytes(&ac_data).unwrap(), iad).unwrap().ac;
-    Ok(EmvOutcome { pan, atc: u16::from_be_bytes(atc_bytes), cid, ac, ac_valid: expected == ac, records })
+    Ok(EmvOutcome { pan, atc: u16::from_be_bytes(atc_bytes), cid, ac, ac_valid: expected == ac, records, cda })
+}
+
+/// Terminal-side CDA: CA key from `8F`, issuer key from `90`, ICC key from `9F46` over the
+/// static data the AFL flags, then the SDAD `9F4B`. Returns the AC recovered from the SDAD.
+#[allow(clippy::too_many_arguments)]
+fn verify_cda_chain(
+    raw_records: &HashMap<(u8, u8), Vec<u8>>,
+    recs: &[TlvNode<'_>],
+    aip: &[u8],
+    afl: &[u8],
+    pdol_data: &[u8],
+    cdol_data: &[u8],
+    ac_resp: &[TlvNode<'_>],
+    un: [u8; 4],
+) -> Result<[u8; 8], String> {
+    let get = |tag: u32| find(recs, tag).ok_or(format!("no {tag:X} in the records"));
+    if aip[0] & 0x01 == 0 {
+        return Err("AIP does not announce CDA".into());
+    }
+    let ca = match get(0x8F)? {
+        [i] if *i == TEST_ONLY_CA_INDEX => test_keys::TEST_ONLY_CA.public_key(),
+        other => return Err(format!("unknown CA index {}", hex::encode_upper(other))),
+    };
+    let pan = get(0x5A)?;
+    let issuer = oda::recover_issuer_public_key(
+        &ca,
+        get(0x90)?,
+        find(recs, 0x92).unwrap_or(&[]),
+        get(0x9F32)?,
+        pan,
+        TERMINAL_DATE,
+    )
+    .map_err(|e| format!("issuer certificate: {e}"))?;
+    let afl = parse_emv_afl(afl).map_err(|e| format!("AFL: {e}"))?;
+    let static_data = oda::static_data_to_authenticate(
+        &afl,
+        |sfi, rec| raw_records.get(&(sfi, rec)).map(Vec::as_slice),
+        find(recs, 0x9F4A),
+        Some(aip),
+    )
+    .map_err(|e| format!("static data: {e}"))?;
+    let icc = oda::recover_icc_public_key(
+        &issuer.public_key,
+        get(0x9F46)?,
+        find(recs, 0x9F48).unwrap_or(&[]),
+        get(0x9F47)?,
+        &static_data,
+        pan,
+        TERMINAL_DATE,
+    )
+    .map_err(|e| format!("ICC certificate: {e}"))?;
+    // The response objects other than 9F4B, as sent, in order.
+    let mut response_objects = Vec::new();
+    for n in ac_resp.iter().flat_map(|n| n.children.iter()).filter(|n| n.tlv.tag != Tag(0x9F4B)) {
+        n.encode_into(&mut response_objects);
+    }
+    let hash = oda::cda_transaction_data_hash(&[pdol_data, cdol_data, &response_objects]);
+    let sdad = find(ac_resp, 0x9F4B).ok_or("no 9F4B in the CDA response")?;
+    let cid = find(ac_resp, 0x9F27).ok_or("no CID")?[0];
+    let signed = oda::verify_cda(&icc.public_key, sdad, &un, cid, &hash).map_err(|e| format!("SDAD: {e}"))?;
+    Ok(signed.application_cryptogram)
 }
 
 /// What a transit purchase produced.

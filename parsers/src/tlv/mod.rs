@@ -14,13 +14,15 @@
 //! Object Lists ([`parse_emv_dol`], [`build_emv_dol_data`]), the AFL ([`parse_emv_afl`]),
 //! typed views of the contactless response templates ([`Fci`], [`GpoResponse`], [`Record`],
 //! [`GenerateAcResponse`]), an owned model for building ([`TlvOwned`]) and the validator
-//! ([`validate_emv_tlv`]) that names the EMV rule an object breaks.
+//! ([`validate_emv_tlv`]) that names the EMV rule an object breaks, and the one masking rule
+//! for PANs and track data ([`mask_emv_hex`], [`mask_emv_value_hex`]).
 
 mod afl;
 mod dictionary;
 mod dol;
 mod error;
 mod length;
+mod mask;
 mod object;
 mod owned;
 mod tag;
@@ -36,6 +38,10 @@ pub use dol::{
 };
 pub use error::TlvError;
 pub use length::{Length, minimal_length_len, parse_emv_length};
+pub use mask::{
+    EMV_SENSITIVE_TAGS, emv_sensitive_buffer_nibbles, emv_sensitive_nibbles, mask_emv_hex, mask_emv_track1_text,
+    mask_emv_value_hex,
+};
 pub use object::{Tlv, TlvIter, parse_emv_tlv};
 pub use owned::{TlvOwned, TlvValue, decode_emv_tlv_owned, encode_emv_tlv_owned};
 pub use tag::{MAX_TAG_LEN, Tag, TagBytes, TagClass, parse_emv_tag};

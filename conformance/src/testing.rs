@@ -1,0 +1,205 @@
+//! Test support for the real PC/SC stack, shared by the test binaries of several packages
+//! (`conformance/tests/pcscd.rs`, the root package's `tests/sim_pcscd.rs`). Not a public API.
+//!
+//! There is one pcscd per mount namespace and vpcd listens on fixed ports, so every test that
+//! starts a pcscd must hold [`PcscdLock`]: a mutex inside the process, and a lock file
+//! ([`LOCK_PATH`]) across processes (the other test binary, another `cargo test`).
+
+use std::fs::File;
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::transport::list_readers;
+
+/// Reader name of vpcd's slot 0.
+pub const VPCD_READER: &str = "Virtual PCD 00 00";
+
+/// The cross-process lock file; it holds the PID of the holder.
+pub const LOCK_PATH: &str = "/tmp/tapcert-pcscd-tests.lock";
+
+/// How long a test waits for another to release the stack before failing.
+const LOCK_WAIT: Duration = Duration::from_secs(600);
+
+static IN_PROCESS: Mutex<()> = Mutex::new(());
+
+/// The right to run pcscd: released (lock file removed) on drop.
+#[derive(Debug)]
+pub struct PcscdLock {
+    _guard: MutexGuard<'static, ()>,
+    path: PathBuf,
+}
+
+impl PcscdLock {
+    /// Waits for the stack. A lock file whose PID is not a running process is stale (a test
+    /// run that was killed) and is taken over.
+    pub fn acquire() -> PcscdLock {
+        Self::acquire_at(Path::new(LOCK_PATH))
+    }
+
+    /// [`PcscdLock::acquire`] with another lock file.
+    pub fn acquire_at(path: &Path) -> PcscdLock {
+        let guard = IN_PROCESS.lock().unwrap_or_else(|e| e.into_inner());
+        let path = path.to_path_buf();
+        let me = std::process::id().to_string();
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match File::create_new(&path) {
+                Ok(mut f) => {
+                    let _ = f.write_all(me.as_bytes());
+                    return PcscdLock { _guard: guard, path };
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let holder = holder.trim();
+                    // An empty file is a holder between create and write: wait for it. A file
+                    // naming this process was leaked by one of its tests (the mutex is ours).
+                    let stale = !holder.is_empty() && (holder == me || !Path::new(&format!("/proc/{holder}")).exists());
+                    if stale {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                }
+                Err(e) => panic!("cannot create {}: {e}", path.display()),
+            }
+            assert!(Instant::now() < deadline, "pcscd test lock {} held for {LOCK_WAIT:?}", path.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for PcscdLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Where `tool` is on PATH.
+pub fn on_path(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join(tool)).find(|p| p.is_file())
+}
+
+/// The tool, or `None` after a loud SKIP; panics under CI (env `CI` set), where the stack
+/// must be there.
+pub fn require(tool: &str) -> Option<PathBuf> {
+    match on_path(tool) {
+        Some(p) => Some(p),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("{tool} not on PATH but CI is set: run .ci/pcscd-setup.sh")
+        }
+        None => {
+            eprintln!("\n**** SKIP: {tool} not on PATH; install it with .ci/pcscd-setup.sh (sudo) ****\n");
+            None
+        }
+    }
+}
+
+/// One `pcscd -f`, started by a test and stopped (SIGTERM, then kill) when dropped.
+#[derive(Debug)]
+pub struct Pcscd {
+    child: Child,
+}
+
+impl Pcscd {
+    /// Starts pcscd and waits until it lists [`VPCD_READER`]. Hold a [`PcscdLock`] first.
+    pub fn start(bin: &Path) -> Pcscd {
+        // Another pcscd (not ours) would own /run/pcscd: refuse rather than kill it.
+        if let Ok(pid) = std::fs::read_to_string("/run/pcscd/pcscd.pid")
+            && let Ok(comm) = std::fs::read_to_string(format!("/proc/{}/comm", pid.trim()))
+            && comm.trim() == "pcscd"
+        {
+            panic!("a pcscd (pid {}) not started by these tests is running; stop it first", pid.trim());
+        }
+        // TAPCERT_PCSCD_LOG=FILE keeps pcscd's debug log of the run.
+        let mut cmd = Command::new(bin);
+        cmd.arg("-f").stdout(Stdio::null()).stderr(Stdio::null());
+        if let Some(path) = std::env::var_os("TAPCERT_PCSCD_LOG") {
+            let log = File::options().create(true).append(true).open(path).expect("pcscd log");
+            cmd.arg("-d").stdout(log.try_clone().expect("log")).stderr(log);
+        }
+        // Owned at once, so that a panic below still stops it (Drop).
+        let pcscd = Pcscd { child: cmd.spawn().expect("spawn pcscd") };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(readers) = list_readers()
+                && readers.iter().any(|r| r.name == VPCD_READER)
+            {
+                return pcscd;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("pcscd did not list {VPCD_READER} within 10 s (is vsmartcard-vpcd installed?)");
+    }
+
+    /// The pcscd process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Stops pcscd and waits for it.
+    pub fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        // SIGTERM lets pcscd remove /run/pcscd/pcscd.comm and its pid file.
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Pcscd {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_is_released_and_stale_locks_are_taken_over() {
+        let path = std::env::temp_dir().join(format!("tapcert-lock-test-{}", std::process::id()));
+        let me = std::process::id().to_string();
+        {
+            let _held = PcscdLock::acquire_at(&path);
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), me);
+        }
+        assert!(!path.exists(), "released on drop");
+        // A PID that cannot be running (above the kernel's pid_max of 2^22).
+        std::fs::write(&path, "4194305").unwrap();
+        {
+            let _taken = PcscdLock::acquire_at(&path);
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), me);
+        }
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_live_holder_is_waited_for() {
+        let path = std::env::temp_dir().join(format!("tapcert-lock-wait-{}", std::process::id()));
+        // PID 1 is always running: the lock stays held until the file goes.
+        std::fs::write(&path, "1").unwrap();
+        let p = path.clone();
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            std::fs::remove_file(&p).unwrap();
+        });
+        let _held = PcscdLock::acquire_at(&path);
+        releaser.join().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), std::process::id().to_string());
+    }
+}

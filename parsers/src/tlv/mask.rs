@@ -1,0 +1,301 @@
+//! Masking of PANs, track data and cardholder names: the one rule every tapcert output uses
+//! (decoded traces, APDU logs, transcripts, reports).
+//!
+//! PCI DSS lets at most the first six and the last four PAN digits be shown. tapcert's rule,
+//! per tag (nibbles are counted high nibble first):
+//!
+//! | Tag | Shown | Hidden |
+//! |---|---|---|
+//! | `5A` PAN (cn) | first 6 and last 4 digits when there are more than 10; the trailing `F` padding | every other digit; all digits of a PAN of 10 digits or fewer |
+//! | `57` track 2 equivalent data, `9F6B` track 2 data (b, `PAN D YYMM SSS discretionary F`) | the PAN digits kept by the PAN rule, the `D` separator | everything after the separator: expiry, service code, discretionary data, padding; all of it when there is no separator |
+//! | `56` track 1 data (ans, `B PAN ^ NAME ^ YYMM SSS discretionary`) | the format code, the PAN characters kept by the PAN rule, the first `^` | everything after the first `^` (name, expiry, service code, discretionary data) |
+//! | `9F1F` track 1 discretionary data, `9F20` track 2 discretionary data, `5F20` cardholder name, `9F0B` cardholder name extended | nothing | everything |
+//!
+//! Why expiry and service code are hidden too: they let a PAN be replayed on magnetic stripe
+//! fallback, and no conformance check needs to read them from a log. Visa uses `9F6B` for a
+//! 6-byte amount (card CVM limit): a `9F6B` value without a `D` nibble is not track data and
+//! is left as is.
+//!
+//! Over raw bytes ([`mask_emv_hex`]) values are found by walking the bytes as EMV BER-TLV; when
+//! that fails (a faulty card's record), a byte scan for the same tags masks every complete
+//! value it finds, so a malformed response never leaks more than a well-formed one.
+//!
+//! ```
+//! use tapcert_parsers::tlv::{mask_emv_hex, mask_emv_value_hex, Tag};
+//! assert_eq!(mask_emv_value_hex(Tag::PAN, &[0x54, 0x13, 0x33, 0x00, 0x89, 0x60, 0x00, 0x10]).unwrap(), "541333******0010");
+//! let record = [0x70, 0x0A, 0x5A, 0x08, 0x54, 0x13, 0x33, 0x00, 0x89, 0x60, 0x00, 0x10, 0x90, 0x00];
+//! assert_eq!(mask_emv_hex(&record), "700A5A08541333******00109000");
+//! // Application label: nothing to hide.
+//! assert_eq!(mask_emv_value_hex(Tag(0x50), b"VISA"), None);
+//! ```
+
+use super::{Tag, TlvIter, parse_emv_tag};
+
+/// Tags whose values are masked in every output (see the module table).
+pub const EMV_SENSITIVE_TAGS: [Tag; 8] = [
+    Tag::PAN,
+    Tag::TRACK2_EQUIVALENT_DATA,
+    Tag::TRACK2_DATA,
+    Tag::TRACK1_DATA,
+    Tag(0x9F1F),
+    Tag(0x9F20),
+    Tag(0x5F20),
+    Tag(0x9F0B),
+];
+
+/// Longest value the byte scan of a malformed buffer treats as a sensitive value (a track 1
+/// is at most 79 characters); a longer "length" after a stray tag byte is not one.
+const SCAN_MAX_VALUE: usize = 0x50;
+
+/// Nesting depth of constructed objects walked before falling back to the byte scan.
+const WALK_MAX_DEPTH: usize = 8;
+
+/// Which nibbles of `value` (two per byte, high nibble first) the value of `tag` hides;
+/// `None` when the tag carries nothing sensitive (or is a Visa `9F6B` amount).
+pub fn emv_sensitive_nibbles(tag: Tag, value: &[u8]) -> Option<Vec<bool>> {
+    let nibbles: Vec<u8> = value.iter().flat_map(|b| [b >> 4, b & 0x0F]).collect();
+    let mut hide = vec![false; nibbles.len()];
+    match tag {
+        Tag::PAN => {
+            let digits = nibbles.iter().rposition(|n| *n != 0x0F).map_or(0, |p| p + 1);
+            hide_pan_digits(&mut hide[..digits]);
+        }
+        Tag::TRACK2_EQUIVALENT_DATA | Tag::TRACK2_DATA => {
+            let sep = nibbles.iter().position(|n| *n == 0x0D);
+            if tag == Tag::TRACK2_DATA && sep.is_none() {
+                return None;
+            }
+            match sep {
+                Some(sep) => {
+                    hide_pan_digits(&mut hide[..sep]);
+                    hide[sep + 1..].iter_mut().for_each(|h| *h = true);
+                }
+                None => hide.iter_mut().for_each(|h| *h = true),
+            }
+        }
+        Tag::TRACK1_DATA => {
+            // Per character: both nibbles of a hidden byte.
+            let mut chars = vec![false; value.len()];
+            if value.len() > 1 {
+                let rest = &mut chars[1..];
+                match value[1..].iter().position(|b| *b == b'^') {
+                    Some(caret) => {
+                        hide_pan_digits(&mut rest[..caret]);
+                        rest[caret + 1..].iter_mut().for_each(|h| *h = true);
+                    }
+                    None => rest.iter_mut().for_each(|h| *h = true),
+                }
+            }
+            hide = chars.iter().flat_map(|h| [*h, *h]).collect();
+        }
+        t if EMV_SENSITIVE_TAGS.contains(&t) => hide.iter_mut().for_each(|h| *h = true),
+        _ => return None,
+    }
+    Some(hide)
+}
+
+/// The PAN rule over a run of digits: first 6 and last 4 shown when there are more than 10.
+fn hide_pan_digits(digits: &mut [bool]) {
+    let n = digits.len();
+    let hidden = if n <= 10 { 0..n } else { 6..n - 4 };
+    digits[hidden].iter_mut().for_each(|h| *h = true);
+}
+
+/// The value of `tag` as upper-case hex with hidden nibbles as `*`; `None` when nothing in it
+/// is sensitive.
+pub fn mask_emv_value_hex(tag: Tag, value: &[u8]) -> Option<String> {
+    let hide = emv_sensitive_nibbles(tag, value)?;
+    Some(render_hex(value, &hide))
+}
+
+/// Track 1 data (`56`, ans) as text with hidden characters as `*` (bytes outside printable
+/// ASCII shown as `?`).
+pub fn mask_emv_track1_text(value: &[u8]) -> String {
+    let hide = emv_sensitive_nibbles(Tag::TRACK1_DATA, value).unwrap_or_default();
+    value
+        .iter()
+        .enumerate()
+        .map(|(i, b)| match (hide.get(2 * i), b) {
+            (Some(true), _) => '*',
+            (_, 0x20..=0x7E) => char::from(*b),
+            _ => '?',
+        })
+        .collect()
+}
+
+/// Upper-case hex of a whole buffer (a response, a record, a command, with or without the
+/// status word) with every sensitive nibble replaced by `*`.
+pub fn mask_emv_hex(bytes: &[u8]) -> String {
+    render_hex(bytes, &emv_sensitive_buffer_nibbles(bytes))
+}
+
+/// Which nibbles of a whole buffer are sensitive: a BER-TLV walk of the buffer, else of the
+/// buffer without its last two bytes (a status word), else the byte scan.
+pub fn emv_sensitive_buffer_nibbles(bytes: &[u8]) -> Vec<bool> {
+    let mut hide = vec![false; bytes.len() * 2];
+    let without_sw = &bytes[..bytes.len().saturating_sub(2)];
+    if !walk(bytes, 0, 0, &mut hide) && !walk(without_sw, 0, 0, &mut hide) {
+        hide.iter_mut().for_each(|h| *h = false);
+        scan(bytes, 0, &mut hide);
+    }
+    hide
+}
+
+fn render_hex(bytes: &[u8], hide: &[bool]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for (i, b) in bytes.iter().enumerate() {
+        for (k, nib) in [b >> 4, b & 0x0F].into_iter().enumerate() {
+            let hidden = hide.get(2 * i + k).copied().unwrap_or(false);
+            out.push(if hidden { '*' } else { char::from(DIGITS[usize::from(nib)]) });
+        }
+    }
+    out
+}
+
+/// Marks sensitive values inside `bytes` (found at `base` in the whole buffer). False if the
+/// bytes are not a clean TLV sequence.
+fn walk(bytes: &[u8], base: usize, depth: usize, hide: &mut [bool]) -> bool {
+    if depth > WALK_MAX_DEPTH {
+        return false;
+    }
+    let mut any = false;
+    for item in TlvIter::with_base(bytes, base) {
+        let Ok(tlv) = item else { return false };
+        any = true;
+        let at = tlv.value_offset();
+        if tlv.is_constructed() {
+            if !walk(tlv.value, at, depth + 1, hide) {
+                // A constructed value that does not parse may still hold a PAN.
+                scan(tlv.value, at, hide);
+            }
+        } else {
+            mark(tlv.tag, tlv.value, at, hide);
+        }
+    }
+    any
+}
+
+fn mark(tag: Tag, value: &[u8], at: usize, hide: &mut [bool]) {
+    if let Some(marks) = emv_sensitive_nibbles(tag, value) {
+        for (n, h) in marks.into_iter().enumerate() {
+            match hide.get_mut(2 * at + n) {
+                Some(slot) if h => *slot = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+fn scan(bytes: &[u8], base: usize, hide: &mut [bool]) {
+    for i in 0..bytes.len() {
+        let Ok((rest, tag)) = parse_emv_tag(&bytes[i..]) else { continue };
+        if !EMV_SENSITIVE_TAGS.contains(&tag) {
+            continue;
+        }
+        let Some(&len) = rest.first() else { continue };
+        let start = bytes.len() - rest.len() + 1;
+        let end = start + usize::from(len);
+        // Only complete values: a stray 5A in a UID or a MAC is not a PAN.
+        if len == 0 || usize::from(len) > SCAN_MAX_VALUE || end > bytes.len() {
+            continue;
+        }
+        mark(tag, &bytes[start..end], base + start, hide);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    #[test]
+    fn pan_keeps_six_and_four_only_when_longer_than_ten() {
+        assert_eq!(mask_emv_value_hex(Tag::PAN, &hex("5413330089600010")).unwrap(), "541333******0010");
+        assert_eq!(mask_emv_value_hex(Tag::PAN, &hex("374245001771004F")).unwrap(), "374245*****1004F");
+        // 10 digits: showing 6 + 4 would show them all.
+        assert_eq!(mask_emv_value_hex(Tag::PAN, &hex("5413330089")).unwrap(), "**********");
+        assert_eq!(mask_emv_value_hex(Tag::PAN, &hex("12345F")).unwrap(), "*****F");
+    }
+
+    #[test]
+    fn track2_hides_everything_after_the_separator() {
+        let t2 = hex("5413330089600010D25122010123409172");
+        assert_eq!(mask_emv_value_hex(Tag::TRACK2_EQUIVALENT_DATA, &t2).unwrap(), "541333******0010D*****************");
+        assert_eq!(mask_emv_value_hex(Tag::TRACK2_DATA, &t2).unwrap(), "541333******0010D*****************");
+        // No separator: all of it.
+        assert_eq!(mask_emv_value_hex(Tag::TRACK2_EQUIVALENT_DATA, &hex("54133300")).unwrap(), "********");
+        // Visa's 9F6B (card CVM limit, n12) has no separator: not track data.
+        assert_eq!(mask_emv_value_hex(Tag::TRACK2_DATA, &hex("000000010000")), None);
+    }
+
+    #[test]
+    fn track1_text_keeps_format_code_and_pan_rule() {
+        assert_eq!(mask_emv_track1_text(b"B5413330089600010^TIP/PAYPASS^2512"), "B541333******0010^****************");
+        assert_eq!(mask_emv_track1_text(b"B5413330089600010"), "B****************");
+        assert_eq!(mask_emv_track1_text(b""), "");
+        assert_eq!(mask_emv_value_hex(Tag::TRACK1_DATA, b"B1^"), Some("42**5E".into()));
+    }
+
+    #[test]
+    fn discretionary_data_and_names_are_hidden_whole() {
+        for tag in [Tag(0x9F1F), Tag(0x9F20), Tag(0x5F20), Tag(0x9F0B)] {
+            assert_eq!(mask_emv_value_hex(tag, b"AB").unwrap(), "****", "{tag}");
+        }
+        assert_eq!(mask_emv_value_hex(Tag(0x9F36), &[0, 1]), None);
+    }
+
+    #[test]
+    fn buffer_walk_masks_inside_templates_and_keeps_the_rest() {
+        let rec = hex("701B57135413330089600010D25122010000000000000F5F20034142439000");
+        let t2 = format!("541333******0010D{}", "*".repeat(21));
+        assert_eq!(mask_emv_hex(&rec), format!("701B5713{t2}5F2003******9000"));
+        let b = hex("9F360200019F1F0231329000");
+        assert_eq!(mask_emv_hex(&b), "9F360200019F1F02****9000");
+    }
+
+    #[test]
+    fn malformed_buffer_is_still_masked_by_the_scan() {
+        // Record length off by one: 70 0B but only 10 bytes follow.
+        let rec = hex("700B5A0854133300896000109000");
+        assert_eq!(mask_emv_hex(&rec), "700B5A08541333******00109000");
+        // A bogus constructed value: the scan runs inside it.
+        let rec = hex("7005A503FFFFFF5A0854133300896000109000");
+        assert!(mask_emv_hex(&rec).contains("541333******0010"), "{}", mask_emv_hex(&rec));
+    }
+
+    #[test]
+    fn uid_bytes_are_not_taken_for_a_pan() {
+        assert_eq!(mask_emv_hex(&hex("045A3B129C61809000")), "045A3B129C61809000");
+        assert_eq!(mask_emv_hex(&[]), "");
+    }
+
+    proptest::proptest! {
+        /// Any bytes: no panic, one character per nibble, and every shown character is the real one.
+        #[test]
+        fn masking_only_ever_hides(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96)) {
+            let masked = mask_emv_hex(&bytes);
+            let real = hex::encode_upper(&bytes);
+            proptest::prop_assert_eq!(masked.len(), real.len());
+            for (m, r) in masked.chars().zip(real.chars()) {
+                proptest::prop_assert!(m == '*' || m == r);
+            }
+        }
+
+        /// A PAN in a record never shows more than 6 + 4 of its digits.
+        #[test]
+        fn pan_in_a_record_shows_at_most_ten_digits(digits in proptest::collection::vec(0u8..10, 8..20)) {
+            let mut nibbles = digits.clone();
+            if nibbles.len() % 2 == 1 { nibbles.push(0x0F); }
+            let pan: Vec<u8> = nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect();
+            let mut rec = vec![0x70, pan.len() as u8 + 2, 0x5A, pan.len() as u8];
+            rec.extend_from_slice(&pan);
+            let masked = mask_emv_hex(&rec);
+            let shown = masked[8..8 + digits.len()].chars().filter(|c| *c != '*').count();
+            proptest::prop_assert!(shown <= 10 && (digits.len() > 10 || shown == 0), "{}", masked);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! End to end through the real PC/SC stack with the built binaries: a `pcscd -f` with the
+//! vsmartcard vpcd driver, the `tapcert sim` binary serving the reference band, `tapcert
+//! readers --json` seeing and decoding it, a terminal (the `pcsc` crate through tapcert's
+//! `Pcsc` transport) reading the EMV application and running GENERATE AC with CDA, then the sim
+//! killed and `tapcert readers` seeing the card gone.
+//!
+//! Needs the `pcsc` feature and root (pcscd's socket). Without pcscd: a loud SKIP, or a
+//! failure when `CI` is set. Serialised with `tapcert-conformance`'s pcscd tests by
+//! `tapcert_conformance::testing::PcscdLock` (they use the same vpcd port and reader).
+#![cfg(feature = "pcsc")]
+
+#[path = "../conformance/tests/common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, require};
+use tapcert_conformance::transport::{Pcsc, PcscOptions, T0, Transport};
+
+fn tapcert(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tapcert")).args(args).output().expect("run tapcert")
+}
+
+/// `tapcert readers --json`, parsed; its exit status must be 0.
+fn readers_json() -> Value {
+    let out = tapcert(&["readers", "--json"]);
+    assert!(out.status.success(), "tapcert readers --json: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("tapcert readers --json prints JSON")
+}
+
+/// The vpcd slot 0 entry of a `readers --json` document.
+fn our_reader(doc: &Value) -> Value {
+    doc["readers"]
+        .as_array()
+        .expect("readers array")
+        .iter()
+        .find(|r| r["name"] == VPCD_READER)
+        .cloned()
+        .unwrap_or_else(|| panic!("{VPCD_READER} not listed: {doc}"))
+}
+
+/// Polls `tapcert readers --json` until the reader entry satisfies `want`.
+fn wait_reader(what: &str, timeout: Duration, want: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let r = our_reader(&readers_json());
+        if want(&r) {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "{what} not seen within {timeout:?}: {r}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The `tapcert sim` process, killed when dropped (a failing test must not leave it running).
+struct SimProcess(Child);
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn tapcert_sim_readers_emv_cda_and_removal_through_pcscd() {
+    let Some(bin) = require("pcscd") else { return };
+    let _lock = PcscdLock::acquire();
+    let pcscd = Pcscd::start(&bin);
+
+    let empty = our_reader(&readers_json());
+    assert_eq!(empty["atr"], Value::Null, "no card before the sim runs: {empty}");
+
+    let log = std::env::temp_dir().join(format!("tapcert-sim-pcscd-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let sim = SimProcess(
+        Command::new(env!("CARGO_BIN_EXE_tapcert"))
+            .args(["sim", "--profile", "reference", "--log"])
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn tapcert sim"),
+    );
+
+    // The reader sees the band, and `readers` decodes its pseudo-ATR like `decode atr` does.
+    let present = wait_reader("the band", Duration::from_secs(15), |r| r["atr"].is_string());
+    assert_eq!(present["atr"], "3B80800101");
+    assert!(present["state"].as_array().unwrap().iter().any(|s| s == "present"), "{present}");
+    let decoded = &present["atr_decoded"];
+    assert_eq!(decoded["protocols"], serde_json::json!([0, 1]));
+    assert_eq!(decoded["contactless"]["kind"], "iso14443-4");
+    assert_eq!(decoded["tck"], "01");
+    let by_decode: Value = serde_json::from_slice(&tapcert(&["decode", "atr", "--json", "3B80800101"]).stdout).unwrap();
+    assert_eq!(decoded, &by_decode, "readers reuses the decode atr document");
+    let human = String::from_utf8(tapcert(&["readers"]).stdout).unwrap();
+    let line = human.lines().find(|l| l.starts_with(VPCD_READER)).unwrap_or_else(|| panic!("{human}"));
+    let cols: Vec<&str> = line.split('\t').collect();
+    assert_eq!(cols.len(), 4, "{line}");
+    assert_eq!(cols[2], "3B80800101");
+    assert_eq!(cols[3], "T=0,T=1; contactless ISO 14443-4 card with 0 historical byte(s)");
+
+    // A terminal through pcscd: PPSE, SELECT, GPO, every AFL record, GENERATE AC with CDA.
+    let mut t =
+        T0::new(Pcsc::open(PcscOptions { reader: Some(VPCD_READER.into()), ..PcscOptions::default() }).unwrap());
+    t.reset().unwrap();
+    let outcome = common::emv_transaction_with(&mut t, [0x5E, 0xED, 0x00, 0x01], true).unwrap();
+    assert_eq!(outcome.cda, Some(Ok(())), "CDA chain verifies");
+    assert!(outcome.ac_valid, "the AC inside 9F4B is the ARQC under the test IMK");
+    assert_eq!((outcome.cid, outcome.records), (0x80, 5));
+    drop(t);
+
+    // The sim's APDU log has the exchanges, PAN masked.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(text.contains("> 00B2020C00\t< 704B5A08541333******0010"), "{text}");
+    assert!(text.contains("> 80AE9000"), "GENERATE AC with CDA logged:\n{text}");
+    assert!(!text.contains("5413330089600010"), "PAN leaked into the sim log");
+
+    // The band goes away with its process.
+    drop(sim);
+    let gone = wait_reader("the card removal", Duration::from_secs(10), |r| r["atr"].is_null());
+    assert!(!gone["state"].as_array().unwrap().iter().any(|s| s == "present"), "{gone}");
+    assert_eq!(gone["atr_decoded"], Value::Null);
+    let human = String::from_utf8(tapcert(&["readers"]).stdout).unwrap();
+    let line = human.lines().find(|l| l.starts_with(VPCD_READER)).unwrap_or_else(|| panic!("{human}"));
+    assert!(line.ends_with("\t-\t-"), "{line}");
+    pcscd.stop();
+}
