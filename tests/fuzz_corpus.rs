@@ -173,14 +173,16 @@ fn flow_seeds_complete_whole_transactions() {
             read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref()).is_ok(),
         );
     }
-    assert!(emv_ok >= 3, "only {emv_ok} flow_emv seeds reach GENERATE AC");
+    // The hand-laid transcripts (3) and the band's reference, unknown-aid-sw, atc-stuck,
+    // pdol-ignored, arqc-wrong-key, ... profiles all run to GENERATE AC.
+    assert!(emv_ok >= 10, "only {emv_ok} flow_emv seeds reach GENERATE AC");
     let mut transit_ok = 0;
     for path in files(&fuzz_dir().join("corpus").join("flow_transit")) {
         let data = fs::read(&path).unwrap();
         let (card, _) = FuzzCard::split(&data);
         transit_ok += usize::from(read_transit(&mut T0::new(card)).is_ok());
     }
-    assert!(transit_ok >= 3, "only {transit_ok} flow_transit seeds complete the transit read");
+    assert!(transit_ok >= 10, "only {transit_ok} flow_transit seeds complete the transit read");
 }
 
 /// Records what a transport answered, to lay a real exchange out as FuzzCard input.

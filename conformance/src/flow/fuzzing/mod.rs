@@ -136,17 +136,31 @@ fn check_transit(read: &TransitRead, commands: usize) {
 }
 
 /// Lays out a [`FuzzCard`] input: 8 seed bytes, the ATR, then each response with its length.
-/// Used to build seed corpora from transcripts; responses of 254 bytes or more cannot be
-/// expressed (the length bytes `FE`/`FF` mean mute and removed) and are cut.
+/// Used to build seed corpora from transcripts. A response of 254 bytes or more (the length
+/// bytes `FE`/`FF` mean mute and removed) is sent the T=0 way: parts of 250 data bytes with
+/// `61xx`, each fetched by the GET RESPONSE the [`T0`] layer sends, the last with the real SW.
 pub fn fuzz_card_input(seed: u64, atr: &[u8], responses: &[&[u8]]) -> Vec<u8> {
+    const PART: usize = 250;
     let mut out = seed.to_be_bytes().to_vec();
     let atr = &atr[..atr.len().min(33)];
     out.push(atr.len() as u8);
     out.extend_from_slice(atr);
     for r in responses {
-        let r = &r[..r.len().min(0xFD)];
-        out.push(r.len() as u8);
-        out.extend_from_slice(r);
+        if r.len() <= 0xFD {
+            out.push(r.len() as u8);
+            out.extend_from_slice(r);
+            continue;
+        }
+        let (data, sw) = r.split_at(r.len() - 2);
+        let mut parts = data.chunks(PART).peekable();
+        while let Some(part) = parts.next() {
+            out.push((part.len() + 2) as u8);
+            out.extend_from_slice(part);
+            match parts.peek() {
+                Some(next) => out.extend_from_slice(&[0x61, next.len() as u8]),
+                None => out.extend_from_slice(sw),
+            }
+        }
     }
     out
 }
