@@ -133,8 +133,21 @@ impl CrcCheck<'_> {
     /// True when the stated CRC is the computed one (hex digits in either case; upper case is a
     /// validator rule of its own).
     pub fn ok(&self) -> bool {
-        u16::from_str_radix(self.stated, 16).ok() == Some(self.computed)
-            && self.stated.bytes().all(|b| b.is_ascii_hexdigit())
+        // Hex digits only (no sign), at least one, the value within 16 bits.
+        let mut value = 0u32;
+        for b in self.stated.bytes() {
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return false,
+            };
+            value = value << 4 | u32::from(digit);
+            if value > 0xFFFF {
+                return false;
+            }
+        }
+        !self.stated.is_empty() && value == u32::from(self.computed)
     }
 }
 
@@ -407,6 +420,16 @@ mod tests {
         // 63 not last, or not 4 long: no CRC located.
         assert_eq!(decode_qr_mpm("63041234000201").unwrap().crc, None);
         assert_eq!(decode_qr_mpm("630212").unwrap().crc, None);
+    }
+
+    #[test]
+    fn crc_ok_reads_hex_digits_only() {
+        let check = |stated| CrcCheck { stated, computed: 0xA13A }.ok();
+        assert!(check("A13A") && check("a13a") && check("0A13A") && check("0000a13A"));
+        for bad in ["", "A13B", "+A13A", "A13A ", "1A13A", "A1 3A", "G13A", "A13"] {
+            assert!(!check(bad), "{bad:?}");
+        }
+        assert!(CrcCheck { stated: "0000", computed: 0 }.ok());
     }
 
     #[test]
