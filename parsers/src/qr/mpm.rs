@@ -133,8 +133,21 @@ impl CrcCheck<'_> {
     /// True when the stated CRC is the computed one (hex digits in either case; upper case is a
     /// validator rule of its own).
     pub fn ok(&self) -> bool {
-        u16::from_str_radix(self.stated, 16).ok() == Some(self.computed)
-            && self.stated.bytes().all(|b| b.is_ascii_hexdigit())
+        // Hex digits only (no sign), at least one, the value within 16 bits.
+        let mut value = 0u32;
+        for b in self.stated.bytes() {
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return false,
+            };
+            value = value << 4 | u32::from(digit);
+            if value > 0xFFFF {
+                return false;
+            }
+        }
+        !self.stated.is_empty() && value == u32::from(self.computed)
     }
 }
 
@@ -182,12 +195,17 @@ struct Span {
 fn read_level<'a>(text: &'a str, span: Span, ascii: bool) -> Result<Vec<MpmObject<'a>>, QrError> {
     // The annex example has 15 top-level objects and templates hold 2-4: one allocation each.
     let mut objects = Vec::with_capacity(if span.template_offset.is_none() { 16 } else { 4 });
+    let bytes = &text.as_bytes()[..span.end];
     let (mut byte, mut chr) = (span.start, span.chars);
     while byte < span.end {
-        let (obj, next_byte, next_chr) = read_object(text, byte, chr, span, ascii)?;
-        objects.push(obj);
-        byte = next_byte;
-        chr = next_chr;
+        let Some((id, value_len, declared)) = header(&bytes[byte..], ascii) else {
+            return Err(object_error(text, byte, chr, span, ascii));
+        };
+        let start = byte + 4;
+        let value = &text[start..start + value_len];
+        objects.push(MpmObject { id, value, offset: chr, byte_offset: byte, children: None });
+        byte = start + value_len;
+        chr += 4 + declared;
     }
     Ok(objects)
 }
@@ -215,9 +233,51 @@ fn byte_len_of_chars(text: &[u8], chars: usize) -> Option<usize> {
     (seen == chars).then_some(text.len())
 }
 
-/// Reads one object at `byte` (character `chr`); returns it and where the next one starts.
-/// Inlined: returned through memory, the large `Result` costs more than the parsing.
+/// The header of the object starting `b` (which ends where the level ends): its ID, the
+/// value's length in bytes and its declared length in characters; `None` when the object is
+/// malformed ([`object_error`] says how).
 #[inline(always)]
+fn header(b: &[u8], ascii: bool) -> Option<(MpmId, usize, usize)> {
+    let &[i0, i1, l0, l1, ref body @ ..] = b else { return None };
+    let (i0, i1, l0, l1) = (i0.wrapping_sub(b'0'), i1.wrapping_sub(b'0'), l0.wrapping_sub(b'0'), l1.wrapping_sub(b'0'));
+    if i0 > 9 || i1 > 9 || l0 > 9 || l1 > 9 {
+        return None;
+    }
+    let id = MpmId(i0 * 10 + i1);
+    let declared = usize::from(l0 * 10 + l1);
+    let value_len = if ascii || body.get(..declared).is_some_and(|v| v.is_ascii()) {
+        (declared <= body.len()).then_some(declared)
+    } else {
+        byte_len_of_chars(body, declared)
+    }?;
+    Some((id, value_len, declared))
+}
+
+/// The error for a malformed object at `byte` (character `chr`), out of the hot loop.
+#[cold]
+#[inline(never)]
+fn object_error(text: &str, byte: usize, chr: usize, span: Span, ascii: bool) -> QrError {
+    let rest = &text[byte..span.end];
+    let b = rest.as_bytes();
+    if b.len() < 4 {
+        // Fewer than 4 bytes is fewer than 4 characters, whatever they are.
+        return QrError::TruncatedHeader { offset: chr, available: count_chars(rest, ascii) };
+    }
+    if !(b[0].is_ascii_digit() && b[1].is_ascii_digit()) {
+        return QrError::NonDigitId { offset: chr, found: two_chars(rest) };
+    }
+    if !(b[2].is_ascii_digit() && b[3].is_ascii_digit()) {
+        return QrError::BadLength { offset: chr + 2, found: two_chars(&rest[2..]) };
+    }
+    let declared = usize::from((b[2] - b'0') * 10 + (b[3] - b'0'));
+    let available = count_chars(&rest[4..], ascii);
+    match span.template_offset {
+        None => QrError::Truncated { offset: chr, declared, available },
+        Some(template_offset) => QrError::ExceedsTemplate { offset: chr, declared, available, template_offset },
+    }
+}
+
+/// Reads one object at `byte` (character `chr`); returns it and where the next one starts.
 fn read_object<'a>(
     text: &'a str,
     byte: usize,
@@ -225,36 +285,12 @@ fn read_object<'a>(
     span: Span,
     ascii: bool,
 ) -> Result<(MpmObject<'a>, usize, usize), QrError> {
-    let rest = &text[byte..span.end];
-    let b = rest.as_bytes();
-    if b.len() < 4 {
-        // Fewer than 4 bytes is fewer than 4 characters, whatever they are.
-        return Err(QrError::TruncatedHeader { offset: chr, available: count_chars(rest, ascii) });
-    }
-    if !(b[0].is_ascii_digit() && b[1].is_ascii_digit()) {
-        return Err(QrError::NonDigitId { offset: chr, found: two_chars(rest) });
-    }
-    if !(b[2].is_ascii_digit() && b[3].is_ascii_digit()) {
-        return Err(QrError::BadLength { offset: chr + 2, found: two_chars(&rest[2..]) });
-    }
-    let id = MpmId((b[0] - b'0') * 10 + (b[1] - b'0'));
-    let declared = usize::from((b[2] - b'0') * 10 + (b[3] - b'0'));
-    let body = &rest[4..];
-    let value_len = if ascii || body.as_bytes().get(..declared).is_some_and(|v| v.is_ascii()) {
-        (declared <= body.len()).then_some(declared)
-    } else {
-        byte_len_of_chars(body.as_bytes(), declared)
+    let Some((id, value_len, declared)) = header(&text.as_bytes()[byte..span.end], ascii) else {
+        return Err(object_error(text, byte, chr, span, ascii));
     };
-    let Some(value_len) = value_len else {
-        let available = count_chars(body, ascii);
-        return Err(match span.template_offset {
-            None => QrError::Truncated { offset: chr, declared, available },
-            Some(template_offset) => QrError::ExceedsTemplate { offset: chr, declared, available, template_offset },
-        });
-    };
-    let value = &body[..value_len];
-    let obj = MpmObject { id, value, offset: chr, byte_offset: byte, children: None };
-    Ok((obj, byte + 4 + value_len, chr + 4 + declared))
+    let start = byte + 4;
+    let obj = MpmObject { id, value: &text[start..start + value_len], offset: chr, byte_offset: byte, children: None };
+    Ok((obj, start + value_len, chr + 4 + declared))
 }
 
 /// Parses a template's value into children, then the children that the template's scheme makes
@@ -384,6 +420,16 @@ mod tests {
         // 63 not last, or not 4 long: no CRC located.
         assert_eq!(decode_qr_mpm("63041234000201").unwrap().crc, None);
         assert_eq!(decode_qr_mpm("630212").unwrap().crc, None);
+    }
+
+    #[test]
+    fn crc_ok_reads_hex_digits_only() {
+        let check = |stated| CrcCheck { stated, computed: 0xA13A }.ok();
+        assert!(check("A13A") && check("a13a") && check("0A13A") && check("0000a13A"));
+        for bad in ["", "A13B", "+A13A", "A13A ", "1A13A", "A1 3A", "G13A", "A13"] {
+            assert!(!check(bad), "{bad:?}");
+        }
+        assert!(CrcCheck { stated: "0000", computed: 0 }.ok());
     }
 
     #[test]

@@ -43,10 +43,26 @@ const COUNTRY_BITS: [u32; 26] = {
 /// assert!(!is_iso4217_numeric("000") && !is_iso4217_numeric("BRL"));
 /// ```
 pub fn is_iso4217_numeric(code: &str) -> bool {
-    code.len() == 3
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && code.parse::<u16>().is_ok_and(|n| ISO4217.binary_search(&n).is_ok())
+    match code.as_bytes() {
+        &[a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            let n = usize::from(a - b'0') * 100 + usize::from(b - b'0') * 10 + usize::from(c - b'0');
+            CURRENCY_BITS[n / 64] & (1 << (n % 64)) != 0
+        }
+        _ => false,
+    }
 }
+
+/// One bit per code in [`ISO4217`], 000-999: a lookup instead of a parse and a search.
+const CURRENCY_BITS: [u64; 16] = {
+    let mut bits = [0u64; 16];
+    let mut i = 0;
+    while i < ISO4217.len() {
+        let n = ISO4217[i] as usize;
+        bits[n / 64] |= 1 << (n % 64);
+        i += 1;
+    }
+    bits
+};
 
 /// True when `code` is an assigned ISO 3166-1 alpha-2 code (upper case).
 ///
@@ -79,5 +95,13 @@ mod tests {
             assert!(is_iso4217_numeric(c), "{c}");
         }
         assert!(!is_iso4217_numeric("191"));
+        // The bit set holds exactly the table.
+        for n in 0..1000u16 {
+            assert_eq!(is_iso4217_numeric(&format!("{n:03}")), ISO4217.binary_search(&n).is_ok(), "{n:03}");
+        }
+        assert_eq!(CURRENCY_BITS.iter().map(|b| b.count_ones() as usize).sum::<usize>(), ISO4217.len());
+        for bad in ["", "98", "9860", "+98", "98a", "٩٨٦"] {
+            assert!(!is_iso4217_numeric(bad), "{bad:?}");
+        }
     }
 }
