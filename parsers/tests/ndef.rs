@@ -273,7 +273,9 @@ fn arb_record() -> impl Strategy<Value = NdefRecord<'static>> {
         ("[a-z0-9]{1,10}\\.[a-z]{2,3}", "[a-z0-9]{1,10}", proptest::collection::vec(any::<u8>(), 0..40))
             .prop_map(|(d, n, p)| NdefRecord::external(&d, &n, &p)),
         "[a-z]{2,6}(\\.[a-z]{2,6}){1,3}".prop_map(|p| NdefRecord::aar(&p)),
-        ("[ -~]{0,30}", proptest::collection::vec(("[a-z]{2}", "[ -~]{0,20}"), 0..3), proptest::option::of(0u8..3))
+        // Titles keyed by language: the Smart Poster RTD allows one title per language
+        // (validator rule sp.title-lang-unique), so valid posters never repeat one.
+        ("[ -~]{0,30}", proptest::collection::btree_map("[a-z]{2}", "[ -~]{0,20}", 0..3), proptest::option::of(0u8..3))
             .prop_map(|(u, titles, a)| {
                 let titles: Vec<(&str, &str)> = titles.iter().map(|(l, t)| (l.as_str(), t.as_str())).collect();
                 NdefRecord::smart_poster(&u, &titles, a.map(SmartPosterAction))
