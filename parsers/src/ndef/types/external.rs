@@ -23,8 +23,27 @@ impl ExternalType<'_> {
 
 /// Characters allowed in the type part: those of a URN namespace-specific string (RFC 2141),
 /// which the external type name is a part of (`urn:nfc:ext:domain:type`).
+/// Bit `b` set when byte `b` may appear in an external type name (built at compile time).
+const NAME_CHARS: u128 = {
+    let mut set = 0u128;
+    let mut b = 0u8;
+    while b < 0x80 {
+        if b.is_ascii_alphanumeric() {
+            set |= 1 << b;
+        }
+        b += 1;
+    }
+    let extra = b"()+,-.:=@;$_!*'%";
+    let mut i = 0;
+    while i < extra.len() {
+        set |= 1 << extra[i];
+        i += 1;
+    }
+    set
+};
+
 fn is_name_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"()+,-.:=@;$_!*'%".contains(&b)
+    b < 0x80 && NAME_CHARS & (1 << b) != 0
 }
 
 /// Splits and checks an external type name; `None` when the domain is not a DNS name
@@ -59,6 +78,14 @@ impl NdefRecord<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_table_matches_nfc_forum_set() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b"()+,-.:=@;$_!*'%".contains(&b);
+            assert_eq!(is_name_char(b), expected, "byte {b:#04x}");
+        }
+    }
 
     #[test]
     fn case_insensitive_match() {

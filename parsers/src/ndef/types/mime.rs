@@ -22,8 +22,25 @@ impl MimeType<'_> {
 }
 
 /// True for an RFC 2045 token character: printable US-ASCII except space and tspecials.
+/// Bit `b` set when byte `b` is an RFC 2045 token character (built once, at compile time).
+const TOKEN_CHARS: u128 = {
+    let mut set = 0u128;
+    let mut b = 0x21u8;
+    while b < 0x7F {
+        set |= 1 << b;
+        b += 1;
+    }
+    let specials = b"()<>@,;:\\\"/[]?=";
+    let mut i = 0;
+    while i < specials.len() {
+        set &= !(1 << specials[i]);
+        i += 1;
+    }
+    set
+};
+
 fn is_token_char(b: u8) -> bool {
-    b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b)
+    b < 0x80 && TOKEN_CHARS & (1 << b) != 0
 }
 
 /// Splits a TNF 2 TYPE field into a [`MimeType`]; `None` when it is not `token/token[;...]`.
@@ -58,6 +75,14 @@ impl NdefRecord<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_table_matches_rfc2045() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b);
+            assert_eq!(is_token_char(b), expected, "byte {b:#04x}");
+        }
+    }
 
     #[test]
     fn media_types() {
