@@ -70,6 +70,17 @@ pub fn decode_known_record<'b>(
     decode_known_at(rec, opts, 0)
 }
 
+// The literal patterns in `decode_known_at` must stay equal to the named type constants.
+const _: () = {
+    assert!(matches!(SMART_POSTER_TYPE, b"Sp"));
+    assert!(matches!(HANDOVER_SELECT_TYPE, b"Hs"));
+    assert!(matches!(HANDOVER_REQUEST_TYPE, b"Hr"));
+    assert!(matches!(TEXT_TYPE, b"T"));
+    assert!(matches!(URI_TYPE, b"U"));
+    assert!(matches!(HANDOVER_CARRIER_TYPE, b"Hc"));
+    assert!(matches!(SIGNATURE_TYPE, b"Sig"));
+};
+
 pub(crate) fn decode_known_at<'b>(
     rec: &'b NdefRecord<'_>,
     opts: &DecodeOptions,
@@ -79,32 +90,31 @@ pub(crate) fn decode_known_at<'b>(
     let ty: &'b [u8] = &rec.record_type;
     let at = rec.payload_offset();
     let shift = |r: Result<KnownRecord<'b>, NdefError>| r.map_err(|e| e.shifted(at));
-    let out = match rec.tnf {
+    // One match on (TNF, TYPE): slice patterns compare the length first, then the bytes.
+    let out = match (rec.tnf, ty) {
         // Nested messages are decoded with absolute offsets already.
-        Tnf::WELL_KNOWN if ty == SMART_POSTER_TYPE => {
+        (Tnf::WELL_KNOWN, b"Sp") => {
             return Some(parse_smart_poster_at(p, at, opts, depth + 1).map(KnownRecord::SmartPoster));
         }
-        Tnf::WELL_KNOWN if ty == HANDOVER_SELECT_TYPE => {
+        (Tnf::WELL_KNOWN, b"Hs") => {
             return Some(parse_handover_at(p, at, opts, depth + 1).map(KnownRecord::HandoverSelect));
         }
-        Tnf::WELL_KNOWN if ty == HANDOVER_REQUEST_TYPE => {
+        (Tnf::WELL_KNOWN, b"Hr") => {
             return Some(parse_handover_at(p, at, opts, depth + 1).map(KnownRecord::HandoverRequest));
         }
-        Tnf::WELL_KNOWN => match ty {
-            t if t == TEXT_TYPE => parse_ndef_text(p).map(KnownRecord::Text),
-            t if t == URI_TYPE => parse_ndef_uri(p).map(KnownRecord::Uri),
-            t if t == HANDOVER_CARRIER_TYPE => parse_ndef_handover_carrier(p).map(KnownRecord::HandoverCarrier),
-            t if t == SIGNATURE_TYPE => parse_ndef_signature(p).map(KnownRecord::Signature),
-            _ => return None,
-        },
-        Tnf::EXTERNAL => {
+        (Tnf::WELL_KNOWN, b"T") => parse_ndef_text(p).map(KnownRecord::Text),
+        (Tnf::WELL_KNOWN, b"U") => parse_ndef_uri(p).map(KnownRecord::Uri),
+        (Tnf::WELL_KNOWN, b"Hc") => parse_ndef_handover_carrier(p).map(KnownRecord::HandoverCarrier),
+        (Tnf::WELL_KNOWN, b"Sig") => parse_ndef_signature(p).map(KnownRecord::Signature),
+        (Tnf::WELL_KNOWN, _) => return None,
+        (Tnf::EXTERNAL, _) => {
             if ty.eq_ignore_ascii_case(AAR_TYPE) {
                 parse_ndef_aar(p).map(KnownRecord::Aar)
             } else {
                 Ok(KnownRecord::External(parse_external_type(ty)?))
             }
         }
-        Tnf::MIME => {
+        (Tnf::MIME, _) => {
             if ty.eq_ignore_ascii_case(BLUETOOTH_OOB_TYPE) {
                 parse_ndef_bluetooth_oob(p).map(KnownRecord::BluetoothOob)
             } else if ty.eq_ignore_ascii_case(BLUETOOTH_LE_OOB_TYPE) {
@@ -115,7 +125,7 @@ pub(crate) fn decode_known_at<'b>(
                 Ok(KnownRecord::Mime(parse_mime_type(ty)?))
             }
         }
-        Tnf::ABSOLUTE_URI => Ok(KnownRecord::AbsoluteUri(std::str::from_utf8(ty).ok()?)),
+        (Tnf::ABSOLUTE_URI, _) => Ok(KnownRecord::AbsoluteUri(std::str::from_utf8(ty).ok()?)),
         _ => return None,
     };
     Some(shift(out))

@@ -94,9 +94,12 @@ pub fn parse_ndef_text(payload: &[u8]) -> Result<TextRecord<'_>, NdefError> {
     let code_units = units
         .chunks_exact(2)
         .map(|c| if big_endian { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) });
-    let text: String = char::decode_utf16(code_units)
-        .collect::<Result<_, _>>()
-        .map_err(|_| NdefError::Malformed { offset: at, expected: "UTF-16 text without lone surrogates" })?;
+    // Sized once: a UTF-16 code unit (2 bytes) never takes more than 3 bytes of UTF-8, and a
+    // surrogate pair (4 bytes) takes 4, so 3/2 of the byte count always suffices.
+    let mut text = String::with_capacity(units.len() / 2 * 3);
+    for c in char::decode_utf16(code_units) {
+        text.push(c.map_err(|_| NdefError::Malformed { offset: at, expected: "UTF-16 text without lone surrogates" })?);
+    }
     Ok(TextRecord { lang, text: Cow::Owned(text), encoding: TextEncoding::Utf16 { big_endian, bom } })
 }
 
