@@ -119,7 +119,9 @@ pub(crate) fn decode_message_at<'a>(
     base: usize,
     opts: &DecodeOptions,
 ) -> Result<(NdefMessage<'a>, usize), NdefError> {
-    let mut records = Vec::new();
+    // The first push would allocate room for 4 records anyway; doing it here skips the
+    // growth path. A record takes at least 3 bytes, so the input always justifies this.
+    let mut records = Vec::with_capacity((input.len() / 3).min(4));
     let mut pos = 0;
     while pos < input.len() {
         let (first, next) = parse_raw_at(input, pos, base)?;
