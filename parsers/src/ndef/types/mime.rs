@@ -52,17 +52,21 @@ fn is_token_char(b: u8) -> bool {
 /// assert!(parse_mime_type(b"text").is_none());
 /// ```
 pub fn parse_mime_type(record_type: &[u8]) -> Option<MimeType<'_>> {
-    let s = std::str::from_utf8(record_type).ok()?;
-    let (essence, params) = match s.split_once(';') {
-        Some((e, p)) => (e, p),
-        None => (s, ""),
-    };
-    let (top, sub) = essence.split_once('/')?;
-    let ok = |t: &str| !t.is_empty() && t.bytes().all(is_token_char);
-    if !ok(top) || !ok(sub) || !params.is_ascii() {
+    // One pass over the bytes: `top` runs to the first '/', `sub` to the first ';' (or the
+    // end); both are tokens, so any other special or non-ASCII byte there rejects. Tokens and
+    // ASCII parameters make the whole type ASCII, hence valid UTF-8.
+    let slash = record_type.iter().position(|&b| !is_token_char(b))?;
+    if slash == 0 || record_type[slash] != b'/' {
         return None;
     }
-    Some(MimeType { top, sub, params })
+    let rest = &record_type[slash + 1..];
+    let sub_len = rest.iter().position(|&b| !is_token_char(b)).unwrap_or(rest.len());
+    if sub_len == 0 || (sub_len < rest.len() && rest[sub_len] != b';') || !rest[sub_len..].is_ascii() {
+        return None;
+    }
+    let s = std::str::from_utf8(record_type).ok()?;
+    let params = s.get(slash + 2 + sub_len..).unwrap_or("");
+    Some(MimeType { top: &s[..slash], sub: &s[slash + 1..slash + 1 + sub_len], params })
 }
 
 impl NdefRecord<'static> {
@@ -81,6 +85,33 @@ mod tests {
         for b in 0..=255u8 {
             let expected = b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b);
             assert_eq!(is_token_char(b), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn media_types_match_the_split_definition() {
+        // The one-pass parser against the plain definition (UTF-8, split at the first ';' then
+        // the first '/', two tokens, ASCII parameters) over every short type from an alphabet
+        // of the bytes that matter.
+        fn reference(t: &[u8]) -> Option<MimeType<'_>> {
+            let s = std::str::from_utf8(t).ok()?;
+            let (essence, params) = s.split_once(';').unwrap_or((s, ""));
+            let (top, sub) = essence.split_once('/')?;
+            let ok = |t: &str| !t.is_empty() && t.bytes().all(is_token_char);
+            (ok(top) && ok(sub) && params.is_ascii()).then_some(MimeType { top, sub, params })
+        }
+        let alphabet = [b'a', b'/', b';', b' ', b'=', 0xC3, 0xA9, 0xFF];
+        let mut buf = Vec::new();
+        for len in 0..=5u32 {
+            for n in 0..alphabet.len().pow(len) {
+                buf.clear();
+                let mut k = n;
+                for _ in 0..len {
+                    buf.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                assert_eq!(parse_mime_type(&buf), reference(&buf), "{buf:02X?}");
+            }
         }
     }
 
