@@ -160,3 +160,20 @@ fn atr_malformed_historical_is_a_finding_not_a_rejection() {
     let strict = tapcert(&["decode", "atr", "3B8D80010004D0842186640000000000009F", "--strict"], None);
     assert_eq!(strict.status.code(), Some(1));
 }
+
+/// A READ RECORD response carrying a PAN (the Mastercard test PAN 5413330089600010): neither the
+/// raw data line, the tree nor the JSON may show it whole.
+#[test]
+fn rapdu_masks_the_pan_in_every_output() {
+    let input = "70 0A 5A 08 54 13 33 00 89 60 00 10 90 00";
+    let human = Command::new(env!("CARGO_BIN_EXE_tapcert")).args(["decode", "rapdu", input]).output().unwrap();
+    assert_eq!(human.status.code(), Some(0));
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(!text.contains("5413330089600010"), "{text}");
+    assert!(text.contains("541333******0010"), "{text}");
+    let json = Command::new(env!("CARGO_BIN_EXE_tapcert")).args(["decode", "rapdu", "--json", input]).output().unwrap();
+    let text = String::from_utf8(json.stdout).unwrap();
+    assert!(!text.contains("5413330089600010"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v["data"].as_str().unwrap().contains("541333******0010"), "{v}");
+}

@@ -119,3 +119,15 @@ fn undecodable_text_exits_1_with_the_offset() {
     assert_eq!(run(&["decode", "qr", "upi://pay"], None).status.code(), Some(1));
     assert_eq!(run(&["decode", "qr-cpm", "hQVDUFYw*"], None).status.code(), Some(1));
 }
+
+/// The EMVCo CPM example carries PAN 1234567890123458 in `5A`: the human tree masks it like
+/// the JSON does.
+#[test]
+fn cpm_human_output_masks_the_pan() {
+    let qr = "hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tapcert")).args(["decode", "qr", qr]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("1234567890123458"), "{text}");
+    assert!(text.contains("123456******3458"), "{text}");
+}

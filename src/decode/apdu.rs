@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 use tapcert_parsers::apdu::{ClassKind, CommandApdu, ResponseApdu, SecureMessaging};
-use tapcert_parsers::tlv::{TlvNode, decode_emv_tlv};
+use tapcert_parsers::tlv::{decode_emv_tlv, mask_emv_hex};
 
 use super::tlv::node_json;
 use super::{Decoded, Rejected, hex_upper};
@@ -120,26 +120,13 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
     Ok(Decoded { human, json, has_findings: false })
 }
 
-fn write_tlv_tree(nodes: &[TlvNode<'_>], depth: usize, out: &mut String) {
-    for node in nodes {
-        let t = &node.tlv;
-        let indent = "  ".repeat(depth);
-        if t.is_constructed() {
-            let _ = writeln!(out, "{indent}{} [{}]", t.tag, t.length.value);
-            write_tlv_tree(&node.children, depth + 1, out);
-        } else {
-            let _ =
-                writeln!(out, "{indent}{} [{}] {}{}", t.tag, t.length.value, hex_upper(t.value), ascii_hint(t.value));
-        }
-    }
-}
-
 pub(crate) fn decode_response(bytes: &[u8]) -> Result<Decoded, Rejected> {
     let r = ResponseApdu::from_bytes(bytes).map_err(reject)?;
     let meaning = r.sw.meaning();
     let category = r.sw.category().as_str();
     let mut json = json!({
-        "data": hex_upper(r.data),
+        // Responses carry PANs and track data (READ RECORD, GPO format 2): masked as everywhere.
+        "data": mask_emv_hex(r.data),
         "sw": r.sw.to_string(),
         "meaning": meaning,
         "category": category,
@@ -149,7 +136,7 @@ pub(crate) fn decode_response(bytes: &[u8]) -> Result<Decoded, Rejected> {
     if r.data.is_empty() {
         let _ = writeln!(human, "  data (none)");
     } else {
-        let _ = writeln!(human, "  data ({} bytes) {}", r.data.len(), hex_upper(r.data));
+        let _ = writeln!(human, "  data ({} bytes) {}", r.data.len(), mask_emv_hex(r.data));
     }
     // Catalogue meanings of the ISO tables already open with their category; don't say it twice.
     if meaning.starts_with(category) {
@@ -163,7 +150,7 @@ pub(crate) fn decode_response(bytes: &[u8]) -> Result<Decoded, Rejected> {
         Ok(nodes) if !nodes.is_empty() => {
             json["tlv"] = nodes.iter().map(node_json).collect::<Vec<_>>().into();
             let _ = writeln!(human, "  data as BER-TLV:");
-            write_tlv_tree(&nodes, 2, &mut human);
+            super::tlv::write_tree(&nodes, 2, super::tlv::Pan::Masked, &mut human);
         }
         _ => {}
     }

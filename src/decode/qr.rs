@@ -24,7 +24,7 @@ use tapcert_parsers::qr::{
 };
 
 use super::tlv::node_json;
-use super::{DecodeArgs, Decoded, Format, Rejected, hex_upper, read_input_text};
+use super::{DecodeArgs, Decoded, Format, Rejected, read_input_text};
 
 /// True for the formats whose input is text.
 pub(crate) fn is_qr(format: Format) -> bool {
@@ -156,18 +156,6 @@ fn mpm(text: &str) -> Result<Decoded, Rejected> {
     Ok(Decoded { human, json, has_findings: !findings.is_empty() })
 }
 
-fn write_nodes(nodes: &[tapcert_parsers::tlv::TlvNode<'_>], depth: usize, out: &mut String) {
-    for n in nodes {
-        let pad = "  ".repeat(depth + 1);
-        if n.tlv.is_constructed() {
-            let _ = writeln!(out, "{pad}{} [{}]", n.tlv.tag, n.tlv.length.value);
-            write_nodes(&n.children, depth + 1, out);
-        } else {
-            let _ = writeln!(out, "{pad}{} [{}] {}", n.tlv.tag, n.tlv.length.value, hex_upper(n.tlv.value));
-        }
-    }
-}
-
 fn cpm(text: &str) -> Result<Decoded, Rejected> {
     let bytes = decode_qr_cpm_base64(text).map_err(|e| Rejected::at(e.offset(), e))?;
     let nodes = parse_qr_cpm(&bytes)
@@ -179,7 +167,8 @@ fn cpm(text: &str) -> Result<Decoded, Rejected> {
         "findings": findings_json(&findings),
     });
     let mut human = format!("EMVCo CPM, {} bytes\n", bytes.len());
-    write_nodes(&nodes, 0, &mut human);
+    // The same tree as `decode tlv`: names, readable values, PAN and track data masked.
+    super::tlv::write_tree(&nodes, 1, super::tlv::Pan::Masked, &mut human);
     write_findings(&findings, &mut human);
     Ok(Decoded { human, json, has_findings: !findings.is_empty() })
 }

@@ -92,7 +92,9 @@ fn finding_json(f: &Finding) -> Value {
     })
 }
 
-fn write_tree(nodes: &[TlvNode<'_>], depth: usize, pan: Pan, out: &mut String) {
+/// The indented tree with dictionary names, readable values and PAN/track data masked; shared
+/// by every format that embeds BER-TLV.
+pub(crate) fn write_tree(nodes: &[TlvNode<'_>], depth: usize, pan: Pan, out: &mut String) {
     for node in nodes {
         let t = &node.tlv;
         let indent = "  ".repeat(depth);
