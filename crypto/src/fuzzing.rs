@@ -5,8 +5,8 @@ use crate::oda::{
     EmvDate, RsaPublicKey, recover_issuer_public_key, verify_signed_dynamic_data, verify_signed_static_data,
 };
 use crate::{
-    AcData, Cvn, IccMkDerivation, MastercardIad, Tdes, VisaIad, derive_icc_mk_option_a, derive_icc_mk_option_b,
-    generate_dcvv, generate_visa_cvv,
+    AcData, AnyVisaIad, Cvn, IccMkDerivation, MastercardIad, Tdes, VisaIad, derive_icc_mk_option_a,
+    derive_icc_mk_option_b, generate_dcvv, generate_visa_cvv,
 };
 
 /// A fixed "today" so certificate expiry checks are reproducible under the fuzzer.
@@ -16,6 +16,10 @@ const FUZZ_TODAY: EmvDate = EmvDate { year: 2026, month: 1, day: 1 };
 /// decimal-field validators and the ODA recovery. Must return without panicking for any input.
 pub fn fuzz_untrusted_input(data: &[u8]) {
     let _ = VisaIad::parse(data).map(|i| i.to_bytes());
+    if let Ok(i) = AnyVisaIad::parse(data) {
+        // decode, encode, decode: equal (format 0/1/3 drops an empty IDD's length byte)
+        assert_eq!(AnyVisaIad::parse(&i.to_bytes()).ok(), Some(i), "Visa IAD round trip");
+    }
     let _ = MastercardIad::parse(data).map(|i| i.to_bytes());
     let _ = AcData::from_bytes(data);
     for cvn in Cvn::ALL {

@@ -179,3 +179,45 @@ fn bad_inputs_are_typed_errors() {
     assert!(Cvn::Visa18.generate_arpc(&mk, &data, [0; 8], &ArpcInput::Method1 { arc: [0; 2] }).is_err());
     assert!(AcData::from_bytes(&[0; 32]).is_err());
 }
+
+#[test]
+fn visa_iad_layouts() {
+    let v = vectors();
+    let cases = v["iad"].as_array().expect("iad section");
+    assert_eq!(cases.len(), 2);
+    for c in cases {
+        let iad = h(&c["iad"]);
+        let any = AnyVisaIad::parse(&iad).unwrap();
+        assert_eq!(up([any.cvn()]), c["cvn"].as_str().unwrap());
+        assert_eq!(up(any.cvr()), c["cvr"].as_str().unwrap());
+        assert_eq!(any.to_bytes(), iad, "{} re-encodes", c["id"]);
+        match (&any, c["layout"].as_str().unwrap()) {
+            (AnyVisaIad::Format2(f), "visa-format-2") => {
+                assert_eq!(iad.len(), VisaIadFormat2::LEN);
+                assert_eq!(up([f.dki]), c["dki"].as_str().unwrap());
+                assert_eq!(up([f.idd_option_id]), c["idd_option_id"].as_str().unwrap());
+                assert_eq!(up(f.idd), c["idd"].as_str().unwrap());
+                assert_eq!(&f.idd[..14], b"VISAL3TESTCASE");
+            }
+            (AnyVisaIad::Format013(f), "visa-format-013") => {
+                assert_eq!(up([f.dki]), c["dki"].as_str().unwrap());
+                assert_eq!(up(&f.issuer_discretionary), c["idd"].as_str().unwrap());
+            }
+            (got, want) => panic!("{} parsed as {got:?}, expected {want}", c["id"]),
+        }
+    }
+    // CVN 22 MACs the whole IAD whichever layout the card sends
+    let f2 = h(&cases[0]["iad"]);
+    assert_eq!(Cvn::Visa22.ac_input_suffix(&f2).unwrap(), f2);
+    // typed errors with offsets
+    let mut bad = f2.clone();
+    bad.pop();
+    assert!(matches!(VisaIadFormat2::parse(&bad), Err(CryptoError::Iad { offset: 31, .. })));
+    bad = f2.clone();
+    bad[1] = 0x12; // a format 0/1/3 CVN in a 1F layout
+    assert!(matches!(VisaIadFormat2::parse(&bad), Err(CryptoError::Iad { offset: 1, .. })));
+    assert!(matches!(AnyVisaIad::parse(&[0x1E; 32]), Err(CryptoError::Iad { offset: 0, .. })));
+    assert!(matches!(AnyVisaIad::parse(&[]), Err(CryptoError::Iad { offset: 0, .. })));
+    let long = [f2.clone(), vec![0]].concat();
+    assert!(matches!(VisaIadFormat2::parse(&long), Err(CryptoError::Iad { offset: 32, .. })));
+}

@@ -12,7 +12,7 @@
 //! | MC 20 | Option A | EMV CSK | method 2 | CVR (6) | method 1, SK |
 //! | MC 21 | Option A | EMV CSK | method 2 | CVR ‖ counters | method 1, SK |
 
-use super::iad::{MastercardIad, VisaIad};
+use super::iad::{AnyVisaIad, MastercardIad, VisaIad};
 use super::{
     derive_icc_mk_option_a, derive_icc_mk_option_b, derive_session_key_emv_csk, emv_csk_r, generate_arpc_method1,
     generate_arpc_method2, mastercard_skd_r,
@@ -241,7 +241,9 @@ impl Cvn {
         match self {
             Cvn::Visa10 => Ok(VisaIad::parse(iad)?.cvr.to_vec()),
             Cvn::Visa18 | Cvn::Visa22 => {
-                VisaIad::parse(iad)?;
+                // the whole IAD is MACed, in whichever layout the card uses (CVN 22 cards
+                // normally send the 32-byte format 2)
+                AnyVisaIad::parse(iad)?;
                 Ok(iad.to_vec())
             }
             Cvn::Mastercard16 | Cvn::Mastercard20 => Ok(MastercardIad::parse(iad)?.cvr.to_vec()),

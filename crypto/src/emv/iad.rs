@@ -1,7 +1,8 @@
 //! Issuer application data (tag 9F10) for the Visa and Mastercard cryptogram versions this
 //! crate implements. Layouts are the publicly documented ones: Visa "format 0/1/3" (VIS 1.5
-//! Appendix; the first byte is the length 06 of the Visa discretionary data) and Mastercard
-//! M/Chip 4 / M/Chip Advance (KDI, CVN, 6-byte CVR, DAC/IDN, 8-byte counters).
+//! Appendix; the first byte is the length 06 of the Visa discretionary data), Visa "format 2"
+//! (32 bytes, first byte 1F; the IAD format is the CVN's high nibble, so CVN 22 uses it) and
+//! Mastercard M/Chip 4 / M/Chip Advance (KDI, CVN, 6-byte CVR, DAC/IDN, 8-byte counters).
 
 use crate::CryptoError;
 
@@ -49,6 +50,103 @@ impl VisaIad {
             idd.extend_from_slice(&iad[8..]);
         }
         Ok(VisaIad { dki: iad[1], cvn: iad[2], cvr: [iad[3], iad[4], iad[5], iad[6]], issuer_discretionary: idd })
+    }
+}
+
+/// Visa IAD format 2 (32 bytes): `1F ‖ CVN ‖ DKI ‖ CVR(5) ‖ IDD option ID ‖ IDD(23)`. The first
+/// byte is the length of what follows (31); the CVN's high nibble is the format (2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisaIadFormat2 {
+    /// Cryptogram version number (22 ...).
+    pub cvn: u8,
+    /// Derivation key index.
+    pub dki: u8,
+    /// Card verification results (5 bytes in this format).
+    pub cvr: [u8; 5],
+    /// Issuer discretionary data option ID (which layout the IDD uses).
+    pub idd_option_id: u8,
+    /// Issuer discretionary data, always 23 bytes (zero-filled when unused).
+    pub idd: [u8; 23],
+}
+
+impl VisaIadFormat2 {
+    /// Length of a format 2 IAD.
+    pub const LEN: usize = 32;
+
+    /// Encodes the 9F10 value (always 32 bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::LEN);
+        out.extend_from_slice(&[0x1F, self.cvn, self.dki]);
+        out.extend_from_slice(&self.cvr);
+        out.push(self.idd_option_id);
+        out.extend_from_slice(&self.idd);
+        out
+    }
+
+    /// Parses a 9F10 value: exactly 32 bytes, first byte 1F, CVN with high nibble 2.
+    pub fn parse(iad: &[u8]) -> Result<Self, CryptoError> {
+        if iad.first() != Some(&0x1F) {
+            return Err(CryptoError::Iad { offset: 0, expected: "Visa format 2 length 1F" });
+        }
+        if iad.len() != Self::LEN {
+            let offset = iad.len().min(Self::LEN);
+            return Err(CryptoError::Iad { offset, expected: "32 bytes: 1F, CVN, DKI, CVR(5), IDD option, IDD(23)" });
+        }
+        if iad[1] >> 4 != 2 {
+            return Err(CryptoError::Iad { offset: 1, expected: "a CVN whose high nibble is the format, 2" });
+        }
+        let mut cvr = [0u8; 5];
+        cvr.copy_from_slice(&iad[3..8]);
+        let mut idd = [0u8; 23];
+        idd.copy_from_slice(&iad[9..]);
+        Ok(VisaIadFormat2 { cvn: iad[1], dki: iad[2], cvr, idd_option_id: iad[8], idd })
+    }
+}
+
+/// A Visa IAD in either layout, told apart by the first byte (06: format 0/1/3, 1F: format 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyVisaIad {
+    /// Formats 0, 1 and 3.
+    Format013(VisaIad),
+    /// Format 2.
+    Format2(VisaIadFormat2),
+}
+
+impl AnyVisaIad {
+    /// Parses either layout.
+    pub fn parse(iad: &[u8]) -> Result<Self, CryptoError> {
+        match iad.first() {
+            Some(0x1F) => VisaIadFormat2::parse(iad).map(AnyVisaIad::Format2),
+            Some(0x06) => VisaIad::parse(iad).map(AnyVisaIad::Format013),
+            _ => {
+                Err(CryptoError::Iad { offset: 0, expected: "Visa IAD length byte 06 (format 0/1/3) or 1F (format 2)" })
+            }
+        }
+    }
+
+    /// Encodes the 9F10 value.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            AnyVisaIad::Format013(i) => i.to_bytes(),
+            AnyVisaIad::Format2(i) => i.to_bytes(),
+        }
+    }
+
+    /// The cryptogram version number.
+    pub fn cvn(&self) -> u8 {
+        match self {
+            AnyVisaIad::Format013(i) => i.cvn,
+            AnyVisaIad::Format2(i) => i.cvn,
+        }
+    }
+
+    /// The card verification results as carried (4 bytes with the length byte in formats
+    /// 0/1/3, 5 bytes in format 2).
+    pub fn cvr(&self) -> &[u8] {
+        match self {
+            AnyVisaIad::Format013(i) => &i.cvr,
+            AnyVisaIad::Format2(i) => &i.cvr,
+        }
     }
 }
 
