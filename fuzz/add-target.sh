@@ -8,6 +8,7 @@ name=$1 func=$2 what=$3
 cat > "fuzz_targets/$name.rs" <<RS
 //! \`$name\`: $what
 #![no_main]
+use tapcert_fuzz as _; // the allocation guard (src/lib.rs)
 libfuzzer_sys::fuzz_target!(|data: &[u8]| $func(data));
 RS
 cat >> Cargo.toml <<TOML

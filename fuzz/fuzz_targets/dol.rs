@@ -1,3 +1,4 @@
 //! `dol`: DOL parse, encode, build and split data.
 #![no_main]
+use tapcert_fuzz as _; // the allocation guard (src/lib.rs)
 libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_dol(data));

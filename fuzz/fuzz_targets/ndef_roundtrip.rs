@@ -1,3 +1,4 @@
 //! `ndef_roundtrip`: NDEF decode, encode, decode again: equal.
 #![no_main]
+use tapcert_fuzz as _; // the allocation guard (src/lib.rs)
 libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_ndef_roundtrip(data));

@@ -1,3 +1,4 @@
 //! `tlv_differential`: the zero-copy walk against the owned model.
 #![no_main]
+use tapcert_fuzz as _; // the allocation guard (src/lib.rs)
 libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_tlv_differential(data));

@@ -1,3 +1,4 @@
 //! `upi_link`: UPI deep links and wallet payment codes.
 #![no_main]
+use tapcert_fuzz as _; // the allocation guard (src/lib.rs)
 libfuzzer_sys::fuzz_target!(|data: &[u8]| tapcert_parsers::fuzzing::fuzz_upi_link(data));
