@@ -5,7 +5,15 @@
 //! A saved crash is named after its regression test (`fuzz_tlv_0001`) and must not panic. A
 //! crash whose fix has not landed yet is listed in `fuzz/regressions/OPEN` (`<target>/<file>
 //! <cause>`): it must still panic, so the list cannot go stale: once the fix lands, this test
-//! says to remove the line.
+//! says to remove the line. An oversized allocation (over the 64 MiB guard of
+//! `fuzz/src/lib.rs`, included below) aborts the whole binary instead of panicking.
+
+// The fuzz targets' allocation guard, also here: a saved input that makes an oversized
+// allocation aborts this test binary with the size and a backtrace, as it aborts the target.
+// A global allocator is an `unsafe impl`; the workspace denies unsafe code elsewhere.
+#[allow(unsafe_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod alloc_guard;
 
 use std::collections::BTreeSet;
 use std::fs;

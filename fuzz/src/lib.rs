@@ -11,7 +11,9 @@
 //! Every Rust allocation above the limit prints the size, the limit and a backtrace, then
 //! aborts; libFuzzer saves the input as a crash and `fuzz/overnight` groups it by those frames.
 //! The limit is `TAPCERT_FUZZ_MALLOC_LIMIT_MB` (default 64 MiB: inputs are at most 4 KiB, and
-//! no target needs a tenth of that). Each target links it with `use tapcert_fuzz as _;`.
+//! no target needs a tenth of that). Each target links it with `use tapcert_fuzz as _;`, and the
+//! stable replay test (`tests/fuzz_corpus.rs`) includes this file as a module, so a saved
+//! oversized-allocation crash fails `cargo test` the same way.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -66,10 +68,12 @@ fn check(size: usize) {
     if size > limit {
         // Still BUSY: the report's own allocations (backtrace, formatting) pass unchecked.
         let bt = std::backtrace::Backtrace::force_capture();
-        eprintln!(
+        let msg = format!(
             "==tapcert-fuzz== ERROR: oversized allocation: {size} bytes, over the per-allocation limit of {limit} \
-             bytes (TAPCERT_FUZZ_MALLOC_LIMIT_MB)\nstack backtrace:\n{bt}"
+             bytes (TAPCERT_FUZZ_MALLOC_LIMIT_MB)\nstack backtrace:\n{bt}\n"
         );
+        // straight to fd 2: eprintln! would go to libtest's capture buffer, lost on abort
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
         std::process::abort();
     }
     let _ = BUSY.try_with(|b| b.set(false));
@@ -120,7 +124,10 @@ mod tests {
 
     fn run_probe(mb: usize, limit_mb: Option<&str>) -> std::process::Output {
         let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
-        cmd.args(["tests::probe_child", "--exact", "--nocapture", "--test-threads=1"]);
+        // this module's path without the crate name: also right when the stable replay test
+        // includes this file as a module (tests/fuzz_corpus.rs)
+        let here = module_path!().split_once("::").map_or("tests", |(_, rest)| rest);
+        cmd.args([format!("{here}::probe_child").as_str(), "--exact", "--nocapture", "--test-threads=1"]);
         cmd.env("TAPCERT_GUARD_PROBE", mb.to_string()).env_remove("TAPCERT_FUZZ_MALLOC_LIMIT_MB");
         if let Some(l) = limit_mb {
             cmd.env("TAPCERT_FUZZ_MALLOC_LIMIT_MB", l);
