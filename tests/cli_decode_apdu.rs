@@ -177,3 +177,20 @@ fn rapdu_masks_the_pan_in_every_output() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(v["data"].as_str().unwrap().contains("541333******0010"), "{v}");
 }
+
+#[test]
+fn capdu_data_masks_pan_and_track2() {
+    // a personalisation PUT DATA carrying the Visa test PAN (5A) and its track 2 (57)
+    let cmd = "80 DA 00 00 1C 5A 08 47 61 73 10 00 00 00 27 57 10 47 61 73 10 00 00 00 27 D3 11 22 01 19 05 81 01";
+    let v = json(&["decode", "capdu", cmd, "--json"]);
+    let data = v["data"].as_str().unwrap();
+    assert_eq!(data.len(), 2 * 0x1C);
+    assert!(data.contains('*'), "{data}");
+    assert!(!data.contains("47617310000000"), "PAN digits leak: {data}");
+    assert!(data.starts_with("5A08476173"), "tags, lengths and the BIN stay readable: {data}");
+    // the human rendering hides the same digits
+    let out = Command::new(env!("CARGO_BIN_EXE_tapcert")).args(["decode", "capdu", cmd]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(data), "{text}");
+    assert!(!text.contains("47617310000000"), "{text}");
+}

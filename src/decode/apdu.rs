@@ -82,7 +82,9 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
         "case": case.as_str(),
         "nc": if case.has_data() { Some(apdu.nc()) } else { None },
         "ne": apdu.ne(),
-        "data": hex_upper(apdu.data()),
+        // Commands carry PANs and track data too (personalisation STORE DATA, PUT DATA):
+        // masked as everywhere.
+        "data": mask_emv_hex(apdu.data()),
         "ins_name": ins_name,
         "class": class_json(apdu.cla().kind()),
         "form": match case.form() { None => Value::Null, Some(f) => format!("{f:?}").to_lowercase().into() },
@@ -111,7 +113,10 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
     };
     if lc_len > 0 {
         let _ = writeln!(human, "  Lc  {}  Nc = {}", hex_upper(&body[..lc_len]), apdu.nc());
-        let _ = writeln!(human, "  data {}{}", hex_upper(apdu.data()), ascii_hint(apdu.data()));
+        let masked = mask_emv_hex(apdu.data());
+        // no ASCII rendering of data that holds anything masked
+        let hint = if masked.contains('*') { String::new() } else { ascii_hint(apdu.data()) };
+        let _ = writeln!(human, "  data {masked}{hint}");
     }
     if let Some(ne) = apdu.ne() {
         let le = &body[lc_len + apdu.nc()..];
