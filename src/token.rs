@@ -11,8 +11,9 @@ use tapcert_crypto::{
     AcData, Aes, AesCmac, CpmCard, Cvn, HmacAlgorithm, HmacKey, IccMkDerivation, KcvMethod, KeyAlgorithm, Padding,
     Tdes, derive_icc_mk_option_a, derive_icc_mk_option_b, derive_icc_mk_option_c, derive_session_key_emv_csk,
     derive_session_key_emv_csk_aes, derive_session_key_visa_sm, emv_csk_r, emv_csk_r_aes, format_cvc3, generate_ac_aes,
-    generate_ac_tdes, generate_arpc_method1, generate_arpc_method2, generate_arpc_method2_aes, generate_cpm_token,
-    generate_cvc3, generate_dcvv, generate_ivcvc3, hotp, key_check_value, mastercard_skd_r,
+    generate_ac_tdes, generate_arpc_method1, generate_arpc_method1_aes, generate_arpc_method2,
+    generate_arpc_method2_aes, generate_cpm_token, generate_cvc3, generate_dcvv, generate_ivcvc3, hotp,
+    key_check_value, mastercard_skd_r,
 };
 
 /// Arguments of `tapcert token`.
@@ -168,7 +169,8 @@ pub struct ArpcArgs {
     /// Proprietary authentication data (hex, 0-8 bytes), method 2.
     #[arg(long, default_value = "")]
     pub prop: String,
-    /// MAC algorithm (cmac: AES key, method 2 only).
+    /// Key family: retail = TDES key (method 1 TDES, method 2 retail MAC), cmac = AES key
+    /// (method 1 AES-ECB, method 2 AES-CMAC).
     #[arg(long, value_enum, default_value = "retail")]
     pub mac: MacArg,
     /// Print JSON.
@@ -515,9 +517,12 @@ fn run_arpc(a: &ArpcArgs) -> Result<ExitCode> {
     let key = hex_arg("key", &a.key)?;
     let arqc: [u8; 8] = hex_fixed("arqc", &a.arqc)?;
     let arpc = match (a.method, a.mac) {
-        (1, MacArg::Retail) => {
+        (1, mac) => {
             let arc: [u8; 2] = hex_fixed("arc", a.arc.as_deref().context("--arc is required for method 1")?)?;
-            generate_arpc_method1(&Tdes::new(&key)?, arqc, arc).to_vec()
+            match mac {
+                MacArg::Retail => generate_arpc_method1(&Tdes::new(&key)?, arqc, arc).to_vec(),
+                MacArg::Cmac => generate_arpc_method1_aes(&Aes::new(&key)?, arqc, arc).to_vec(),
+            }
         }
         (2, mac) => {
             let csu: [u8; 4] = hex_fixed("csu", a.csu.as_deref().context("--csu is required for method 2")?)?;
@@ -530,7 +535,7 @@ fn run_arpc(a: &ArpcArgs) -> Result<ExitCode> {
                 MacArg::Cmac => generate_arpc_method2_aes(&AesCmac::new(&key)?, arqc, csu, &prop).to_vec(),
             }
         }
-        _ => bail!("ARPC method 1 is implemented for TDES keys only"),
+        (m, _) => bail!("--method: 1 or 2, got {m}"),
     };
     emit(a.json, vec![("arpc", json!(up(arpc)))])
 }

@@ -165,6 +165,20 @@ fn other_kinds() {
     assert_eq!(v["arpc"], "9308BEBC"); // A6 method 2
     let v = tapcert(&[
         "token",
+        "arpc",
+        "--key",
+        "4904348A1DF96352E2343D27133CE8D7",
+        "--arqc",
+        "D73515F3AC0F0E03",
+        "--arc",
+        "3030",
+        "--mac",
+        "cmac",
+        "--json",
+    ]);
+    assert_eq!(v["arpc"], "2533BA93B1CB686F"); // vectors/crypto/emv.json arpc_aes R1: method 1, AES
+    let v = tapcert(&[
+        "token",
         "cvc3",
         "--imk",
         "01234567899876543210012345678998",

@@ -221,3 +221,23 @@ fn visa_iad_layouts() {
     let long = [f2.clone(), vec![0]].concat();
     assert!(matches!(VisaIadFormat2::parse(&long), Err(CryptoError::Iad { offset: 32, .. })));
 }
+
+#[test]
+fn arpc_method1_aes() {
+    let v = vectors();
+    let cases = v["arpc_aes"].as_array().expect("arpc_aes section");
+    assert_eq!(cases.len(), 4);
+    for c in cases {
+        let sk = Aes::new(&h(&c["sk"])).unwrap();
+        let arpc = generate_arpc_method1_aes(&sk, a(&c["arqc"]), a(&c["arc"]));
+        assert_eq!(up(arpc), c["arpc"].as_str().unwrap(), "{}", c["id"]);
+    }
+    // the definition: Y = ARQC xor (ARC || 0); AES over Y || 0^8, leftmost 8 bytes
+    let sk = Aes::new(&[0x42; 16]).unwrap();
+    let (arqc, arc) = ([1, 2, 3, 4, 5, 6, 7, 8], [0x30, 0x31]);
+    let mut block = [0u8; 16];
+    block[..8].copy_from_slice(&[1 ^ 0x30, 2 ^ 0x31, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(generate_arpc_method1_aes(&sk, arqc, arc), sk.encrypt(block)[..8]);
+    // the ARC changes the ARPC
+    assert_ne!(generate_arpc_method1_aes(&sk, arqc, arc), generate_arpc_method1_aes(&sk, arqc, [0x30, 0x30]));
+}

@@ -2,7 +2,7 @@
 //! §8.1 and §8.2.
 
 use crate::mac::mac_alg3_u64;
-use crate::{AesCmac, Padding, Tdes};
+use crate::{Aes, AesCmac, Padding, Tdes};
 
 /// Constant-time equality of two byte strings of equal length (false if lengths differ).
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
@@ -42,6 +42,17 @@ pub fn verify_ac_aes(sk: &AesCmac, data: &[u8], ac: &[u8]) -> bool {
 pub fn generate_arpc_method1(key: &Tdes, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
     let y = u64::from_be_bytes([arc[0], arc[1], 0, 0, 0, 0, 0, 0]);
     key.encrypt_u64(u64::from_be_bytes(arqc) ^ y).to_be_bytes()
+}
+
+/// ARPC method 1 with AES (EMV 4.4 Book 2 §8.2.1): Y = ARQC ⊕ (ARC ‖ 00..00) as for TDES, then
+/// the leftmost 8 bytes of AES(K)\[Y ‖ 00×8\].
+pub fn generate_arpc_method1_aes(key: &Aes, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
+    let mut block = [0u8; 16];
+    block[..8].copy_from_slice(&arqc);
+    block[0] ^= arc[0];
+    block[1] ^= arc[1];
+    let out = key.encrypt(block);
+    [out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]]
 }
 
 /// ARPC method 2 (EMV Book 2 §8.2.2), TDES: the leftmost 4 bytes of ISO/IEC 9797-1 MAC

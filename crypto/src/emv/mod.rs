@@ -12,8 +12,8 @@ mod session;
 
 pub(crate) use cryptogram::ct_eq;
 pub use cryptogram::{
-    generate_ac_aes, generate_ac_tdes, generate_arpc_method1, generate_arpc_method2, generate_arpc_method2_aes,
-    verify_ac_aes, verify_ac_tdes,
+    generate_ac_aes, generate_ac_tdes, generate_arpc_method1, generate_arpc_method1_aes, generate_arpc_method2,
+    generate_arpc_method2_aes, verify_ac_aes, verify_ac_tdes,
 };
 pub use cvc3::{format_cvc3, generate_cvc3, generate_ivcvc3, verify_cvc3};
 pub use cvn::{AcData, ArpcInput, ArpcMethod, Cvn, CvnCryptogram, SessionKeyDerivation};
