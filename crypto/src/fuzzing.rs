@@ -5,7 +5,7 @@ use crate::oda::{
     EmvDate, RsaPublicKey, recover_issuer_public_key, verify_signed_dynamic_data, verify_signed_static_data,
 };
 use crate::{
-    AcData, AnyVisaIad, Cvn, IccMkDerivation, MastercardIad, Tdes, VisaIad, derive_icc_mk_option_a,
+    AcData, AnyVisaIad, CcdIad, Cvn, IccMkDerivation, MastercardIad, Tdes, VisaIad, derive_icc_mk_option_a,
     derive_icc_mk_option_b, generate_dcvv, generate_visa_cvv,
 };
 
@@ -16,6 +16,9 @@ const FUZZ_TODAY: EmvDate = EmvDate { year: 2026, month: 1, day: 1 };
 /// decimal-field validators and the ODA recovery. Must return without panicking for any input.
 pub fn fuzz_untrusted_input(data: &[u8]) {
     let _ = VisaIad::parse(data).map(|i| i.to_bytes());
+    if let Ok(i) = CcdIad::parse(data) {
+        assert_eq!(i.to_bytes(), data, "a parsed CCD IAD re-encodes to its bytes");
+    }
     if let Ok(i) = AnyVisaIad::parse(data) {
         // decode, encode, decode: equal (format 0/1/3 drops an empty IDD's length byte)
         assert_eq!(AnyVisaIad::parse(&i.to_bytes()).ok(), Some(i), "Visa IAD round trip");

@@ -60,7 +60,7 @@ pub use batch::{
 pub use cpm::{CpmCard, CpmToken, generate_cpm_token, pan_to_5a};
 pub use des::{Des, Tdes, TdesEde2, TdesEde3};
 pub use emv::{
-    AcData, AnyVisaIad, ArpcInput, ArpcMethod, Cvn, CvnCryptogram, IccMkDerivation, MastercardIad,
+    AcData, AnyVisaIad, ArpcInput, ArpcMethod, CcdIad, Cvn, CvnCryptogram, IccMkDerivation, MastercardIad,
     SessionKeyDerivation, VisaIad, VisaIadFormat2, derive_icc_mk_option_a, derive_icc_mk_option_b,
     derive_icc_mk_option_c, derive_session_key_emv_csk, derive_session_key_emv_csk_aes, derive_session_key_visa_sm,
     emv_csk_r, emv_csk_r_aes, format_cvc3, generate_ac_aes, generate_ac_tdes, generate_arpc_method1,

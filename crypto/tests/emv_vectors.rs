@@ -183,8 +183,30 @@ fn bad_inputs_are_typed_errors() {
 #[test]
 fn visa_iad_layouts() {
     let v = vectors();
-    let cases = v["iad"].as_array().expect("iad section");
-    assert_eq!(cases.len(), 2);
+    let all = v["iad"].as_array().expect("iad section");
+    assert_eq!(all.len(), 4);
+    let (ccd, cases): (Vec<&Value>, Vec<&Value>) = all.iter().partition(|c| c["layout"] == "ccd-format-a");
+    assert_eq!((ccd.len(), cases.len()), (2, 2));
+    for c in &ccd {
+        let iad = h(&c["iad"]);
+        let p = CcdIad::parse(&iad).unwrap();
+        assert_eq!(up([p.cci]), c["cci"].as_str().unwrap());
+        assert_eq!(p.cryptogram_version(), 5);
+        assert_eq!(up([p.dki]), c["dki"].as_str().unwrap());
+        assert_eq!(up(p.cvr), c["cvr"].as_str().unwrap());
+        assert_eq!(up(p.counters), c["counters"].as_str().unwrap());
+        assert_eq!(up(p.idd), c["idd"].as_str().unwrap());
+        assert_eq!(p.to_bytes(), iad);
+        assert!(AnyVisaIad::parse(&iad).is_err() && VisaIad::parse(&iad).is_err(), "not a Visa layout");
+        // typed errors: each fixed byte, and the length
+        let mut bad = iad.clone();
+        bad[16] = 0x0E;
+        assert!(matches!(CcdIad::parse(&bad), Err(CryptoError::Iad { offset: 16, .. })));
+        bad = iad.clone();
+        bad[1] = 0xB5;
+        assert!(matches!(CcdIad::parse(&bad), Err(CryptoError::Iad { offset: 1, .. })));
+        assert!(matches!(CcdIad::parse(&iad[..20]), Err(CryptoError::Iad { offset: 20, .. })));
+    }
     for c in cases {
         let iad = h(&c["iad"]);
         let any = AnyVisaIad::parse(&iad).unwrap();
@@ -207,7 +229,7 @@ fn visa_iad_layouts() {
         }
     }
     // CVN 22 MACs the whole IAD whichever layout the card sends
-    let f2 = h(&cases[0]["iad"]);
+    let f2 = h(&all[0]["iad"]);
     assert_eq!(Cvn::Visa22.ac_input_suffix(&f2).unwrap(), f2);
     // typed errors with offsets
     let mut bad = f2.clone();

@@ -37,3 +37,16 @@ proptest! {
         prop_assert_eq!(back.to_bytes(), bytes);
     }
 }
+
+proptest! {
+    /// CCD Format Code A: model -> bytes -> model is the identity.
+    #[test]
+    fn ccd_iad_round_trip(
+        cv in 0u8..16, dki: u8, cvr: [u8; 5], counters: [u8; 8], idd: [u8; 15],
+    ) {
+        let iad = tapcert_crypto::CcdIad { cci: 0xA0 | cv, dki, cvr, counters, idd };
+        let bytes = iad.to_bytes();
+        prop_assert_eq!(bytes.len(), 32);
+        prop_assert_eq!(tapcert_crypto::CcdIad::parse(&bytes).unwrap(), iad);
+    }
+}

@@ -2,7 +2,8 @@
 //! crate implements. Layouts are the publicly documented ones: Visa "format 0/1/3" (VIS 1.5
 //! Appendix; the first byte is the length 06 of the Visa discretionary data), Visa "format 2"
 //! (32 bytes, first byte 1F; the IAD format is the CVN's high nibble, so CVN 22 uses it) and
-//! Mastercard M/Chip 4 / M/Chip Advance (KDI, CVN, 6-byte CVR, DAC/IDN, 8-byte counters).
+//! Mastercard M/Chip 4 / M/Chip Advance (KDI, CVN, 6-byte CVR, DAC/IDN, 8-byte counters), and the
+//! EMV Common Core Definitions "Format Code A" IAD (EMV 4.4 Book 3 Annex C9, 32 bytes, 0F ‖ CCI).
 
 use crate::CryptoError;
 
@@ -147,6 +148,73 @@ impl AnyVisaIad {
             AnyVisaIad::Format013(i) => &i.cvr,
             AnyVisaIad::Format2(i) => &i.cvr,
         }
+    }
+}
+
+/// EMV Common Core Definitions IAD, Format Code A (EMV 4.4 Book 3 Annex C9): `0F ‖ CCI ‖ DKI ‖
+/// CVR(5) ‖ counters(8) ‖ 0F ‖ issuer discretionary data(15)`. The Common Core Identifier's high
+/// nibble is the format code (A), its low nibble the cryptogram version (5: Triple DES, EMV CSK
+/// and MAC algorithm 3; 6: AES, AES CSK and CMAC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CcdIad {
+    /// Common Core Identifier (A5, A6).
+    pub cci: u8,
+    /// Derivation key index.
+    pub dki: u8,
+    /// Card verification results (5 bytes).
+    pub cvr: [u8; 5],
+    /// Counters (payment-system or issuer discretionary, 8 bytes).
+    pub counters: [u8; 8],
+    /// Issuer discretionary data (15 bytes).
+    pub idd: [u8; 15],
+}
+
+impl CcdIad {
+    /// Length of a Format Code A IAD.
+    pub const LEN: usize = 32;
+
+    /// The cryptogram version: the CCI's low nibble (5 TDES, 6 AES).
+    pub fn cryptogram_version(&self) -> u8 {
+        self.cci & 0x0F
+    }
+
+    /// Encodes the 9F10 value (always 32 bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::LEN);
+        out.extend_from_slice(&[0x0F, self.cci, self.dki]);
+        out.extend_from_slice(&self.cvr);
+        out.extend_from_slice(&self.counters);
+        out.push(0x0F);
+        out.extend_from_slice(&self.idd);
+        out
+    }
+
+    /// Parses a 9F10 value: exactly 32 bytes, length indicators 0F at bytes 1 and 17, format
+    /// code A in the CCI.
+    pub fn parse(iad: &[u8]) -> Result<Self, CryptoError> {
+        if iad.first() != Some(&0x0F) {
+            return Err(CryptoError::Iad { offset: 0, expected: "CCD length indicator 0F" });
+        }
+        if iad.len() != Self::LEN {
+            let offset = iad.len().min(Self::LEN);
+            return Err(CryptoError::Iad {
+                offset,
+                expected: "32 bytes: 0F, CCI, DKI, CVR(5), counters(8), 0F, IDD(15)",
+            });
+        }
+        if iad[1] >> 4 != 0xA {
+            return Err(CryptoError::Iad { offset: 1, expected: "a Common Core Identifier with format code A" });
+        }
+        if iad[16] != 0x0F {
+            return Err(CryptoError::Iad { offset: 16, expected: "issuer discretionary data length 0F" });
+        }
+        let mut cvr = [0u8; 5];
+        cvr.copy_from_slice(&iad[3..8]);
+        let mut counters = [0u8; 8];
+        counters.copy_from_slice(&iad[8..16]);
+        let mut idd = [0u8; 15];
+        idd.copy_from_slice(&iad[17..]);
+        Ok(CcdIad { cci: iad[1], dki: iad[2], cvr, counters, idd })
     }
 }
 

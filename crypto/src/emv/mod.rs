@@ -19,7 +19,7 @@ pub use cvc3::{format_cvc3, generate_cvc3, generate_ivcvc3, verify_cvc3};
 pub use cvn::{AcData, ArpcInput, ArpcMethod, Cvn, CvnCryptogram, SessionKeyDerivation};
 pub use dcvv::{generate_dcvv, generate_visa_cvv, verify_dcvv};
 pub(crate) use digits::check_pan;
-pub use iad::{AnyVisaIad, MastercardIad, VisaIad, VisaIadFormat2};
+pub use iad::{AnyVisaIad, CcdIad, MastercardIad, VisaIad, VisaIadFormat2};
 pub use icc_mk::{IccMkDerivation, derive_icc_mk_option_a, derive_icc_mk_option_b, derive_icc_mk_option_c};
 pub(crate) use session::emv_csk_schedule;
 pub use session::{
