@@ -10,10 +10,10 @@ use serde_json::{Map, Value, json};
 use tapcert_crypto::{
     AcData, Aes, AesCmac, CpmCard, Cvn, HmacAlgorithm, HmacKey, IccMkDerivation, KcvMethod, KeyAlgorithm, Padding,
     Tdes, derive_icc_mk_option_a, derive_icc_mk_option_b, derive_icc_mk_option_c, derive_session_key_emv_csk,
-    derive_session_key_emv_csk_aes, derive_session_key_visa_sm, emv_csk_r, emv_csk_r_aes, format_cvc3, generate_ac_aes,
-    generate_ac_tdes, generate_arpc_method1, generate_arpc_method1_aes, generate_arpc_method2,
-    generate_arpc_method2_aes, generate_cpm_token, generate_cvc3, generate_dcvv, generate_ivcvc3, hotp,
-    key_check_value, mastercard_skd_r,
+    derive_session_key_emv_csk_aes, derive_session_key_emv2000_tree, derive_session_key_visa_sm, emv_csk_r,
+    emv_csk_r_aes, format_cvc3, generate_ac_aes, generate_ac_tdes, generate_arpc_method1, generate_arpc_method1_aes,
+    generate_arpc_method2, generate_arpc_method2_aes, generate_cpm_token, generate_cvc3, generate_dcvv,
+    generate_ivcvc3, hotp, key_check_value, mastercard_skd_r,
 };
 
 /// Arguments of `tapcert token`.
@@ -359,6 +359,8 @@ pub enum SessionMethodArg {
     MastercardSkd,
     /// Visa secure messaging (MK ⊕ ATC).
     VisaSm,
+    /// Legacy EMV2000 tree (EMV 4.1 Book 2 A1.3; --height, --branch, --iv).
+    Emv2000Tree,
 }
 
 /// `tapcert token session-key`.
@@ -382,6 +384,15 @@ pub struct SessionKeyArgs {
     /// Key algorithm.
     #[arg(long, value_enum, default_value = "tdes")]
     pub alg: KeyAlgArg,
+    /// EMV2000 tree height H (8 or 16 recommended).
+    #[arg(long, default_value_t = 8)]
+    pub height: u32,
+    /// EMV2000 tree branch factor b (4 or 2 recommended; b^H >= 65535).
+    #[arg(long, default_value_t = 4)]
+    pub branch: u32,
+    /// EMV2000 tree initial value (16 bytes hex).
+    #[arg(long, default_value = "00000000000000000000000000000000")]
+    pub iv: String,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -601,6 +612,11 @@ fn run_session_key(a: &SessionKeyArgs) -> Result<ExitCode> {
         (KeyAlgArg::Tdes, SessionMethodArg::VisaSm) => {
             let mk: [u8; 16] = mk.try_into().map_err(|_| anyhow::anyhow!("--mk: visa-sm needs a 16-byte key"))?;
             derive_session_key_visa_sm(&mk, need_atc()?).to_vec()
+        }
+        (KeyAlgArg::Tdes, SessionMethodArg::Emv2000Tree) => {
+            let mk: [u8; 16] = mk.try_into().map_err(|_| anyhow::anyhow!("--mk: emv2000-tree needs a 16-byte key"))?;
+            let iv = hex_fixed::<16>("iv", &a.iv)?;
+            derive_session_key_emv2000_tree(&mk, need_atc()?, a.height, a.branch, &iv)?.to_vec()
         }
         (KeyAlgArg::Aes, SessionMethodArg::EmvCsk) => {
             let r = match &a.r {

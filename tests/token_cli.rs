@@ -216,6 +216,8 @@ fn other_kinds() {
     assert_eq!(v["session_key"], "0123456789ABCDF2FEDCBA987654CDF2"); // S7
     let v = tapcert(&["token", "session-key", "--mk", IMK, "--r", "001C000000000000", "--json"]);
     assert_eq!(v["session_key"], "E9FB384AF807B940FEDCEA613461B0C4"); // S1
+    let v = tapcert(&["token", "session-key", "--mk", IMK, "--atc", "001C", "--method", "emv2000-tree", "--json"]);
+    assert_eq!(v["session_key"], "E5BF6D1067F194B0A89B7F5D83BC64A2"); // S8b, H = 8, b = 4, IV = 0
     let v = tapcert(&[
         "token",
         "icc-mk",

@@ -62,10 +62,11 @@ pub use des::{Des, Tdes, TdesEde2, TdesEde3};
 pub use emv::{
     AcData, AnyVisaIad, ArpcInput, ArpcMethod, CcdIad, Cvn, CvnCryptogram, IccMkDerivation, MastercardIad,
     SessionKeyDerivation, VisaIad, VisaIadFormat2, derive_icc_mk_option_a, derive_icc_mk_option_b,
-    derive_icc_mk_option_c, derive_session_key_emv_csk, derive_session_key_emv_csk_aes, derive_session_key_visa_sm,
-    emv_csk_r, emv_csk_r_aes, format_cvc3, generate_ac_aes, generate_ac_tdes, generate_arpc_method1,
-    generate_arpc_method1_aes, generate_arpc_method2, generate_arpc_method2_aes, generate_cvc3, generate_dcvv,
-    generate_ivcvc3, generate_visa_cvv, mastercard_skd_r, verify_ac_aes, verify_ac_tdes, verify_cvc3, verify_dcvv,
+    derive_icc_mk_option_c, derive_session_key_emv_csk, derive_session_key_emv_csk_aes,
+    derive_session_key_emv2000_tree, derive_session_key_visa_sm, emv_csk_r, emv_csk_r_aes, format_cvc3,
+    generate_ac_aes, generate_ac_tdes, generate_arpc_method1, generate_arpc_method1_aes, generate_arpc_method2,
+    generate_arpc_method2_aes, generate_cvc3, generate_dcvv, generate_ivcvc3, generate_visa_cvv, mastercard_skd_r,
+    verify_ac_aes, verify_ac_tdes, verify_cvc3, verify_dcvv,
 };
 pub use error::CryptoError;
 pub use keys::{KcvMethod, KeyAlgorithm, adjust_key_parity, has_odd_parity, key_check_value, with_odd_parity};

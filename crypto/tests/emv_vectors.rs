@@ -42,7 +42,7 @@ fn icc_master_keys() {
 fn session_keys() {
     let v = vectors();
     let cases = v["session_key"].as_array().unwrap();
-    assert_eq!(cases.len(), 9);
+    assert_eq!(cases.len(), 11);
     for c in cases {
         let mk = h(&c["mk"]);
         let sk = match c["method"].as_str().unwrap() {
@@ -52,6 +52,15 @@ fn session_keys() {
                 .to_vec(),
             "visa-sm" => derive_session_key_visa_sm(&mk.clone().try_into().unwrap(), a(&c["atc"])).to_vec(),
             "csk-aes" => derive_session_key_emv_csk_aes(&Aes::new(&mk).unwrap(), emv_csk_r_aes(a(&c["atc"]))),
+            "emv2000-tree" => derive_session_key_emv2000_tree(
+                &mk.clone().try_into().unwrap(),
+                a(&c["atc"]),
+                c["height"].as_u64().unwrap() as u32,
+                c["branch_factor"].as_u64().unwrap() as u32,
+                &a(&c["iv"]),
+            )
+            .unwrap()
+            .to_vec(),
             m => panic!("unknown method {m}"),
         };
         assert_eq!(up(&sk), c["sk"].as_str().unwrap(), "{}", c["id"]);

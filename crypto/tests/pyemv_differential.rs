@@ -1,6 +1,6 @@
 //! Differential test against pyemv (an independent Python implementation, PyPI `pyemv`) over
 //! thousands of random cases with a fixed seed: ICC MK Option A/B, EMV CSK, Mastercard SKD,
-//! ARQC (padding 1 and 2), ARPC methods 1 and 2, CVC3.
+//! ARQC (padding 1 and 2), ARPC methods 1 and 2, CVC3, EMV2000 tree session keys.
 //!
 //! The interpreter comes from `TAPCERT_PYTHON` (a venv with pyemv). Without it (or without
 //! pyemv) the test fails when `CI` is set and otherwise prints a SKIP notice and passes.
@@ -99,6 +99,16 @@ fn cases() -> Vec<(Value, String)> {
         out.push((
             json!({"op": "cvc3", "kd": up(&kd), "track": up(&track), "atc": up(atc), "un": up(un)}),
             cvc3.to_string(),
+        ));
+
+        // EMV2000 tree session keys, both recommended shapes, random IV
+        let tree_mk: [u8; 16] = rng.bytes(16).try_into().unwrap();
+        let iv: [u8; 16] = rng.bytes(16).try_into().unwrap();
+        let (height, branch) = if rng.below(2) == 0 { (8, 4) } else { (16, 2) };
+        let tree_sk = derive_session_key_emv2000_tree(&tree_mk, atc, height, branch, &iv).unwrap();
+        out.push((
+            json!({"op": "tree", "mk": up(tree_mk), "atc": up(atc), "height": height, "branch": branch, "iv": up(iv)}),
+            up(tree_sk),
         ));
     }
     out

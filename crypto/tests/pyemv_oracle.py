@@ -36,6 +36,8 @@ def run(op):
         return ac.generate_arpc_1(b(op["key"]), b(op["arqc"]), b(op["arc"])).hex().upper()
     if k == "arpc2":
         return ac.generate_arpc_2(b(op["key"]), b(op["arqc"]), b(op["csu"]), b(op["prop"])).hex().upper()
+    if k == "tree":
+        return kd.derive_emv2000_tree_sk(b(op["mk"]), b(op["atc"]), op["height"], op["branch"], b(op["iv"])).hex().upper()
     if k == "cvc3":
         return cvv.generate_cvc3(b(op["kd"]), b(op["track"]), b(op["atc"]), b(op["un"]))
     raise ValueError(f"unknown op {k}")

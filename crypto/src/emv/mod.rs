@@ -23,6 +23,6 @@ pub use iad::{AnyVisaIad, CcdIad, MastercardIad, VisaIad, VisaIadFormat2};
 pub use icc_mk::{IccMkDerivation, derive_icc_mk_option_a, derive_icc_mk_option_b, derive_icc_mk_option_c};
 pub(crate) use session::emv_csk_schedule;
 pub use session::{
-    derive_session_key_emv_csk, derive_session_key_emv_csk_aes, derive_session_key_visa_sm, emv_csk_r, emv_csk_r_aes,
-    mastercard_skd_r,
+    derive_session_key_emv_csk, derive_session_key_emv_csk_aes, derive_session_key_emv2000_tree,
+    derive_session_key_visa_sm, emv_csk_r, emv_csk_r_aes, mastercard_skd_r,
 };

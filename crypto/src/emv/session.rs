@@ -2,7 +2,7 @@
 //! SKD diversification value, and the Visa secure-messaging key (MK ⊕ ATC).
 
 use crate::keys::with_odd_parity;
-use crate::{Aes, Tdes};
+use crate::{Aes, CryptoError, Tdes};
 
 /// The 8-byte diversification value R of the EMV CSK for cryptograms: ATC ‖ 00..00
 /// (EMV Book 2 A1.3.1 with R = ATC padded; Visa CVN 18/22, Mastercard CVN 20/21).
@@ -72,4 +72,59 @@ pub fn derive_session_key_visa_sm(mk: &[u8; 16], atc: [u8; 2]) -> [u8; 16] {
     sk[14] ^= !atc[0];
     sk[15] ^= !atc[1];
     with_odd_parity(sk)
+}
+
+/// The EMV2000 tree's mapping F(X, Y, j) = DES3(X)\[Y_L ⊕ (j mod b)\] ‖ DES3(X)\[Y_R ⊕ (j mod b) ⊕ 'F0'\]
+/// (EMV 4.1 Book 2 Annex A1.3.1), on 16-byte keys held as two big-endian u64 halves.
+fn tree_f(x: (u64, u64), y: (u64, u64), j_mod_b: u64) -> (u64, u64) {
+    let key = Tdes::from_u64_pair(x.0, x.1);
+    key.encrypt_u64_x2(y.0 ^ j_mod_b, y.1 ^ j_mod_b ^ 0xF0)
+}
+
+/// Legacy EMV2000 tree session key derivation (EMV 4.1 Book 2 Annex A1.3; replaced by the
+/// common session key derivation in 2005, EMVCo bulletin SU-46, and still met on old cards).
+///
+/// Intermediate keys form a tree of height `height` and branching factor `branch_factor` with
+/// the ICC MK at the root and `iv` above it: IK(h, j) = F(IK(h-1, j div b), IK(h-2, j div b²), j).
+/// The session key for the ATC is F(IK(H-1, ATC div b), IK(H-2, ATC div b²), ATC) ⊕ IK(H-2, ATC
+/// div b²), odd parity adjusted. The specification recommends H = 8, b = 4 (or H = 16, b = 2);
+/// b^H must cover every ATC (at least 65535).
+pub fn derive_session_key_emv2000_tree(
+    mk: &[u8; 16],
+    atc: [u8; 2],
+    height: u32,
+    branch_factor: u32,
+    iv: &[u8; 16],
+) -> Result<[u8; 16], CryptoError> {
+    if !(2..=16).contains(&branch_factor) {
+        return Err(CryptoError::OutOfRange {
+            parameter: "branch factor",
+            expected: "2..=16",
+            got: u64::from(branch_factor),
+        });
+    }
+    if !(1..=32).contains(&height) || u64::from(branch_factor).saturating_pow(height) < 65_535 {
+        return Err(CryptoError::OutOfRange {
+            parameter: "tree height",
+            expected: "1..=32 with branch_factor^height >= 65535",
+            got: u64::from(height),
+        });
+    }
+    let halves = |k: &[u8; 16]| {
+        let (l, r) = k.split_at(8);
+        (u64::from_be_bytes(l.try_into().unwrap_or([0; 8])), u64::from_be_bytes(r.try_into().unwrap_or([0; 8])))
+    };
+    let (b, atc) = (u64::from(branch_factor), u64::from(u16::from_be_bytes(atc)));
+    // node index at level h is ATC div b^(H-h); walk down from the root
+    let index = |h: u32| atc / b.saturating_pow(height - h);
+    let (mut grandparent, mut parent) = (halves(iv), halves(mk));
+    for h in 1..height {
+        let ik = tree_f(parent, grandparent, index(h) % b);
+        (grandparent, parent) = (parent, ik);
+    }
+    let (l, r) = tree_f(parent, grandparent, atc % b);
+    let mut sk = [0u8; 16];
+    sk[..8].copy_from_slice(&(l ^ grandparent.0).to_be_bytes());
+    sk[8..].copy_from_slice(&(r ^ grandparent.1).to_be_bytes());
+    Ok(with_odd_parity(sk))
 }
