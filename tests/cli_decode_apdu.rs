@@ -194,3 +194,23 @@ fn capdu_data_masks_pan_and_track2() {
     assert!(text.contains(data), "{text}");
     assert!(!text.contains("47617310000000"), "{text}");
 }
+
+#[test]
+fn capdu_verify_hides_the_pin_block() {
+    let v = json(&["decode", "capdu", "00 20 00 80 08 24 12 34 FF FF FF FF FF", "--json"]);
+    assert_eq!(v["ins_name"], "VERIFY");
+    assert_eq!(v["data"], "*".repeat(16));
+    let out = Command::new(env!("CARGO_BIN_EXE_tapcert"))
+        .args(["decode", "capdu", "0020008008241234FFFFFFFFFF"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("241234"));
+}
+
+#[test]
+fn capdu_terminal_data_is_not_byte_scanned() {
+    // GENERATE AC with CDOL data that happens to contain 5A 02 12 34: not a PAN, shown as is
+    let data = "000000001000000000000000084000000000000840231122005A021234";
+    let v = json(&["decode", "capdu", &format!("80AE80001D{data}00"), "--json"]);
+    assert_eq!(v["data"], data);
+}

@@ -129,6 +129,16 @@ pub fn mask_emv_hex(bytes: &[u8]) -> String {
     render_hex(bytes, &emv_sensitive_buffer_nibbles(bytes))
 }
 
+/// Like [`mask_emv_hex`], but only when the buffer is a clean BER-TLV sequence: no byte scan of
+/// data that is not TLV (terminal data in a GENERATE AC, say, where a stray `5A` is not a PAN).
+pub fn mask_emv_tlv_hex(bytes: &[u8]) -> String {
+    let mut hide = vec![false; bytes.len() * 2];
+    if !walk(bytes, 0, 0, &mut hide) {
+        hide.iter_mut().for_each(|h| *h = false);
+    }
+    render_hex(bytes, &hide)
+}
+
 /// Which nibbles of a whole buffer are sensitive: a BER-TLV walk of the buffer, else of the
 /// buffer without its last two bytes (a status word), else the byte scan.
 pub fn emv_sensitive_buffer_nibbles(bytes: &[u8]) -> Vec<bool> {
@@ -210,6 +220,18 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
+    }
+
+    #[test]
+    fn tlv_only_masking_skips_the_byte_scan() {
+        // a clean TLV sequence: masked as by mask_emv_hex
+        let tlv = hex("5A085413330089600010");
+        assert_eq!(mask_emv_tlv_hex(&tlv), mask_emv_hex(&tlv));
+        assert_eq!(mask_emv_tlv_hex(&tlv), "5A08541333******0010");
+        // not TLV (tag 01 announces 0x5A bytes): the byte scan masks, the TLV-only form does not
+        let raw = hex("015A085413330089600010");
+        assert!(mask_emv_hex(&raw).contains('*'));
+        assert_eq!(mask_emv_tlv_hex(&raw), "015A085413330089600010");
     }
 
     #[test]
