@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use tapcert_conformance::mask::masked_hex;
+use tapcert_conformance::mask::{masked_command_hex, masked_hex};
 use tapcert_conformance::sim::{Band, BandConfig, find_profile, profiles};
 use tapcert_conformance::transport::vpcd::{DEFAULT_VPCD_ADDR, VpcdEvent, VpcdOptions, VpcdServer};
 
@@ -83,7 +83,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
                 "# disconnected".to_string()
             }
             VpcdEvent::Control(code) => format!("# control {code:02X}"),
-            VpcdEvent::Apdu { capdu, rapdu } => format!("> {}\t< {}", masked_hex(capdu), masked_hex(rapdu)),
+            VpcdEvent::Apdu { capdu, rapdu } => format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)),
         };
         if let Some(w) = log.as_mut() {
             // Flushed per line: the server usually ends by a signal.

@@ -18,9 +18,57 @@ pub fn masked_hex(bytes: &[u8]) -> String {
     tapcert_parsers::tlv::mask_emv_hex(bytes)
 }
 
+/// A whole command APDU as upper-case hex, header and length fields in clear and the data field
+/// masked by the instruction's rule ([`tapcert_parsers::tlv::mask_command_data_hex`]: PIN
+/// blocks hidden whole, PANs and track data in write commands). A command that does not parse
+/// is masked as a buffer ([`masked_hex`]).
+///
+/// ```
+/// use tapcert_conformance::mask::masked_command_hex;
+/// // VERIFY with a plaintext PIN block
+/// assert_eq!(masked_command_hex(&[0x00, 0x20, 0x00, 0x80, 0x02, 0x24, 0x12]), "0020008002****");
+/// ```
+pub fn masked_command_hex(capdu: &[u8]) -> String {
+    let Ok(cmd) = tapcert_parsers::apdu::CommandApdu::from_bytes(capdu) else { return masked_hex(capdu) };
+    let (data, case) = (cmd.data(), cmd.case());
+    // the data field's place: after the header and Lc (1 byte, or 3 in the extended form)
+    let start = match (case.has_data(), case.is_extended()) {
+        (false, _) => 4,
+        (true, false) => 5,
+        (true, true) => 7,
+    };
+    let (head, rest) = capdu.split_at(start.min(capdu.len()));
+    let tail = rest.get(data.len()..).unwrap_or(&[]);
+    format!(
+        "{}{}{}",
+        hex::encode_upper(head),
+        tapcert_parsers::tlv::mask_command_data_hex(cmd.ins().0, data),
+        hex::encode_upper(tail)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commands_keep_header_and_lengths_and_mask_by_instruction() {
+        // extended VERIFY: header, 00 Lc(2) in clear, the PIN block hidden, Le in clear
+        let verify = hex::decode("002000800000082412 34FFFFFFFFFF0000".replace(' ', "")).unwrap();
+        assert_eq!(masked_command_hex(&verify), format!("0020008000000 8{}0000", "*".repeat(16)).replace(' ', ""));
+        // PUT DATA carrying a PAN: masked like a record
+        let put = hex::decode("80DA00000A5A085413330089600010").unwrap();
+        assert_eq!(masked_command_hex(&put), "80DA00000A5A08541333******0010");
+        // GENERATE AC: terminal data (not TLV) in clear, even with a stray 5A 02 in it
+        let genac = hex::decode("80AE80001D000000001000000000000000084000000000000840231122005A02123400").unwrap();
+        assert_eq!(
+            masked_command_hex(&genac),
+            "80AE80001D000000001000000000000000084000000000000840231122005A02123400"
+        );
+        // case 1 and unparsable bytes
+        assert_eq!(masked_command_hex(&[0x00, 0xA4, 0x04, 0x00]), "00A40400");
+        assert_eq!(masked_command_hex(&[0x00, 0x20]), "0020");
+    }
 
     #[test]
     fn track2_keeps_bin_last4_and_separator_only() {

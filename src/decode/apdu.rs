@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 use tapcert_parsers::apdu::{ClassKind, CommandApdu, ResponseApdu, SecureMessaging};
-use tapcert_parsers::tlv::{decode_emv_tlv, mask_emv_hex, mask_emv_tlv_hex};
+use tapcert_parsers::tlv::{decode_emv_tlv, mask_command_data_hex, mask_emv_hex};
 
 use super::tlv::node_json;
 use super::{Decoded, Rejected, hex_upper};
@@ -70,22 +70,6 @@ fn ascii_hint(data: &[u8]) -> String {
     }
 }
 
-/// Command data as hex with what must not be shown masked by `*`:
-/// - PIN commands (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER): all of it (a plaintext
-///   PIN block shows the PIN; an enciphered one is no one's business either);
-/// - write and personalisation commands (PUT DATA, STORE DATA, UPDATE/WRITE/APPEND RECORD,
-///   UPDATE/WRITE BINARY): PANs and track data, found by a TLV walk or else a byte scan (DGI
-///   framing is not BER-TLV);
-/// - anything else: PANs and track data only if the data is a clean TLV sequence (a byte scan
-///   of terminal data such as CDOL values would hide innocent bytes).
-fn masked_command_data(ins: u8, data: &[u8]) -> String {
-    match ins {
-        0x20 | 0x21 | 0x24 | 0x25 | 0x2C | 0x2D => "*".repeat(data.len() * 2),
-        0xD0 | 0xD1 | 0xD2 | 0xD3 | 0xD6 | 0xD7 | 0xDA | 0xDB | 0xDC | 0xDD | 0xE2 => mask_emv_hex(data),
-        _ => mask_emv_tlv_hex(data),
-    }
-}
-
 pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
     let apdu = CommandApdu::from_bytes(bytes).map_err(reject)?;
     let case = apdu.case();
@@ -99,8 +83,8 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
         "nc": if case.has_data() { Some(apdu.nc()) } else { None },
         "ne": apdu.ne(),
         // Commands carry PANs, track data (personalisation) and PIN blocks: see
-        // masked_command_data.
-        "data": masked_command_data(apdu.ins().0, apdu.data()),
+        // mask_command_data_hex.
+        "data": mask_command_data_hex(apdu.ins().0, apdu.data()),
         "ins_name": ins_name,
         "class": class_json(apdu.cla().kind()),
         "form": match case.form() { None => Value::Null, Some(f) => format!("{f:?}").to_lowercase().into() },
@@ -129,7 +113,7 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
     };
     if lc_len > 0 {
         let _ = writeln!(human, "  Lc  {}  Nc = {}", hex_upper(&body[..lc_len]), apdu.nc());
-        let masked = masked_command_data(apdu.ins().0, apdu.data());
+        let masked = mask_command_data_hex(apdu.ins().0, apdu.data());
         // no ASCII rendering of data that holds anything masked
         let hint = if masked.contains('*') { String::new() } else { ascii_hint(apdu.data()) };
         let _ = writeln!(human, "  data {masked}{hint}");

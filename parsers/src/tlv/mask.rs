@@ -139,6 +139,23 @@ pub fn mask_emv_tlv_hex(bytes: &[u8]) -> String {
     render_hex(bytes, &hide)
 }
 
+/// The data field of a command APDU with instruction `ins`, as upper-case hex with what must not
+/// be shown replaced by `*`:
+/// - PIN commands (VERIFY `20`/`21`, CHANGE REFERENCE DATA `24`/`25`, RESET RETRY COUNTER
+///   `2C`/`2D`): all of it (a plaintext PIN block shows the PIN);
+/// - write and personalisation commands (WRITE/UPDATE BINARY, WRITE/UPDATE RECORD, PUT DATA,
+///   STORE DATA/APPEND RECORD `E2`): PANs and track data as [`mask_emv_hex`] finds them (TLV
+///   walk, else byte scan: DGI framing is not BER-TLV);
+/// - anything else: PANs and track data only when the data is clean TLV
+///   ([`mask_emv_tlv_hex`]), so terminal data such as CDOL values is never hidden by chance.
+pub fn mask_command_data_hex(ins: u8, data: &[u8]) -> String {
+    match ins {
+        0x20 | 0x21 | 0x24 | 0x25 | 0x2C | 0x2D => "*".repeat(data.len() * 2),
+        0xD0 | 0xD1 | 0xD2 | 0xD3 | 0xD6 | 0xD7 | 0xDA | 0xDB | 0xDC | 0xDD | 0xE2 => mask_emv_hex(data),
+        _ => mask_emv_tlv_hex(data),
+    }
+}
+
 /// Which nibbles of a whole buffer are sensitive: a BER-TLV walk of the buffer, else of the
 /// buffer without its last two bytes (a status word), else the byte scan.
 pub fn emv_sensitive_buffer_nibbles(bytes: &[u8]) -> Vec<bool> {

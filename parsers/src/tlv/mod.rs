@@ -39,8 +39,8 @@ pub use dol::{
 pub use error::TlvError;
 pub use length::{Length, minimal_length_len, parse_emv_length};
 pub use mask::{
-    EMV_SENSITIVE_TAGS, emv_sensitive_buffer_nibbles, emv_sensitive_nibbles, mask_emv_hex, mask_emv_tlv_hex,
-    mask_emv_track1_text, mask_emv_value_hex,
+    EMV_SENSITIVE_TAGS, emv_sensitive_buffer_nibbles, emv_sensitive_nibbles, mask_command_data_hex, mask_emv_hex,
+    mask_emv_tlv_hex, mask_emv_track1_text, mask_emv_value_hex,
 };
 pub use object::{Tlv, TlvIter, parse_emv_tlv};
 pub use owned::{TlvOwned, TlvValue, decode_emv_tlv_owned, encode_emv_tlv_owned};
