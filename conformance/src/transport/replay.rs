@@ -72,8 +72,8 @@ impl Transport for Replay {
                     return Err(TransportError::protocol(format!(
                         "replay: exchange {} expected command {}, got {}",
                         self.next,
-                        hex::encode_upper(cmd),
-                        hex::encode_upper(capdu)
+                        crate::mask::masked_command_hex(cmd),
+                        crate::mask::masked_command_hex(capdu)
                     )));
                 }
                 let i = self.next;
@@ -87,7 +87,7 @@ impl Transport for Replay {
                 let Some(i) = unused.or_else(|| (0..self.exchanges.len()).rev().find(same)) else {
                     return Err(TransportError::protocol(format!(
                         "replay: no recorded answer for {}",
-                        hex::encode_upper(capdu)
+                        crate::mask::masked_command_hex(capdu)
                     )));
                 };
                 self.used[i] = true;
