@@ -1,8 +1,11 @@
 //! DES and Triple DES (FIPS PUB 46-3; NIST SP 800-67 Rev. 2 for TDEA keying options 1 and 2).
 //!
 //! A table-driven implementation: the eight S-boxes are merged with the P permutation into
-//! 64-entry word tables, the E expansion becomes two rotations, the key schedule is PC-1/PC-2
-//! tables indexed by bytes and 7-bit groups, and IP/IP⁻¹ are five masked swaps each. Every
+//! byte-indexed tables, each half-block is carried in a "V form" (its two E-expansion rotations
+//! side by side in one u64) so a round needs no rotation, the rounds carry only the keyed
+//! inputs so the next subkey is folded in off the dependency chain, the key schedule is
+//! PC-1/PC-2 tables indexed by bytes and 7-bit groups (all sixteen subkeys independent), and
+//! IP/IP⁻¹ are five masked swaps each. Every
 //! table is computed at compile time from the FIPS 46-3 tables in [`tables`], and the whole
 //! cipher is checked against the RustCrypto `des` crate (dev-dependency) on random keys and
 //! blocks. Key schedules are computed once per key ([`Des::new`], [`Tdes::new`]).
@@ -20,7 +23,7 @@ use cipher::{
 use core::fmt;
 
 use crate::CryptoError;
-use tables::{PC1_BYTES, PC2_GROUPS, SHIFTS, SP_BYTE};
+use tables::{PC1_BYTES, PC2_GROUPS, SHIFTS, SPV, vform};
 
 /// One masked bit swap ("delta swap") between two words.
 #[inline(always)]
@@ -54,65 +57,136 @@ pub(crate) fn final_permutation(mut l: u32, mut r: u32) -> u64 {
     (u64::from(l) << 32) | u64::from(r)
 }
 
-/// The cipher function f(R, K) (FIPS 46-3 Figure 2): E expansion by rotation, XOR with the
-/// packed subkey, S-boxes and P by table (byte-indexed, see [`tables::SP_BYTE`]).
-///
-/// The eight table outputs occupy disjoint bits (P spreads each S-box's 4 bits to its own
-/// positions), so XOR and addition agree on them. Combining pairs with `^` and the pairs with
-/// `+` keeps the optimiser from rewriting the sum into one 8-long XOR chain (it reassociates
-/// within one operator only): the round's dependency chain after the loads is 3 operations
-/// instead of 8.
+/// IP into the V form the rounds work in ([`tables::vform`] of both halves).
 #[inline(always)]
-fn feistel(r: u32, ka: u32, kb: u32) -> u32 {
-    let u = r.rotate_left(1) ^ ka;
-    let t = r.rotate_right(3) ^ kb;
-    let a = SP_BYTE[7][usize::from(u as u8)] ^ SP_BYTE[5][usize::from((u >> 8) as u8)];
-    let b = SP_BYTE[3][usize::from((u >> 16) as u8)] ^ SP_BYTE[1][(u >> 24) as usize];
-    let c = SP_BYTE[6][usize::from(t as u8)] ^ SP_BYTE[4][usize::from((t >> 8) as u8)];
-    let d = SP_BYTE[2][usize::from((t >> 16) as u8)] ^ SP_BYTE[0][(t >> 24) as usize];
-    a.wrapping_add(b) ^ c.wrapping_add(d)
+pub(crate) fn ip_v(block: u64) -> (u64, u64) {
+    let (l, r) = initial_permutation(block);
+    (vform(l), vform(r))
 }
 
-/// Sixteen rounds, fully unrolled with constant subkey indices (no bounds checks, no loop).
+/// IP⁻¹ from the V form (the low word of V(x) is x rotated left by one).
+#[inline(always)]
+pub(crate) fn fp_v((l, r): (u64, u64)) -> u64 {
+    final_permutation((l as u32).rotate_right(1), (r as u32).rotate_right(1))
+}
+
+/// One round's f, in V form, XORed into `p`: returns p ⊕ V(f(R, K)) for the keyed V-form input
+/// w = V(R) ⊕ K (FIPS 46-3 Figure 2; S-boxes and P by the byte-indexed [`SPV`] tables).
+///
+/// The caller passes as `p` everything of the next keyed input that is known before this
+/// round's table loads (the left half and the next subkey), so only the combining of the eight
+/// loads is on the round's dependency chain. The loads' outputs occupy disjoint bits, so `^`,
+/// `|` and `+` agree on them; mixing the three keeps the optimiser from re-associating the
+/// tree into one long XOR chain. The two loads whose index is a single instruction away (bytes
+/// 0 and 7) are folded into `p` first, while the other six are still in flight.
+///
+/// `black_box` only hides `p`'s origin from the optimiser, which otherwise XORs the subkey in
+/// last, after the tree (one more step per round on the chain). It costs a store and a load
+/// off the chain: the single-chain MAC went from 358 to 333 ns with it. The interleaved
+/// two-block rounds ([`feistel_v2`]) are limited by throughput, not the chain, and skip it.
+#[inline(always)]
+fn feistel_v(w: u64, p: u64) -> u64 {
+    feistel_v2(w, core::hint::black_box(p))
+}
+
+/// [`feistel_v`] without the barrier, for the interleaved rounds.
+#[inline(always)]
+fn feistel_v2(w: u64, p: u64) -> u64 {
+    let early = SPV[0][usize::from(w as u8)] | SPV[7][(w >> 56) as usize];
+    let z = SPV[5][usize::from((w >> 40) as u8)].wrapping_add(SPV[6][usize::from((w >> 48) as u8)]);
+    let x = SPV[1][usize::from((w >> 8) as u8)].wrapping_add(SPV[2][usize::from((w >> 16) as u8)]);
+    let y = SPV[3][usize::from((w >> 24) as u8)].wrapping_add(SPV[4][usize::from((w >> 32) as u8)]);
+    ((p ^ early) ^ z) ^ (x | y)
+}
+
+/// Sixteen rounds, fully unrolled, on V-form halves (V(L0), V(R0)); returns the pre-output
+/// (V(R16), V(L16)), which is also the V-form input of a following DES stage.
+///
+/// The chain carries only the keyed inputs W_i = V(R_i) ⊕ K_i. Since R_{i+1} = L_i ⊕ f_i and
+/// L_i = R_{i-1}: W_{i+1} = (W_{i-1} ⊕ K_{i-1} ⊕ K_{i+1}) ⊕ V(f_i), and the bracket is known a
+/// whole round early. `$k` maps a round number to its subkey (reversed for decryption).
 macro_rules! sixteen_rounds {
-    ($l:ident, $r:ident, $ka:expr, $kb:expr, [$($i:literal $j:literal),*]) => {
-        $(
-            $l ^= feistel($r, $ka[$i], $kb[$i]);
-            $r ^= feistel($l, $ka[$j], $kb[$j]);
-        )*
-    };
+    ($k:expr, $vl:expr, $vr:expr) => {{
+        let k = $k;
+        let w0 = $vr ^ k(0);
+        let w1 = feistel_v(w0, $vl ^ k(1));
+        let w2 = feistel_v(w1, $vr ^ k(2));
+        let w3 = feistel_v(w2, w1 ^ k(1) ^ k(3));
+        let w4 = feistel_v(w3, w2 ^ k(2) ^ k(4));
+        let w5 = feistel_v(w4, w3 ^ k(3) ^ k(5));
+        let w6 = feistel_v(w5, w4 ^ k(4) ^ k(6));
+        let w7 = feistel_v(w6, w5 ^ k(5) ^ k(7));
+        let w8 = feistel_v(w7, w6 ^ k(6) ^ k(8));
+        let w9 = feistel_v(w8, w7 ^ k(7) ^ k(9));
+        let w10 = feistel_v(w9, w8 ^ k(8) ^ k(10));
+        let w11 = feistel_v(w10, w9 ^ k(9) ^ k(11));
+        let w12 = feistel_v(w11, w10 ^ k(10) ^ k(12));
+        let w13 = feistel_v(w12, w11 ^ k(11) ^ k(13));
+        let w14 = feistel_v(w13, w12 ^ k(12) ^ k(14));
+        let w15 = feistel_v(w14, w13 ^ k(13) ^ k(15));
+        (feistel_v(w15, w14 ^ k(14)), w15 ^ k(15))
+    }};
 }
 
-/// Two independent blocks under two different key schedules, interleaved.
-macro_rules! sixteen_rounds_pair {
-    ($l:ident, $r:ident, $l2:ident, $r2:ident, $a:expr, $b:expr, [$($i:literal $j:literal),*]) => {
-        $(
-            $l ^= feistel($r, $a.ka[$i], $a.kb[$i]);
-            $l2 ^= feistel($r2, $b.ka[$i], $b.kb[$i]);
-            $r ^= feistel($l, $a.ka[$j], $a.kb[$j]);
-            $r2 ^= feistel($l2, $b.ka[$j], $b.kb[$j]);
-        )*
-    };
-}
-
-/// Two independent blocks through sixteen rounds, interleaved so the CPU overlaps their
-/// dependency chains.
+/// [`sixteen_rounds`] on two independent blocks with two key maps, interleaved round by round
+/// so the CPU overlaps the two dependency chains.
 macro_rules! sixteen_rounds_x2 {
-    ($l:ident, $r:ident, $l2:ident, $r2:ident, $ka:expr, $kb:expr, [$($i:literal $j:literal),*]) => {
-        $(
-            $l ^= feistel($r, $ka[$i], $kb[$i]);
-            $l2 ^= feistel($r2, $ka[$i], $kb[$i]);
-            $r ^= feistel($l, $ka[$j], $kb[$j]);
-            $r2 ^= feistel($l2, $ka[$j], $kb[$j]);
-        )*
-    };
+    ($k:expr, $a:expr, $j:expr, $b:expr) => {{
+        let (k, j) = ($k, $j);
+        let ((al, ar), (bl, br)) = ($a, $b);
+        let (a0, b0) = (ar ^ k(0), br ^ j(0));
+        let (a1, b1) = (feistel_v2(a0, al ^ k(1)), feistel_v2(b0, bl ^ j(1)));
+        let (a2, b2) = (feistel_v2(a1, ar ^ k(2)), feistel_v2(b1, br ^ j(2)));
+        let (a3, b3) = (feistel_v2(a2, a1 ^ k(1) ^ k(3)), feistel_v2(b2, b1 ^ j(1) ^ j(3)));
+        let (a4, b4) = (feistel_v2(a3, a2 ^ k(2) ^ k(4)), feistel_v2(b3, b2 ^ j(2) ^ j(4)));
+        let (a5, b5) = (feistel_v2(a4, a3 ^ k(3) ^ k(5)), feistel_v2(b4, b3 ^ j(3) ^ j(5)));
+        let (a6, b6) = (feistel_v2(a5, a4 ^ k(4) ^ k(6)), feistel_v2(b5, b4 ^ j(4) ^ j(6)));
+        let (a7, b7) = (feistel_v2(a6, a5 ^ k(5) ^ k(7)), feistel_v2(b6, b5 ^ j(5) ^ j(7)));
+        let (a8, b8) = (feistel_v2(a7, a6 ^ k(6) ^ k(8)), feistel_v2(b7, b6 ^ j(6) ^ j(8)));
+        let (a9, b9) = (feistel_v2(a8, a7 ^ k(7) ^ k(9)), feistel_v2(b8, b7 ^ j(7) ^ j(9)));
+        let (a10, b10) = (feistel_v2(a9, a8 ^ k(8) ^ k(10)), feistel_v2(b9, b8 ^ j(8) ^ j(10)));
+        let (a11, b11) = (feistel_v2(a10, a9 ^ k(9) ^ k(11)), feistel_v2(b10, b9 ^ j(9) ^ j(11)));
+        let (a12, b12) = (feistel_v2(a11, a10 ^ k(10) ^ k(12)), feistel_v2(b11, b10 ^ j(10) ^ j(12)));
+        let (a13, b13) = (feistel_v2(a12, a11 ^ k(11) ^ k(13)), feistel_v2(b12, b11 ^ j(11) ^ j(13)));
+        let (a14, b14) = (feistel_v2(a13, a12 ^ k(12) ^ k(14)), feistel_v2(b13, b12 ^ j(12) ^ j(14)));
+        let (a15, b15) = (feistel_v2(a14, a13 ^ k(13) ^ k(15)), feistel_v2(b14, b13 ^ j(13) ^ j(15)));
+        ((feistel_v2(a15, a14 ^ k(14)), a15 ^ k(15)), (feistel_v2(b15, b14 ^ j(14)), b15 ^ j(15)))
+    }};
+}
+
+/// Total left rotation of C and D before each round (running sums of the FIPS 46-3 shifts).
+const ROTATION: [u32; 16] = {
+    let mut r = [0u32; 16];
+    let mut sum = 0u32;
+    let mut i = 0;
+    while i < 16 {
+        sum += SHIFTS[i] as u32;
+        r[i] = sum;
+        i += 1;
+    }
+    r
+};
+
+/// The packed subkey of the round whose C and D are rotated left by `s`, from C and D each
+/// written twice (`cc` = C ‖ C): PC-2 by the eight 7-bit groups of [`PC2_GROUPS`].
+#[inline(always)]
+fn subkey(cc: u64, dd: u64, s: u32) -> u64 {
+    let g = |x: u64, shift: u32| (x >> (shift - s)) as usize & 0x7F;
+    PC2_GROUPS[0][g(cc, 49)]
+        ^ PC2_GROUPS[1][g(cc, 42)]
+        ^ PC2_GROUPS[2][g(cc, 35)]
+        ^ PC2_GROUPS[3][g(cc, 28)]
+        ^ PC2_GROUPS[4][g(dd, 49)]
+        ^ PC2_GROUPS[5][g(dd, 42)]
+        ^ PC2_GROUPS[6][g(dd, 35)]
+        ^ PC2_GROUPS[7][g(dd, 28)]
 }
 
 /// Single DES with its 16 subkeys computed once.
 #[derive(Clone)]
 pub struct Des {
-    ka: [u32; 16],
-    kb: [u32; 16],
+    /// Packed subkeys K1..K16 ([`tables::pack_subkey`]): `ka | kb << 32`.
+    k: [u64; 16],
 }
 
 impl Des {
@@ -133,89 +207,67 @@ impl Des {
             ^ PC1_BYTES[5][usize::from(kb[5] >> 1)]
             ^ PC1_BYTES[6][usize::from(kb[6] >> 1)]
             ^ PC1_BYTES[7][usize::from(kb[7] >> 1)];
-        let mut c = (cd >> 28) as u32;
-        let mut d = (cd as u32) & 0x0FFF_FFFF;
-        let mut ka = [0u32; 16];
-        let mut kb = [0u32; 16];
-        for i in 0..16 {
-            let s = u32::from(SHIFTS[i]);
-            c = ((c << s) | (c >> (28 - s))) & 0x0FFF_FFFF;
-            d = ((d << s) | (d >> (28 - s))) & 0x0FFF_FFFF;
-            let packed = PC2_GROUPS[0][(c >> 21) as usize]
-                ^ PC2_GROUPS[1][((c >> 14) & 0x7F) as usize]
-                ^ PC2_GROUPS[2][((c >> 7) & 0x7F) as usize]
-                ^ PC2_GROUPS[3][(c & 0x7F) as usize]
-                ^ PC2_GROUPS[4][(d >> 21) as usize]
-                ^ PC2_GROUPS[5][((d >> 14) & 0x7F) as usize]
-                ^ PC2_GROUPS[6][((d >> 7) & 0x7F) as usize]
-                ^ PC2_GROUPS[7][(d & 0x7F) as usize];
-            ka[i] = packed as u32;
-            kb[i] = (packed >> 32) as u32;
-        }
-        Des { ka, kb }
+        // C and D each written twice side by side: a rotation left by s is then one shift,
+        // (cc >> (28 - s)) & mask, so all sixteen subkeys are independent of each other.
+        let c = cd >> 28;
+        let d = cd & 0x0FFF_FFFF;
+        let (cc, dd) = (c | c << 28, d | d << 28);
+        let k = [
+            subkey(cc, dd, ROTATION[0]),
+            subkey(cc, dd, ROTATION[1]),
+            subkey(cc, dd, ROTATION[2]),
+            subkey(cc, dd, ROTATION[3]),
+            subkey(cc, dd, ROTATION[4]),
+            subkey(cc, dd, ROTATION[5]),
+            subkey(cc, dd, ROTATION[6]),
+            subkey(cc, dd, ROTATION[7]),
+            subkey(cc, dd, ROTATION[8]),
+            subkey(cc, dd, ROTATION[9]),
+            subkey(cc, dd, ROTATION[10]),
+            subkey(cc, dd, ROTATION[11]),
+            subkey(cc, dd, ROTATION[12]),
+            subkey(cc, dd, ROTATION[13]),
+            subkey(cc, dd, ROTATION[14]),
+            subkey(cc, dd, ROTATION[15]),
+        ];
+        Des { k }
     }
 
-    /// 16 encryption rounds on IP-domain halves; returns the pre-output halves already swapped
-    /// (R16, L16), which is also the IP-domain input of a following DES stage.
+    /// 16 encryption rounds on V-form IP-domain halves; returns the pre-output halves already
+    /// swapped (R16, L16), which is also the input of a following DES stage.
     #[inline(always)]
-    pub(crate) fn rounds_encrypt(&self, mut l: u32, mut r: u32) -> (u32, u32) {
-        sixteen_rounds!(l, r, self.ka, self.kb, [0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15]);
-        (r, l)
-    }
-
-    /// [`Des::rounds_encrypt`] on two independent blocks at once.
-    #[inline(always)]
-    pub(crate) fn rounds_encrypt_x2(&self, a: (u32, u32), b: (u32, u32)) -> ((u32, u32), (u32, u32)) {
-        let ((mut l, mut r), (mut l2, mut r2)) = (a, b);
-        sixteen_rounds_x2!(l, r, l2, r2, self.ka, self.kb, [0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15]);
-        ((r, l), (r2, l2))
-    }
-
-    /// Encryption rounds of block `x` under `a` and block `y` under `b`, interleaved.
-    #[inline(always)]
-    pub(crate) fn rounds_encrypt_pair(a: &Des, x: (u32, u32), b: &Des, y: (u32, u32)) -> ((u32, u32), (u32, u32)) {
-        let ((mut l, mut r), (mut l2, mut r2)) = (x, y);
-        sixteen_rounds_pair!(l, r, l2, r2, a, b, [0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15]);
-        ((r, l), (r2, l2))
-    }
-
-    /// Decryption rounds of block `x` under `a` and block `y` under `b`, interleaved.
-    #[inline(always)]
-    pub(crate) fn rounds_decrypt_pair(a: &Des, x: (u32, u32), b: &Des, y: (u32, u32)) -> ((u32, u32), (u32, u32)) {
-        let ((mut l, mut r), (mut l2, mut r2)) = (x, y);
-        sixteen_rounds_pair!(l, r, l2, r2, a, b, [15 14, 13 12, 11 10, 9 8, 7 6, 5 4, 3 2, 1 0]);
-        ((r, l), (r2, l2))
-    }
-
-    /// [`Des::rounds_decrypt`] on two independent blocks at once.
-    #[inline(always)]
-    pub(crate) fn rounds_decrypt_x2(&self, a: (u32, u32), b: (u32, u32)) -> ((u32, u32), (u32, u32)) {
-        let ((mut l, mut r), (mut l2, mut r2)) = (a, b);
-        sixteen_rounds_x2!(l, r, l2, r2, self.ka, self.kb, [15 14, 13 12, 11 10, 9 8, 7 6, 5 4, 3 2, 1 0]);
-        ((r, l), (r2, l2))
+    pub(crate) fn rounds_encrypt(&self, x: (u64, u64)) -> (u64, u64) {
+        sixteen_rounds!(|i: usize| self.k[i], x.0, x.1)
     }
 
     /// 16 decryption rounds (subkeys in reverse order), same conventions as encryption.
     #[inline(always)]
-    pub(crate) fn rounds_decrypt(&self, mut l: u32, mut r: u32) -> (u32, u32) {
-        sixteen_rounds!(l, r, self.ka, self.kb, [15 14, 13 12, 11 10, 9 8, 7 6, 5 4, 3 2, 1 0]);
-        (r, l)
+    pub(crate) fn rounds_decrypt(&self, x: (u64, u64)) -> (u64, u64) {
+        sixteen_rounds!(|i: usize| self.k[15 - i], x.0, x.1)
+    }
+
+    /// Encryption rounds of block `x` under `a` and block `y` under `b`, interleaved.
+    #[inline(always)]
+    pub(crate) fn rounds_encrypt_pair(a: &Des, x: (u64, u64), b: &Des, y: (u64, u64)) -> ((u64, u64), (u64, u64)) {
+        sixteen_rounds_x2!(|i: usize| a.k[i], x, |i: usize| b.k[i], y)
+    }
+
+    /// Decryption rounds of block `x` under `a` and block `y` under `b`, interleaved.
+    #[inline(always)]
+    pub(crate) fn rounds_decrypt_pair(a: &Des, x: (u64, u64), b: &Des, y: (u64, u64)) -> ((u64, u64), (u64, u64)) {
+        sixteen_rounds_x2!(|i: usize| a.k[15 - i], x, |i: usize| b.k[15 - i], y)
     }
 
     /// Encrypts one block given as a big-endian u64.
     #[inline]
     pub fn encrypt_u64(&self, block: u64) -> u64 {
-        let (l, r) = initial_permutation(block);
-        let (l, r) = self.rounds_encrypt(l, r);
-        final_permutation(l, r)
+        fp_v(self.rounds_encrypt(ip_v(block)))
     }
 
     /// Decrypts one block given as a big-endian u64.
     #[inline]
     pub fn decrypt_u64(&self, block: u64) -> u64 {
-        let (l, r) = initial_permutation(block);
-        let (l, r) = self.rounds_decrypt(l, r);
-        final_permutation(l, r)
+        fp_v(self.rounds_decrypt(ip_v(block)))
     }
 
     /// Encrypts one 8-byte block (ECB).
@@ -283,21 +335,16 @@ impl Tdes {
     /// E(K3, D(K2, E(K1, x))) on a big-endian u64; IP and IP⁻¹ are applied once.
     #[inline]
     pub fn encrypt_u64(&self, block: u64) -> u64 {
-        let (l, r) = initial_permutation(block);
-        let (l, r) = self.k1.rounds_encrypt(l, r);
-        let (l, r) = self.k2.rounds_decrypt(l, r);
-        let (l, r) = self.k3.rounds_encrypt(l, r);
-        final_permutation(l, r)
+        fp_v(self.k3.rounds_encrypt(self.k2.rounds_decrypt(self.k1.rounds_encrypt(ip_v(block)))))
     }
 
     /// Encrypts two independent blocks (interleaved for instruction-level parallelism).
     #[inline]
     pub fn encrypt_u64_x2(&self, a: u64, b: u64) -> (u64, u64) {
-        let (a, b) = (initial_permutation(a), initial_permutation(b));
-        let (a, b) = self.k1.rounds_encrypt_x2(a, b);
-        let (a, b) = self.k2.rounds_decrypt_x2(a, b);
-        let (a, b) = self.k3.rounds_encrypt_x2(a, b);
-        (final_permutation(a.0, a.1), final_permutation(b.0, b.1))
+        let (a, b) = Des::rounds_encrypt_pair(&self.k1, ip_v(a), &self.k1, ip_v(b));
+        let (a, b) = Des::rounds_decrypt_pair(&self.k2, a, &self.k2, b);
+        let (a, b) = Des::rounds_encrypt_pair(&self.k3, a, &self.k3, b);
+        (fp_v(a), fp_v(b))
     }
 
     /// Two-key TDES schedule from K1, K2 as big-endian u64s.
@@ -310,11 +357,7 @@ impl Tdes {
     /// D(K1, E(K2, D(K3, x))) on a big-endian u64.
     #[inline]
     pub fn decrypt_u64(&self, block: u64) -> u64 {
-        let (l, r) = initial_permutation(block);
-        let (l, r) = self.k3.rounds_decrypt(l, r);
-        let (l, r) = self.k2.rounds_encrypt(l, r);
-        let (l, r) = self.k1.rounds_decrypt(l, r);
-        final_permutation(l, r)
+        fp_v(self.k1.rounds_decrypt(self.k2.rounds_encrypt(self.k3.rounds_decrypt(ip_v(block)))))
     }
 
     /// Encrypts one 8-byte block (ECB).

@@ -98,28 +98,40 @@ pub(crate) const fn permute(input: u64, in_bits: u32, table: &[u8]) -> u64 {
     out
 }
 
-/// Combined S-box + P tables indexed by a whole byte: `SP_BYTE[i][x]` = P(S_{i+1}(x & 63)
-/// placed at f-input bits 4i+1..4i+4), where x & 63 is the 6-bit S-box input with its first bit
-/// as MSB. The round function indexes it with a byte extract and no mask: the two top bits of
-/// each byte are don't-care.
-pub(crate) static SP_BYTE: [[u32; 256]; 8] = build_sp_byte();
+/// A half-block in the form the rounds carry it: V(x) = rotl(x, 1) | rotr(x, 3) << 32. XORed
+/// with a packed subkey ([`pack_subkey`]), its eight bytes hold the eight 6-bit S-box inputs in
+/// their low bits (the E expansion is the two rotations). V is linear, so V(x ^ y) = V(x) ^ V(y).
+pub(crate) const fn vform(x: u32) -> u64 {
+    (x.rotate_left(1) as u64) | ((x.rotate_right(3) as u64) << 32)
+}
 
-const fn build_sp_byte() -> [[u32; 256]; 8] {
+/// The S-box (0-based) whose input sits in byte j of a keyed V-form word (see [`pack_subkey`]).
+const SBOX_OF_BYTE: [usize; 8] = [7, 5, 3, 1, 6, 4, 2, 0];
+
+/// Combined S-box + P tables for the V-form rounds, indexed by a whole byte:
+/// `SPV[j][x]` = V(P(S_k(x & 63))) with k = [`SBOX_OF_BYTE`]\[j\], the S-box output placed at
+/// f-output bits 4k+1..4k+4 before P. The two top bits of each byte are don't-care, so the
+/// round indexes with a byte extract and no mask; the result is already in V form, so the next
+/// round needs no rotation. The eight tables' outputs occupy disjoint bits.
+pub(crate) static SPV: [[u64; 256]; 8] = build_spv();
+
+const fn build_spv() -> [[u64; 256]; 8] {
     let sp = build_sp();
-    let mut t = [[0u32; 256]; 8];
-    let mut i = 0;
-    while i < 8 {
+    let mut t = [[0u64; 256]; 8];
+    let mut j = 0;
+    while j < 8 {
         let mut x = 0;
         while x < 256 {
-            t[i][x] = sp[i][x & 63];
+            t[j][x] = vform(sp[SBOX_OF_BYTE[j]][x & 63]);
             x += 1;
         }
-        i += 1;
+        j += 1;
     }
     t
 }
 
-/// `SP[i][x]` for the 64 S-box inputs (see [`SP_BYTE`]).
+/// `SP[i][x]` = P(S_{i+1}(x)) for the 64 S-box inputs x (first input bit as MSB), placed at
+/// f-output bits 4i+1..4i+4 before P.
 const fn build_sp() -> [[u32; 64]; 8] {
     let mut t = [[0u32; 64]; 8];
     let mut i = 0;

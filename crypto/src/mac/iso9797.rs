@@ -1,7 +1,7 @@
 //! ISO/IEC 9797-1:2011 MAC algorithm 1 (CBC-MAC) and MAC algorithm 3 (the "retail MAC", ANSI
 //! X9.19), with padding methods 1 and 2 (§6.3.1, §6.3.2), over DES-family ciphers.
 
-use crate::des::{Des, Tdes, final_permutation, initial_permutation};
+use crate::des::{Des, Tdes, fp_v, ip_v};
 
 /// ISO/IEC 9797-1 padding method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +48,20 @@ impl Cipher64 for Tdes {
     }
 }
 
+/// The last, partial block of `rest` (fewer than 8 bytes) as a big-endian u64, with the `80`
+/// byte of padding method 2 after it when `mark` is set. Byte by byte rather than through a
+/// copy into a buffer: a variable-length copy is a `memcpy` call on the MAC's hot path.
+#[inline(always)]
+fn tail_block(rest: &[u8], mark: bool) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 56u32;
+    for &b in rest.iter().take(7) {
+        v |= u64::from(b) << shift;
+        shift = shift.saturating_sub(8);
+    }
+    if mark { v | 0x80 << shift } else { v }
+}
+
 /// Calls `f` on every 8-byte block of `data` padded with `padding`, without allocating.
 #[inline(always)]
 fn for_each_padded_block(data: &[u8], padding: Padding, mut f: impl FnMut(u64)) {
@@ -56,18 +70,13 @@ fn for_each_padded_block(data: &[u8], padding: Padding, mut f: impl FnMut(u64)) 
         f(u64::from_be_bytes(c.try_into().unwrap_or([0; 8])));
     }
     let rest = chunks.remainder();
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
     match padding {
         Padding::Method1 => {
             if !rest.is_empty() || data.is_empty() {
-                f(u64::from_be_bytes(last));
+                f(tail_block(rest, false));
             }
         }
-        Padding::Method2 => {
-            last[rest.len()] = 0x80;
-            f(u64::from_be_bytes(last));
-        }
+        Padding::Method2 => f(tail_block(rest, true)),
     }
 }
 
@@ -90,14 +99,12 @@ pub fn iso9797_mac_alg3(key: &Tdes, data: &[u8], padding: Padding) -> [u8; 8] {
 #[inline]
 pub(crate) fn mac_alg3_u64(key: &Tdes, data: &[u8], padding: Padding) -> u64 {
     let k1 = key.k1();
-    let (mut l, mut r) = (0u32, 0u32);
+    let mut s = (0u64, 0u64);
     for_each_padded_block(data, padding, |m| {
-        let (ml, mr) = initial_permutation(m);
-        (l, r) = k1.rounds_encrypt(l ^ ml, r ^ mr);
+        let (ml, mr) = ip_v(m);
+        s = k1.rounds_encrypt((s.0 ^ ml, s.1 ^ mr));
     });
-    let (l, r) = key.k2().rounds_decrypt(l, r);
-    let (l, r) = key.k3().rounds_encrypt(l, r);
-    final_permutation(l, r)
+    fp_v(key.k3().rounds_encrypt(key.k2().rounds_decrypt(s)))
 }
 
 /// Number of 8-byte blocks of `data` after padding.
@@ -116,37 +123,26 @@ fn padded_block(data: &[u8], padding: Padding, i: usize) -> u64 {
     if let Some(b) = data.get(start..start + 8) {
         return u64::from_be_bytes(b.try_into().unwrap_or([0; 8]));
     }
-    let rest = data.get(start..).unwrap_or(&[]);
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    if padding == Padding::Method2 {
-        last[rest.len()] = 0x80;
-    }
-    u64::from_be_bytes(last)
+    tail_block(data.get(start..).unwrap_or(&[]), padding == Padding::Method2)
 }
 
 /// Two MAC algorithm 3 computations (different keys and data) interleaved block by block, so
-/// one core runs both dependency chains at once. Same results as two [`mac_alg3_u64`] calls.
+/// one core runs both dependency chains at once. Same results as two [`mac_alg3_u64`] calls,
+/// which is also what it does when the padded lengths differ.
 pub(crate) fn mac_alg3_pair(ka: &Tdes, da: &[u8], kb: &Tdes, db: &[u8], padding: Padding) -> (u64, u64) {
-    let (na, nb) = (padded_blocks(da, padding), padded_blocks(db, padding));
-    let (mut x, mut y) = ((0u32, 0u32), (0u32, 0u32));
-    let both = na.min(nb);
-    for i in 0..both {
-        let (al, ar) = initial_permutation(padded_block(da, padding, i));
-        let (bl, br) = initial_permutation(padded_block(db, padding, i));
+    let n = padded_blocks(da, padding);
+    if n != padded_blocks(db, padding) {
+        return (mac_alg3_u64(ka, da, padding), mac_alg3_u64(kb, db, padding));
+    }
+    let (mut x, mut y) = ((0u64, 0u64), (0u64, 0u64));
+    for i in 0..n {
+        let (al, ar) = ip_v(padded_block(da, padding, i));
+        let (bl, br) = ip_v(padded_block(db, padding, i));
         (x, y) = Des::rounds_encrypt_pair(ka.k1(), (x.0 ^ al, x.1 ^ ar), kb.k1(), (y.0 ^ bl, y.1 ^ br));
-    }
-    for i in both..na {
-        let (al, ar) = initial_permutation(padded_block(da, padding, i));
-        x = ka.k1().rounds_encrypt(x.0 ^ al, x.1 ^ ar);
-    }
-    for i in both..nb {
-        let (bl, br) = initial_permutation(padded_block(db, padding, i));
-        y = kb.k1().rounds_encrypt(y.0 ^ bl, y.1 ^ br);
     }
     let (x, y) = Des::rounds_decrypt_pair(ka.k2(), x, kb.k2(), y);
     let (x, y) = Des::rounds_encrypt_pair(ka.k3(), x, kb.k3(), y);
-    (final_permutation(x.0, x.1), final_permutation(y.0, y.1))
+    (fp_v(x), fp_v(y))
 }
 
 #[cfg(test)]
