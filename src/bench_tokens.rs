@@ -11,8 +11,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 use tapcert_crypto::{
-    AcData, Aes, ArqcJob, CpmCard, Cvn, HmacAlgorithm, Tdes, Totp, generate_arqc_aes_csk, generate_arqc_tdes_csk,
-    generate_arqc_tdes_csk_x2, generate_cpm_token, generate_cvc3,
+    AcData, Aes, ArqcJob, CpmCard, Cvn, HmacAlgorithm, Tdes, Totp, batch_arqc_tdes_csk, generate_arqc_aes_csk,
+    generate_arqc_tdes_csk, generate_arqc_tdes_csk_x2, generate_cpm_token, generate_cvc3,
 };
 
 /// Arguments of `tapcert bench tokens`.
@@ -27,8 +27,14 @@ pub struct BenchTokensArgs {
 }
 
 /// The benchmarked token kinds.
-/// `arqc-tdes-x2` runs two transactions interleaved per call and counts both.
-pub const KINDS: [&str; 6] = ["arqc-tdes", "arqc-tdes-x2", "arqc-aes", "cvc3", "totp-sha1", "cpm-qr"];
+/// `arqc-tdes-x2` runs two transactions interleaved per call and counts both; `arqc-tdes-batch`
+/// runs [`BATCH`] transactions per call through `batch_arqc_tdes_csk` on the calling thread
+/// (the bitsliced path) and counts them all.
+pub const KINDS: [&str; 7] =
+    ["arqc-tdes", "arqc-tdes-x2", "arqc-tdes-batch", "arqc-aes", "cvc3", "totp-sha1", "cpm-qr"];
+
+/// Transactions per `arqc-tdes-batch` call.
+const BATCH: usize = 64;
 
 const CDOL33: &str = "0000000040000000000000000124800004800001241911050152BF45851800001C";
 
@@ -44,6 +50,8 @@ struct Workload {
     totp: Totp,
     card: CpmCard,
     data: Vec<u8>,
+    /// One AC input per transaction of an `arqc-tdes-batch` call.
+    batch: Vec<Vec<u8>>,
 }
 
 impl Workload {
@@ -65,12 +73,17 @@ impl Workload {
                 iad: h("06011203A0B800"),
             },
             data: h(CDOL33),
+            batch: vec![h(CDOL33); BATCH],
         })
     }
 
     /// Tokens produced by one `op` of `kind`.
     fn tokens_per_op(kind: &str) -> u64 {
-        if kind == "arqc-tdes-x2" { 2 } else { 1 }
+        match kind {
+            "arqc-tdes-x2" => 2,
+            "arqc-tdes-batch" => BATCH as u64,
+            _ => 1,
+        }
     }
 
     fn op(&mut self, kind: &str, i: u32) -> u64 {
@@ -86,6 +99,18 @@ impl Workload {
                 let b = ArqcJob { atc: (i as u16 ^ 0x8000).to_be_bytes(), data: &self.data };
                 let (x, y) = generate_arqc_tdes_csk_x2(&self.tdes_mk, &a, &b);
                 u64::from_be_bytes(x) ^ u64::from_be_bytes(y)
+            }
+            "arqc-tdes-batch" => {
+                let jobs: Vec<ArqcJob<'_>> = self
+                    .batch
+                    .iter_mut()
+                    .enumerate()
+                    .map(|(k, d)| {
+                        d[29..33].copy_from_slice(&(i ^ k as u32).to_be_bytes());
+                        ArqcJob { atc: ((i as u16) ^ k as u16).to_be_bytes(), data: &d[..] }
+                    })
+                    .collect();
+                batch_arqc_tdes_csk(&self.tdes_mk, &jobs, false).iter().fold(0, |a, t| a ^ u64::from_be_bytes(*t))
             }
             "arqc-aes" => {
                 self.data[29..33].copy_from_slice(&i.to_be_bytes());

@@ -4,12 +4,22 @@
 
 use rayon::prelude::*;
 
+use crate::des::bitslice::{self, LANES, Slice};
 use crate::emv::{derive_session_key_emv_csk_aes, emv_csk_r, emv_csk_r_aes, emv_csk_schedule};
-use crate::mac::{aes_cmac_oneshot, mac_alg3_pair, mac_alg3_u64};
+use crate::mac::{aes_cmac_oneshot, mac_alg3_pair, mac_alg3_u64, padded_block, padded_blocks};
 use crate::{Aes, Padding, Tdes, Totp, generate_cvc3};
+
+/// Words per bitsliced slice in [`batch_arqc_tdes_csk`] (64 lanes each). Measured on one core
+/// for 10,000 ARQCs: 1 word 2.06 ms, 2 words 2.06 ms (no SIMD gain), 4 words 4.12 ms (spills).
+const BITSLICE_WORDS: usize = 1;
 
 /// Below this many items per rayon task the split overhead outweighs the work.
 const MIN_PER_TASK: usize = 256;
+
+/// [`map_batch`] over chunks that are already big enough to be one task each.
+fn map_batch_chunks<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if parallel { items.par_iter().map(f).collect() } else { items.iter().map(f).collect() }
+}
 
 fn map_batch<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     if parallel { items.par_iter().with_min_len(MIN_PER_TASK).map(f).collect() } else { items.iter().map(f).collect() }
@@ -49,21 +59,68 @@ pub fn generate_arqc_tdes_csk_x2(icc_mk: &Tdes, a: &ArqcJob<'_>, b: &ArqcJob<'_>
     (x.to_be_bytes(), y.to_be_bytes())
 }
 
-/// Many TDES CSK ARQCs under one ICC MK (same results as [`generate_arqc_tdes_csk`] each),
-/// two at a time per core ([`generate_arqc_tdes_csk_x2`]).
-pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
-    let pairs: Vec<&[ArqcJob<'_>]> = jobs.chunks(2).collect();
-    let done = map_batch(&pairs, parallel, |p| match p {
-        [a, b] => {
-            let (x, y) = generate_arqc_tdes_csk_x2(icc_mk, a, b);
-            [x, y]
+/// Up to 64·W TDES CSK ARQCs under one ICC MK, bitsliced (one lane per transaction; the same
+/// results as [`generate_arqc_tdes_csk`] each). Every job's data must pad to `blocks` blocks.
+///
+/// The ICC MK is the same 64 slices in every lane; the four session-key halves come out of the
+/// TDES as slices, which are directly the MAC's keys (no key schedule at all); the data blocks
+/// are transposed into slices block by block. Two 64x64 transposes per block and one for the
+/// result are the only per-lane work outside the circuits.
+fn arqc_tdes_csk_bitsliced<const W: usize>(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], blocks: usize) -> Vec<[u8; 8]> {
+    let job = |i: usize| jobs.get(i).copied().unwrap_or(ArqcJob { atc: [0; 2], data: &[] });
+    let k1 = bitslice::broadcast::<W>(icc_mk.k1().key_u64());
+    let k2 = bitslice::broadcast::<W>(icc_mk.k2().key_u64());
+    let k3 = bitslice::broadcast::<W>(icc_mk.k3().key_u64());
+    let tdes = |x: [[u64; W]; 64]| {
+        let (l, r) = bitslice::ip(&x);
+        let (l, r) = bitslice::rounds(l, r, &k1, false);
+        let (l, r) = bitslice::rounds(l, r, &k2, true);
+        bitslice::fp(&bitslice::rounds(l, r, &k3, false))
+    };
+    // EMV CSK (Book 2 A1.3.1): F1 = R0 R1 F0 R3..R7, F2 = R0 R1 0F R3..R7 with R = ATC ‖ 0
+    let r = |i: usize| u64::from_be_bytes(emv_csk_r(job(i).atc)) & !0x0000_FF00_0000_0000;
+    let sk_l = tdes(bitslice::to_slices::<W>(|i| r(i) | 0x0000_F000_0000_0000));
+    let sk_r = tdes(bitslice::to_slices::<W>(|i| r(i) | 0x0000_0F00_0000_0000));
+    // MAC algorithm 3 with padding method 2, the CBC chain in the IP domain
+    let zero = [[0u64; W]; 32];
+    let (mut l, mut r) = (zero, zero);
+    for b in 0..blocks {
+        let m = bitslice::to_slices::<W>(|i| padded_block(job(i).data, Padding::Method2, b));
+        let (ml, mr) = bitslice::ip(&m);
+        for (a, x) in l.iter_mut().zip(ml).chain(r.iter_mut().zip(mr)) {
+            *a = a.xor(x);
         }
-        [a] => [generate_arqc_tdes_csk(icc_mk, a.atc, a.data), [0; 8]],
-        _ => [[0; 8]; 2],
+        (l, r) = bitslice::rounds(l, r, &sk_l, false);
+    }
+    let (l, r) = bitslice::rounds(l, r, &sk_r, true);
+    let out = bitslice::fp(&bitslice::rounds(l, r, &sk_l, false));
+    bitslice::from_slices(&out).take(jobs.len()).map(u64::to_be_bytes).collect()
+}
+
+/// Many TDES CSK ARQCs under one ICC MK (same results as [`generate_arqc_tdes_csk`] each).
+/// Runs of 64 jobs whose data pad to the same length go through the bitsliced path
+/// (`arqc_tdes_csk_bitsliced`); the rest two at a time per core ([`generate_arqc_tdes_csk_x2`]).
+pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
+    let chunks: Vec<&[ArqcJob<'_>]> = jobs.chunks(BITSLICE_WORDS * LANES).collect();
+    let done = map_batch_chunks(&chunks, parallel, |chunk| {
+        let n = chunk.first().map_or(0, |j| padded_blocks(j.data, Padding::Method2));
+        if chunk.len() == BITSLICE_WORDS * LANES && chunk.iter().all(|j| padded_blocks(j.data, Padding::Method2) == n) {
+            return arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(icc_mk, chunk, n);
+        }
+        let mut out = Vec::with_capacity(chunk.len());
+        for p in chunk.chunks(2) {
+            match p {
+                [a, b] => {
+                    let (x, y) = generate_arqc_tdes_csk_x2(icc_mk, a, b);
+                    out.extend([x, y]);
+                }
+                [a] => out.push(generate_arqc_tdes_csk(icc_mk, a.atc, a.data)),
+                _ => {}
+            }
+        }
+        out
     });
-    let mut out: Vec<[u8; 8]> = done.into_iter().flatten().collect();
-    out.truncate(jobs.len());
-    out
+    done.into_iter().flatten().collect()
 }
 
 /// Many AES CSK ARQCs under one ICC MK ([`generate_arqc_aes_csk`] each).

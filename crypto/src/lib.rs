@@ -15,9 +15,11 @@
 //! - Contactless mag-stripe: [`generate_ivcvc3`], [`generate_cvc3`], [`generate_dcvv`].
 //! - One-time codes: [`hotp`], [`Totp`], [`WalletCode`].
 //! - EMVCo CPM QR: [`generate_cpm_token`] (payload encoding by `tapcert_parsers::qr`).
-//! - Offline data authentication: [`recover_issuer_public_key`], [`recover_icc_public_key`],
-//!   [`verify_ssad`], [`verify_sdad`] (RSA recovery, ISO/IEC 9796-2 framing, SHA-1).
-//! - Throughput: [`batch_arqc_tdes_csk`] and friends (one key schedule per batch, rayon).
+//! - Offline data authentication: [`oda::recover_issuer_public_key`],
+//!   [`oda::recover_icc_public_key`], [`oda::verify_signed_static_data`],
+//!   [`oda::verify_signed_dynamic_data`] (RSA recovery, ISO/IEC 9796-2 framing, SHA-1).
+//! - Throughput: [`batch_arqc_tdes_csk`] (bitsliced DES, 64 transactions per pass) and friends
+//!   (one key schedule per batch, rayon).
 //!
 //! Inputs are validated ([`CryptoError`]); nothing here panics on bad input.
 //!

@@ -13,6 +13,8 @@
 //! Both types also implement the RustCrypto `cipher` block-cipher traits, so they plug into any
 //! generic mode (CBC, CMAC...) that accepts `des::Des` / `des::TdesEde2`.
 
+pub(crate) mod bitslice;
+mod sbox_circuits;
 pub(crate) mod tables;
 
 use cipher::consts::{U1, U8, U16, U24};
@@ -187,6 +189,8 @@ fn subkey(cc: u64, dd: u64, s: u32) -> u64 {
 pub struct Des {
     /// Packed subkeys K1..K16 ([`tables::pack_subkey`]): `ka | kb << 32`.
     k: [u64; 16],
+    /// The key itself, for the bitsliced batch path (where a key is 64 slices, not a schedule).
+    key: u64,
 }
 
 impl Des {
@@ -230,7 +234,7 @@ impl Des {
             subkey(cc, dd, ROTATION[14]),
             subkey(cc, dd, ROTATION[15]),
         ];
-        Des { k }
+        Des { k, key }
     }
 
     /// 16 encryption rounds on V-form IP-domain halves; returns the pre-output halves already
@@ -256,6 +260,11 @@ impl Des {
     #[inline(always)]
     pub(crate) fn rounds_decrypt_pair(a: &Des, x: (u64, u64), b: &Des, y: (u64, u64)) -> ((u64, u64), (u64, u64)) {
         sixteen_rounds_x2!(|i: usize| a.k[15 - i], x, |i: usize| b.k[15 - i], y)
+    }
+
+    /// The key as a big-endian u64 (parity bits as given).
+    pub(crate) fn key_u64(&self) -> u64 {
+        self.key
     }
 
     /// Encrypts one block given as a big-endian u64.

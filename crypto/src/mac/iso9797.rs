@@ -109,7 +109,7 @@ pub(crate) fn mac_alg3_u64(key: &Tdes, data: &[u8], padding: Padding) -> u64 {
 
 /// Number of 8-byte blocks of `data` after padding.
 #[inline(always)]
-fn padded_blocks(data: &[u8], padding: Padding) -> usize {
+pub(crate) fn padded_blocks(data: &[u8], padding: Padding) -> usize {
     match padding {
         Padding::Method1 => data.len().div_ceil(8).max(1),
         Padding::Method2 => data.len() / 8 + 1,
@@ -118,7 +118,7 @@ fn padded_blocks(data: &[u8], padding: Padding) -> usize {
 
 /// Block `i` of `data` padded with `padding` (i < [`padded_blocks`]).
 #[inline(always)]
-fn padded_block(data: &[u8], padding: Padding, i: usize) -> u64 {
+pub(crate) fn padded_block(data: &[u8], padding: Padding, i: usize) -> u64 {
     let start = 8 * i;
     if let Some(b) = data.get(start..start + 8) {
         return u64::from_be_bytes(b.try_into().unwrap_or([0; 8]));

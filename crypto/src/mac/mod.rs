@@ -9,4 +9,4 @@ pub(crate) use self::cmac::aes_cmac_oneshot;
 pub use self::cmac::{AesCmac, aes_cmac};
 pub use self::hmac::{HmacAlgorithm, HmacKey, hmac};
 pub use self::iso9797::{Cipher64, Padding, iso9797_mac_alg1, iso9797_mac_alg3, pad_iso9797};
-pub(crate) use self::iso9797::{mac_alg3_pair, mac_alg3_u64};
+pub(crate) use self::iso9797::{mac_alg3_pair, mac_alg3_u64, padded_block, padded_blocks};
