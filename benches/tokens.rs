@@ -147,6 +147,15 @@ fn batches(c: &mut Criterion) {
     let jobs: Vec<ArqcJob<'_>> =
         datas.iter().enumerate().map(|(i, d)| ArqcJob { atc: (i as u16).to_be_bytes(), data: d }).collect();
     let mk = Tdes::new(&h(MK_TDES)).unwrap();
+    let card_jobs: Vec<CardArqcJob<'_>> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let mut icc_mk: [u8; 16] = h(MK_TDES).try_into().unwrap();
+            icc_mk[..4].copy_from_slice(&(i as u32).to_be_bytes());
+            CardArqcJob { icc_mk, atc: j.atc, data: j.data }
+        })
+        .collect();
     let aes = Aes::new(&h(MK_AES)).unwrap();
     let mut g = c.benchmark_group("batch");
     g.throughput(Throughput::Elements(N as u64));
@@ -154,6 +163,10 @@ fn batches(c: &mut Criterion) {
         let label = if parallel { "all_cores" } else { "one_core" };
         g.bench_with_input(BenchmarkId::new("arqc_tdes", label), &parallel, |b, &p| {
             b.iter(|| batch_arqc_tdes_csk(&mk, &jobs, p))
+        });
+        // issuer side: every transaction from a different card (its own ICC MK)
+        g.bench_with_input(BenchmarkId::new("arqc_tdes_per_card", label), &parallel, |b, &p| {
+            b.iter(|| batch_arqc_tdes_csk_cards(&card_jobs, p))
         });
         g.bench_with_input(BenchmarkId::new("arqc_aes", label), &parallel, |b, &p| {
             b.iter(|| batch_arqc_aes_csk(&aes, &jobs, p))

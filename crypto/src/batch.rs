@@ -59,23 +59,25 @@ pub fn generate_arqc_tdes_csk_x2(icc_mk: &Tdes, a: &ArqcJob<'_>, b: &ArqcJob<'_>
     (x.to_be_bytes(), y.to_be_bytes())
 }
 
-/// Up to 64·W TDES CSK ARQCs under one ICC MK, bitsliced (one lane per transaction; the same
-/// results as [`generate_arqc_tdes_csk`] each). Every job's data must pad to `blocks` blocks.
+/// The ICC MK of a bitsliced pass as key slices (K1, K2, K3): the same in every lane, or one
+/// per lane.
+type MkSlices<const W: usize> = [[[u64; W]; 64]; 3];
+
+/// Up to 64·W TDES CSK ARQCs, bitsliced (one lane per transaction; the same results as
+/// [`generate_arqc_tdes_csk`] each). Every job's data must pad to `blocks` blocks.
 ///
-/// The ICC MK is the same 64 slices in every lane; the four session-key halves come out of the
-/// TDES as slices, which are directly the MAC's keys (no key schedule at all); the data blocks
-/// are transposed into slices block by block. Two 64x64 transposes per block and one for the
-/// result are the only per-lane work outside the circuits.
-fn arqc_tdes_csk_bitsliced<const W: usize>(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], blocks: usize) -> Vec<[u8; 8]> {
+/// The four session-key halves come out of the TDES as slices, which are directly the MAC's
+/// keys (no key schedule at all); the data blocks are transposed into slices block by block.
+/// Two 64x64 transposes per block and one for the result are the only per-lane work outside
+/// the circuits.
+fn arqc_tdes_csk_bitsliced<const W: usize>(mk: &MkSlices<W>, jobs: &[ArqcJob<'_>], blocks: usize) -> Vec<[u8; 8]> {
     let job = |i: usize| jobs.get(i).copied().unwrap_or(ArqcJob { atc: [0; 2], data: &[] });
-    let k1 = bitslice::broadcast::<W>(icc_mk.k1().key_u64());
-    let k2 = bitslice::broadcast::<W>(icc_mk.k2().key_u64());
-    let k3 = bitslice::broadcast::<W>(icc_mk.k3().key_u64());
+    let [k1, k2, k3] = mk;
     let tdes = |x: [[u64; W]; 64]| {
         let (l, r) = bitslice::ip(&x);
-        let (l, r) = bitslice::rounds(l, r, &k1, false);
-        let (l, r) = bitslice::rounds(l, r, &k2, true);
-        bitslice::fp(&bitslice::rounds(l, r, &k3, false))
+        let (l, r) = bitslice::rounds(l, r, k1, false);
+        let (l, r) = bitslice::rounds(l, r, k2, true);
+        bitslice::fp(&bitslice::rounds(l, r, k3, false))
     };
     // EMV CSK (Book 2 A1.3.1): F1 = R0 R1 F0 R3..R7, F2 = R0 R1 0F R3..R7 with R = ATC ‖ 0
     let r = |i: usize| u64::from_be_bytes(emv_csk_r(job(i).atc)) & !0x0000_FF00_0000_0000;
@@ -105,7 +107,8 @@ pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) 
     let done = map_batch_chunks(&chunks, parallel, |chunk| {
         let n = chunk.first().map_or(0, |j| padded_blocks(j.data, Padding::Method2));
         if chunk.len() == BITSLICE_WORDS * LANES && chunk.iter().all(|j| padded_blocks(j.data, Padding::Method2) == n) {
-            return arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(icc_mk, chunk, n);
+            let mk = [icc_mk.k1(), icc_mk.k2(), icc_mk.k3()].map(|k| bitslice::broadcast(k.key_u64()));
+            return arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&mk, chunk, n);
         }
         let mut out = Vec::with_capacity(chunk.len());
         for p in chunk.chunks(2) {
@@ -119,6 +122,40 @@ pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) 
             }
         }
         out
+    });
+    done.into_iter().flatten().collect()
+}
+
+/// One ARQC request of a batch that spans many cards: the card's two-key ICC master key with
+/// the ATC and AC input data (issuer-side verification of many transactions at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardArqcJob<'a> {
+    /// The card's ICC MK (MK-AC), K1 ‖ K2.
+    pub icc_mk: [u8; 16],
+    /// Application transaction counter.
+    pub atc: [u8; 2],
+    /// AC input data.
+    pub data: &'a [u8],
+}
+
+/// Many TDES CSK ARQCs, each under its own card's ICC MK (the same result as
+/// [`generate_arqc_tdes_csk`] with that MK each). Runs of 64 jobs whose data pad to the same
+/// length go through the bitsliced path with one key per lane, so no key schedule is computed
+/// for them at all; the rest one at a time.
+pub fn batch_arqc_tdes_csk_cards(jobs: &[CardArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
+    let single = |j: &CardArqcJob<'_>| generate_arqc_tdes_csk(&Tdes::new_2key(&j.icc_mk), j.atc, j.data);
+    let chunks: Vec<&[CardArqcJob<'_>]> = jobs.chunks(BITSLICE_WORDS * LANES).collect();
+    let done = map_batch_chunks(&chunks, parallel, |chunk| {
+        let n = chunk.first().map_or(0, |j| padded_blocks(j.data, Padding::Method2));
+        if chunk.len() < BITSLICE_WORDS * LANES || chunk.iter().any(|j| padded_blocks(j.data, Padding::Method2) != n) {
+            return chunk.iter().map(single).collect();
+        }
+        let half = |i: usize, h: usize| {
+            chunk.get(i).map_or(0, |j| u64::from_be_bytes(j.icc_mk[8 * h..8 * h + 8].try_into().unwrap_or([0; 8])))
+        };
+        let (k1, k2) = (bitslice::to_slices(|i| half(i, 0)), bitslice::to_slices(|i| half(i, 1)));
+        let plain: Vec<ArqcJob<'_>> = chunk.iter().map(|j| ArqcJob { atc: j.atc, data: j.data }).collect();
+        arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&[k1, k2, k1], &plain, n)
     });
     done.into_iter().flatten().collect()
 }

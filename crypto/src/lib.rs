@@ -56,8 +56,8 @@ mod otp;
 
 pub use crate::aes::Aes;
 pub use batch::{
-    ArqcJob, batch_arqc_aes_csk, batch_arqc_tdes_csk, batch_cvc3, batch_totp, generate_arqc_aes_csk,
-    generate_arqc_tdes_csk, generate_arqc_tdes_csk_x2,
+    ArqcJob, CardArqcJob, batch_arqc_aes_csk, batch_arqc_tdes_csk, batch_arqc_tdes_csk_cards, batch_cvc3, batch_totp,
+    generate_arqc_aes_csk, generate_arqc_tdes_csk, generate_arqc_tdes_csk_x2,
 };
 pub use cpm::{CpmCard, CpmToken, generate_cpm_token, pan_to_5a};
 pub use des::{Des, Tdes, TdesEde2, TdesEde3};

@@ -28,6 +28,11 @@ fn batches_equal_single_calls() {
         }
         assert_ne!(t[0], t[1]);
         let (x, y) = generate_arqc_tdes_csk_x2(&mk, &jobs[7], &jobs[30]);
+        // the published vector through the bitsliced path: 64 copies, every lane gives it
+        let same: Vec<ArqcJob<'_>> = vec![ArqcJob { atc: [0x00, 0x1C], data: &cdol }; 64];
+        for arqc in batch_arqc_tdes_csk(&mk, &same, parallel) {
+            assert_eq!(hex::encode_upper(arqc), "73024BD8950ADE28");
+        }
         assert_eq!((x, y), (t[7], t[30]));
         let inputs: Vec<([u8; 4], [u8; 2])> = (0..1000u32).map(|i| (i.to_be_bytes(), [0, (i % 256) as u8])).collect();
         let c = batch_cvc3(&mk, [0xCD, 0x76], &inputs, parallel);
@@ -69,5 +74,38 @@ fn bitsliced_runs_equal_single_calls() {
                 }
             }
         }
+    }
+}
+
+/// Many cards, one ICC MK each: every lane of the bitsliced path agrees with the single call
+/// under that card's key, including a short tail and a run with unequal lengths.
+#[test]
+fn per_card_batches_equal_single_calls() {
+    let mut seed = 0xCA4D_u64;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 24) as u8
+    };
+    for len in [0usize, 16, 33] {
+        let mut datas: Vec<Vec<u8>> = (0..64 * 3 + 9).map(|_| (0..len).map(|_| next()).collect()).collect();
+        datas[64 + 5].push(0x42);
+        let keys: Vec<[u8; 16]> = (0..datas.len()).map(|_| core::array::from_fn(|_| next())).collect();
+        let jobs: Vec<CardArqcJob<'_>> =
+            datas.iter().zip(&keys).map(|(d, k)| CardArqcJob { icc_mk: *k, atc: [next(), next()], data: d }).collect();
+        for parallel in [false, true] {
+            let t = batch_arqc_tdes_csk_cards(&jobs, parallel);
+            assert_eq!(t.len(), jobs.len());
+            for (i, j) in jobs.iter().enumerate() {
+                let single = generate_arqc_tdes_csk(&Tdes::new(&j.icc_mk).unwrap(), j.atc, j.data);
+                assert_eq!(t[i], single, "len {len}, job {i}");
+            }
+        }
+    }
+    // the published vector (crypto-vectors.md 5c) in every lane of a per-card pass
+    let cdol = h("0000000040000000000000000124800004800001241911050152BF45851800001C");
+    let mk: [u8; 16] = h("154F349D8585CB7F6B0798E9839B10C1").try_into().unwrap();
+    let same = vec![CardArqcJob { icc_mk: mk, atc: [0x00, 0x1C], data: &cdol }; 64];
+    for arqc in batch_arqc_tdes_csk_cards(&same, false) {
+        assert_eq!(hex::encode_upper(arqc), "73024BD8950ADE28");
     }
 }
