@@ -143,6 +143,9 @@ fn round<T: Slice>(l: &mut [T; 32], r: &[T; 32], key: &[T; 64], kb: &[u8; 48]) {
 
 /// Sixteen rounds on IP-domain halves, subkeys in encryption or decryption order; returns the
 /// pre-output halves swapped (R16, L16), the IP-domain input of a following DES stage.
+///
+/// A loop of round pairs, not unrolled: unrolled (constant subkey indices) measured 20% slower
+/// for a 10,000-ARQC batch (2.45 against 2.05 ms), the code no longer fitting the L1i cache.
 #[inline]
 pub(crate) fn rounds<T: Slice>(mut l: [T; 32], mut r: [T; 32], key: &[T; 64], decrypt: bool) -> ([T; 32], [T; 32]) {
     for i in 0..8 {
