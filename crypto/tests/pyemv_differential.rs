@@ -1,6 +1,7 @@
 //! Differential test against pyemv (an independent Python implementation, PyPI `pyemv`) over
 //! thousands of random cases with a fixed seed: ICC MK Option A/B, EMV CSK, Mastercard SKD,
-//! ARQC (padding 1 and 2), ARPC methods 1 and 2, CVC3, EMV2000 tree session keys.
+//! ARQC (padding 1 and 2), ARPC methods 1 and 2, CVC3, EMV2000 tree session keys, and whole
+//! ARQCs (session key + MAC) from the bitsliced batch paths.
 //!
 //! The interpreter comes from `TAPCERT_PYTHON` (a venv with pyemv). Without it (or without
 //! pyemv) the test fails when `CI` is set and otherwise prints a SKIP notice and passes.
@@ -110,6 +111,35 @@ fn cases() -> Vec<(Value, String)> {
             json!({"op": "tree", "mk": up(tree_mk), "atc": up(atc), "height": height, "branch": branch, "iv": up(iv)}),
             up(tree_sk),
         ));
+    }
+
+    // whole ARQCs (EMV CSK + MAC, padding method 2) through the bitsliced batch paths: eight
+    // runs of 64 cards with their own ICC MKs, then 128 transactions under one ICC MK; each run
+    // has one random data length (0..=64 bytes), so every lane is bitsliced
+    let mut runs: Vec<(Vec<[u8; 16]>, Vec<[u8; 2]>, Vec<Vec<u8>>)> = Vec::new();
+    for _ in 0..8 {
+        let len = rng.below(65) as usize;
+        let mks = (0..64).map(|_| rng.bytes(16).try_into().unwrap()).collect();
+        let atcs = (0..64).map(|_| rng.bytes(2).try_into().unwrap()).collect();
+        let datas = (0..64).map(|_| rng.bytes(len)).collect();
+        runs.push((mks, atcs, datas));
+    }
+    for (mks, atcs, datas) in &runs {
+        let jobs: Vec<CardArqcJob<'_>> =
+            (0..64).map(|i| CardArqcJob { icc_mk: mks[i], atc: atcs[i], data: &datas[i] }).collect();
+        for (j, arqc) in jobs.iter().zip(batch_arqc_tdes_csk_cards(&jobs, false)) {
+            let req = json!({"op": "arqc_csk", "mk": up(j.icc_mk), "r": up(emv_csk_r(j.atc)), "data": up(j.data)});
+            out.push((req, up(arqc)));
+        }
+    }
+    let mk = rng.bytes(16);
+    let len = rng.below(65) as usize;
+    let batch: Vec<(Vec<u8>, [u8; 2])> = (0..128).map(|_| (rng.bytes(len), rng.bytes(2).try_into().unwrap())).collect();
+    let jobs: Vec<ArqcJob<'_>> = batch.iter().map(|(d, atc)| ArqcJob { atc: *atc, data: d }).collect();
+    let mkt = Tdes::new(&mk).unwrap();
+    for (j, arqc) in jobs.iter().zip(batch_arqc_tdes_csk(&mkt, &jobs, false)) {
+        let req = json!({"op": "arqc_csk", "mk": up(&mk), "r": up(emv_csk_r(j.atc)), "data": up(j.data)});
+        out.push((req, up(arqc)));
     }
     out
 }

@@ -32,6 +32,9 @@ def run(op):
     if k == "ac":
         pad = ac.PaddingType.VISA if op["padding"] == 1 else ac.PaddingType.EMV
         return ac.generate_ac(b(op["sk"]), b(op["data"]), pad).hex().upper()
+    if k == "arqc_csk":  # what one ARQC costs pyemv: the session key, then the AC (padding method 2)
+        sk = kd.derive_common_sk(b(op["mk"]), b(op["r"]))
+        return ac.generate_ac(sk, b(op["data"]), ac.PaddingType.EMV).hex().upper()
     if k == "arpc1":
         return ac.generate_arpc_1(b(op["key"]), b(op["arqc"]), b(op["arc"])).hex().upper()
     if k == "arpc2":
