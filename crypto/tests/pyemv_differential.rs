@@ -116,17 +116,17 @@ fn cases() -> Vec<(Value, String)> {
     // whole ARQCs (EMV CSK + MAC, padding method 2) through the bitsliced batch paths: eight
     // runs of 64 cards with their own ICC MKs, then 128 transactions under one ICC MK; each run
     // has one random data length (0..=64 bytes), so every lane is bitsliced
-    let mut runs: Vec<(Vec<[u8; 16]>, Vec<[u8; 2]>, Vec<Vec<u8>>)> = Vec::new();
     for _ in 0..8 {
         let len = rng.below(65) as usize;
-        let mks = (0..64).map(|_| rng.bytes(16).try_into().unwrap()).collect();
-        let atcs = (0..64).map(|_| rng.bytes(2).try_into().unwrap()).collect();
-        let datas = (0..64).map(|_| rng.bytes(len)).collect();
-        runs.push((mks, atcs, datas));
-    }
-    for (mks, atcs, datas) in &runs {
-        let jobs: Vec<CardArqcJob<'_>> =
-            (0..64).map(|i| CardArqcJob { icc_mk: mks[i], atc: atcs[i], data: &datas[i] }).collect();
+        let datas: Vec<Vec<u8>> = (0..64).map(|_| rng.bytes(len)).collect();
+        let jobs: Vec<CardArqcJob<'_>> = datas
+            .iter()
+            .map(|d| CardArqcJob {
+                icc_mk: rng.bytes(16).try_into().unwrap(),
+                atc: rng.bytes(2).try_into().unwrap(),
+                data: d,
+            })
+            .collect();
         for (j, arqc) in jobs.iter().zip(batch_arqc_tdes_csk_cards(&jobs, false)) {
             let req = json!({"op": "arqc_csk", "mk": up(j.icc_mk), "r": up(emv_csk_r(j.atc)), "data": up(j.data)});
             out.push((req, up(arqc)));
