@@ -99,31 +99,60 @@ fn arqc_tdes_csk_bitsliced<const W: usize>(mk: &MkSlices<W>, jobs: &[ArqcJob<'_>
     bitslice::from_slices(&out).take(jobs.len()).map(u64::to_be_bytes).collect()
 }
 
-/// Many TDES CSK ARQCs under one ICC MK (same results as [`generate_arqc_tdes_csk`] each).
-/// Runs of 64 jobs whose data pad to the same length go through the bitsliced path
-/// (`arqc_tdes_csk_bitsliced`); the rest two at a time per core ([`generate_arqc_tdes_csk_x2`]).
+/// Runs `f` over the jobs grouped by padded data length (method 2) and cut into chunks of one
+/// bitsliced pass, so a batch that mixes lengths (card profiles with different CDOLs) still
+/// fills whole passes; returns the results in the input order. A chunk that `f` gets is one
+/// length throughout, full-sized except the last of its length.
+fn by_padded_length<J: Copy + Sync>(
+    jobs: &[J],
+    data: impl Fn(&J) -> &[u8] + Sync,
+    parallel: bool,
+    f: impl Fn(&[J], usize) -> Vec<[u8; 8]> + Sync + Send,
+) -> Vec<[u8; 8]> {
+    let blocks = |j: &J| padded_blocks(data(j), Padding::Method2);
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| jobs.get(i).map_or(0, &blocks));
+    let sorted: Vec<J> = order.iter().filter_map(|&i| jobs.get(i).copied()).collect();
+    let chunks: Vec<&[J]> =
+        sorted.chunk_by(|a, b| blocks(a) == blocks(b)).flat_map(|g| g.chunks(BITSLICE_WORDS * LANES)).collect();
+    let done = map_batch_chunks(&chunks, parallel, |c| f(c, c.first().map_or(0, &blocks)));
+    let mut out = vec![[0u8; 8]; jobs.len()];
+    for (&i, r) in order.iter().zip(done.into_iter().flatten()) {
+        if let Some(o) = out.get_mut(i) {
+            *o = r;
+        }
+    }
+    out
+}
+
+/// Many TDES CSK ARQCs under one ICC MK (same results as [`generate_arqc_tdes_csk`] each, in
+/// the input order). The jobs are grouped by padded data length; every 64 of one length go
+/// through the bitsliced path (`arqc_tdes_csk_bitsliced`), the rest of each length two at a
+/// time per core ([`generate_arqc_tdes_csk_x2`]).
 pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
-    let chunks: Vec<&[ArqcJob<'_>]> = jobs.chunks(BITSLICE_WORDS * LANES).collect();
-    let done = map_batch_chunks(&chunks, parallel, |chunk| {
-        let n = chunk.first().map_or(0, |j| padded_blocks(j.data, Padding::Method2));
-        if chunk.len() == BITSLICE_WORDS * LANES && chunk.iter().all(|j| padded_blocks(j.data, Padding::Method2) == n) {
-            let mk = [icc_mk.k1(), icc_mk.k2(), icc_mk.k3()].map(|k| bitslice::broadcast(k.key_u64()));
-            return arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&mk, chunk, n);
-        }
-        let mut out = Vec::with_capacity(chunk.len());
-        for p in chunk.chunks(2) {
-            match p {
-                [a, b] => {
-                    let (x, y) = generate_arqc_tdes_csk_x2(icc_mk, a, b);
-                    out.extend([x, y]);
-                }
-                [a] => out.push(generate_arqc_tdes_csk(icc_mk, a.atc, a.data)),
-                _ => {}
+    by_padded_length(
+        jobs,
+        |j| j.data,
+        parallel,
+        |chunk, n| {
+            if chunk.len() == BITSLICE_WORDS * LANES {
+                let mk = [icc_mk.k1(), icc_mk.k2(), icc_mk.k3()].map(|k| bitslice::broadcast(k.key_u64()));
+                return arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&mk, chunk, n);
             }
-        }
-        out
-    });
-    done.into_iter().flatten().collect()
+            let mut out = Vec::with_capacity(chunk.len());
+            for p in chunk.chunks(2) {
+                match p {
+                    [a, b] => {
+                        let (x, y) = generate_arqc_tdes_csk_x2(icc_mk, a, b);
+                        out.extend([x, y]);
+                    }
+                    [a] => out.push(generate_arqc_tdes_csk(icc_mk, a.atc, a.data)),
+                    _ => {}
+                }
+            }
+            out
+        },
+    )
 }
 
 /// One ARQC request of a batch that spans many cards: the card's two-key ICC master key with
@@ -139,25 +168,28 @@ pub struct CardArqcJob<'a> {
 }
 
 /// Many TDES CSK ARQCs, each under its own card's ICC MK (the same result as
-/// [`generate_arqc_tdes_csk`] with that MK each). Runs of 64 jobs whose data pad to the same
-/// length go through the bitsliced path with one key per lane, so no key schedule is computed
-/// for them at all; the rest one at a time.
+/// [`generate_arqc_tdes_csk`] with that MK each, in the input order). Grouped by padded data
+/// length like [`batch_arqc_tdes_csk`]; every 64 of one length go through the bitsliced path
+/// with one key per lane, so no key schedule is computed for them at all; the rest one at a
+/// time.
 pub fn batch_arqc_tdes_csk_cards(jobs: &[CardArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
     let single = |j: &CardArqcJob<'_>| generate_arqc_tdes_csk(&Tdes::new_2key(&j.icc_mk), j.atc, j.data);
-    let chunks: Vec<&[CardArqcJob<'_>]> = jobs.chunks(BITSLICE_WORDS * LANES).collect();
-    let done = map_batch_chunks(&chunks, parallel, |chunk| {
-        let n = chunk.first().map_or(0, |j| padded_blocks(j.data, Padding::Method2));
-        if chunk.len() < BITSLICE_WORDS * LANES || chunk.iter().any(|j| padded_blocks(j.data, Padding::Method2) != n) {
-            return chunk.iter().map(single).collect();
-        }
-        let half = |i: usize, h: usize| {
-            chunk.get(i).map_or(0, |j| u64::from_be_bytes(j.icc_mk[8 * h..8 * h + 8].try_into().unwrap_or([0; 8])))
-        };
-        let (k1, k2) = (bitslice::to_slices(|i| half(i, 0)), bitslice::to_slices(|i| half(i, 1)));
-        let plain: Vec<ArqcJob<'_>> = chunk.iter().map(|j| ArqcJob { atc: j.atc, data: j.data }).collect();
-        arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&[k1, k2, k1], &plain, n)
-    });
-    done.into_iter().flatten().collect()
+    by_padded_length(
+        jobs,
+        |j| j.data,
+        parallel,
+        |chunk, n| {
+            if chunk.len() < BITSLICE_WORDS * LANES {
+                return chunk.iter().map(single).collect();
+            }
+            let half = |i: usize, h: usize| {
+                chunk.get(i).map_or(0, |j| u64::from_be_bytes(j.icc_mk[8 * h..8 * h + 8].try_into().unwrap_or([0; 8])))
+            };
+            let (k1, k2) = (bitslice::to_slices(|i| half(i, 0)), bitslice::to_slices(|i| half(i, 1)));
+            let plain: Vec<ArqcJob<'_>> = chunk.iter().map(|j| ArqcJob { atc: j.atc, data: j.data }).collect();
+            arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&[k1, k2, k1], &plain, n)
+        },
+    )
 }
 
 /// Many AES CSK ARQCs under one ICC MK ([`generate_arqc_aes_csk`] each).

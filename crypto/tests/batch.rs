@@ -49,9 +49,9 @@ fn batches_equal_single_calls() {
     }
 }
 
-/// Runs of 64 equal-length jobs take the bitsliced path: it must agree with the single call
-/// for every lane, for two- and three-key ICC MKs, with a short tail and a run that is not
-/// all one length (which falls back to the pair path).
+/// Every 64 jobs of one padded length take the bitsliced path: it must agree with the single
+/// call for every lane, for two- and three-key ICC MKs, with a short tail and one job whose
+/// length differs from all others (grouped apart, results still in input order).
 #[test]
 fn bitsliced_runs_equal_single_calls() {
     let mut seed = 0x5EED_u64;
@@ -63,7 +63,7 @@ fn bitsliced_runs_equal_single_calls() {
         let mk = Tdes::new(&(0..mk_len).map(|_| next()).collect::<Vec<u8>>()).unwrap();
         for len in [0usize, 7, 8, 33, 40] {
             let mut datas: Vec<Vec<u8>> = (0..64 * 3 + 5).map(|_| (0..len).map(|_| next()).collect()).collect();
-            // second run of 64: one job one block longer, so that run cannot be bitsliced
+            // one job one block longer than the rest
             datas[64 + 17].extend([0xAA; 8]);
             let jobs: Vec<ArqcJob<'_>> = datas.iter().map(|d| ArqcJob { atc: [next(), next()], data: d }).collect();
             for parallel in [false, true] {
@@ -78,7 +78,7 @@ fn bitsliced_runs_equal_single_calls() {
 }
 
 /// Many cards, one ICC MK each: every lane of the bitsliced path agrees with the single call
-/// under that card's key, including a short tail and a run with unequal lengths.
+/// under that card's key, including a short tail and a job of another length.
 #[test]
 fn per_card_batches_equal_single_calls() {
     let mut seed = 0xCA4D_u64;
@@ -107,5 +107,30 @@ fn per_card_batches_equal_single_calls() {
     let same = vec![CardArqcJob { icc_mk: mk, atc: [0x00, 0x1C], data: &cdol }; 64];
     for arqc in batch_arqc_tdes_csk_cards(&same, false) {
         assert_eq!(hex::encode_upper(arqc), "73024BD8950ADE28");
+    }
+}
+
+/// Two card profiles interleaved (CDOLs padding to 5 and 3 blocks, alternating): grouping by
+/// length gives two full bitsliced passes, and the results come back in the input order.
+#[test]
+fn interleaved_lengths_come_back_in_input_order() {
+    let mk = Tdes::new(&h("154F349D8585CB7F6B0798E9839B10C1")).unwrap();
+    let datas: Vec<Vec<u8>> = (0..128u32).map(|i| vec![i as u8; if i % 2 == 0 { 33 } else { 20 }]).collect();
+    let jobs: Vec<ArqcJob<'_>> =
+        datas.iter().enumerate().map(|(i, d)| ArqcJob { atc: (i as u16).to_be_bytes(), data: d }).collect();
+    let cards: Vec<CardArqcJob<'_>> = jobs
+        .iter()
+        .map(|j| CardArqcJob {
+            icc_mk: h("154F349D8585CB7F6B0798E9839B10C1").try_into().unwrap(),
+            atc: j.atc,
+            data: j.data,
+        })
+        .collect();
+    for parallel in [false, true] {
+        let t = batch_arqc_tdes_csk(&mk, &jobs, parallel);
+        assert_eq!(t, batch_arqc_tdes_csk_cards(&cards, parallel));
+        for (i, j) in jobs.iter().enumerate() {
+            assert_eq!(t[i], generate_arqc_tdes_csk(&mk, j.atc, j.data), "job {i}");
+        }
     }
 }
