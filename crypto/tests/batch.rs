@@ -5,6 +5,14 @@ fn h(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap()
 }
 
+/// A fixed-seed byte source (64-bit LCG, high bits) for reproducible random jobs.
+fn bytes(mut seed: u64) -> impl FnMut() -> u8 {
+    move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 24) as u8
+    }
+}
+
 #[test]
 fn batches_equal_single_calls() {
     // crypto-vectors.md 5c: K10 / CDOL33 -> 73024BD8950ADE28 at ATC 001C
@@ -54,11 +62,7 @@ fn batches_equal_single_calls() {
 /// length differs from all others (grouped apart, results still in input order).
 #[test]
 fn bitsliced_runs_equal_single_calls() {
-    let mut seed = 0x5EED_u64;
-    let mut next = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 24) as u8
-    };
+    let mut next = bytes(0x5EED_u64);
     for mk_len in [16usize, 24] {
         let mk = Tdes::new(&(0..mk_len).map(|_| next()).collect::<Vec<u8>>()).unwrap();
         for len in [0usize, 7, 8, 33, 40] {
@@ -81,11 +85,7 @@ fn bitsliced_runs_equal_single_calls() {
 /// under that card's key, including a short tail and a job of another length.
 #[test]
 fn per_card_batches_equal_single_calls() {
-    let mut seed = 0xCA4D_u64;
-    let mut next = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 24) as u8
-    };
+    let mut next = bytes(0xCA4D_u64);
     for len in [0usize, 16, 33] {
         let mut datas: Vec<Vec<u8>> = (0..64 * 3 + 9).map(|_| (0..len).map(|_| next()).collect()).collect();
         datas[64 + 5].push(0x42);
