@@ -4,25 +4,22 @@
 
 use rayon::prelude::*;
 
-use crate::des::bitslice::{self, LANES, Slice};
+use crate::des::bitslice::{self, LANES};
 use crate::emv::{derive_session_key_emv_csk_aes, emv_csk_r, emv_csk_r_aes, emv_csk_schedule};
 use crate::mac::{aes_cmac_oneshot, mac_alg3_pair, mac_alg3_u64, padded_block, padded_blocks};
 use crate::{Aes, Padding, Tdes, Totp, generate_cvc3};
 
-/// Words per bitsliced slice in [`batch_arqc_tdes_csk`] (64 lanes each). Measured on one core
-/// for 10,000 ARQCs: 1 word 2.06 ms, 2 words 2.06 ms (no SIMD gain), 4 words 4.12 ms (spills).
-const BITSLICE_WORDS: usize = 1;
-
 /// Below this many items per rayon task the split overhead outweighs the work.
 const MIN_PER_TASK: usize = 256;
 
-/// [`map_batch`] over chunks that are already big enough to be one task each.
-fn map_batch_chunks<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    if parallel { items.par_iter().map(f).collect() } else { items.iter().map(f).collect() }
-}
-
-fn map_batch<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    if parallel { items.par_iter().with_min_len(MIN_PER_TASK).map(f).collect() } else { items.iter().map(f).collect() }
+/// `f` over `items`, on the rayon pool in tasks of at least `min_len` items when `parallel`.
+fn map_batch<T: Sync, R: Send>(
+    items: &[T],
+    parallel: bool,
+    min_len: usize,
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    if parallel { items.par_iter().with_min_len(min_len).map(f).collect() } else { items.iter().map(f).collect() }
 }
 
 /// One ARQC request of a batch: the ATC (session key input) and the AC input data.
@@ -59,21 +56,18 @@ pub fn generate_arqc_tdes_csk_x2(icc_mk: &Tdes, a: &ArqcJob<'_>, b: &ArqcJob<'_>
     (x.to_be_bytes(), y.to_be_bytes())
 }
 
-/// The ICC MK of a bitsliced pass as key slices (K1, K2, K3): the same in every lane, or one
-/// per lane.
-type MkSlices<const W: usize> = [[[u64; W]; 64]; 3];
-
-/// Up to 64·W TDES CSK ARQCs, bitsliced (one lane per transaction; the same results as
+/// Up to 64 TDES CSK ARQCs, bitsliced (one lane per transaction; the same results as
 /// [`generate_arqc_tdes_csk`] each). Every job's data must pad to `blocks` blocks.
 ///
 /// The four session-key halves come out of the TDES as slices, which are directly the MAC's
 /// keys (no key schedule at all); the data blocks are transposed into slices block by block.
 /// Two 64x64 transposes per block and one for the result are the only per-lane work outside
 /// the circuits.
-fn arqc_tdes_csk_bitsliced<const W: usize>(mk: &MkSlices<W>, jobs: &[ArqcJob<'_>], blocks: usize) -> Vec<[u8; 8]> {
+/// `mk` is the ICC MK as key slices (K1, K2, K3): the same in every lane, or one per lane.
+fn arqc_tdes_csk_bitsliced(mk: &[[u64; 64]; 3], jobs: &[ArqcJob<'_>], blocks: usize) -> Vec<[u8; 8]> {
     let job = |i: usize| jobs.get(i).copied().unwrap_or(ArqcJob { atc: [0; 2], data: &[] });
     let [k1, k2, k3] = mk;
-    let tdes = |x: [[u64; W]; 64]| {
+    let tdes = |x: [u64; 64]| {
         let (l, r) = bitslice::ip(&x);
         let (l, r) = bitslice::rounds(l, r, k1, false);
         let (l, r) = bitslice::rounds(l, r, k2, true);
@@ -81,22 +75,21 @@ fn arqc_tdes_csk_bitsliced<const W: usize>(mk: &MkSlices<W>, jobs: &[ArqcJob<'_>
     };
     // EMV CSK (Book 2 A1.3.1): F1 = R0 R1 F0 R3..R7, F2 = R0 R1 0F R3..R7 with R = ATC ‖ 0
     let r = |i: usize| u64::from_be_bytes(emv_csk_r(job(i).atc)) & !0x0000_FF00_0000_0000;
-    let sk_l = tdes(bitslice::to_slices::<W>(|i| r(i) | 0x0000_F000_0000_0000));
-    let sk_r = tdes(bitslice::to_slices::<W>(|i| r(i) | 0x0000_0F00_0000_0000));
+    let sk_l = tdes(bitslice::to_slices(|i| r(i) | 0x0000_F000_0000_0000));
+    let sk_r = tdes(bitslice::to_slices(|i| r(i) | 0x0000_0F00_0000_0000));
     // MAC algorithm 3 with padding method 2, the CBC chain in the IP domain
-    let zero = [[0u64; W]; 32];
-    let (mut l, mut r) = (zero, zero);
+    let (mut l, mut r) = ([0u64; 32], [0u64; 32]);
     for b in 0..blocks {
-        let m = bitslice::to_slices::<W>(|i| padded_block(job(i).data, Padding::Method2, b));
+        let m = bitslice::to_slices(|i| padded_block(job(i).data, Padding::Method2, b));
         let (ml, mr) = bitslice::ip(&m);
         for (a, x) in l.iter_mut().zip(ml).chain(r.iter_mut().zip(mr)) {
-            *a = a.xor(x);
+            *a ^= x;
         }
         (l, r) = bitslice::rounds(l, r, &sk_l, false);
     }
     let (l, r) = bitslice::rounds(l, r, &sk_r, true);
     let out = bitslice::fp(&bitslice::rounds(l, r, &sk_l, false));
-    bitslice::from_slices(&out).take(jobs.len()).map(u64::to_be_bytes).collect()
+    bitslice::from_slices(&out).iter().take(jobs.len()).map(|a| a.to_be_bytes()).collect()
 }
 
 /// Runs `f` over the jobs grouped by padded data length (method 2) and cut into chunks of one
@@ -113,9 +106,8 @@ fn by_padded_length<J: Copy + Sync>(
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&i| jobs.get(i).map_or(0, &blocks));
     let sorted: Vec<J> = order.iter().filter_map(|&i| jobs.get(i).copied()).collect();
-    let chunks: Vec<&[J]> =
-        sorted.chunk_by(|a, b| blocks(a) == blocks(b)).flat_map(|g| g.chunks(BITSLICE_WORDS * LANES)).collect();
-    let done = map_batch_chunks(&chunks, parallel, |c| f(c, c.first().map_or(0, &blocks)));
+    let chunks: Vec<&[J]> = sorted.chunk_by(|a, b| blocks(a) == blocks(b)).flat_map(|g| g.chunks(LANES)).collect();
+    let done = map_batch(&chunks, parallel, 1, |c| f(c, c.first().map_or(0, &blocks)));
     let mut out = vec![[0u8; 8]; jobs.len()];
     for (&i, r) in order.iter().zip(done.into_iter().flatten()) {
         if let Some(o) = out.get_mut(i) {
@@ -130,14 +122,14 @@ fn by_padded_length<J: Copy + Sync>(
 /// through the bitsliced path (`arqc_tdes_csk_bitsliced`), the rest of each length two at a
 /// time per core ([`generate_arqc_tdes_csk_x2`]).
 pub fn batch_arqc_tdes_csk(icc_mk: &Tdes, jobs: &[ArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
+    let mk = [icc_mk.k1(), icc_mk.k2(), icc_mk.k3()].map(|k| bitslice::broadcast(k.key_u64()));
     by_padded_length(
         jobs,
         |j| j.data,
         parallel,
         |chunk, n| {
-            if chunk.len() == BITSLICE_WORDS * LANES {
-                let mk = [icc_mk.k1(), icc_mk.k2(), icc_mk.k3()].map(|k| bitslice::broadcast(k.key_u64()));
-                return arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&mk, chunk, n);
+            if chunk.len() == LANES {
+                return arqc_tdes_csk_bitsliced(&mk, chunk, n);
             }
             let mut out = Vec::with_capacity(chunk.len());
             for p in chunk.chunks(2) {
@@ -179,7 +171,7 @@ pub fn batch_arqc_tdes_csk_cards(jobs: &[CardArqcJob<'_>], parallel: bool) -> Ve
         |j| j.data,
         parallel,
         |chunk, n| {
-            if chunk.len() < BITSLICE_WORDS * LANES {
+            if chunk.len() < LANES {
                 return chunk.iter().map(single).collect();
             }
             let half = |i: usize, h: usize| {
@@ -187,22 +179,22 @@ pub fn batch_arqc_tdes_csk_cards(jobs: &[CardArqcJob<'_>], parallel: bool) -> Ve
             };
             let (k1, k2) = (bitslice::to_slices(|i| half(i, 0)), bitslice::to_slices(|i| half(i, 1)));
             let plain: Vec<ArqcJob<'_>> = chunk.iter().map(|j| ArqcJob { atc: j.atc, data: j.data }).collect();
-            arqc_tdes_csk_bitsliced::<BITSLICE_WORDS>(&[k1, k2, k1], &plain, n)
+            arqc_tdes_csk_bitsliced(&[k1, k2, k1], &plain, n)
         },
     )
 }
 
 /// Many AES CSK ARQCs under one ICC MK ([`generate_arqc_aes_csk`] each).
 pub fn batch_arqc_aes_csk(icc_mk: &Aes, jobs: &[ArqcJob<'_>], parallel: bool) -> Vec<[u8; 8]> {
-    map_batch(jobs, parallel, |j| generate_arqc_aes_csk(icc_mk, j.atc, j.data).unwrap_or([0; 8]))
+    map_batch(jobs, parallel, MIN_PER_TASK, |j| generate_arqc_aes_csk(icc_mk, j.atc, j.data).unwrap_or([0; 8]))
 }
 
 /// Many CVC3s under one KD-CVC3 and IVCVC3, for (UN, ATC) pairs.
 pub fn batch_cvc3(kd_cvc3: &Tdes, ivcvc3: [u8; 2], inputs: &[([u8; 4], [u8; 2])], parallel: bool) -> Vec<u16> {
-    map_batch(inputs, parallel, |(un, atc)| generate_cvc3(kd_cvc3, ivcvc3, *un, *atc))
+    map_batch(inputs, parallel, MIN_PER_TASK, |(un, atc)| generate_cvc3(kd_cvc3, ivcvc3, *un, *atc))
 }
 
 /// Many TOTP values (as numbers; format with `{:0width$}`) for the given times.
 pub fn batch_totp(totp: &Totp, unix_times: &[u64], parallel: bool) -> Vec<u64> {
-    map_batch(unix_times, parallel, |t| totp.value_at_counter(totp.counter_at(*t)))
+    map_batch(unix_times, parallel, MIN_PER_TASK, |t| totp.value_at_counter(totp.counter_at(*t)))
 }

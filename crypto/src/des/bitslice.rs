@@ -9,7 +9,7 @@
 //! output of one DES (a session key) is directly the key of the next, with no key schedule.
 
 use super::sbox_circuits::{s1, s2, s3, s4, s5, s6, s7, s8};
-use super::tables::{E, FP, IP, P, PC1, PC2, SHIFTS};
+use super::tables::{E, FP, IP, P, PC1, PC2, ROTATION};
 
 /// One bit lane per bit: the word type a bitsliced circuit runs on.
 pub(crate) trait Slice: Copy {
@@ -44,32 +44,8 @@ impl Slice for u64 {
     }
 }
 
-/// Several words side by side, 64 lanes per word (the batch uses one: two measured no faster,
-/// the compiler does not turn the pairs into SSE2 operations here).
-impl<const W: usize> Slice for [u64; W] {
-    #[inline(always)]
-    fn and(self, o: Self) -> Self {
-        core::array::from_fn(|i| self[i] & o[i])
-    }
-    #[inline(always)]
-    fn or(self, o: Self) -> Self {
-        core::array::from_fn(|i| self[i] | o[i])
-    }
-    #[inline(always)]
-    fn xor(self, o: Self) -> Self {
-        core::array::from_fn(|i| self[i] ^ o[i])
-    }
-    #[inline(always)]
-    fn andnot(self, o: Self) -> Self {
-        core::array::from_fn(|i| self[i] & !o[i])
-    }
-    #[inline(always)]
-    fn not(self) -> Self {
-        core::array::from_fn(|i| !self[i])
-    }
-}
-
-/// Lanes per 64-bit word.
+/// Lanes per pass: one per bit of a `u64`. (Two words per slice, `[u64; 2]`, measured no faster:
+/// the compiler does not turn the pairs into SSE2 operations; four were twice as slow.)
 pub(crate) const LANES: usize = 64;
 
 /// 0-based index tables from the 1-based FIPS ones.
@@ -102,10 +78,9 @@ const P_OF_SBOX_BIT: [usize; 32] = {
 /// b+1 of the round's 48-bit subkey is: PC-1, the round's total rotation of C and D, PC-2.
 const KEY_BIT: [[u8; 48]; 16] = {
     let mut t = [[0u8; 48]; 16];
-    let mut rot = 0usize;
     let mut round = 0;
     while round < 16 {
-        rot += SHIFTS[round] as usize;
+        let rot = ROTATION[round] as usize;
         let mut b = 0;
         while b < 48 {
             let p = PC2[b] as usize - 1; // position in the rotated C‖D
@@ -190,31 +165,22 @@ pub(crate) fn transpose(a: &mut [u64; 64]) {
 }
 
 /// The 64 slices of one key used by every lane: all ones where the key bit is set.
-pub(crate) fn broadcast<const W: usize>(key: u64) -> [[u64; W]; 64] {
-    core::array::from_fn(|i| [if (key >> (63 - i)) & 1 == 1 { !0 } else { 0 }; W])
+pub(crate) fn broadcast(key: u64) -> [u64; 64] {
+    core::array::from_fn(|i| if (key >> (63 - i)) & 1 == 1 { !0 } else { 0 })
 }
 
-/// 64·W blocks (lane j of word w = block 64w + j) into 64 slices of W words.
-pub(crate) fn to_slices<const W: usize>(blocks: impl Fn(usize) -> u64) -> [[u64; W]; 64] {
-    let mut out = [[0u64; W]; 64];
-    for w in 0..W {
-        let mut a: [u64; 64] = core::array::from_fn(|j| blocks(64 * w + j));
-        transpose(&mut a);
-        for (o, v) in out.iter_mut().zip(a) {
-            o[w] = v;
-        }
-    }
-    out
+/// 64 blocks (block j from `block(j)`, in lane j) as 64 slices.
+pub(crate) fn to_slices(block: impl Fn(usize) -> u64) -> [u64; 64] {
+    let mut a = core::array::from_fn(block);
+    transpose(&mut a);
+    a
 }
 
-/// The inverse of [`to_slices`]: block 64w + j of the result is lane j of word w.
-pub(crate) fn from_slices<const W: usize>(slices: &[[u64; W]; 64]) -> impl Iterator<Item = u64> {
-    let words: [[u64; 64]; W] = core::array::from_fn(|w| {
-        let mut a: [u64; 64] = core::array::from_fn(|i| slices[i][w]);
-        transpose(&mut a);
-        a
-    });
-    words.into_iter().flatten()
+/// The inverse of [`to_slices`]: the 64 blocks, lane j's first.
+pub(crate) fn from_slices(slices: &[u64; 64]) -> [u64; 64] {
+    let mut a = *slices;
+    transpose(&mut a);
+    a
 }
 
 #[cfg(test)]

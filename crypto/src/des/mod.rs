@@ -5,10 +5,10 @@
 //! side by side in one u64) so a round needs no rotation, the rounds carry only the keyed
 //! inputs so the next subkey is folded in off the dependency chain, the key schedule is
 //! PC-1/PC-2 tables indexed by bytes and 7-bit groups (all sixteen subkeys independent), and
-//! IP/IP⁻¹ are five masked swaps each. Every
-//! table is computed at compile time from the FIPS 46-3 tables in [`tables`], and the whole
-//! cipher is checked against the RustCrypto `des` crate (dev-dependency) on random keys and
-//! blocks. Key schedules are computed once per key ([`Des::new`], [`Tdes::new`]).
+//! IP/IP⁻¹ are five masked swaps each. Every table is computed at compile time from the FIPS
+//! 46-3 tables in [`tables`], and the whole cipher is checked against the RustCrypto `des`
+//! crate (dev-dependency) on random keys and blocks. Key schedules are computed once per key
+//! ([`Des::new`], [`Tdes::new`]). Batches use the bitsliced DES in [`bitslice`].
 //!
 //! Both types also implement the RustCrypto `cipher` block-cipher traits, so they plug into any
 //! generic mode (CBC, CMAC...) that accepts `des::Des` / `des::TdesEde2`.
@@ -25,7 +25,7 @@ use cipher::{
 use core::fmt;
 
 use crate::CryptoError;
-use tables::{PC1_BYTES, PC2_GROUPS, SHIFTS, SPV, vform};
+use tables::{PC1_BYTES, PC2_GROUPS, ROTATION, SPV, vform};
 
 /// One masked bit swap ("delta swap") between two words.
 #[inline(always)]
@@ -156,19 +156,6 @@ macro_rules! sixteen_rounds_x2 {
     }};
 }
 
-/// Total left rotation of C and D before each round (running sums of the FIPS 46-3 shifts).
-const ROTATION: [u32; 16] = {
-    let mut r = [0u32; 16];
-    let mut sum = 0u32;
-    let mut i = 0;
-    while i < 16 {
-        sum += SHIFTS[i] as u32;
-        r[i] = sum;
-        i += 1;
-    }
-    r
-};
-
 /// The packed subkey of the round whose C and D are rotated left by `s`, from C and D each
 /// written twice (`cc` = C ‖ C): PC-2 by the eight 7-bit groups of [`PC2_GROUPS`].
 #[inline(always)]
@@ -216,6 +203,7 @@ impl Des {
         let c = cd >> 28;
         let d = cd & 0x0FFF_FFFF;
         let (cc, dd) = (c | c << 28, d | d << 28);
+        // written out: `array::from_fn` here measured 10% slower (26.0 against 28.5 ns)
         let k = [
             subkey(cc, dd, ROTATION[0]),
             subkey(cc, dd, ROTATION[1]),

@@ -3,7 +3,6 @@
 //!
 //! Bit numbers follow the standard: bit 1 is the most significant bit of the first byte.
 
-#[cfg_attr(not(test), allow(dead_code))] // used by the tests that prove the fast IP/FP/E
 /// Initial permutation IP (FIPS 46-3, Figure 1 "IP"): output bit i = input bit `IP[i-1]`.
 pub(crate) const IP: [u8; 64] = [
     58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4, 62, 54, 46, 38, 30, 22, 14, 6, 64, 56, 48, 40, 32,
@@ -11,7 +10,6 @@ pub(crate) const IP: [u8; 64] = [
     39, 31, 23, 15, 7,
 ];
 
-#[cfg_attr(not(test), allow(dead_code))]
 /// Inverse initial permutation IP⁻¹ (FIPS 46-3, Figure 1).
 pub(crate) const FP: [u8; 64] = [
     40, 8, 48, 16, 56, 24, 64, 32, 39, 7, 47, 15, 55, 23, 63, 31, 38, 6, 46, 14, 54, 22, 62, 30, 37, 5, 45, 13, 53, 21,
@@ -19,7 +17,6 @@ pub(crate) const FP: [u8; 64] = [
     49, 17, 57, 25,
 ];
 
-#[cfg_attr(not(test), allow(dead_code))]
 /// E bit-selection table (FIPS 46-3, Figure 2).
 pub(crate) const E: [u8; 48] = [
     32, 1, 2, 3, 4, 5, 4, 5, 6, 7, 8, 9, 8, 9, 10, 11, 12, 13, 12, 13, 14, 15, 16, 17, 16, 17, 18, 19, 20, 21, 20, 21,
@@ -81,7 +78,20 @@ pub(crate) const PC2: [u8; 48] = [
 ];
 
 /// Left shifts of C and D per iteration (FIPS 46-3, key schedule table).
-pub(crate) const SHIFTS: [u8; 16] = [1, 1, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 1];
+const SHIFTS: [u8; 16] = [1, 1, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 1];
+
+/// Total left rotation of C and D before each round (running sums of [`SHIFTS`]).
+pub(crate) const ROTATION: [u32; 16] = {
+    let mut r = [0u32; 16];
+    let mut sum = 0u32;
+    let mut i = 0;
+    while i < 16 {
+        sum += SHIFTS[i] as u32;
+        r[i] = sum;
+        i += 1;
+    }
+    r
+};
 
 /// Applies a standard-numbered bit selection: output bit i (of `out_bits`, 1 = MSB) is input
 /// bit `table[i-1]` (of `in_bits`, 1 = MSB). The reference for every derived table below.
