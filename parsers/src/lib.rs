@@ -33,9 +33,13 @@
 
 pub mod apdu;
 pub mod atr;
+mod finding;
+
 pub mod ndef;
 pub mod qr;
 pub mod tlv;
+
+pub use finding::{Finding, Location, Severity, is_rule_id};
 
 #[doc(hidden)]
 pub mod fuzzing;
