@@ -53,6 +53,8 @@ pub mod fuzzing;
 mod keys;
 mod mac;
 mod otp;
+pub mod purse;
+pub mod test_keys;
 
 pub use crate::aes::Aes;
 pub use batch::{

@@ -33,11 +33,13 @@
 
 pub mod apdu;
 pub mod atr;
+pub mod bcd;
 mod finding;
 
 pub mod ndef;
 pub mod qr;
 pub mod tlv;
+pub mod transit;
 
 pub use finding::{Finding, Location, Severity, is_rule_id};
 
