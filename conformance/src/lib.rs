@@ -8,13 +8,14 @@
 //! - [`sim`]: the reference virtual band (PPSE, EMV contactless, transit e-purse, NDEF tag,
 //!   UID) and its firmware profiles, faulty ones included;
 //! - [`mask`]: masking of PANs and track data before anything is logged;
-//! - [`flow`]: terminal-side procedures (EMV contactless read + GENERATE AC, transit read)
-//!   over any transport, and their fuzz entry points.
+//! - [`terminal`]: the terminal engine: the procedures (EMV contactless transaction with ODA and
+//!   cryptogram verification, e-purse read and purchase, Type 4 Tag NDEF read, UID) that every
+//!   suite, fuzzer and test uses, returning observations and findings.
 #![warn(missing_docs)]
 
-pub mod flow;
 pub mod mask;
 pub mod sim;
+pub mod terminal;
 pub mod transport;
 
 #[cfg(feature = "pcsc")]

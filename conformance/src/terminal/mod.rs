@@ -1,0 +1,44 @@
+//! The terminal engine: one set of terminal procedures that every conformance suite, the
+//! device fuzzer, the fuzz targets and the tests use to read cards.
+//!
+//! | procedure | what a terminal does |
+//! |---|---|
+//! | [`read_emv`] | EMV contactless: PPSE (fallback to the AID list), SELECT, GPO with PDOL data, READ RECORD over the AFL, SDA/DDA/CDA, GENERATE AC, the ARQC checked under a named issuer key |
+//! | [`read_transit`] | e-purse read: SELECT, GET BALANCE, card information, transaction log |
+//! | [`purchase_transit`] | e-purse purchase: INITIALIZE, DEBIT with MAC1, MAC2 and TAC verified, balance and log checked |
+//! | [`read_ndef`] | NFC Forum Type 4 Tag: CC file, NDEF file, message decoded and validated |
+//! | [`read_uid`] | PC/SC GET DATA UID |
+//!
+//! Each returns an [`Observation`]: every exchange with its latency, what it read (owned bytes
+//! with typed views of the parsers on top), and findings ([`tapcert_parsers::Finding`], rule
+//! ids in [`rules`]). A procedure goes on as far as the card allows; a transport fault ends it
+//! and is kept apart ([`Observation::fault`]), never reported as a finding.
+//!
+//! Commands are built with the parsers' [`tapcert_parsers::apdu::CommandApduBuf`], answers
+//! read with [`tapcert_parsers::apdu::StatusWord`] and the template views of
+//! [`tapcert_parsers::tlv`]; cryptograms, signatures and MACs are verified with
+//! `tapcert_crypto` under keys named in [`TerminalKeys`], never with the virtual band's code.
+//! Randomness and time are injected.
+
+mod config;
+mod emv;
+#[doc(hidden)]
+pub mod fuzzing;
+mod keys;
+mod ndef;
+mod observation;
+pub mod rules;
+mod transit;
+mod uid;
+mod validators;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{TerminalConfig, TerminalData, Timestamp};
+pub use emv::{Check, EmvRead, MAX_CANDIDATES, MAX_RECORDS, OdaMethod, PPSE_NAME, RecordRead, read_emv};
+pub use keys::{CaKey, IssuerKey, PurseKey, TerminalKeys, kcv};
+pub use ndef::{MAX_NDEF_READ, NdefRead, read_ndef};
+pub use observation::{Exchange, Observation, Step, TransportFault};
+pub use transit::{Mac1, PurchaseRead, TransitRead, purchase_transit, read_transit};
+pub use uid::{UidRead, read_uid};
