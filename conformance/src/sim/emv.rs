@@ -22,7 +22,9 @@ use tapcert_crypto::oda::{cda_icc_dynamic_data, cda_transaction_data_hash, sign_
 
 use super::keys;
 use super::oda::{self, TEST_ONLY_CA_INDEX};
-use super::{Band, CardReply, Command, sw, template, tlv};
+use tapcert_parsers::apdu::{CommandApdu, StatusWord};
+
+use super::{Band, CardReply, template, tlv};
 use crate::transport::UnpredictableSource;
 
 /// `2PAY.SYS.DDF01`.
@@ -49,19 +51,11 @@ const P1_CDA: u8 = 0x10;
 /// Cryptogram version number declared in 9F10 (M/Chip CVN 20: EMV CSK, TDES).
 pub(crate) const CVN: u8 = 0x14;
 
+/// BCD of the personalisation's digits (`cn`, `D` separator), with the parsers' one encoder;
+/// a personalisation with other characters encodes as nothing (a personalisation error the
+/// terminal then reports).
 fn bcd(digits: &str) -> Vec<u8> {
-    let mut nibbles: Vec<u8> = digits
-        .bytes()
-        .map(|c| match c {
-            b'0'..=b'9' => c - b'0',
-            b'D' | b'd' => 0x0D,
-            _ => 0x0F,
-        })
-        .collect();
-    if nibbles.len() % 2 == 1 {
-        nibbles.push(0x0F);
-    }
-    nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect()
+    tapcert_parsers::bcd::encode_bcd_cn(digits).unwrap_or_default()
 }
 
 impl Band {
@@ -169,25 +163,25 @@ impl Band {
         Some(rec)
     }
 
-    pub(super) fn emv_process(&mut self, cmd: &Command<'_>) -> CardReply {
-        match (cmd.cla, cmd.ins) {
+    pub(super) fn emv_process(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
+        match (cmd.cla().0, cmd.ins().0) {
             (0x80, 0xA8) => self.gpo(cmd),
             (0x00, 0xB2) => self.read_record(cmd),
             (0x80, 0xCA) => self.get_data(cmd),
             (0x80, 0xAE) => self.generate_ac(cmd),
-            (0x00, 0xA8 | 0xAE | 0xCA) => CardReply::sw(sw::CLA_NOT_SUPPORTED),
-            _ => CardReply::sw(sw::INS_NOT_SUPPORTED),
+            (0x00, 0xA8 | 0xAE | 0xCA) => CardReply::sw(StatusWord::CLA_NOT_SUPPORTED.0),
+            _ => CardReply::sw(StatusWord::INS_NOT_SUPPORTED.0),
         }
     }
 
-    fn gpo(&mut self, cmd: &Command<'_>) -> CardReply {
-        if (cmd.p1, cmd.p2) != (0, 0) {
-            return CardReply::sw(sw::WRONG_P1P2);
+    fn gpo(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
+        if (cmd.p1(), cmd.p2()) != (0, 0) {
+            return CardReply::sw(StatusWord::INCORRECT_P1_P2.0);
         }
         if self.session.gpo_done {
-            return CardReply::sw(sw::CONDITIONS);
+            return CardReply::sw(StatusWord::CONDITIONS_NOT_SATISFIED.0);
         }
-        let pdol_data = match tapcert_parsers::tlv::parse_emv_tlv(cmd.data) {
+        let pdol_data = match tapcert_parsers::tlv::parse_emv_tlv(cmd.data()) {
             Ok((rest, t)) if rest.is_empty() && t.tag.0 == 0x83 => Some(t.value),
             _ => None,
         };
@@ -197,11 +191,11 @@ impl Band {
                 self.session.mute = true;
                 return CardReply::mute();
             }
-            return CardReply::sw(if pdol_data.is_some() { sw::WRONG_LENGTH } else { sw::WRONG_DATA });
+            return CardReply::sw(if pdol_data.is_some() { StatusWord::WRONG_LENGTH.0 } else { StatusWord::INCORRECT_DATA.0 });
         }
         if self.faults().atc_increments {
             let Some(next) = self.persistent.atc.checked_add(1) else {
-                return CardReply::sw(sw::CONDITIONS);
+                return CardReply::sw(StatusWord::CONDITIONS_NOT_SATISFIED.0);
             };
             self.persistent.atc = next;
         }
@@ -210,41 +204,41 @@ impl Band {
         let mut body = Vec::new();
         tlv(0x82, &AIP, &mut body);
         tlv(0x94, &self.afl(), &mut body);
-        CardReply::data(&template(0x77, &body), sw::OK)
+        CardReply::data(&template(0x77, &body), StatusWord::OK.0)
     }
 
-    fn read_record(&self, cmd: &Command<'_>) -> CardReply {
-        if cmd.p2 & 0x07 != 0x04 || cmd.p1 == 0 {
-            return CardReply::sw(sw::WRONG_P1P2);
+    fn read_record(&self, cmd: &CommandApdu<'_>) -> CardReply {
+        if cmd.p2() & 0x07 != 0x04 || cmd.p1() == 0 {
+            return CardReply::sw(StatusWord::INCORRECT_P1_P2.0);
         }
-        match self.record(cmd.p2 >> 3, cmd.p1) {
-            Some(r) => CardReply::data(&r, sw::OK),
-            None => CardReply::sw(sw::RECORD_NOT_FOUND),
+        match self.record(cmd.p2() >> 3, cmd.p1()) {
+            Some(r) => CardReply::data(&r, StatusWord::OK.0),
+            None => CardReply::sw(StatusWord::RECORD_NOT_FOUND.0),
         }
     }
 
-    fn get_data(&self, cmd: &Command<'_>) -> CardReply {
-        match (cmd.p1, cmd.p2) {
+    fn get_data(&self, cmd: &CommandApdu<'_>) -> CardReply {
+        match (cmd.p1(), cmd.p2()) {
             (0x9F, 0x36) => {
                 let mut out = Vec::new();
                 tlv(0x9F36, &self.persistent.atc.to_be_bytes(), &mut out);
-                CardReply::data(&out, sw::OK)
+                CardReply::data(&out, StatusWord::OK.0)
             }
-            _ => CardReply::sw(sw::DATA_NOT_FOUND),
+            _ => CardReply::sw(StatusWord::REFERENCED_DATA_NOT_FOUND.0),
         }
     }
 
-    fn generate_ac(&mut self, cmd: &Command<'_>) -> CardReply {
+    fn generate_ac(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
         if !self.session.gpo_done || self.session.ac_done {
-            return CardReply::sw(sw::CONDITIONS);
+            return CardReply::sw(StatusWord::CONDITIONS_NOT_SATISFIED.0);
         }
-        let (cid, cvr_type) = match cmd.p1 & 0xC0 {
+        let (cid, cvr_type) = match cmd.p1() & 0xC0 {
             0x00 => (0x00, 0x00),        // AAC asked: decline
             0x40 | 0x80 => (0x80, 0x20), // TC or ARQC asked: this band always goes online
-            _ => return CardReply::sw(sw::WRONG_P1P2),
+            _ => return CardReply::sw(StatusWord::INCORRECT_P1_P2.0),
         };
-        if cmd.data.len() != CDOL1_DATA_LEN {
-            return CardReply::sw(sw::WRONG_LENGTH);
+        if cmd.data().len() != CDOL1_DATA_LEN {
+            return CardReply::sw(StatusWord::WRONG_LENGTH.0);
         }
         self.session.ac_done = true;
         let atc = self.persistent.atc.to_be_bytes();
@@ -252,28 +246,28 @@ impl Band {
         let iad =
             MastercardIad { kdi: 0x01, cvn: CVN, cvr, dac_idn: [0; 2], counters: [0; 8], extra: Vec::new() }.to_bytes();
         let mut ac_data = Vec::with_capacity(CDOL1_DATA_LEN + 4);
-        ac_data.extend_from_slice(cmd.data);
+        ac_data.extend_from_slice(cmd.data());
         ac_data.extend_from_slice(&AIP);
         ac_data.extend_from_slice(&atc);
         let Some(ac) =
             keys::application_cryptogram(&self.faults().ac_imk, &self.config.pan, self.config.psn, &ac_data, &iad)
         else {
-            return CardReply::sw(sw::NO_PRECISE_DIAGNOSIS);
+            return CardReply::sw(StatusWord::NO_PRECISE_DIAGNOSIS.0);
         };
         let mut body = Vec::new();
         tlv(0x9F27, &[cid], &mut body);
         tlv(0x9F36, &atc, &mut body);
         // CDA only signs a TC or an ARQC (Book 2 §6.6.1), never an AAC.
-        if cmd.p1 & P1_CDA != 0 && cid != 0x00 {
-            let Some(sdad) = self.cda_signature(cmd.data, cid, &ac, &body, &iad) else {
-                return CardReply::sw(sw::NO_PRECISE_DIAGNOSIS);
+        if cmd.p1() & P1_CDA != 0 && cid != 0x00 {
+            let Some(sdad) = self.cda_signature(cmd.data(), cid, &ac, &body, &iad) else {
+                return CardReply::sw(StatusWord::NO_PRECISE_DIAGNOSIS.0);
             };
             tlv(0x9F4B, &sdad, &mut body);
         } else {
             tlv(0x9F26, &ac, &mut body);
         }
         tlv(0x9F10, &iad, &mut body);
-        let mut reply = CardReply::data(&template(0x77, &body), sw::OK);
+        let mut reply = CardReply::data(&template(0x77, &body), StatusWord::OK.0);
         reply.delay = self.faults().generate_ac_delay;
         reply
     }

@@ -24,7 +24,6 @@
 //! assert_eq!(balance.as_bytes(), [0x00, 0x00, 0x27, 0x10, 0x90, 0x00]);
 //! ```
 
-mod command;
 mod emv;
 mod keys;
 mod ndef;
@@ -34,51 +33,12 @@ mod transit;
 
 use std::collections::VecDeque;
 
-pub use keys::{TEST_DPK, TEST_DTK, TEST_IMK_AC, WRONG_IMK_AC, purse_mac, purse_session_key_with, tac_key};
 pub use oda::TEST_ONLY_CA_INDEX;
 pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
-pub use transit::TRANSIT_LOG_RECORD_LEN;
 
-use self::command::Command;
+use tapcert_parsers::apdu::{CommandApdu, LengthForm, StatusWord};
+use tapcert_parsers::transit::TransitLogRecord;
 use crate::transport::{Card, CardReply, SeededRng};
-
-/// Status words the band answers with.
-pub mod sw {
-    /// Normal processing.
-    pub const OK: u16 = 0x9000;
-    /// Wrong length (Lc or Le).
-    pub const WRONG_LENGTH: u16 = 0x6700;
-    /// Security status not satisfied.
-    pub const SECURITY: u16 = 0x6982;
-    /// Conditions of use not satisfied (command out of order).
-    pub const CONDITIONS: u16 = 0x6985;
-    /// Command not allowed, no current EF.
-    pub const NO_CURRENT_EF: u16 = 0x6986;
-    /// Incorrect data field.
-    pub const WRONG_DATA: u16 = 0x6A80;
-    /// File or application not found.
-    pub const NOT_FOUND: u16 = 0x6A82;
-    /// Record not found.
-    pub const RECORD_NOT_FOUND: u16 = 0x6A83;
-    /// Incorrect P1-P2.
-    pub const WRONG_P1P2: u16 = 0x6A86;
-    /// Referenced data not found.
-    pub const DATA_NOT_FOUND: u16 = 0x6A88;
-    /// Offset outside the EF.
-    pub const WRONG_OFFSET: u16 = 0x6B00;
-    /// Instruction not supported.
-    pub const INS_NOT_SUPPORTED: u16 = 0x6D00;
-    /// No precise diagnosis (the band could not compute what was asked).
-    pub const NO_PRECISE_DIAGNOSIS: u16 = 0x6F00;
-    /// Class not supported.
-    pub const CLA_NOT_SUPPORTED: u16 = 0x6E00;
-    /// E-purse: MAC invalid (PBOC).
-    pub const MAC_INVALID: u16 = 0x9302;
-    /// E-purse: insufficient balance (PBOC).
-    pub const INSUFFICIENT_FUNDS: u16 = 0x9401;
-    /// E-purse: key index not supported (PBOC).
-    pub const KEY_NOT_FOUND: u16 = 0x9403;
-}
 
 /// Personalisation of a band: who it is and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +92,7 @@ struct Persistent {
     atc: u16,
     balance: u32,
     purse_seq: u16,
-    log: VecDeque<[u8; TRANSIT_LOG_RECORD_LEN]>,
+    log: VecDeque<TransitLogRecord>,
 }
 
 /// State lost when the field goes off.
@@ -219,17 +179,17 @@ impl Band {
         &self.profile.faults
     }
 
-    fn select(&mut self, cmd: &Command<'_>) -> CardReply {
-        match cmd.p1 {
+    fn select(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
+        match cmd.p1() {
             0x04 => {
-                if cmd.data.is_empty() {
-                    return CardReply::sw(sw::WRONG_LENGTH);
+                if cmd.data().is_empty() {
+                    return CardReply::sw(StatusWord::WRONG_LENGTH.0);
                 }
-                let fci_wanted = cmd.p2 & 0x0C == 0x00;
-                let (selected, fci) = match cmd.data {
+                let fci_wanted = cmd.p2() & 0x0C == 0x00;
+                let (selected, fci) = match cmd.data() {
                     d if d == emv::PPSE_NAME => (Selected::Ppse, self.ppse_fci()),
                     d if d == emv::EMV_AID => (Selected::Emv, self.emv_fci()),
-                    d if d == transit::TRANSIT_AID || d == transit::CITY_UNION_AID => {
+                    d if Band::is_purse_aid(d) => {
                         (Selected::Transit, self.transit_fci(d))
                     }
                     d if d == ndef::NDEF_AID => (Selected::Ndef, Vec::new()),
@@ -239,22 +199,22 @@ impl Band {
                 self.session = Session::new();
                 self.session.mute = keep_mute;
                 self.session.selected = selected;
-                if fci_wanted { CardReply::data(&fci, sw::OK) } else { CardReply::sw(sw::OK) }
+                if fci_wanted { CardReply::data(&fci, StatusWord::OK.0) } else { CardReply::sw(StatusWord::OK.0) }
             }
             0x00 | 0x02 if self.session.selected == Selected::Ndef => self.ndef_select_file(cmd),
-            0x00 | 0x02 => CardReply::sw(sw::NOT_FOUND),
-            _ => CardReply::sw(sw::WRONG_P1P2),
+            0x00 | 0x02 => CardReply::sw(StatusWord::FILE_NOT_FOUND.0),
+            _ => CardReply::sw(StatusWord::INCORRECT_P1_P2.0),
         }
     }
 
-    fn get_uid(&self, cmd: &Command<'_>) -> CardReply {
-        if (cmd.p1, cmd.p2) != (0x00, 0x00) {
-            return CardReply::sw(sw::WRONG_P1P2);
+    fn get_uid(&self, cmd: &CommandApdu<'_>) -> CardReply {
+        if (cmd.p1(), cmd.p2()) != (0x00, 0x00) {
+            return CardReply::sw(StatusWord::INCORRECT_P1_P2.0);
         }
         let uid = &self.config.uid;
-        match cmd.le {
+        match cmd.ne().map(|n| n as usize) {
             Some(le) if le != 256 && le != uid.len() => CardReply::sw(0x6C00 | uid.len() as u16),
-            _ => CardReply::data(uid, sw::OK),
+            _ => CardReply::data(uid, StatusWord::OK.0),
         }
     }
 }
@@ -273,14 +233,16 @@ impl Card for Band {
         if self.session.mute {
             return CardReply::mute();
         }
-        let cmd = match Command::parse(capdu) {
-            Ok(c) => c,
-            Err(sw) => return CardReply::sw(sw),
+        // Like most contactless firmware, the band takes short APDUs only: extended or
+        // malformed ones are 6700.
+        let cmd = match CommandApdu::from_bytes(capdu) {
+            Ok(c) if c.form() != Some(LengthForm::Extended) => c,
+            _ => return CardReply::sw(StatusWord::WRONG_LENGTH.0),
         };
-        match (cmd.cla, cmd.ins) {
+        match (cmd.cla().0, cmd.ins().0) {
             (0xFF, 0xCA) => return self.get_uid(&cmd),
-            (0xFF, _) => return CardReply::sw(sw::INS_NOT_SUPPORTED),
-            (cla, _) if cla & 0x7C != 0 => return CardReply::sw(sw::CLA_NOT_SUPPORTED),
+            (0xFF, _) => return CardReply::sw(StatusWord::INS_NOT_SUPPORTED.0),
+            (cla, _) if cla & 0x7C != 0 => return CardReply::sw(StatusWord::CLA_NOT_SUPPORTED.0),
             (0x00..=0x03, 0xA4) => return self.select(&cmd),
             _ => {}
         }
@@ -288,9 +250,9 @@ impl Card for Band {
             Selected::Emv => self.emv_process(&cmd),
             Selected::Transit => self.transit_process(&cmd),
             Selected::Ndef => self.ndef_process(&cmd),
-            Selected::Ppse | Selected::None => match cmd.ins {
-                0xA8 | 0xAE | 0xB2 | 0xB0 | 0x5C | 0x50 | 0x54 | 0xCA => CardReply::sw(sw::CONDITIONS),
-                _ => CardReply::sw(sw::INS_NOT_SUPPORTED),
+            Selected::Ppse | Selected::None => match cmd.ins().0 {
+                0xA8 | 0xAE | 0xB2 | 0xB0 | 0x5C | 0x50 | 0x54 | 0xCA => CardReply::sw(StatusWord::CONDITIONS_NOT_SATISFIED.0),
+                _ => CardReply::sw(StatusWord::INS_NOT_SUPPORTED.0),
             },
         }
     }

@@ -2,7 +2,9 @@
 //! `D2760000850101`, capability container file `E103`, NDEF file `E104` (2-byte NLEN, then
 //! the message). The tag is read-only: UPDATE BINARY answers `6982`.
 
-use super::{Band, CardReply, Command, sw};
+use tapcert_parsers::apdu::{CommandApdu, StatusWord};
+
+use super::{Band, CardReply};
 
 /// NDEF tag application AID.
 pub(crate) const NDEF_AID: &[u8] = &[0xD2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01];
@@ -41,36 +43,36 @@ impl Band {
         }
     }
 
-    pub(super) fn ndef_select_file(&mut self, cmd: &Command<'_>) -> CardReply {
-        let [hi, lo] = *cmd.data else { return CardReply::sw(sw::WRONG_LENGTH) };
+    pub(super) fn ndef_select_file(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
+        let [hi, lo] = *cmd.data() else { return CardReply::sw(StatusWord::WRONG_LENGTH.0) };
         let id = u16::from_be_bytes([hi, lo]);
         if self.file(id).is_none() {
-            return CardReply::sw(sw::NOT_FOUND);
+            return CardReply::sw(StatusWord::FILE_NOT_FOUND.0);
         }
         self.session.ndef_file = Some(id);
-        CardReply::sw(sw::OK)
+        CardReply::sw(StatusWord::OK.0)
     }
 
-    pub(super) fn ndef_process(&mut self, cmd: &Command<'_>) -> CardReply {
-        match (cmd.cla, cmd.ins) {
+    pub(super) fn ndef_process(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
+        match (cmd.cla().0, cmd.ins().0) {
             (0x00, 0xB0) => {
                 let Some(file) = self.session.ndef_file.and_then(|id| self.file(id)) else {
-                    return CardReply::sw(sw::NO_CURRENT_EF);
+                    return CardReply::sw(StatusWord::NO_CURRENT_EF.0);
                 };
-                if cmd.p1 & 0x80 != 0 {
-                    return CardReply::sw(sw::WRONG_P1P2);
+                if cmd.p1() & 0x80 != 0 {
+                    return CardReply::sw(StatusWord::INCORRECT_P1_P2.0);
                 }
-                let offset = usize::from(u16::from_be_bytes([cmd.p1, cmd.p2]));
+                let offset = usize::from(u16::from_be_bytes([cmd.p1(), cmd.p2()]));
                 if offset > file.len() {
-                    return CardReply::sw(sw::WRONG_OFFSET);
+                    return CardReply::sw(StatusWord::WRONG_P1_P2.0);
                 }
-                let Some(le) = cmd.le else { return CardReply::sw(sw::WRONG_LENGTH) };
+                let Some(le) = cmd.ne().map(|n| n as usize) else { return CardReply::sw(StatusWord::WRONG_LENGTH.0) };
                 let end = (offset + le).min(file.len());
-                CardReply::data(&file[offset..end], sw::OK)
+                CardReply::data(&file[offset..end], StatusWord::OK.0)
             }
-            (0x00, 0xD6) if self.session.ndef_file.is_some() => CardReply::sw(sw::SECURITY),
-            (0x00, 0xD6) => CardReply::sw(sw::NO_CURRENT_EF),
-            _ => CardReply::sw(sw::INS_NOT_SUPPORTED),
+            (0x00, 0xD6) if self.session.ndef_file.is_some() => CardReply::sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED.0),
+            (0x00, 0xD6) => CardReply::sw(StatusWord::NO_CURRENT_EF.0),
+            _ => CardReply::sw(StatusWord::INS_NOT_SUPPORTED.0),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::keys::{TEST_IMK_AC, WRONG_IMK_AC};
+use tapcert_crypto::test_keys::{TEST_IMK_AC, TEST_IMK_SMI, TEST_PURSE_DTK};
 
 /// Whether a profile is conformant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,8 @@ pub struct Faults {
     pub mute_after_malformed_gpo: bool,
     /// Whether CDA signatures are made with a key other than the certified ICC key.
     pub cda_wrong_icc_key: bool,
+    /// The key the e-purse computes its TAC under (DTK).
+    pub purse_dtk: [u8; 16],
 }
 
 impl Faults {
@@ -70,6 +72,7 @@ impl Faults {
         generate_ac_delay: Duration::ZERO,
         mute_after_malformed_gpo: false,
         cda_wrong_icc_key: false,
+        purse_dtk: TEST_PURSE_DTK,
     };
 }
 
@@ -112,7 +115,7 @@ pub fn profiles() -> Vec<Profile> {
         ),
         faulty!("pdol-ignored", "GPO accepts PDOL data of any length without checking it", pdol_checked: false),
         faulty!("afl-missing-record", "AFL lists SFI 1 record 3, which READ RECORD cannot find", afl_extra_record: true),
-        faulty!("arqc-wrong-key", "ARQC computed under a development key instead of the issuer test IMK", ac_imk: WRONG_IMK_AC),
+        faulty!("arqc-wrong-key", "ARQC computed under a development key instead of the issuer test IMK", ac_imk: TEST_IMK_SMI),
         faulty!(
             "debit-failed-balance",
             "DEBIT FOR PURCHASE with a bad MAC1 is refused (9302) but the balance still drops",
@@ -134,6 +137,11 @@ pub fn profiles() -> Vec<Profile> {
             "bad-cda-signature",
             "CDA signature (9F4B) made with a key other than the certified ICC key",
             cda_wrong_icc_key: true
+        ),
+        faulty!(
+            "tac-wrong-key",
+            "the e-purse signs its TAC with a development key instead of the issuer's DTK",
+            purse_dtk: TEST_IMK_SMI
         ),
     ]
 }

@@ -11,37 +11,43 @@
 //! Session key = 3DES(DPK, random ‖ offline sequence ‖ terminal sequence[2..4]); MAC1 and MAC2
 //! are DES MACs under it, TAC a DES MAC under DTK-left ⊕ DTK-right.
 
-use super::keys;
-use super::{Band, CardReply, Command, sw, template, tlv};
+use tapcert_crypto::purse::{
+    PURCHASE_TRANSACTION_TYPE, PurchaseMacData, purse_mac1, purse_mac2, purse_session_key, purse_tac,
+};
+use tapcert_crypto::test_keys::TEST_PURSE_DPK;
+use tapcert_parsers::apdu::StatusWord;
+use tapcert_parsers::transit::{
+    CARD_INFO_SFI, CITY_UNION_AID, CardInfo, DebitCommand, DebitResponse, LOG_RECORDS, LOG_SFI, PurchaseInitCommand,
+    PurchaseInitResponse, T_UNION_AID, TransitLogRecord,
+};
 
-/// T-Union e-purse AID.
-pub(crate) const TRANSIT_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x06, 0x32, 0x01, 0x01, 0x05];
-/// City Union (MoHURD city card interconnection) e-purse AID: same PBOC e-purse commands, so it
-/// selects the same purse.
-pub(crate) const CITY_UNION_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x86, 0x98, 0x07, 0x01];
-/// Length of one transaction log record.
-pub const TRANSIT_LOG_RECORD_LEN: usize = 23;
-const LOG_SFI: u8 = 0x18;
-const CARD_INFO_SFI: u8 = 0x15;
-const LOG_MAX: usize = 10;
-/// Transaction type of a purchase (PBOC: 06).
-const PURCHASE_TYPE: u8 = 0x06;
+use tapcert_parsers::apdu::CommandApdu;
+
+use super::{Band, CardReply, template, tlv};
 
 /// What INITIALIZE FOR PURCHASE remembers for the DEBIT that must follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PurchaseInit {
-    amount: [u8; 4],
+    amount: u32,
     terminal_id: [u8; 6],
     random: [u8; 4],
 }
 
+fn sw(s: StatusWord) -> CardReply {
+    CardReply::sw(s.0)
+}
+
 impl Band {
+    pub(super) fn is_purse_aid(aid: &[u8]) -> bool {
+        aid == T_UNION_AID || aid == CITY_UNION_AID
+    }
+
     pub(super) fn transit_fci(&self, aid: &[u8]) -> Vec<u8> {
         let mut prop = Vec::new();
         tlv(0x9F08, &[0x02], &mut prop);
         // Log entry: SFI 18, 10 records.
         let mut disc = Vec::new();
-        tlv(0x9F4D, &[LOG_SFI, LOG_MAX as u8], &mut disc);
+        tlv(0x9F4D, &[LOG_SFI, LOG_RECORDS], &mut disc);
         tlv(0xBF0C, &disc, &mut prop);
         let mut fci = Vec::new();
         tlv(0x84, aid, &mut fci);
@@ -49,149 +55,139 @@ impl Band {
         template(0x6F, &fci)
     }
 
-    fn card_info(&self) -> [u8; 30] {
-        let mut f = [0u8; 30];
-        f[..8].copy_from_slice(&[0x02, 0x90, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF]); // issuer
-        f[8] = 0x02; // application type: e-purse
-        f[9] = 0x01; // application version
-        f[10..20].copy_from_slice(&[0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12, 0x34]); // serial
-        f[20..24].copy_from_slice(&[0x20, 0x20, 0x01, 0x01]); // valid from
-        f[24..28].copy_from_slice(&[0x20, 0x30, 0x12, 0x31]); // valid to
-        f
+    fn card_info(&self) -> Vec<u8> {
+        CardInfo {
+            issuer_id: [0x02, 0x90, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF],
+            app_type: 0x02, // e-purse
+            app_version: 0x01,
+            serial: [0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12, 0x34],
+            valid_from: [0x20, 0x20, 0x01, 0x01],
+            valid_until: [0x20, 0x30, 0x12, 0x31],
+            issuer_data: vec![0x00, 0x00],
+        }
+        .to_bytes()
     }
 
-    pub(super) fn transit_process(&mut self, cmd: &Command<'_>) -> CardReply {
-        match (cmd.cla, cmd.ins) {
+    pub(super) fn transit_process(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
+        match (cmd.cla().0, cmd.ins().0) {
             (0x80, 0x5C) => self.get_balance(cmd),
             (0x00, 0xB0) => self.transit_read_binary(cmd),
             (0x00, 0xB2) => self.transit_read_record(cmd),
             (0x80, 0x50) => self.initialize_purchase(cmd),
             (0x80, 0x54) => self.debit_purchase(cmd),
-            (0x00, 0x5C | 0x50 | 0x54) => CardReply::sw(sw::CLA_NOT_SUPPORTED),
-            _ => CardReply::sw(sw::INS_NOT_SUPPORTED),
+            (0x00, 0x5C | 0x50 | 0x54) => sw(StatusWord::CLA_NOT_SUPPORTED),
+            _ => sw(StatusWord::INS_NOT_SUPPORTED),
         }
     }
 
-    fn get_balance(&self, cmd: &Command<'_>) -> CardReply {
-        if cmd.p1 != 0x00 || cmd.p2 != 0x02 {
-            return CardReply::sw(sw::WRONG_P1P2);
+    fn get_balance(&self, cmd: &CommandApdu<'_>) -> CardReply {
+        if cmd.p1() != 0x00 || cmd.p2() != 0x02 {
+            return sw(StatusWord::INCORRECT_P1_P2);
         }
-        if cmd.le != Some(4) || !cmd.data.is_empty() {
-            return CardReply::sw(sw::WRONG_LENGTH);
+        if cmd.ne().map(|n| n as usize) != Some(4) || !cmd.data().is_empty() {
+            return sw(StatusWord::WRONG_LENGTH);
         }
-        CardReply::data(&self.persistent.balance.to_be_bytes(), sw::OK)
+        CardReply::data(&self.persistent.balance.to_be_bytes(), StatusWord::OK.0)
     }
 
-    fn transit_read_binary(&self, cmd: &Command<'_>) -> CardReply {
-        if cmd.p1 & 0x80 == 0 {
-            return CardReply::sw(sw::NO_CURRENT_EF);
+    fn transit_read_binary(&self, cmd: &CommandApdu<'_>) -> CardReply {
+        if cmd.p1() & 0x80 == 0 {
+            return sw(StatusWord::NO_CURRENT_EF);
         }
-        if cmd.p1 & 0x1F != CARD_INFO_SFI || cmd.p1 & 0x60 != 0 {
-            return CardReply::sw(sw::NOT_FOUND);
+        if cmd.p1() & 0x1F != CARD_INFO_SFI || cmd.p1() & 0x60 != 0 {
+            return sw(StatusWord::FILE_NOT_FOUND);
         }
         let file = self.card_info();
-        let offset = usize::from(cmd.p2);
+        let offset = usize::from(cmd.p2());
         if offset > file.len() {
-            return CardReply::sw(sw::WRONG_OFFSET);
+            return sw(StatusWord::WRONG_P1_P2);
         }
-        let Some(le) = cmd.le else { return CardReply::sw(sw::WRONG_LENGTH) };
+        let Some(le) = cmd.ne().map(|n| n as usize) else { return sw(StatusWord::WRONG_LENGTH) };
         let end = if le == 256 { file.len() } else { (offset + le).min(file.len()) };
-        CardReply::data(&file[offset..end], sw::OK)
+        CardReply::data(&file[offset..end], StatusWord::OK.0)
     }
 
-    fn transit_read_record(&self, cmd: &Command<'_>) -> CardReply {
-        if cmd.p2 & 0x07 != 0x04 || cmd.p1 == 0 {
-            return CardReply::sw(sw::WRONG_P1P2);
+    fn transit_read_record(&self, cmd: &CommandApdu<'_>) -> CardReply {
+        if cmd.p2() & 0x07 != 0x04 || cmd.p1() == 0 {
+            return sw(StatusWord::INCORRECT_P1_P2);
         }
-        if cmd.p2 >> 3 != LOG_SFI {
-            return CardReply::sw(sw::NOT_FOUND);
+        if cmd.p2() >> 3 != LOG_SFI {
+            return sw(StatusWord::FILE_NOT_FOUND);
         }
-        match self.persistent.log.get(usize::from(cmd.p1) - 1) {
-            Some(r) => CardReply::data(r, sw::OK),
-            None => CardReply::sw(sw::RECORD_NOT_FOUND),
+        match self.persistent.log.get(usize::from(cmd.p1()) - 1) {
+            Some(r) => CardReply::data(&r.to_bytes(), StatusWord::OK.0),
+            None => sw(StatusWord::RECORD_NOT_FOUND),
         }
     }
 
-    fn initialize_purchase(&mut self, cmd: &Command<'_>) -> CardReply {
+    fn initialize_purchase(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
         self.session.purchase = None;
-        if (cmd.p1, cmd.p2) != (0x01, 0x02) {
-            return CardReply::sw(sw::WRONG_P1P2);
+        if (cmd.p1(), cmd.p2()) != (0x01, 0x02) {
+            return sw(StatusWord::INCORRECT_P1_P2);
         }
-        let [key_index, a0, a1, a2, a3, t0, t1, t2, t3, t4, t5] = *cmd.data else {
-            return CardReply::sw(sw::WRONG_LENGTH);
-        };
-        if key_index != 0x01 {
-            return CardReply::sw(sw::KEY_NOT_FOUND);
+        let Ok(init) = PurchaseInitCommand::from_bytes(cmd.data()) else { return sw(StatusWord::WRONG_LENGTH) };
+        if init.key_index != 0x01 {
+            return sw(StatusWord::EPURSE_KEY_INDEX_NOT_SUPPORTED);
         }
-        let amount = [a0, a1, a2, a3];
-        if u32::from_be_bytes(amount) > self.persistent.balance {
-            return CardReply::sw(sw::INSUFFICIENT_FUNDS);
+        if init.amount > self.persistent.balance {
+            return sw(StatusWord::EPURSE_INSUFFICIENT_BALANCE);
         }
         let mut random = [0u8; 4];
         crate::transport::UnpredictableSource::fill(&mut self.rng, &mut random);
-        let mut out = Vec::with_capacity(15);
-        out.extend_from_slice(&self.persistent.balance.to_be_bytes());
-        out.extend_from_slice(&self.persistent.purse_seq.to_be_bytes());
-        out.extend_from_slice(&[0, 0, 0]); // overdraft limit
-        out.push(0x01); // key version
-        out.push(0x00); // algorithm: 3DES
-        out.extend_from_slice(&random);
-        self.session.purchase = Some(PurchaseInit { amount, terminal_id: [t0, t1, t2, t3, t4, t5], random });
-        CardReply::data(&out, sw::OK)
+        let answer = PurchaseInitResponse {
+            balance: self.persistent.balance,
+            offline_sequence: self.persistent.purse_seq.to_be_bytes(),
+            overdraft_limit: 0,
+            key_version: 0x01,
+            algorithm: 0x00, // 3DES
+            random,
+        };
+        self.session.purchase = Some(PurchaseInit { amount: init.amount, terminal_id: init.terminal_id, random });
+        CardReply::data(&answer.to_bytes(), StatusWord::OK.0)
     }
 
-    fn debit_purchase(&mut self, cmd: &Command<'_>) -> CardReply {
+    fn debit_purchase(&mut self, cmd: &CommandApdu<'_>) -> CardReply {
         let Some(init) = self.session.purchase.take() else {
-            return CardReply::sw(sw::CONDITIONS);
+            return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
-        if (cmd.p1, cmd.p2) != (0x01, 0x00) {
-            return CardReply::sw(sw::WRONG_P1P2);
+        if (cmd.p1(), cmd.p2()) != (0x01, 0x00) {
+            return sw(StatusWord::INCORRECT_P1_P2);
         }
-        let d = cmd.data;
-        if d.len() != 15 {
-            return CardReply::sw(sw::WRONG_LENGTH);
-        }
-        let (terminal_seq, date, time, mac1) = (&d[0..4], &d[4..8], &d[8..11], &d[11..15]);
+        let Ok(debit) = DebitCommand::from_bytes(cmd.data()) else { return sw(StatusWord::WRONG_LENGTH) };
         let seq = self.persistent.purse_seq.to_be_bytes();
-        let session_key = keys::purse_session_key(&init.random, &seq, &terminal_seq[2..4]);
-        let mut mac1_input = Vec::with_capacity(18);
-        mac1_input.extend_from_slice(&init.amount);
-        mac1_input.push(PURCHASE_TYPE);
-        mac1_input.extend_from_slice(&init.terminal_id);
-        mac1_input.extend_from_slice(date);
-        mac1_input.extend_from_slice(time);
-        let amount = u32::from_be_bytes(init.amount);
-        if keys::purse_mac(&session_key, &mac1_input)[..] != *mac1 {
+        let session_key = purse_session_key(&TEST_PURSE_DPK, &init.random, seq, &debit.terminal_sequence);
+        let mac_data = PurchaseMacData {
+            amount: init.amount,
+            transaction_type: PURCHASE_TRANSACTION_TYPE,
+            terminal_id: init.terminal_id,
+            date: debit.date,
+            time: debit.time,
+        };
+        if purse_mac1(&session_key, &mac_data) != debit.mac1 {
             if self.faults().failed_debit_changes_balance {
-                self.persistent.balance = self.persistent.balance.saturating_sub(amount);
+                self.persistent.balance = self.persistent.balance.saturating_sub(init.amount);
             }
-            return CardReply::sw(sw::MAC_INVALID);
+            return sw(StatusWord::EPURSE_MAC_INVALID);
         }
-        self.persistent.balance -= amount.min(self.persistent.balance);
+        self.persistent.balance -= init.amount.min(self.persistent.balance);
         self.persistent.purse_seq = self.persistent.purse_seq.wrapping_add(1);
         if self.faults().log_written {
-            let mut rec = [0u8; TRANSIT_LOG_RECORD_LEN];
-            rec[0..2].copy_from_slice(&seq);
-            rec[5..9].copy_from_slice(&init.amount);
-            rec[9] = PURCHASE_TYPE;
-            rec[10..16].copy_from_slice(&init.terminal_id);
-            rec[16..20].copy_from_slice(date);
-            rec[20..23].copy_from_slice(time);
-            self.persistent.log.push_front(rec);
-            self.persistent.log.truncate(LOG_MAX);
+            let record = TransitLogRecord {
+                sequence: u16::from_be_bytes(seq),
+                overdraft_limit: 0,
+                amount: init.amount,
+                transaction_type: PURCHASE_TRANSACTION_TYPE,
+                terminal_id: init.terminal_id,
+                date: debit.date,
+                time: debit.time,
+            };
+            self.persistent.log.push_front(record);
+            self.persistent.log.truncate(usize::from(LOG_RECORDS));
         }
-        let mut tac_input = Vec::with_capacity(22);
-        tac_input.extend_from_slice(&init.amount);
-        tac_input.push(PURCHASE_TYPE);
-        tac_input.extend_from_slice(&init.terminal_id);
-        tac_input.extend_from_slice(terminal_seq);
-        tac_input.extend_from_slice(date);
-        tac_input.extend_from_slice(time);
-        let tac = keys::purse_tac(&tac_input);
-        let mac2 = keys::purse_mac(&session_key, &init.amount);
-        let mut out = Vec::with_capacity(8);
-        out.extend_from_slice(&tac);
-        out.extend_from_slice(&mac2);
-        CardReply::data(&out, sw::OK)
+        let answer = DebitResponse {
+            tac: purse_tac(&self.faults().purse_dtk, &mac_data, &debit.terminal_sequence),
+            mac2: purse_mac2(&session_key, init.amount),
+        };
+        CardReply::data(&answer.to_bytes(), StatusWord::OK.0)
     }
 }

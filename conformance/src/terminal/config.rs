@@ -51,6 +51,9 @@ pub struct TerminalConfig {
     pub purse_key_index: u8,
     /// The keys the terminal verifies cryptograms, MACs and signatures with.
     pub keys: TerminalKeys,
+    /// Latency above which one exchange is a finding (`APDU.LATENCY`): the 500 ms a
+    /// contactless transaction may take as a whole (EMV Contactless Book A §5.2).
+    pub exchange_budget: Option<Duration>,
 }
 
 impl Default for TerminalConfig {
@@ -81,6 +84,7 @@ impl Default for TerminalConfig {
             purse_terminal_sequence: 0x0000_0102,
             purse_key_index: 0x01,
             keys: TerminalKeys::test_keys(),
+            exchange_budget: Some(Duration::from_millis(500)),
         }
     }
 }

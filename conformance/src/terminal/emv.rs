@@ -200,6 +200,7 @@ pub fn read_emv(
     clock: &dyn Clock,
 ) -> Observation<EmvRead> {
     let mut s = Session::new(t, clock);
+    s.budget = config.exchange_budget;
     let mut read = EmvRead::default();
     let done = transact(&mut s, &mut read, config, un_source).is_ok();
     s.finish(read, done)

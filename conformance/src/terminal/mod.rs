@@ -8,6 +8,9 @@
 //! | [`purchase_transit`] | e-purse purchase: INITIALIZE, DEBIT with MAC1, MAC2 and TAC verified, balance and log checked |
 //! | [`read_ndef`] | NFC Forum Type 4 Tag: CC file, NDEF file, message decoded and validated |
 //! | [`read_uid`] | PC/SC GET DATA UID |
+//! | [`probe_emv_errors`] | negative checks: unknown AID, GPO without the PDOL data, liveness after it |
+//!
+//! [`check_atc_increases`] compares two transactions of one card.
 //!
 //! Each returns an [`Observation`]: every exchange with its latency, what it read (owned bytes
 //! with typed views of the parsers on top), and findings ([`tapcert_parsers::Finding`], rule
@@ -27,6 +30,7 @@ pub mod fuzzing;
 mod keys;
 mod ndef;
 mod observation;
+mod probe;
 pub mod rules;
 mod transit;
 mod uid;
@@ -39,6 +43,7 @@ pub use config::{TerminalConfig, TerminalData, Timestamp};
 pub use emv::{Check, EmvRead, MAX_CANDIDATES, MAX_RECORDS, OdaMethod, PPSE_NAME, RecordRead, read_emv};
 pub use keys::{CaKey, IssuerKey, PurseKey, TerminalKeys, kcv};
 pub use ndef::{MAX_NDEF_READ, NdefRead, read_ndef};
+pub use probe::{ProbeRead, UNKNOWN_AID, check_atc_increases, probe_emv_errors};
 pub use observation::{Exchange, Observation, Step, TransportFault};
 pub use transit::{Mac1, PurchaseRead, TransitRead, purchase_transit, read_transit};
 pub use uid::{UidRead, read_uid};

@@ -201,11 +201,13 @@ pub(crate) struct Session<'t> {
     pub findings: Vec<Finding>,
     pub fault: Option<TransportFault>,
     pub atr: Option<RawAtr>,
+    /// Latency above which an exchange is a finding.
+    pub budget: Option<Duration>,
 }
 
 impl<'t> Session<'t> {
     pub(crate) fn new(t: &'t mut dyn Transport, clock: &'t dyn Clock) -> Self {
-        Session { t, clock, exchanges: Vec::new(), findings: Vec::new(), fault: None, atr: None }
+        Session { t, clock, exchanges: Vec::new(), findings: Vec::new(), fault: None, atr: None, budget: None }
     }
 
     pub(crate) fn finish<T>(self, result: T, completed: bool) -> Observation<T> {
@@ -246,6 +248,12 @@ impl<'t> Session<'t> {
         let t0 = self.clock.now();
         let r = self.t.transmit(&command);
         let latency = self.clock.now().saturating_sub(t0);
+        if let Some(budget) = self.budget
+            && latency > budget
+        {
+            let msg = format!("answered after {} ms, the budget is {} ms", latency.as_millis(), budget.as_millis());
+            self.findings.push(super::rules::finding(super::rules::APDU_LATENCY, step, msg));
+        }
         match r {
             Ok(resp) => {
                 let bytes = resp.as_bytes().to_vec();

@@ -31,6 +31,14 @@ rules! {
     APDU_NO_SW = "APDU.NO-SW", Error, "ISO/IEC 7816-4 §5.1", "every response ends with SW1 SW2";
     /// The terminal cannot encode a command the card's data asks for.
     TERMINAL_COMMAND = "TERMINAL.COMMAND", Error, "ISO/IEC 7816-4 §5.1; EMV Book 3 §5.4", "what the card asks the terminal to send fits a short APDU";
+    /// An exchange took longer than the terminal's budget.
+    APDU_LATENCY = "APDU.LATENCY", Warning, "EMV Contactless Book A §5.2 (500 ms transaction time)", "each answer comes within the terminal's per-exchange budget";
+    /// The card stayed mute after a malformed command.
+    CARD_LIVENESS = "CARD.LIVENESS", Error, "ISO/IEC 7816-4 §5.6", "after an error answer the card still answers the next command";
+    /// SELECT of an AID the card does not have answered something else than 6A82.
+    EMV_UNKNOWN_AID = "EMV.SELECT.UNKNOWN-AID", Error, "EMV Book 1 §12.3.2; ISO/IEC 7816-4 §11.2.2", "SELECT of an absent AID answers 6A82";
+    /// GPO with PDOL data of the wrong length was accepted.
+    EMV_GPO_PDOL_CHECK = "EMV.GPO.PDOL-CHECK", Error, "EMV Book 3 §6.5.8.4", "GPO whose data does not match the PDOL is refused (6700 or 6A80)";
     /// SELECT PPSE failed.
     EMV_PPSE_SELECT = "EMV.PPSE.SELECT", Error, "EMV Contactless Book B §3.3", "SELECT 2PAY.SYS.DDF01 answers 9000 with the PPSE FCI";
     /// The PPSE FCI is malformed or lists no usable application.

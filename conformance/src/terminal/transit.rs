@@ -94,6 +94,7 @@ pub struct PurchaseRead {
 /// ```
 pub fn read_transit(t: &mut dyn Transport, config: &TerminalConfig, clock: &dyn Clock) -> Observation<TransitRead> {
     let mut s = Session::new(t, clock);
+    s.budget = config.exchange_budget;
     let mut read = TransitRead::default();
     let done = (|| {
         s.reset()?;
@@ -141,6 +142,7 @@ pub fn purchase_transit(
     clock: &dyn Clock,
 ) -> Observation<PurchaseRead> {
     let mut s = Session::new(t, clock);
+    s.budget = config.exchange_budget;
     let mut read = PurchaseRead {
         amount,
         mac1,
