@@ -1,5 +1,5 @@
-//! The reference band and each planted fault, driven in-process through `Sim`, plus
-//! record → export (scriptor) → import → replay.
+//! The reference band and each planted fault, driven in-process through the terminal engine,
+//! plus record → export (scriptor) → import → replay.
 
 mod common;
 
@@ -8,72 +8,61 @@ use std::time::Duration;
 
 use common::*;
 use tapcert_conformance::sim::{Band, ProfileKind, find_profile, profiles};
-use tapcert_conformance::transport::{
-    ManualClock, Recorder, Replay, ReplayMode, Sim, T0, Transcript, Transport, TransportError, export_scriptor,
-    import_scriptor,
+use tapcert_conformance::terminal::{
+    Check, Mac1, OdaMethod, TerminalConfig, check_atc_increases, probe_emv_errors, purchase_transit, read_emv,
+    read_ndef, read_transit, read_uid,
 };
+use tapcert_conformance::transport::{
+    Card, CardReply, ManualClock, Recorder, Replay, ReplayMode, SeededRng, Sim, T0, Transcript, Transport,
+    export_scriptor, import_scriptor,
+};
+use tapcert_parsers::Finding;
 
-fn sim(profile: &str) -> Sim<Band> {
-    sim_on(profile, ManualClock::new(Duration::ZERO, Duration::ZERO))
+/// The band on the terminal's clock: its processing delays advance the clock instead of sleeping.
+fn sim_on(profile: &str, clock: ManualClock) -> T0<Sim<Band>> {
+    T0::new(Sim::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock)))
 }
 
-/// The band on a virtual clock: its processing delays advance the clock instead of sleeping.
-fn sim_on(profile: &str, clock: ManualClock) -> Sim<Band> {
-    let mut s = Sim::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock));
-    s.reset().unwrap();
-    s
+fn sim(profile: &str) -> T0<Sim<Band>> {
+    sim_on(profile, terminal_clock())
 }
 
 #[test]
-fn reference_emv_transaction_has_a_valid_arqc_and_counts() {
+fn reference_emv_transaction_is_clean_verified_and_counts() {
     let mut t = sim("reference");
-    let first = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
-    assert_eq!(first.pan, [0x54, 0x13, 0x33, 0x00, 0x89, 0x60, 0x00, 0x10]);
-    assert_eq!((first.cid, first.records, first.ac_valid, first.cda.is_none()), (0x80, 5, true, true));
+    let config = TerminalConfig::default();
+    let first = read_emv(&mut t, &config, &mut SeededRng::new(1), &terminal_clock());
+    assert!(first.is_clean(), "{:?}", first.findings);
+    let tx = &first.result;
+    assert_eq!(tx.pan().as_deref(), Some("5413330089600010"));
+    assert_eq!((tx.cid, tx.records.len()), (Some(0x80), 5));
+    assert_eq!(tx.oda, Some((OdaMethod::Cda, Check::Verified { key: "test-only-ca-a000000004-f0".into() })));
+    assert_eq!(tx.cryptogram_check, Some(Check::Verified { key: "test-imk-ac".into() }));
     t.field_off(Duration::from_millis(10)).unwrap();
-    t.reset().unwrap();
-    let second = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
-    assert_eq!(second.atc, first.atc + 1);
-    assert!(second.ac_valid);
-    assert_ne!(second.ac, first.ac, "new ATC, new session key");
+    let second = read_emv(&mut t, &config, &mut SeededRng::new(1), &terminal_clock());
+    assert!(second.is_clean(), "{:?}", second.findings);
+    assert_eq!(second.result.atc, tx.atc.map(|a| a + 1));
+    assert_ne!(second.result.cryptogram, tx.cryptogram, "new ATC, new session key");
+    assert_eq!(check_atc_increases(tx, &second.result), None);
 }
 
-/// A terminal doing CDA with `tapcert_crypto::oda` accepts the reference band: issuer and ICC
-/// certificates recover, the static data matches, the SDAD verifies, and the AC inside it is
-/// the ARQC under the test IMK.
-#[test]
-fn reference_cda_verifies_and_carries_the_arqc() {
-    let mut t = sim("reference");
-    let o = emv_transaction_with(&mut t, [0xA1, 0xB2, 0xC3, 0xD4], true).unwrap();
-    assert_eq!(o.cda, Some(Ok(())));
-    assert_eq!(o.cid, 0x80);
-    assert!(o.ac_valid, "AC recovered from 9F4B is the ARQC");
-    // Another transaction: new UN, new ATC, still verifies.
-    t.field_off(Duration::from_millis(10)).unwrap();
-    t.reset().unwrap();
-    let again = emv_transaction_with(&mut t, [1, 2, 3, 4], true).unwrap();
-    assert_eq!((again.cda, again.ac_valid, again.atc), (Some(Ok(())), true, o.atc + 1));
-}
-
-/// The same terminal rejects the band whose SDAD is made under a key the ICC certificate does
-/// not vouch for, at the SDAD step (the certificates still verify), and the ARQC path without
-/// CDA still works on it: only ODA catches this fault.
+/// The terminal rejects the band whose SDAD is made under a key the ICC certificate does not
+/// vouch for, at the SDAD (the certificates still verify); without CDA the ARQC verifies: only
+/// ODA catches this fault.
 #[test]
 fn bad_cda_signature_is_rejected_by_the_terminal() {
     let mut t = sim("bad-cda-signature");
-    let o = emv_transaction_with(&mut t, [0xA1, 0xB2, 0xC3, 0xD4], true).unwrap();
-    let err = o.cda.unwrap().unwrap_err();
-    assert!(err.starts_with("SDAD: "), "{err}");
-    assert!(!o.ac_valid);
-    t.field_off(Duration::from_millis(10)).unwrap();
-    t.reset().unwrap();
-    assert!(emv_transaction(&mut t, [1, 2, 3, 4]).unwrap().ac_valid);
+    let o = read_emv(&mut t, &TerminalConfig::default(), &mut SeededRng::new(7), &terminal_clock());
+    let f = o.findings.iter().find(|f| f.matches("EMV.ODA.VERIFY")).unwrap();
+    assert!(f.message.contains("SDAD"), "{f}");
+    let no_cda = TerminalConfig { request_cda: false, ..TerminalConfig::default() };
+    let o = read_emv(&mut t, &no_cda, &mut SeededRng::new(7), &terminal_clock());
+    assert!(o.is_clean(), "{:?}", o.findings);
 }
 
 /// A terminal that sees a tampered certificate record rejects the chain at the step it breaks.
 #[test]
 fn tampered_issuer_certificate_is_rejected() {
-    use tapcert_conformance::transport::{Card, CardReply};
     /// The reference band with one bit of the issuer certificate (record SFI 2 #2) flipped.
     #[derive(Debug)]
     struct Tamper(Band);
@@ -93,98 +82,152 @@ fn tampered_issuer_certificate_is_rejected() {
         }
     }
     let mut t = Sim::new(Tamper(Band::new(find_profile("reference").unwrap())));
-    t.reset().unwrap();
-    let err = emv_transaction_with(&mut t, [1, 2, 3, 4], true).unwrap().cda.unwrap().unwrap_err();
-    assert!(err.starts_with("issuer certificate: "), "{err}");
+    let o = read_emv(&mut t, &TerminalConfig::default(), &mut SeededRng::new(1), &terminal_clock());
+    let f = o.findings.iter().find(|f| f.matches("EMV.ODA.VERIFY")).unwrap();
+    assert!(f.message.contains("issuer certificate"), "{f}");
 }
 
 #[test]
 fn reference_transit_purchase_and_refused_debit() {
     let mut t = sim("reference");
-    let p = transit_purchase(&mut t, 150, true).unwrap();
-    assert_eq!((p.balance_before, p.balance_after, p.debit_sw), (10_000, 9_850, 0x9000));
-    assert!(p.mac2_valid && p.tac_valid);
-    let log = p.newest_log.unwrap();
-    assert_eq!(log.len(), 23);
-    assert_eq!(&log[5..9], &150u32.to_be_bytes());
-    let bad = transit_purchase(&mut t, 150, false).unwrap();
-    assert_eq!((bad.debit_sw, bad.balance_after), (0x9302, 9_850), "no money moves on a bad MAC1");
+    let config = TerminalConfig::default();
+    let p = purchase_transit(&mut t, &config, 150, Mac1::Valid, &terminal_clock());
+    assert!(p.is_clean(), "{:?}", p.findings);
+    let r = &p.result;
+    assert_eq!((r.balance_before, r.balance_after), (Some(10_000), Some(9_850)));
+    assert!(r.mac2.as_ref().unwrap().is_verified() && r.tac.as_ref().unwrap().is_verified());
+    assert_eq!(r.log_after[0].amount, 150);
+    let bad = purchase_transit(&mut t, &config, 150, Mac1::Corrupted, &terminal_clock());
+    assert!(bad.is_clean(), "a refused wrong MAC1 is conformant: {:?}", bad.findings);
+    assert_eq!((bad.result.debit_sw.map(|s| s.0), bad.result.balance_after), (Some(0x9302), Some(9_850)));
+    let read = read_transit(&mut t, &config, &terminal_clock());
+    assert!(read.is_clean(), "{:?}", read.findings);
+    assert_eq!(read.result.log.len(), 1, "one purchase, one log record");
+}
+
+/// MAC2 and TAC are checked with `tapcert_crypto::purse` under the terminal's keys, not with the
+/// band's code: a band signing its TAC with another key is caught, and so is a MAC2 altered on
+/// the way, while the purchase itself goes through.
+#[test]
+fn purse_signed_with_the_wrong_key_is_caught() {
+    let config = TerminalConfig::default();
+    let p = purchase_transit(&mut sim("tac-wrong-key"), &config, 150, Mac1::Valid, &terminal_clock());
+    let rules: Vec<_> = p.violations().map(|f| &*f.rule).collect();
+    assert_eq!(rules, ["TRANSIT.TAC.VERIFY"], "{:?}", p.findings);
+    assert!(p.result.mac2.as_ref().unwrap().is_verified());
+
+    #[derive(Debug)]
+    struct FlipMac2(Band);
+    impl Card for FlipMac2 {
+        fn power_on(&mut self) -> Vec<u8> {
+            self.0.power_on()
+        }
+        fn process(&mut self, capdu: &[u8]) -> CardReply {
+            let mut r = self.0.process(capdu);
+            if capdu[..2] == [0x80, 0x54] && r.rapdu.len() == 10 {
+                r.rapdu[7] ^= 0x01;
+            }
+            r
+        }
+    }
+    let mut t = Sim::new(FlipMac2(Band::new(find_profile("reference").unwrap())));
+    let p = purchase_transit(&mut t, &config, 150, Mac1::Valid, &terminal_clock());
+    let rules: Vec<_> = p.violations().map(|f| &*f.rule).collect();
+    assert_eq!(rules, ["TRANSIT.MAC2.VERIFY"], "{:?}", p.findings);
+
+    // And a terminal holding other purse keys refuses to vouch for the reference band.
+    let mut other = TerminalConfig::default();
+    other.keys.purse[0].dtk = other.keys.purse[0].dpk;
+    let p = purchase_transit(&mut sim("reference"), &other, 1, Mac1::Valid, &terminal_clock());
+    assert!(p.has("TRANSIT.TAC.VERIFY"), "{:?}", p.findings);
 }
 
 #[test]
 fn reference_ndef_and_uid() {
     let mut t = sim("reference");
-    let (nlen, msg) = ndef_read(&mut t).unwrap();
-    assert_eq!(nlen, msg.len());
-    assert_eq!(&msg[..5], &[0xD1, 0x01, 0x14, b'U', 0x04]);
-    assert_eq!(ok(&mut t, &apdu("FFCA000000")).unwrap().len(), 7);
+    let n = read_ndef(&mut t, &terminal_clock());
+    assert!(n.is_clean(), "{:?}", n.findings);
+    assert_eq!(usize::from(n.result.nlen.unwrap()), n.result.message.len());
+    assert_eq!(&n.result.message[..5], &[0xD1, 0x01, 0x14, b'U', 0x04]);
+    let u = read_uid(&mut t, &terminal_clock());
+    assert!(u.is_clean());
+    assert_eq!(u.result.uid.map(|u| u.len()), Some(7));
 }
 
-/// Each faulty profile must be visible to a terminal: the certification suites depend on it.
+/// Everything the engine does to one band, in one list of findings: two EMV transactions (ATC
+/// compared), the error probes, a purchase with a good and one with a bad MAC1, the NDEF read
+/// and the UID.
+fn certify_session(profile: &str) -> Vec<Finding> {
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::from_micros(1));
+    let mut t = sim_on(profile, clock.clone());
+    let config = TerminalConfig::default();
+    let mut found = Vec::new();
+    let first = read_emv(&mut t, &config, &mut SeededRng::new(1), &clock);
+    t.field_off(Duration::from_millis(10)).unwrap();
+    let second = read_emv(&mut t, &config, &mut SeededRng::new(2), &clock);
+    found.extend(check_atc_increases(&first.result, &second.result));
+    found.extend(first.findings);
+    found.extend(second.findings);
+    t.field_off(Duration::from_millis(10)).unwrap();
+    found.extend(probe_emv_errors(&mut t, &config, &clock).findings);
+    t.field_off(Duration::from_millis(10)).unwrap();
+    found.extend(purchase_transit(&mut t, &config, 100, Mac1::Valid, &clock).findings);
+    found.extend(purchase_transit(&mut t, &config, 100, Mac1::Corrupted, &clock).findings);
+    found.extend(read_ndef(&mut t, &clock).findings);
+    found.extend(read_uid(&mut t, &clock).findings);
+    found.retain(Finding::is_violation);
+    found
+}
+
+/// Which rule each planted fault breaks: data, one line per faulty profile. Every faulty
+/// profile must be caught by its rule, and the reference must raise nothing.
+const CAUGHT_BY: &[(&str, &str)] = &[
+    ("unknown-aid-sw", "EMV.SELECT.UNKNOWN-AID"),
+    ("atc-stuck", "EMV.ATC.MONOTONIC"),
+    ("record-tlv-length", "EMV.RECORD.TEMPLATE"),
+    ("pdol-ignored", "EMV.GPO.PDOL-CHECK"),
+    ("afl-missing-record", "EMV.AFL.RECORD-RANGE"),
+    ("arqc-wrong-key", "EMV.AC.VERIFY"),
+    ("debit-failed-balance", "TRANSIT.BALANCE.ARITHMETIC"),
+    ("log-not-written", "TRANSIT.LOG.WRITTEN"),
+    ("ndef-nlen-overflow", "NDEF.T4T.NLEN-RANGE"),
+    ("slow-generate-ac", "APDU.LATENCY"),
+    ("mute-after-bad-gpo", "CARD.LIVENESS"),
+    ("bad-cda-signature", "EMV.ODA.VERIFY"),
+    ("tac-wrong-key", "TRANSIT.TAC.VERIFY"),
+];
+
 #[test]
-fn every_faulty_profile_is_observable() {
-    let reference_ac = emv_transaction(&mut sim("reference"), [9, 9, 9, 9]).unwrap();
-    for p in profiles().into_iter().filter(|p| p.kind == ProfileKind::Faulty) {
-        let clock = ManualClock::new(Duration::ZERO, Duration::from_micros(1));
-        let mut t = Recorder::new(sim_on(p.name, clock.clone()), Arc::new(clock));
-        let seen = match p.name {
-            "unknown-aid-sw" => sw(&mut t, &apdu("00A4040005A00000009900")).unwrap() != 0x6A82,
-            "atc-stuck" => {
-                let a = emv_transaction(&mut t, [1; 4]).unwrap();
-                t.reset().unwrap();
-                emv_transaction(&mut t, [1; 4]).unwrap().atc == a.atc
-            }
-            "record-tlv-length" | "afl-missing-record" => emv_transaction(&mut t, [1; 4]).is_err(),
-            "pdol-ignored" => {
-                ok(&mut t, &apdu("00A4040007A000000004101000")).unwrap();
-                sw(&mut t, &apdu("80A80000028300 00")).unwrap() == 0x9000
-            }
-            "arqc-wrong-key" => {
-                let o = emv_transaction(&mut t, [9, 9, 9, 9]).unwrap();
-                !o.ac_valid && o.ac != reference_ac.ac
-            }
-            "debit-failed-balance" => {
-                let o = transit_purchase(&mut t, 100, false).unwrap();
-                o.debit_sw == 0x9302 && o.balance_after != o.balance_before
-            }
-            "log-not-written" => transit_purchase(&mut t, 100, true).unwrap().newest_log.is_none(),
-            "ndef-nlen-overflow" => {
-                let (nlen, msg) = ndef_read(&mut t).unwrap();
-                nlen > msg.len()
-            }
-            "slow-generate-ac" => {
-                emv_transaction(&mut t, [1; 4]).unwrap();
-                let (_, tr) = t.into_parts();
-                tr.events.iter().any(|e| e.latency_us > 500_000)
-            }
-            "mute-after-bad-gpo" => {
-                ok(&mut t, &apdu("00A4040007A000000004101000")).unwrap();
-                let _ = t.transmit(&apdu("80A80000020000"));
-                matches!(t.transmit(&apdu("00A4040007A000000004101000")), Err(TransportError::Timeout(_)))
-            }
-            "bad-cda-signature" => {
-                let o = emv_transaction_with(&mut t, [1; 4], true).unwrap();
-                matches!(o.cda, Some(Err(_)))
-            }
-            other => panic!("profile {other} has no detection here: add one"),
-        };
-        assert!(seen, "fault of profile {} not observable", p.name);
+fn every_faulty_profile_is_caught_by_its_rule_and_the_reference_by_none() {
+    let reference = certify_session("reference");
+    assert!(reference.is_empty(), "false alarms on the reference band: {reference:#?}");
+    let faulty: Vec<_> = profiles().into_iter().filter(|p| p.kind == ProfileKind::Faulty).collect();
+    assert_eq!(faulty.len(), CAUGHT_BY.len(), "a faulty profile has no line in CAUGHT_BY");
+    for p in faulty {
+        let (_, rule) = CAUGHT_BY.iter().find(|(name, _)| *name == p.name).expect("listed");
+        let found = certify_session(p.name);
+        assert!(found.iter().any(|f| f.matches(rule)), "{}: expected {rule}, found {found:#?}", p.name);
     }
-    // And the reference passes every one of those probes.
-    let mut r = sim("reference");
-    assert_eq!(sw(&mut r, &apdu("00A4040005A00000009900")).unwrap(), 0x6A82);
+}
+
+/// Runs the three procedures and the UID on a transport, as one terminal session.
+fn three_flows(t: &mut dyn Transport, clock: &ManualClock) {
+    let config = TerminalConfig::default();
+    let _ = read_emv(t, &config, &mut SeededRng::new(5), clock);
+    let _ = purchase_transit(t, &config, 42, Mac1::Valid, clock);
+    let _ = read_ndef(t, clock);
+    let _ = read_uid(t, clock);
 }
 
 #[test]
 fn record_export_import_replay_give_identical_exchanges() {
-    let clock = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000), Duration::from_micros(7)));
-    let mut rec = Recorder::new(T0::new(Sim::new(Band::new(find_profile("reference").unwrap()))), clock);
-    rec.reset().unwrap();
-    emv_transaction(&mut rec, [5, 6, 7, 8]).unwrap();
-    transit_purchase(&mut rec, 42, true).unwrap();
-    ndef_read(&mut rec).unwrap();
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+    let tick = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000), Duration::from_micros(7)));
+    let mut rec = Recorder::new(sim("reference"), tick);
+    three_flows(&mut rec, &clock);
     let (_, recorded) = rec.into_parts();
     assert!(recorded.events.iter().all(|e| e.latency_us == 7), "latency comes from the injected clock");
+    assert!(recorded.exchanges().count() > 20);
 
     let json = recorded.to_json();
     let loaded = Transcript::from_json(&json).unwrap();
@@ -196,14 +239,11 @@ fn record_export_import_replay_give_identical_exchanges() {
     let b: Vec<_> = imported.exchanges().collect();
     assert_eq!(a, b);
 
-    // Replaying the imported text to the same terminal flow reproduces every exchange.
+    // Replaying the imported text to the same procedures reproduces every exchange.
     for mode in [ReplayMode::Order, ReplayMode::Content] {
         let replay_clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
         let mut again = Recorder::new(Replay::new(&imported, mode), replay_clock);
-        again.reset().unwrap();
-        emv_transaction(&mut again, [5, 6, 7, 8]).unwrap();
-        transit_purchase(&mut again, 42, true).unwrap();
-        ndef_read(&mut again).unwrap();
+        three_flows(&mut again, &clock);
         let (_, replayed) = again.into_parts();
         let c: Vec<_> = replayed.exchanges().collect();
         assert_eq!(a, c, "{mode:?}");
@@ -214,24 +254,25 @@ fn record_export_import_replay_give_identical_exchanges() {
 fn band_runs_are_reproducible() {
     let run = || {
         let mut t = sim("reference");
-        let p = transit_purchase(&mut t, 7, true).unwrap();
-        let e = emv_transaction(&mut t, [1, 1, 1, 1]).unwrap();
-        (p, e)
+        let config = TerminalConfig::default();
+        let p = purchase_transit(&mut t, &config, 7, Mac1::Valid, &terminal_clock());
+        let e = read_emv(&mut t, &config, &mut SeededRng::new(1), &terminal_clock());
+        format!("{:?}{:?}", p, e)
     };
     assert_eq!(run(), run());
 }
 
-/// The reference band's answers to the three flows, as a replayable scriptor script. A change
-/// here is a change of the reference firmware: review the diff.
+/// The reference band's answers to the engine's procedures, as a replayable scriptor script. A
+/// change here is a change of the reference firmware or of the terminal: review the diff.
 #[test]
 fn reference_band_transcript_snapshot() {
     let clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
-    let mut rec = Recorder::new(T0::new(Sim::new(Band::new(find_profile("reference").unwrap()))), clock);
-    rec.reset().unwrap();
-    emv_transaction(&mut rec, [0x11, 0x22, 0x33, 0x44]).unwrap();
-    transit_purchase(&mut rec, 150, true).unwrap();
-    ndef_read(&mut rec).unwrap();
-    ok(&mut rec, &apdu("FFCA000000")).unwrap();
+    let mut rec = Recorder::new(sim("reference"), clock);
+    let config = TerminalConfig::default();
+    let _ = read_emv(&mut rec, &config, &mut SeededRng::new(0x1122_3344), &terminal_clock());
+    let _ = purchase_transit(&mut rec, &config, 150, Mac1::Valid, &terminal_clock());
+    let _ = read_ndef(&mut rec, &terminal_clock());
+    let _ = read_uid(&mut rec, &terminal_clock());
     let (_, t) = rec.into_parts();
     insta::assert_snapshot!(export_scriptor(&t));
 }
@@ -251,22 +292,21 @@ fn arqc_matches_pyemv() {
         eprintln!("\n**** SKIP arqc_matches_pyemv: no pyemv in {venv} (run .ci/setup) ****\n");
         return;
     }
-    let mut t = sim("reference");
-    let un = [0x11, 0x22, 0x33, 0x44];
-    let outcome = emv_transaction(&mut t, un).unwrap();
-    // Same terminal data as common::terminal_value: CDOL1 = 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37.
-    let cdol = format!("000000001234000000000000097800000000000978261122 00{}", hex::encode(un));
+    let no_cda = TerminalConfig { request_cda: false, ..TerminalConfig::default() };
+    let o = read_emv(&mut sim("reference"), &no_cda, &mut SeededRng::new(3), &terminal_clock());
+    let tx = &o.result;
     let script = format!(
         "import warnings; warnings.simplefilter('ignore')\n\
          from pyemv import kd, ac\n\
          mk = kd.derive_icc_mk_a(bytes.fromhex('0123456789ABCDEFFEDCBA9876543210'), pan='5413330089600010', psn='01')\n\
          atc = bytes.fromhex('{atc:04X}')\n\
          sk = kd.derive_common_sk(mk, atc + bytes(6))\n\
-         data = bytes.fromhex('{cdol}'.replace(' ', '')) + bytes.fromhex('1980') + atc + bytes.fromhex('A00000000000')\n\
+         data = bytes.fromhex('{cdol}') + bytes.fromhex('1980') + atc + bytes.fromhex('A00000000000')\n\
          print(ac.generate_ac(sk, data, padding_type=ac.PaddingType.EMV).hex().upper())\n",
-        atc = outcome.atc,
+        atc = tx.atc.unwrap(),
+        cdol = hex::encode_upper(&tx.cdol1_data),
     );
     let out = std::process::Command::new(&python).args(["-c", &script]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hex::encode_upper(outcome.ac));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hex::encode_upper(tx.cryptogram.unwrap()));
 }
