@@ -49,11 +49,11 @@ const TARGETS: &[Entry] = targets! {
     qr_cpm => tapcert_parsers::fuzzing::fuzz_qr_cpm,
     upi_link => tapcert_parsers::fuzzing::fuzz_upi_link,
     crypto_untrusted => tapcert_crypto::fuzzing::fuzz_untrusted_input,
-    apdu_structured => tapcert_conformance::flow::fuzzing::fuzz_apdu_structured,
-    ndef_structured => tapcert_conformance::flow::fuzzing::fuzz_ndef_structured,
-    tlv_structured => tapcert_conformance::flow::fuzzing::fuzz_tlv_structured,
-    flow_emv => tapcert_conformance::flow::fuzzing::fuzz_flow_emv,
-    flow_transit => tapcert_conformance::flow::fuzzing::fuzz_flow_transit,
+    apdu_structured => tapcert_conformance::terminal::fuzzing::fuzz_apdu_structured,
+    ndef_structured => tapcert_conformance::terminal::fuzzing::fuzz_ndef_structured,
+    tlv_structured => tapcert_conformance::terminal::fuzzing::fuzz_tlv_structured,
+    flow_emv => tapcert_conformance::terminal::fuzzing::fuzz_flow_emv,
+    flow_transit => tapcert_conformance::terminal::fuzzing::fuzz_flow_transit,
 };
 
 fn fuzz_dir() -> PathBuf {
@@ -168,7 +168,7 @@ fn saved_crashes_stay_fixed() {
 /// The flow seeds are not vacuous: some run the whole procedure to its end.
 #[test]
 fn flow_seeds_complete_whole_transactions() {
-    use tapcert_conformance::flow::{TerminalConfig, read_emv_and_generate_ac, read_transit};
+    use tapcert_conformance::terminal::{TerminalConfig, read_emv, read_transit};
     use tapcert_conformance::transport::{FuzzCard, T0};
 
     let mut emv_ok = 0;
@@ -177,18 +177,17 @@ fn flow_seeds_complete_whole_transactions() {
         let (card, mut source) = FuzzCard::split(&data);
         let clock = source.clock();
         let mut t = T0::new(card);
-        emv_ok += usize::from(
-            read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref()).is_ok(),
-        );
+        emv_ok += usize::from(read_emv(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref()).completed);
     }
-    // The hand-laid transcripts (3) and the band's reference, unknown-aid-sw, atc-stuck,
+    // The hand-laid transcripts and the band's reference, unknown-aid-sw, atc-stuck,
     // pdol-ignored, arqc-wrong-key, ... profiles all run to GENERATE AC.
     assert!(emv_ok >= 10, "only {emv_ok} flow_emv seeds reach GENERATE AC");
     let mut transit_ok = 0;
     for path in files(&fuzz_dir().join("corpus").join("flow_transit")) {
         let data = fs::read(&path).unwrap();
-        let (card, _) = FuzzCard::split(&data);
-        transit_ok += usize::from(read_transit(&mut T0::new(card)).is_ok());
+        let (card, source) = FuzzCard::split(&data);
+        let clock = source.clock();
+        transit_ok += usize::from(read_transit(&mut T0::new(card), &TerminalConfig::default(), clock.as_ref()).completed);
     }
     assert!(transit_ok >= 10, "only {transit_ok} flow_transit seeds complete the transit read");
 }
@@ -225,37 +224,36 @@ impl<T: Transport> Transport for Recording<T> {
 type BandRun = (String, &'static str, Vec<u8>);
 
 fn band_transcripts() -> (Vec<BandRun>, usize) {
-    use tapcert_conformance::flow::fuzzing::fuzz_card_input;
-    use tapcert_conformance::flow::{TerminalConfig, read_emv_and_generate_ac, read_transit};
     use tapcert_conformance::sim::{Band, profiles};
-    use tapcert_conformance::transport::{ManualClock, SeededRng, Sim, T0};
+    use tapcert_conformance::terminal::fuzzing::fuzz_card_input;
+    use tapcert_conformance::terminal::{TerminalConfig, read_emv, read_transit};
+    use tapcert_conformance::transport::{FuzzCard, Sim, T0};
 
     let mut out = Vec::new();
     let mut completed = 0;
     for (i, profile) in profiles().into_iter().enumerate() {
         let seed = 0x7461_7063_0000 + i as u64;
+        // The terminal's randomness and clock are those a FuzzCard input with this seed gives,
+        // so that the recorded input replays the same transaction.
+        let (_, mut source) = FuzzCard::split(&seed.to_be_bytes());
+        let clock = source.clock();
         let mut t = T0::new(Recording { inner: Sim::new(Band::new(profile.clone())), atr: vec![], responses: vec![] });
-        let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
-        let emv = read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut SeededRng::new(seed), &clock);
-        completed += usize::from(profile.name == "reference" && emv.is_ok());
+        let emv = read_emv(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref());
+        completed += usize::from(profile.name == "reference" && emv.is_clean());
         let rec = t.inner_mut();
         let refs: Vec<&[u8]> = rec.responses.iter().map(Vec::as_slice).collect();
-        out.push((
-            format!("{}: {:?}", profile.name, emv.map(|_| ())),
-            "flow_emv",
-            fuzz_card_input(seed, &rec.atr, &refs),
-        ));
+        let rules: Vec<_> = emv.violations().map(|f| f.rule.to_string()).collect();
+        out.push((format!("{}: {rules:?}", profile.name), "flow_emv", fuzz_card_input(seed, &rec.atr, &refs)));
 
+        let (_, source) = FuzzCard::split(&seed.to_be_bytes());
+        let clock = source.clock();
         let mut t = T0::new(Recording { inner: Sim::new(Band::new(profile.clone())), atr: vec![], responses: vec![] });
-        let transit = read_transit(&mut t);
-        completed += usize::from(profile.name == "reference" && transit.is_ok());
+        let transit = read_transit(&mut t, &TerminalConfig::default(), clock.as_ref());
+        completed += usize::from(profile.name == "reference" && transit.is_clean());
         let rec = t.inner_mut();
         let refs: Vec<&[u8]> = rec.responses.iter().map(Vec::as_slice).collect();
-        out.push((
-            format!("{}: {:?}", profile.name, transit.map(|_| ())),
-            "flow_transit",
-            fuzz_card_input(seed, &rec.atr, &refs),
-        ));
+        let rules: Vec<_> = transit.violations().map(|f| f.rule.to_string()).collect();
+        out.push((format!("{}: {rules:?}", profile.name), "flow_transit", fuzz_card_input(seed, &rec.atr, &refs)));
     }
     (out, completed)
 }

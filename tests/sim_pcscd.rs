@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, require};
-use tapcert_conformance::transport::{Pcsc, PcscOptions, T0, Transport};
+use tapcert_conformance::transport::{Pcsc, PcscOptions, T0};
 
 fn tapcert(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tapcert")).args(args).output().expect("run tapcert")
@@ -105,11 +105,12 @@ fn tapcert_sim_readers_emv_cda_and_removal_through_pcscd() {
     // A terminal through pcscd: PPSE, SELECT, GPO, every AFL record, GENERATE AC with CDA.
     let mut t =
         T0::new(Pcsc::open(PcscOptions { reader: Some(VPCD_READER.into()), ..PcscOptions::default() }).unwrap());
-    t.reset().unwrap();
-    let outcome = common::emv_transaction_with(&mut t, [0x5E, 0xED, 0x00, 0x01], true).unwrap();
-    assert_eq!(outcome.cda, Some(Ok(())), "CDA chain verifies");
-    assert!(outcome.ac_valid, "the AC inside 9F4B is the ARQC under the test IMK");
-    assert_eq!((outcome.cid, outcome.records), (0x80, 5));
+    let clock = common::terminal_clock();
+    let config = tapcert_conformance::terminal::TerminalConfig::default();
+    let rng = &mut tapcert_conformance::transport::SeededRng::new(0x5EED);
+    let outcome = tapcert_conformance::terminal::read_emv(&mut t, &config, rng, &clock);
+    assert!(outcome.is_clean(), "CDA chain and the ARQC inside 9F4B verify: {:?}", outcome.findings);
+    assert_eq!((outcome.result.cid, outcome.result.records.len()), (Some(0x80), 5));
     drop(t);
 
     // The sim's APDU log has the exchanges, PAN masked.

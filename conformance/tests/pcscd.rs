@@ -17,11 +17,14 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use tapcert_conformance::sim::{Band, find_profile};
+use tapcert_conformance::terminal::{
+    Check, Mac1, OdaMethod, TerminalConfig, purchase_transit, read_emv, read_ndef, read_transit, read_uid,
+};
 use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
 use tapcert_conformance::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer};
 use tapcert_conformance::transport::{
-    Pcsc, PcscOptions, Recorder, Sim, SystemClock, T0, Transport, TransportError, export_scriptor, import_scriptor,
-    list_readers,
+    Pcsc, PcscOptions, Recorder, SeededRng, Sim, SystemClock, T0, Transport, TransportError, export_scriptor,
+    import_scriptor, list_readers,
 };
 
 const READER: &str = VPCD_READER;
@@ -104,18 +107,20 @@ fn emv_read_and_transaction_through_pcscd() {
     wait_present(Duration::from_secs(10));
     let mut t = open();
     assert_eq!(t.info().name, READER);
-    let first = emv_transaction(&mut t, [0xCA, 0xFE, 0x00, 0x01]).unwrap();
-    assert!(first.ac_valid, "ARQC verifies under the test IMK");
-    assert_eq!((first.cid, first.records), (0x80, 5));
-    t.reset().unwrap();
+    let no_cda = TerminalConfig { request_cda: false, ..TerminalConfig::default() };
+    let first = read_emv(&mut t, &no_cda, &mut SeededRng::new(1), &terminal_clock());
+    assert!(first.is_clean(), "{:?}", first.findings);
+    assert_eq!(first.result.cryptogram_check, Some(Check::Verified { key: "test-imk-ac".into() }));
+    assert_eq!((first.result.cid, first.result.records.len()), (Some(0x80), 5));
     // The second one with CDA: certificates and a 128-byte SDAD through the real stack.
-    let second = emv_transaction_with(&mut t, [0xCA, 0xFE, 0x00, 0x02], true).unwrap();
-    assert_eq!(second.cda, Some(Ok(())));
-    assert!(second.ac_valid, "AC recovered from 9F4B verifies under the test IMK");
-    assert_eq!(second.atc, first.atc + 1);
+    let second = read_emv(&mut t, &TerminalConfig::default(), &mut SeededRng::new(2), &terminal_clock());
+    assert!(second.is_clean(), "{:?}", second.findings);
+    assert!(matches!(second.result.oda, Some((OdaMethod::Cda, Check::Verified { .. }))));
+    assert!(second.result.cryptogram_check.as_ref().unwrap().is_verified(), "AC recovered from 9F4B verifies");
+    assert_eq!(second.result.atc, first.result.atc.map(|a| a + 1));
     drop(t);
     let (band, _) = served.stop();
-    assert_eq!(band.atc(), second.atc);
+    assert_eq!(Some(band.atc()), second.result.atc);
     pcscd.stop();
 }
 
@@ -125,15 +130,18 @@ fn transit_balance_purchase_ndef_and_uid_through_pcscd() {
     let served = serve(reference());
     wait_present(Duration::from_secs(10));
     let mut t = open();
-    assert_eq!(transit_balance(&mut t).unwrap(), 10_000);
-    let p = transit_purchase(&mut t, 250, true).unwrap();
-    assert_eq!((p.debit_sw, p.balance_after), (0x9000, 9_750));
-    assert!(p.mac2_valid && p.tac_valid);
-    let refused = transit_purchase(&mut t, 250, false).unwrap();
-    assert_eq!((refused.debit_sw, refused.balance_after), (0x9302, 9_750));
-    let (nlen, msg) = ndef_read(&mut t).unwrap();
-    assert_eq!(nlen, msg.len());
-    assert_eq!(ok(&mut t, &apdu("FFCA000000")).unwrap(), [0x04, 0x5A, 0x3B, 0x12, 0x9C, 0x61, 0x80]);
+    let config = TerminalConfig::default();
+    assert_eq!(read_transit(&mut t, &config, &terminal_clock()).result.balance, Some(10_000));
+    let p = purchase_transit(&mut t, &config, 250, Mac1::Valid, &terminal_clock());
+    assert!(p.is_clean(), "{:?}", p.findings);
+    assert_eq!(p.result.balance_after, Some(9_750));
+    let refused = purchase_transit(&mut t, &config, 250, Mac1::Corrupted, &terminal_clock());
+    assert!(refused.is_clean(), "{:?}", refused.findings);
+    assert_eq!((refused.result.debit_sw.map(|s| s.0), refused.result.balance_after), (Some(0x9302), Some(9_750)));
+    let n = read_ndef(&mut t, &terminal_clock());
+    assert!(n.is_clean(), "{:?}", n.findings);
+    let uid = read_uid(&mut t, &terminal_clock()).result.uid;
+    assert_eq!(uid.as_deref(), Some(&[0x04, 0x5A, 0x3B, 0x12, 0x9C, 0x61, 0x80][..]));
     drop(t);
     served.stop();
     pcscd.stop();
@@ -145,9 +153,10 @@ fn card_removal_mid_sequence_and_reinsertion() {
     let served = serve(reference());
     wait_present(Duration::from_secs(10));
     let mut t = open();
-    let before = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
+    let config = TerminalConfig::default();
+    let before = read_emv(&mut t, &config, &mut SeededRng::new(1), &terminal_clock()).result;
     t.reset().unwrap();
-    ok(&mut t, &apdu("00A404000E325041592E5359532E444446303100")).unwrap();
+    assert_eq!(t.transmit(&apdu("00A404000E325041592E5359532E444446303100")).unwrap().sw(), Some(0x9000));
     // The band leaves the field in the middle of the next transaction.
     let (band, _) = served.stop();
     let err = t.transmit(&apdu("00A4040007A000000004101000")).unwrap_err();
@@ -168,9 +177,9 @@ fn card_removal_mid_sequence_and_reinsertion() {
         }
     };
     assert_eq!(atr.as_bytes(), [0x3B, 0x80, 0x80, 0x01, 0x01]);
-    let after = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
-    assert_eq!(after.atc, before.atc + 1, "the interrupted transaction never reached GPO");
-    assert!(after.ac_valid);
+    let after = read_emv(&mut t, &config, &mut SeededRng::new(1), &terminal_clock());
+    assert!(after.is_clean(), "{:?}", after.findings);
+    assert_eq!(after.result.atc, before.atc.map(|a| a + 1), "the interrupted transaction never reached GPO");
     drop(t);
     served.stop();
     pcscd.stop();
@@ -182,7 +191,7 @@ fn pcscd_restart_and_the_band_reconnects() {
     let served = serve(reference());
     wait_present(Duration::from_secs(10));
     let mut t = open();
-    assert_eq!(transit_balance(&mut t).unwrap(), 10_000);
+    assert_eq!(read_transit(&mut t, &TerminalConfig::default(), &terminal_clock()).result.balance, Some(10_000));
     pcscd.stop();
     let err = t.transmit(&[0x80, 0x5C, 0x00, 0x02, 0x04]).unwrap_err();
     assert!(!matches!(err, TransportError::Timeout(_)), "{err:?}");
@@ -190,7 +199,7 @@ fn pcscd_restart_and_the_band_reconnects() {
     let pcscd = Pcscd::start(&on_path("pcscd").unwrap());
     wait_present(Duration::from_secs(15));
     let mut t = open();
-    assert_eq!(transit_balance(&mut t).unwrap(), 10_000);
+    assert_eq!(read_transit(&mut t, &TerminalConfig::default(), &terminal_clock()).result.balance, Some(10_000));
     drop(t);
     let (_, connects) = served.stop();
     assert!(connects >= 2, "the server reconnected ({connects} connections)");
@@ -203,7 +212,7 @@ fn mute_band_is_a_transport_error_not_a_hang() {
     let served = serve(Band::new(find_profile("mute-after-bad-gpo").unwrap()));
     wait_present(Duration::from_secs(10));
     let mut t = open();
-    ok(&mut t, &apdu("00A4040007A000000004101000")).unwrap();
+    assert_eq!(t.transmit(&apdu("00A4040007A000000004101000")).unwrap().sw(), Some(0x9000));
     let err = t.transmit(&apdu("80A80000020000")).unwrap_err();
     assert!(matches!(err, TransportError::Timeout(_) | TransportError::Protocol { .. }), "{err:?}");
     drop(t);
@@ -218,11 +227,11 @@ fn scriptor_interop() {
     let Some((_g, pcscd)) = stack() else { return };
     let Some(scriptor) = require("scriptor") else { return };
     let mut rec = Recorder::new(T0::new(Sim::new(reference())), Arc::new(SystemClock::new()));
-    rec.reset().unwrap();
-    emv_transaction(&mut rec, [7, 7, 7, 7]).unwrap();
-    transit_purchase(&mut rec, 99, true).unwrap();
-    ndef_read(&mut rec).unwrap();
-    ok(&mut rec, &apdu("FFCA000000")).unwrap();
+    let config = TerminalConfig::default();
+    assert!(read_emv(&mut rec, &config, &mut SeededRng::new(7), &terminal_clock()).is_clean());
+    assert!(purchase_transit(&mut rec, &config, 99, Mac1::Valid, &terminal_clock()).is_clean());
+    assert!(read_ndef(&mut rec, &terminal_clock()).is_clean());
+    assert!(read_uid(&mut rec, &terminal_clock()).is_clean());
     let (_, recorded) = rec.into_parts();
     let script = export_scriptor(&recorded);
     let path = std::env::temp_dir().join(format!("tapcert-scriptor-{}.txt", std::process::id()));
