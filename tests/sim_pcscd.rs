@@ -6,7 +6,7 @@
 //!
 //! Needs the `pcsc` feature and root (pcscd's socket). Without pcscd: a loud SKIP, or a
 //! failure when `CI` is set. Serialised with `tapcert-conformance`'s pcscd tests by
-//! `tapcert_conformance::testing::PcscdLock` (they use the same vpcd port and reader).
+//! `tapcert_testkit::PcscdLock` (they use the same vpcd port and reader).
 #![cfg(feature = "pcsc")]
 
 #[path = "../conformance/tests/common/mod.rs"]
@@ -16,7 +16,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, require};
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, require};
 use tapcert_conformance::transport::{Pcsc, PcscOptions, T0, Transport};
 
 fn tapcert(args: &[&str]) -> Output {

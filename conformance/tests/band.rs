@@ -1,4 +1,4 @@
-//! The reference band and each planted fault, driven in-process through `Sim`, plus
+//! The reference band and each planted fault, driven in-process through `InProcess`, plus
 //! record → export (scriptor) → import → replay.
 
 mod common;
@@ -8,18 +8,17 @@ use std::time::Duration;
 
 use common::*;
 use tapcert_conformance::sim::{Band, ProfileKind, find_profile, profiles};
-use tapcert_conformance::transport::{
-    ManualClock, Recorder, Replay, ReplayMode, Sim, T0, Transcript, Transport, TransportError, export_scriptor,
-    import_scriptor,
-};
+use tapcert_conformance::clock::ManualClock;
+use tapcert_conformance::transcript::{Transcript, export_scriptor, import_scriptor};
+use tapcert_conformance::transport::{InProcess, Recorder, Replay, ReplayMode, T0, Transport, TransportError};
 
-fn sim(profile: &str) -> Sim<Band> {
+fn sim(profile: &str) -> InProcess<Band> {
     sim_on(profile, ManualClock::new(Duration::ZERO, Duration::ZERO))
 }
 
 /// The band on a virtual clock: its processing delays advance the clock instead of sleeping.
-fn sim_on(profile: &str, clock: ManualClock) -> Sim<Band> {
-    let mut s = Sim::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock));
+fn sim_on(profile: &str, clock: ManualClock) -> InProcess<Band> {
+    let mut s = InProcess::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock));
     s.reset().unwrap();
     s
 }
@@ -73,7 +72,7 @@ fn bad_cda_signature_is_rejected_by_the_terminal() {
 /// A terminal that sees a tampered certificate record rejects the chain at the step it breaks.
 #[test]
 fn tampered_issuer_certificate_is_rejected() {
-    use tapcert_conformance::transport::{Card, CardReply};
+    use tapcert_conformance::card::{Card, CardReply};
     /// The reference band with one bit of the issuer certificate (record SFI 2 #2) flipped.
     #[derive(Debug)]
     struct Tamper(Band);
@@ -92,7 +91,7 @@ fn tampered_issuer_certificate_is_rejected() {
             r
         }
     }
-    let mut t = Sim::new(Tamper(Band::new(find_profile("reference").unwrap())));
+    let mut t = InProcess::new(Tamper(Band::new(find_profile("reference").unwrap())));
     t.reset().unwrap();
     let err = emv_transaction_with(&mut t, [1, 2, 3, 4], true).unwrap().cda.unwrap().unwrap_err();
     assert!(err.starts_with("issuer certificate: "), "{err}");
@@ -160,7 +159,7 @@ fn every_faulty_profile_is_observable() {
             "mute-after-bad-gpo" => {
                 ok(&mut t, &apdu("00A4040007A000000004101000")).unwrap();
                 let _ = t.transmit(&apdu("80A80000020000"));
-                matches!(t.transmit(&apdu("00A4040007A000000004101000")), Err(TransportError::Timeout(_)))
+                matches!(t.transmit(&apdu("00A4040007A000000004101000")), Err(TransportError::Timeout { .. }))
             }
             "bad-cda-signature" => {
                 let o = emv_transaction_with(&mut t, [1; 4], true).unwrap();
@@ -178,7 +177,7 @@ fn every_faulty_profile_is_observable() {
 #[test]
 fn record_export_import_replay_give_identical_exchanges() {
     let clock = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000), Duration::from_micros(7)));
-    let mut rec = Recorder::new(T0::new(Sim::new(Band::new(find_profile("reference").unwrap()))), clock);
+    let mut rec = Recorder::new(T0::new(InProcess::new(Band::new(find_profile("reference").unwrap()))), clock);
     rec.reset().unwrap();
     emv_transaction(&mut rec, [5, 6, 7, 8]).unwrap();
     transit_purchase(&mut rec, 42, true).unwrap();
@@ -199,7 +198,7 @@ fn record_export_import_replay_give_identical_exchanges() {
     // Replaying the imported text to the same terminal flow reproduces every exchange.
     for mode in [ReplayMode::Order, ReplayMode::Content] {
         let replay_clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
-        let mut again = Recorder::new(Replay::new(&imported, mode), replay_clock);
+        let mut again = Recorder::new(Replay::new(&imported, mode, replay_clock.clone()), replay_clock);
         again.reset().unwrap();
         emv_transaction(&mut again, [5, 6, 7, 8]).unwrap();
         transit_purchase(&mut again, 42, true).unwrap();
@@ -226,7 +225,7 @@ fn band_runs_are_reproducible() {
 #[test]
 fn reference_band_transcript_snapshot() {
     let clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
-    let mut rec = Recorder::new(T0::new(Sim::new(Band::new(find_profile("reference").unwrap()))), clock);
+    let mut rec = Recorder::new(T0::new(InProcess::new(Band::new(find_profile("reference").unwrap()))), clock);
     rec.reset().unwrap();
     emv_transaction(&mut rec, [0x11, 0x22, 0x33, 0x44]).unwrap();
     transit_purchase(&mut rec, 150, true).unwrap();

@@ -2,7 +2,7 @@
 //! served by the `tapcert sim` code path (`VpcdServer`), driven through the `pcsc` crate.
 //!
 //! Each test starts its own `pcscd -f` (and stops it), so the tests serialise on
-//! `tapcert_conformance::testing::PcscdLock` (a mutex and a lock file shared with the root
+//! `tapcert_testkit::PcscdLock` (a mutex and a lock file shared with the root
 //! package's `tests/sim_pcscd.rs`).
 //! Without pcscd on PATH the tests print a loud SKIP, or fail when `CI` is set. Run as root.
 #![cfg(feature = "pcsc")]
@@ -17,12 +17,13 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use tapcert_conformance::sim::{Band, find_profile};
-use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
+use tapcert_conformance::clock::SystemClock;
+use tapcert_conformance::transcript::{export_scriptor, import_scriptor};
 use tapcert_conformance::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer};
 use tapcert_conformance::transport::{
-    Pcsc, PcscOptions, Recorder, Sim, SystemClock, T0, Transport, TransportError, export_scriptor, import_scriptor,
-    list_readers,
+    CardPresence, InProcess, Pcsc, PcscOptions, Recorder, T0, Transport, TransportError, list_readers,
 };
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
 
 const READER: &str = VPCD_READER;
 const VPCD: &str = "127.0.0.1:35963";
@@ -151,15 +152,18 @@ fn card_removal_mid_sequence_and_reinsertion() {
     // The band leaves the field in the middle of the next transaction.
     let (band, _) = served.stop();
     let err = t.transmit(&apdu("00A4040007A000000004101000")).unwrap_err();
-    assert!(matches!(err, TransportError::CardRemoved | TransportError::Protocol { .. }), "{err:?}");
+    assert!(matches!(err, TransportError::CardRemoved | TransportError::Pcsc { .. }), "{err:?}");
     assert!(t.reset().is_err(), "no card to reset");
+    t.wait_for(CardPresence::Absent, Duration::from_secs(5)).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Absent);
     // Out of the field for longer than pcscd's 400 ms presence poll: pcscd's event handler
     // only reports transitions it has polled, and a reinsertion inside one poll period leaves
     // the reader "empty" for good (seen with pcsc-lite 1.9.9 + vpcd).
     std::thread::sleep(Duration::from_millis(1200));
     // Back in the field: the same band, its counters intact.
     let served = serve(band);
-    let atr = match t.inner_mut().wait_for_card(Duration::from_secs(10)) {
+    let waited = t.wait_for(CardPresence::Present, Duration::from_secs(10));
+    let atr = match waited.and_then(|()| t.reset()) {
         Ok(a) => a,
         Err(e) => {
             let r = list_readers();
@@ -168,11 +172,41 @@ fn card_removal_mid_sequence_and_reinsertion() {
         }
     };
     assert_eq!(atr.as_bytes(), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+    assert_eq!(t.presence().unwrap(), CardPresence::Present);
     let after = emv_transaction(&mut t, [1, 2, 3, 4]).unwrap();
     assert_eq!(after.atc, before.atc + 1, "the interrupted transaction never reached GPO");
     assert!(after.ac_valid);
     drop(t);
     served.stop();
+    pcscd.stop();
+}
+
+/// Presence as a runner sees it through pcscd: present once the vpcd card connects, absent
+/// after it disconnects, and a wait for a card that does not come gives up on time.
+#[test]
+fn presence_follows_the_vpcd_card() {
+    let Some((_g, pcscd)) = stack() else { return };
+    let mut t = Pcsc::open(PcscOptions { reader: Some(READER.into()), ..PcscOptions::default() }).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Absent, "no card served yet");
+    let err = t.wait_for(CardPresence::Present, Duration::from_millis(300)).unwrap_err();
+    assert!(
+        matches!(err, TransportError::PresenceTimeout { want: CardPresence::Present, waited }
+            if waited >= Duration::from_millis(300)),
+        "{err:?}"
+    );
+    assert!(err.is_card_gone());
+
+    let served = serve(reference());
+    t.wait_for(CardPresence::Present, Duration::from_secs(10)).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Present);
+    assert_eq!(t.reset().unwrap().as_bytes(), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+    assert_eq!(transit_balance(&mut T0::new(&mut t)).unwrap(), 10_000);
+
+    served.stop();
+    t.wait_for(CardPresence::Absent, Duration::from_secs(10)).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Absent);
+    assert!(t.transmit(&[0x80, 0x5C, 0x00, 0x02, 0x04]).unwrap_err().is_card_gone() || t.reset().is_err());
+    drop(t);
     pcscd.stop();
 }
 
@@ -185,7 +219,7 @@ fn pcscd_restart_and_the_band_reconnects() {
     assert_eq!(transit_balance(&mut t).unwrap(), 10_000);
     pcscd.stop();
     let err = t.transmit(&[0x80, 0x5C, 0x00, 0x02, 0x04]).unwrap_err();
-    assert!(!matches!(err, TransportError::Timeout(_)), "{err:?}");
+    assert!(!matches!(err, TransportError::Timeout { .. } | TransportError::Unresponsive), "{err:?}");
     drop(t);
     let pcscd = Pcscd::start(&on_path("pcscd").unwrap());
     wait_present(Duration::from_secs(15));
@@ -205,7 +239,7 @@ fn mute_band_is_a_transport_error_not_a_hang() {
     let mut t = open();
     ok(&mut t, &apdu("00A4040007A000000004101000")).unwrap();
     let err = t.transmit(&apdu("80A80000020000")).unwrap_err();
-    assert!(matches!(err, TransportError::Timeout(_) | TransportError::Protocol { .. }), "{err:?}");
+    assert!(matches!(err, TransportError::Unresponsive | TransportError::Pcsc { .. }), "{err:?}");
     drop(t);
     served.stop();
     pcscd.stop();
@@ -217,7 +251,7 @@ fn mute_band_is_a_transport_error_not_a_hang() {
 fn scriptor_interop() {
     let Some((_g, pcscd)) = stack() else { return };
     let Some(scriptor) = require("scriptor") else { return };
-    let mut rec = Recorder::new(T0::new(Sim::new(reference())), Arc::new(SystemClock::new()));
+    let mut rec = Recorder::new(T0::new(InProcess::new(reference())), Arc::new(SystemClock::new()));
     rec.reset().unwrap();
     emv_transaction(&mut rec, [7, 7, 7, 7]).unwrap();
     transit_purchase(&mut rec, 99, true).unwrap();
@@ -265,7 +299,10 @@ fn protocol_choice_exclusive_mode_and_reader_listing() {
     assert_eq!(t.transmit(&apdu("FFCA000000")).unwrap().sw(), Some(0x9000));
     // A second application cannot get in while the first holds the card exclusively.
     let err = Pcsc::open(exclusive).unwrap_err();
-    assert!(matches!(err, TransportError::Protocol { .. }), "{err:?}");
+    assert!(
+        matches!(err, TransportError::Pcsc { code } if code == tapcert_conformance::transport::PcscCode::SHARING_VIOLATION),
+        "{err:?}"
+    );
     drop(t);
     let err = Pcsc::open(PcscOptions { reader: Some("No Such Reader".into()), ..PcscOptions::default() }).unwrap_err();
     assert!(matches!(err, TransportError::NoReader { name: Some(_) }), "{err:?}");

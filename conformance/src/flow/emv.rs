@@ -15,7 +15,8 @@ use tapcert_parsers::tlv::{
 
 use super::terminal::{TerminalConfig, bcd_date_time};
 use super::{FlowError, Step, exchange_ok, select_by_name, short_command};
-use crate::transport::{Atr, Clock, Transport, UnpredictableSource};
+use crate::clock::{Clock, UnpredictableSource};
+use crate::transport::{RawAtr, Transport};
 
 /// The PPSE directory name (EMV Contactless Book B §3.3).
 pub const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";
@@ -121,7 +122,7 @@ pub struct GenerateAcResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmvTransaction {
     /// The card's ATR.
-    pub atr: Atr,
+    pub atr: RawAtr,
     /// Applications listed by the PPSE, in the card's order.
     pub candidates: Vec<PpseEntry>,
     /// The application selected.
@@ -153,10 +154,11 @@ pub struct EmvTransaction {
 /// use std::time::Duration;
 /// use tapcert_conformance::flow::{read_emv_and_generate_ac, CryptogramType, FlowError, Step, TerminalConfig};
 /// use tapcert_conformance::sim::{find_profile, Band};
-/// use tapcert_conformance::transport::{ManualClock, SeededRng, Sim, T0};
+/// use tapcert_conformance::clock::{ManualClock, SeededRng};
+/// use tapcert_conformance::transport::{InProcess, T0};
 ///
 /// let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
-/// let band = |name| T0::new(Sim::new(Band::new(find_profile(name).unwrap())));
+/// let band = |name| T0::new(InProcess::new(Band::new(find_profile(name).unwrap())));
 /// let config = TerminalConfig::default();
 ///
 /// let tx = read_emv_and_generate_ac(&mut band("reference"), &config, &mut SeededRng::new(1), &clock).unwrap();

@@ -16,8 +16,8 @@
 //! number and the transaction date come from the injected [`UnpredictableSource`] and
 //! [`Clock`], so a run reproduces exactly.
 //!
-//! [`UnpredictableSource`]: crate::transport::UnpredictableSource
-//! [`Clock`]: crate::transport::Clock
+//! [`UnpredictableSource`]: crate::clock::UnpredictableSource
+//! [`Clock`]: crate::clock::Clock
 
 mod emv;
 mod error;

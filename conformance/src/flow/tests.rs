@@ -5,7 +5,9 @@ use std::time::Duration;
 use tapcert_parsers::tlv::Tag;
 
 use super::*;
-use crate::transport::{Card, CardReply, ManualClock, SeededRng, Sim, T0};
+use crate::card::{Card, CardReply};
+use crate::clock::{ManualClock, SeededRng};
+use crate::transport::{InProcess, T0};
 
 /// Answers by instruction from a table; records every command.
 struct Scripted {
@@ -52,7 +54,7 @@ fn with_sw(h: &str) -> String {
 }
 
 fn run(card: Scripted) -> (Result<EmvTransaction, FlowError>, Vec<Vec<u8>>) {
-    let mut t = T0::new(Sim::new(card));
+    let mut t = T0::new(InProcess::new(card));
     let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
     let r = read_emv_and_generate_ac(&mut t, &TerminalConfig::default(), &mut SeededRng::new(1), &clock);
     let sent = t.inner_mut().card().sent.clone();
@@ -213,7 +215,7 @@ fn transit_card(log_records: usize) -> Vec<(u8, String)> {
 
 #[test]
 fn transit_read() {
-    let mut t = T0::new(Sim::new(scripted(&transit_card(2))));
+    let mut t = T0::new(InProcess::new(scripted(&transit_card(2))));
     let r = read_transit(&mut t).unwrap();
     assert_eq!(r.balance, 1000);
     assert_eq!(r.card_info.serial, [0x31, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]);
@@ -232,22 +234,22 @@ fn transit_read() {
 
 #[test]
 fn transit_log_is_bounded_and_errors_are_typed() {
-    let mut t = T0::new(Sim::new(scripted(&transit_card(15))));
+    let mut t = T0::new(InProcess::new(scripted(&transit_card(15))));
     assert_eq!(read_transit(&mut t).unwrap().log.len(), usize::from(MAX_LOG_RECORDS));
 
     let mut card = transit_card(0);
     card[1].1 = "03E89000".into();
-    let err = read_transit(&mut T0::new(Sim::new(scripted(&card)))).unwrap_err();
+    let err = read_transit(&mut T0::new(InProcess::new(scripted(&card)))).unwrap_err();
     assert!(matches!(err, FlowError::BadLength { step: Step::GetBalance, expected: 4, got: 2 }), "{err}");
 
     let mut card = transit_card(1);
     card[3].1 = "00019000".into();
-    let err = read_transit(&mut T0::new(Sim::new(scripted(&card)))).unwrap_err();
+    let err = read_transit(&mut T0::new(InProcess::new(scripted(&card)))).unwrap_err();
     assert!(matches!(err, FlowError::BadLength { step: Step::ReadTransactionLog { record: 1 }, got: 2, .. }), "{err}");
 
     let mut card = transit_card(0);
     card[0].1 = "6A82".into();
-    let err = read_transit(&mut T0::new(Sim::new(scripted(&card)))).unwrap_err();
+    let err = read_transit(&mut T0::new(InProcess::new(scripted(&card)))).unwrap_err();
     assert!(matches!(err, FlowError::Status { step: Step::SelectTransit, sw: 0x6A82, .. }), "{err}");
 }
 

@@ -10,7 +10,7 @@
 //! ```
 
 use super::{FlowError, SW_OK, Step, exchange, exchange_ok, select_by_name};
-use crate::transport::{Atr, Transport};
+use crate::transport::{RawAtr, Transport};
 
 /// The T-Union (interconnected transport card) application identifier.
 pub const TRANSIT_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x06, 0x32, 0x01, 0x01, 0x05];
@@ -69,7 +69,7 @@ pub struct TransitLogRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransitRead {
     /// The card's ATR.
-    pub atr: Atr,
+    pub atr: RawAtr,
     /// Balance as the card states it, in fen.
     pub balance: u32,
     /// The card information file.
@@ -83,11 +83,11 @@ pub struct TransitRead {
 /// ```
 /// use tapcert_conformance::flow::read_transit;
 /// use tapcert_conformance::sim::{find_profile, Band};
-/// use tapcert_conformance::transport::{Sim, T0};
+/// use tapcert_conformance::transport::{InProcess, T0};
 ///
 /// let band = Band::new(find_profile("reference").unwrap());
 /// let balance = band.balance();
-/// let read = read_transit(&mut T0::new(Sim::new(band))).unwrap();
+/// let read = read_transit(&mut T0::new(InProcess::new(band))).unwrap();
 /// assert_eq!(read.balance, balance);
 /// assert_eq!(read.card_info.serial, [0x31, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]);
 /// ```

@@ -23,7 +23,7 @@ use tapcert_crypto::oda::{cda_icc_dynamic_data, cda_transaction_data_hash, sign_
 use super::keys;
 use super::oda::{self, TEST_ONLY_CA_INDEX};
 use super::{Band, CardReply, Command, sw, template, tlv};
-use crate::transport::UnpredictableSource;
+use crate::clock::UnpredictableSource;
 
 /// `2PAY.SYS.DDF01`.
 pub(crate) const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";

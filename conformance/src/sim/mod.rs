@@ -15,8 +15,8 @@
 //!
 //! ```
 //! use tapcert_conformance::sim::{Band, find_profile};
-//! use tapcert_conformance::transport::{Sim, Transport};
-//! let mut t = Sim::new(Band::new(find_profile("reference").unwrap()));
+//! use tapcert_conformance::transport::{InProcess, Transport};
+//! let mut t = InProcess::new(Band::new(find_profile("reference").unwrap()));
 //! t.reset().unwrap();
 //! let select = hex::decode("00A4040008A00000063201010500").unwrap();
 //! assert_eq!(t.transmit(&select).unwrap().sw(), Some(0x9000));
@@ -40,7 +40,8 @@ pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
 pub use transit::TRANSIT_LOG_RECORD_LEN;
 
 use self::command::Command;
-use crate::transport::{Card, CardReply, SeededRng};
+use crate::card::{Card, CardReply};
+use crate::clock::SeededRng;
 
 /// Status words the band answers with.
 pub mod sw {

@@ -128,7 +128,7 @@ impl Band {
             return CardReply::sw(sw::INSUFFICIENT_FUNDS);
         }
         let mut random = [0u8; 4];
-        crate::transport::UnpredictableSource::fill(&mut self.rng, &mut random);
+        crate::clock::UnpredictableSource::fill(&mut self.rng, &mut random);
         let mut out = Vec::with_capacity(15);
         out.extend_from_slice(&self.persistent.balance.to_be_bytes());
         out.extend_from_slice(&self.persistent.purse_seq.to_be_bytes());

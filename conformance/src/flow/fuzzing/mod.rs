@@ -17,7 +17,7 @@ use super::{
 };
 use tapcert_parsers::apdu::CommandApdu;
 
-use crate::transport::{Atr, FuzzCard, RawResponse, ReaderInfo, T0, Transport, TransportError};
+use crate::transport::{FuzzCard, RawAtr, RawResponse, ReaderInfo, T0, Transport, TransportError};
 
 pub use apdu_model::fuzz_apdu_structured;
 pub use ndef_model::fuzz_ndef_structured;
@@ -39,7 +39,7 @@ struct CheckedTransport<T> {
 }
 
 impl<T: Transport> Transport for CheckedTransport<T> {
-    fn reset(&mut self) -> Result<Atr, TransportError> {
+    fn reset(&mut self) -> Result<RawAtr, TransportError> {
         self.inner.reset()
     }
 
