@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use common::*;
 use tapcert_conformance::sim::{Band, ProfileKind, find_profile, profiles};
-use tapcert_conformance::clock::ManualClock;
+use tapcert_conformance::card::TransportCard;
+use tapcert_conformance::clock::{Clock, ManualClock};
 use tapcert_conformance::transcript::{Transcript, export_scriptor, import_scriptor};
-use tapcert_conformance::transport::{InProcess, Recorder, Replay, ReplayMode, T0, Transport, TransportError};
+use tapcert_conformance::transport::{
+    CardPresence, InProcess, Recorder, Replay, ReplayMode, T0, Transport, TransportError, TransportErrorKind,
+};
 
 fn sim(profile: &str) -> InProcess<Band> {
     sim_on(profile, ManualClock::new(Duration::ZERO, Duration::ZERO))
@@ -268,4 +271,91 @@ fn arqc_matches_pyemv() {
     let out = std::process::Command::new(&python).args(["-c", &script]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hex::encode_upper(outcome.ac));
+}
+
+/// A session with the band, recorded at the latencies of a virtual clock that ticks `tick` per
+/// reading: every event costs one tick, and the slow band's GENERATE AC its delay on top.
+fn recorded_session(profile: &str, tick: Duration) -> Transcript {
+    let clock = ManualClock::new(Duration::from_secs(1_700_000_000), tick);
+    let band = InProcess::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock.clone()));
+    let mut rec = Recorder::new(T0::new(band), Arc::new(clock));
+    rec.reset().unwrap();
+    emv_transaction(&mut rec, [5, 6, 7, 8]).unwrap();
+    transit_balance(&mut rec).unwrap();
+    rec.into_parts().1
+}
+
+fn latencies(t: &Transcript) -> Vec<u64> {
+    t.events.iter().map(|e| e.latency_us).collect()
+}
+
+/// A Recorder over a Replay writes the recorded latencies again, to the microsecond, when
+/// both run on one virtual clock that only the replay moves.
+#[test]
+fn replay_reproduces_the_recorded_latencies() {
+    let recorded = recorded_session("slow-generate-ac", Duration::from_micros(13));
+    let slow = latencies(&recorded).into_iter().max().unwrap();
+    assert!(slow > 500_000, "the slow GENERATE AC is in the recording ({slow} us)");
+    assert!(latencies(&recorded).contains(&13), "and the ordinary exchanges take one tick");
+
+    let clock = Arc::new(ManualClock::new(Duration::from_secs(1_800_000_000), Duration::ZERO));
+    let mut again = Recorder::new(Replay::new(&recorded, ReplayMode::Order, clock.clone()), clock);
+    again.reset().unwrap();
+    emv_transaction(&mut again, [5, 6, 7, 8]).unwrap();
+    transit_balance(&mut again).unwrap();
+    let replayed = again.into_parts().1;
+    assert_eq!(latencies(&replayed), latencies(&recorded));
+    assert_eq!(replayed.exchanges().collect::<Vec<_>>(), recorded.exchanges().collect::<Vec<_>>());
+}
+
+/// A recorded session relayed as a card (what `tapcert sim` would serve to vpcd) answers the
+/// terminal with the recorded bytes; once the terminal leaves the script, the card is mute.
+#[test]
+fn a_replay_relayed_as_a_card_answers_the_recorded_bytes() {
+    let recorded = recorded_session("reference", Duration::ZERO);
+    let clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
+    let relay = TransportCard::new(Replay::new(&recorded, ReplayMode::Order, clock.clone()));
+    let mut rec = Recorder::new(InProcess::with_clock(relay, clock.clone()), clock);
+    let atr = rec.reset().unwrap();
+    let first = emv_transaction(&mut rec, [5, 6, 7, 8]).unwrap();
+    assert!(first.ac_valid, "the recorded ARQC still verifies");
+    assert_eq!(transit_balance(&mut rec).unwrap(), 10_000);
+    let (mut t, relayed) = rec.into_parts();
+    assert_eq!(relayed.exchanges().collect::<Vec<_>>(), recorded.exchanges().collect::<Vec<_>>());
+    match &recorded.events[0].kind {
+        tapcert_conformance::transcript::EventKind::Reset { atr: a } => assert_eq!(a, &atr),
+        other => panic!("recording starts with {other:?}"),
+    }
+    assert!(t.card().last_error().is_none());
+
+    // Off the script: the replay fails, and the card it plays can only stay mute.
+    let err = t.transmit(&apdu("00A4040007A000000004101000")).unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Mute, "{err:?}");
+    assert!(
+        matches!(t.card().last_error(), Some(TransportError::ReplayExhausted { exchanges }) if *exchanges > 5),
+        "{:?}",
+        t.card().last_error()
+    );
+}
+
+/// The wrappers pass presence through: a runner holding `Box<&mut Recorder<T0<InProcess>>>`
+/// sees the card leave and come back.
+#[test]
+fn wrappers_forward_presence() {
+    let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
+    let band = InProcess::with_clock(Band::new(find_profile("reference").unwrap()), Arc::new(clock.clone()));
+    let mut rec = Recorder::new(T0::new(band), Arc::new(clock.clone()));
+    let presence = |rec: &mut Recorder<T0<InProcess<Band>>>| {
+        let mut t: Box<&mut dyn Transport> = Box::new(rec);
+        t.presence().unwrap()
+    };
+    assert_eq!(presence(&mut rec), CardPresence::Present);
+    rec.inner_mut().inner_mut().remove();
+    assert_eq!(presence(&mut rec), CardPresence::Absent);
+    let err = rec.wait_for(CardPresence::Present, Duration::from_secs(2)).unwrap_err();
+    assert!(err.is_card_gone(), "{err:?}");
+    assert_eq!(clock.now(), Duration::from_secs(2), "the wait passed on the injected clock");
+    rec.inner_mut().inner_mut().insert();
+    rec.wait_for(CardPresence::Present, Duration::from_secs(2)).unwrap();
+    assert_eq!(clock.now(), Duration::from_secs(2), "no wait for a card that is there");
 }
