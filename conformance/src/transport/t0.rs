@@ -192,6 +192,25 @@ mod tests {
     }
 
     #[test]
+    fn get_response_without_sw_is_its_own_error() {
+        struct Cut;
+        impl Card for Cut {
+            fn power_on(&mut self) -> Vec<u8> {
+                vec![0x3B, 0x00]
+            }
+            fn process(&mut self, capdu: &[u8]) -> CardReply {
+                match capdu {
+                    [_, 0xC0, ..] => CardReply::new(vec![0x90]),
+                    _ => CardReply::sw(0x6110),
+                }
+            }
+        }
+        let mut t = T0::new(InProcess::new(Cut));
+        t.reset().unwrap();
+        assert!(matches!(t.transmit(&[0, 0xB2, 1, 0x0C, 0]), Err(TransportError::GetResponseWithoutSw)));
+    }
+
+    #[test]
     fn le_rewrite_by_case() {
         assert_eq!(with_le(&[0, 0xB0, 0, 0], 5).unwrap(), [0, 0xB0, 0, 0, 5]);
         assert_eq!(with_le(&[0, 0xB0, 0, 0, 0], 5).unwrap(), [0, 0xB0, 0, 0, 5]);
