@@ -23,8 +23,8 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use tapcert_conformance::sim::{Band, find_profile};
 use tapcert_conformance::card::{Card, CardReply};
+use tapcert_conformance::sim::{Band, find_profile};
 use tapcert_conformance::transport::{InProcess, Transport};
 
 const GET_BALANCE: [u8; 5] = [0x80, 0x5C, 0x00, 0x02, 0x04];

@@ -232,10 +232,10 @@ impl<T: Transport> Transport for Recording<T> {
 type BandRun = (String, &'static str, Vec<u8>);
 
 fn band_transcripts() -> (Vec<BandRun>, usize) {
+    use tapcert_conformance::clock::{ManualClock, SeededRng};
     use tapcert_conformance::flow::fuzzing::fuzz_card_input;
     use tapcert_conformance::flow::{TerminalConfig, read_emv_and_generate_ac, read_transit};
     use tapcert_conformance::sim::{Band, profiles};
-    use tapcert_conformance::clock::{ManualClock, SeededRng};
     use tapcert_conformance::transport::{InProcess, T0};
 
     let mut out = Vec::new();

@@ -16,8 +16,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, require};
 use tapcert_conformance::transport::{Pcsc, PcscOptions, T0, Transport};
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, require};
 
 fn tapcert(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tapcert")).args(args).output().expect("run tapcert")

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use tapcert_conformance::sim::{Band, ProfileKind, find_profile, profiles};
 use tapcert_conformance::card::TransportCard;
 use tapcert_conformance::clock::{Clock, ManualClock};
+use tapcert_conformance::sim::{Band, ProfileKind, find_profile, profiles};
 use tapcert_conformance::transcript::{Transcript, export_scriptor, import_scriptor};
 use tapcert_conformance::transport::{
     CardPresence, InProcess, Recorder, Replay, ReplayMode, T0, Transport, TransportError, TransportErrorKind,

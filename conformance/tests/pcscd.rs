@@ -16,9 +16,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::*;
-use tapcert_conformance::sim::{Band, find_profile};
 use tapcert_conformance::card::{Card, TransportCard};
 use tapcert_conformance::clock::{ManualClock, SystemClock};
+use tapcert_conformance::sim::{Band, find_profile};
 use tapcert_conformance::transcript::{export_scriptor, import_scriptor};
 use tapcert_conformance::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer};
 use tapcert_conformance::transport::{

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-
 /// Reader name of vpcd's slot 0.
 pub const VPCD_READER: &str = "Virtual PCD 00 00";
 

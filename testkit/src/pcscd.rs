@@ -21,7 +21,7 @@ pub struct Pcscd {
 }
 
 impl Pcscd {
-    /// Starts pcscd and waits until it lists [`VPCD_READER`]. Hold a [`PcscdLock`] first.
+    /// Starts pcscd and waits until it lists [`VPCD_READER`]. Hold a [`crate::PcscdLock`] first.
     pub fn start(bin: &Path) -> Pcscd {
         // Another pcscd (not ours) would own /run/pcscd: refuse rather than kill it.
         if let Ok(pid) = std::fs::read_to_string("/run/pcscd/pcscd.pid")

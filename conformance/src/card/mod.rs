@@ -75,4 +75,3 @@ impl<C: Card + ?Sized> Card for Box<C> {
         (**self).power_off()
     }
 }
-

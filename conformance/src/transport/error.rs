@@ -233,8 +233,9 @@ impl TransportError {
     /// Which of the three a runner must tell apart this error is.
     pub fn kind(&self) -> TransportErrorKind {
         match self {
-            TransportError::CardRemoved
-            | TransportError::PresenceTimeout { want: CardPresence::Present, .. } => TransportErrorKind::Removed,
+            TransportError::CardRemoved | TransportError::PresenceTimeout { want: CardPresence::Present, .. } => {
+                TransportErrorKind::Removed
+            }
             TransportError::Timeout { .. } | TransportError::Unresponsive => TransportErrorKind::Mute,
             _ => TransportErrorKind::Fault,
         }

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError, TransportErrorKind, TransportKind};
+use super::{
+    CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError, TransportErrorKind, TransportKind,
+};
 use crate::clock::Clock;
 use crate::mask::masked_command_hex;
 use crate::transcript::{EventKind, Transcript};
