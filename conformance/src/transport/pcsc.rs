@@ -275,7 +275,7 @@ impl Transport for Pcsc {
 
     /// Blocks in `SCardGetStatusChange` until pcscd reports the wanted state (it polls its
     /// readers about every 400 ms), for at most `timeout` on the clock and
-    /// [`MAX_STATE_CHANGES`] changes. A card that arrives is not connected yet: the next
+    /// 1000 state changes. A card that arrives is not connected yet: the next
     /// [`Transport::reset`] does that.
     fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
         let start = self.clock.now();
