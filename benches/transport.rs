@@ -1,4 +1,4 @@
-//! APDU round trips per second: in-process `Sim`, and the real PC/SC stack (pcscd + vpcd),
+//! APDU round trips per second: in-process (`InProcess`), and the real PC/SC stack (pcscd + vpcd),
 //! each beside a baseline without tapcert, so tapcert's own overhead shows.
 //!
 //! ```text
@@ -9,8 +9,8 @@
 //!
 //! The `sim` and `pcsc` cases send GET BALANCE (`80 5C 00 02 04`, answer 4 bytes + 9000) once per iteration:
 //!
-//! - `sim/band`: `Sim<Band>` (reference band, e-purse selected);
-//! - `sim/echo`: `Sim` over a card that answers `9000` with no band logic (transport cost);
+//! - `sim/band`: `InProcess<Band>` (reference band, e-purse selected);
+//! - `sim/echo`: `InProcess` over a card that answers `9000` with no band logic (transport cost);
 //! - `sim_emv/arqc`, `sim_emv/arqc_cda`: whole EMV transactions against the band (reset,
 //!   SELECT, GPO, GENERATE AC), without and with a CDA signature;
 //! - `pcsc/raw`: the `pcsc` crate straight to a bare vpcd card loop written here (socket, read
@@ -23,8 +23,9 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use tapcert_conformance::card::{Card, CardReply};
 use tapcert_conformance::sim::{Band, find_profile};
-use tapcert_conformance::transport::{Card, CardReply, Sim, Transport};
+use tapcert_conformance::transport::{InProcess, Transport};
 
 const GET_BALANCE: [u8; 5] = [0x80, 0x5C, 0x00, 0x02, 0x04];
 const SELECT_PURSE: [u8; 14] = [0x00, 0xA4, 0x04, 0x00, 0x08, 0xA0, 0x00, 0x00, 0x06, 0x32, 0x01, 0x01, 0x05, 0x00];
@@ -47,11 +48,11 @@ fn band() -> Band {
 fn in_process(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim");
     g.throughput(Throughput::Elements(1));
-    let mut sim = Sim::new(band());
+    let mut sim = InProcess::new(band());
     sim.reset().unwrap();
     assert_eq!(sim.transmit(&SELECT_PURSE).unwrap().sw(), Some(0x9000));
     g.bench_function("band", |b| b.iter(|| sim.transmit(black_box(&GET_BALANCE)).unwrap()));
-    let mut echo = Sim::new(Echo);
+    let mut echo = InProcess::new(Echo);
     echo.reset().unwrap();
     g.bench_function("echo", |b| b.iter(|| echo.transmit(black_box(&GET_BALANCE)).unwrap()));
     g.finish();
@@ -68,7 +69,7 @@ fn in_process(c: &mut Criterion) {
         // A fresh band per transaction: the ATC would run out after 65k.
         g.bench_function(name, |b| {
             b.iter_batched(
-                || Sim::new(fresh.clone()),
+                || InProcess::new(fresh.clone()),
                 |mut sim| {
                     sim.reset().unwrap();
                     sim.transmit(&select).unwrap();

@@ -11,10 +11,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::mask::{masked_command_hex, masked_hex};
 use tapcert_conformance::sim::{Band, BandConfig, find_profile, profiles};
 use tapcert_conformance::transport::vpcd::{DEFAULT_VPCD_ADDR, VpcdEvent, VpcdOptions, VpcdServer};
@@ -42,10 +43,6 @@ pub struct SimArgs {
     pub seed: Option<u64>,
 }
 
-fn unix_micros() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0)
-}
-
 /// Runs `tapcert sim`.
 pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     if args.list_profiles {
@@ -70,7 +67,9 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     };
     let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
     eprintln!("tapcert sim: profile {} serving vpcd at {}", profile.name, args.vpcd);
-    let mut server = VpcdServer::new(Band::with_config(profile, config), options);
+    // One clock for the band's delays, the reconnect backoff and the log's timestamps.
+    let clock = Arc::new(SystemClock::new());
+    let mut server = VpcdServer::new(Band::with_config(profile, config), options).with_clock(clock.clone());
     let mut log_error = None;
     server.run(&mut |event| {
         let line = match event {
@@ -87,7 +86,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         };
         if let Some(w) = log.as_mut() {
             // Flushed per line: the server usually ends by a signal.
-            if let Err(e) = writeln!(w, "{}\t{line}", unix_micros()).and_then(|()| w.flush()) {
+            if let Err(e) = writeln!(w, "{}\t{line}", clock.now().as_micros()).and_then(|()| w.flush()) {
                 log_error.get_or_insert(e);
             }
         }

@@ -19,9 +19,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tapcert_conformance::transport::{Atr, RawResponse, ReaderInfo, Transport, TransportError};
+use tapcert_conformance::transport::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
 
 type Entry = (&'static str, &'static str, fn(&[u8]));
 
@@ -187,7 +188,8 @@ fn flow_seeds_complete_whole_transactions() {
         let data = fs::read(&path).unwrap();
         let (card, source) = FuzzCard::split(&data);
         let clock = source.clock();
-        transit_ok += usize::from(read_transit(&mut T0::new(card), &TerminalConfig::default(), clock.as_ref()).completed);
+        transit_ok +=
+            usize::from(read_transit(&mut T0::new(card), &TerminalConfig::default(), clock.as_ref()).completed);
     }
     assert!(transit_ok >= 10, "only {transit_ok} flow_transit seeds complete the transit read");
 }
@@ -200,7 +202,7 @@ struct Recording<T> {
 }
 
 impl<T: Transport> Transport for Recording<T> {
-    fn reset(&mut self) -> Result<Atr, TransportError> {
+    fn reset(&mut self) -> Result<RawAtr, TransportError> {
         let atr = self.inner.reset()?;
         self.atr = atr.as_bytes().to_vec();
         Ok(atr)
@@ -213,6 +215,12 @@ impl<T: Transport> Transport for Recording<T> {
     fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
         self.inner.field_off(hold)
     }
+    fn presence(&mut self) -> Result<CardPresence, TransportError> {
+        self.inner.presence()
+    }
+    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
+        self.inner.wait_for(want, timeout)
+    }
     fn info(&self) -> ReaderInfo {
         self.inner.info()
     }
@@ -224,11 +232,16 @@ impl<T: Transport> Transport for Recording<T> {
 type BandRun = (String, &'static str, Vec<u8>);
 
 fn band_transcripts() -> (Vec<BandRun>, usize) {
+    use tapcert_conformance::clock::ManualClock;
     use tapcert_conformance::sim::{Band, profiles};
     use tapcert_conformance::terminal::fuzzing::fuzz_card_input;
     use tapcert_conformance::terminal::{TerminalConfig, read_emv, read_transit};
-    use tapcert_conformance::transport::{FuzzCard, Sim, T0};
+    use tapcert_conformance::transport::{FuzzCard, InProcess, T0};
 
+    // The band on its own virtual clock: slow firmware advances it instead of sleeping.
+    let band = |p: &tapcert_conformance::sim::Profile| {
+        InProcess::with_clock(Band::new(p.clone()), Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO)))
+    };
     let mut out = Vec::new();
     let mut completed = 0;
     for (i, profile) in profiles().into_iter().enumerate() {
@@ -237,7 +250,7 @@ fn band_transcripts() -> (Vec<BandRun>, usize) {
         // so that the recorded input replays the same transaction.
         let (_, mut source) = FuzzCard::split(&seed.to_be_bytes());
         let clock = source.clock();
-        let mut t = T0::new(Recording { inner: Sim::new(Band::new(profile.clone())), atr: vec![], responses: vec![] });
+        let mut t = T0::new(Recording { inner: band(&profile), atr: vec![], responses: vec![] });
         let emv = read_emv(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref());
         completed += usize::from(profile.name == "reference" && emv.is_clean());
         let rec = t.inner_mut();
@@ -247,7 +260,7 @@ fn band_transcripts() -> (Vec<BandRun>, usize) {
 
         let (_, source) = FuzzCard::split(&seed.to_be_bytes());
         let clock = source.clock();
-        let mut t = T0::new(Recording { inner: Sim::new(Band::new(profile.clone())), atr: vec![], responses: vec![] });
+        let mut t = T0::new(Recording { inner: band(&profile), atr: vec![], responses: vec![] });
         let transit = read_transit(&mut t, &TerminalConfig::default(), clock.as_ref());
         completed += usize::from(profile.name == "reference" && transit.is_clean());
         let rec = t.inner_mut();

@@ -6,7 +6,7 @@
 //!
 //! Needs the `pcsc` feature and root (pcscd's socket). Without pcscd: a loud SKIP, or a
 //! failure when `CI` is set. Serialised with `tapcert-conformance`'s pcscd tests by
-//! `tapcert_conformance::testing::PcscdLock` (they use the same vpcd port and reader).
+//! `tapcert_testkit::PcscdLock` (they use the same vpcd port and reader).
 #![cfg(feature = "pcsc")]
 
 #[path = "../conformance/tests/common/mod.rs"]
@@ -16,8 +16,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, require};
 use tapcert_conformance::transport::{Pcsc, PcscOptions, T0};
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, require};
 
 fn tapcert(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tapcert")).args(args).output().expect("run tapcert")
@@ -107,7 +107,7 @@ fn tapcert_sim_readers_emv_cda_and_removal_through_pcscd() {
         T0::new(Pcsc::open(PcscOptions { reader: Some(VPCD_READER.into()), ..PcscOptions::default() }).unwrap());
     let clock = common::terminal_clock();
     let config = tapcert_conformance::terminal::TerminalConfig::default();
-    let rng = &mut tapcert_conformance::transport::SeededRng::new(0x5EED);
+    let rng = &mut tapcert_conformance::clock::SeededRng::new(0x5EED);
     let outcome = tapcert_conformance::terminal::read_emv(&mut t, &config, rng, &clock);
     assert!(outcome.is_clean(), "CDA chain and the ARQC inside 9F4B verify: {:?}", outcome.findings);
     assert_eq!((outcome.result.cid, outcome.result.records.len()), (Some(0x80), 5));

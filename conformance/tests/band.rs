@@ -7,23 +7,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
+use tapcert_conformance::card::{Card, CardReply, TransportCard};
+use tapcert_conformance::clock::{Clock, ManualClock, SeededRng};
 use tapcert_conformance::sim::{Band, ProfileKind, find_profile, profiles};
 use tapcert_conformance::terminal::{
     Check, Mac1, OdaMethod, TerminalConfig, check_atc_increases, probe_emv_errors, purchase_transit, read_emv,
     read_ndef, read_transit, read_uid,
 };
+use tapcert_conformance::transcript::{Transcript, export_scriptor, import_scriptor};
 use tapcert_conformance::transport::{
-    Card, CardReply, ManualClock, Recorder, Replay, ReplayMode, SeededRng, Sim, T0, Transcript, Transport,
-    export_scriptor, import_scriptor,
+    CardPresence, InProcess, Recorder, Replay, ReplayMode, T0, Transport, TransportError, TransportErrorKind,
 };
 use tapcert_parsers::Finding;
 
 /// The band on the terminal's clock: its processing delays advance the clock instead of sleeping.
-fn sim_on(profile: &str, clock: ManualClock) -> T0<Sim<Band>> {
-    T0::new(Sim::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock)))
+fn sim_on(profile: &str, clock: ManualClock) -> T0<InProcess<Band>> {
+    T0::new(InProcess::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock)))
 }
 
-fn sim(profile: &str) -> T0<Sim<Band>> {
+fn sim(profile: &str) -> T0<InProcess<Band>> {
     sim_on(profile, terminal_clock())
 }
 
@@ -81,7 +83,7 @@ fn tampered_issuer_certificate_is_rejected() {
             r
         }
     }
-    let mut t = Sim::new(Tamper(Band::new(find_profile("reference").unwrap())));
+    let mut t = InProcess::new(Tamper(Band::new(find_profile("reference").unwrap())));
     let o = read_emv(&mut t, &TerminalConfig::default(), &mut SeededRng::new(1), &terminal_clock());
     let f = o.findings.iter().find(|f| f.matches("EMV.ODA.VERIFY")).unwrap();
     assert!(f.message.contains("issuer certificate"), "{f}");
@@ -130,7 +132,7 @@ fn purse_signed_with_the_wrong_key_is_caught() {
             r
         }
     }
-    let mut t = Sim::new(FlipMac2(Band::new(find_profile("reference").unwrap())));
+    let mut t = InProcess::new(FlipMac2(Band::new(find_profile("reference").unwrap())));
     let p = purchase_transit(&mut t, &config, 150, Mac1::Valid, &terminal_clock());
     let rules: Vec<_> = p.violations().map(|f| &*f.rule).collect();
     assert_eq!(rules, ["TRANSIT.MAC2.VERIFY"], "{:?}", p.findings);
@@ -242,7 +244,7 @@ fn record_export_import_replay_give_identical_exchanges() {
     // Replaying the imported text to the same procedures reproduces every exchange.
     for mode in [ReplayMode::Order, ReplayMode::Content] {
         let replay_clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
-        let mut again = Recorder::new(Replay::new(&imported, mode), replay_clock);
+        let mut again = Recorder::new(Replay::new(&imported, mode, replay_clock.clone()), replay_clock);
         three_flows(&mut again, &clock);
         let (_, replayed) = again.into_parts();
         let c: Vec<_> = replayed.exchanges().collect();
@@ -309,4 +311,87 @@ fn arqc_matches_pyemv() {
     let out = std::process::Command::new(&python).args(["-c", &script]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hex::encode_upper(tx.cryptogram.unwrap()));
+}
+
+/// A session with the band, recorded at the latencies of a virtual clock that ticks `tick` per
+/// reading: every event costs one tick, and the slow band's GENERATE AC its delay on top.
+fn recorded_session(profile: &str, tick: Duration) -> Transcript {
+    let clock = ManualClock::new(Duration::from_secs(1_700_000_000), tick);
+    let band = InProcess::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock.clone()));
+    let mut rec = Recorder::new(T0::new(band), Arc::new(clock));
+    emv_and_balance(&mut rec);
+    rec.into_parts().1
+}
+
+fn latencies(t: &Transcript) -> Vec<u64> {
+    t.events.iter().map(|e| e.latency_us).collect()
+}
+
+/// A Recorder over a Replay writes the recorded latencies again, to the microsecond, when
+/// both run on one virtual clock that only the replay moves.
+#[test]
+fn replay_reproduces_the_recorded_latencies() {
+    let recorded = recorded_session("slow-generate-ac", Duration::from_micros(13));
+    let slow = latencies(&recorded).into_iter().max().unwrap();
+    assert!(slow > 500_000, "the slow GENERATE AC is in the recording ({slow} us)");
+    assert!(latencies(&recorded).contains(&13), "and the ordinary exchanges take one tick");
+
+    let clock = Arc::new(ManualClock::new(Duration::from_secs(1_800_000_000), Duration::ZERO));
+    let mut again = Recorder::new(Replay::new(&recorded, ReplayMode::Order, clock.clone()), clock);
+    emv_and_balance(&mut again);
+    let replayed = again.into_parts().1;
+    assert_eq!(latencies(&replayed), latencies(&recorded));
+    assert_eq!(replayed.exchanges().collect::<Vec<_>>(), recorded.exchanges().collect::<Vec<_>>());
+}
+
+/// A recorded session relayed as a card (what `tapcert sim` would serve to vpcd) answers the
+/// terminal with the recorded bytes; once the terminal leaves the script, the card is mute.
+#[test]
+fn a_replay_relayed_as_a_card_answers_the_recorded_bytes() {
+    let recorded = recorded_session("reference", Duration::ZERO);
+    let clock = Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO));
+    let relay = TransportCard::new(Replay::new(&recorded, ReplayMode::Order, clock.clone()));
+    let mut rec = Recorder::new(InProcess::with_clock(relay, clock.clone()), clock);
+    let atr = rec.reset().unwrap();
+    let (verified, balance) = emv_and_balance(&mut rec);
+    assert!(verified, "the recorded ARQC still verifies");
+    assert_eq!(balance, Some(10_000));
+    let (mut t, relayed) = rec.into_parts();
+    assert_eq!(relayed.exchanges().collect::<Vec<_>>(), recorded.exchanges().collect::<Vec<_>>());
+    match &recorded.events[0].kind {
+        tapcert_conformance::transcript::EventKind::Reset { atr: a } => assert_eq!(a, &atr),
+        other => panic!("recording starts with {other:?}"),
+    }
+    assert!(t.card().last_error().is_none());
+
+    // Off the script: the replay fails, and the card it plays can only stay mute.
+    let err = t.transmit(&apdu("00A4040007A000000004101000")).unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Mute, "{err:?}");
+    assert!(
+        matches!(t.card().last_error(), Some(TransportError::ReplayExhausted { exchanges }) if *exchanges > 5),
+        "{:?}",
+        t.card().last_error()
+    );
+}
+
+/// The wrappers pass presence through: a runner holding `Box<&mut Recorder<T0<InProcess>>>`
+/// sees the card leave and come back.
+#[test]
+fn wrappers_forward_presence() {
+    let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
+    let band = InProcess::with_clock(Band::new(find_profile("reference").unwrap()), Arc::new(clock.clone()));
+    let mut rec = Recorder::new(T0::new(band), Arc::new(clock.clone()));
+    let presence = |rec: &mut Recorder<T0<InProcess<Band>>>| {
+        let mut t: Box<&mut dyn Transport> = Box::new(rec);
+        t.presence().unwrap()
+    };
+    assert_eq!(presence(&mut rec), CardPresence::Present);
+    rec.inner_mut().inner_mut().remove();
+    assert_eq!(presence(&mut rec), CardPresence::Absent);
+    let err = rec.wait_for(CardPresence::Present, Duration::from_secs(2)).unwrap_err();
+    assert!(err.is_card_gone(), "{err:?}");
+    assert_eq!(clock.now(), Duration::from_secs(2), "the wait passed on the injected clock");
+    rec.inner_mut().inner_mut().insert();
+    rec.wait_for(CardPresence::Present, Duration::from_secs(2)).unwrap();
+    assert_eq!(clock.now(), Duration::from_secs(2), "no wait for a card that is there");
 }

@@ -2,7 +2,7 @@
 //! served by the `tapcert sim` code path (`VpcdServer`), driven through the `pcsc` crate.
 //!
 //! Each test starts its own `pcscd -f` (and stops it), so the tests serialise on
-//! `tapcert_conformance::testing::PcscdLock` (a mutex and a lock file shared with the root
+//! `tapcert_testkit::PcscdLock` (a mutex and a lock file shared with the root
 //! package's `tests/sim_pcscd.rs`).
 //! Without pcscd on PATH the tests print a loud SKIP, or fail when `CI` is set. Run as root.
 #![cfg(feature = "pcsc")]
@@ -16,27 +16,30 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::*;
+use tapcert_conformance::card::{Card, TransportCard};
+use tapcert_conformance::clock::{ManualClock, SeededRng, SystemClock};
 use tapcert_conformance::sim::{Band, find_profile};
 use tapcert_conformance::terminal::{
     Check, Mac1, OdaMethod, TerminalConfig, purchase_transit, read_emv, read_ndef, read_transit, read_uid,
 };
-use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
+use tapcert_conformance::transcript::{export_scriptor, import_scriptor};
 use tapcert_conformance::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer};
 use tapcert_conformance::transport::{
-    Pcsc, PcscOptions, Recorder, SeededRng, Sim, SystemClock, T0, Transport, TransportError, export_scriptor,
-    import_scriptor, list_readers,
+    CardPresence, InProcess, Pcsc, PcscOptions, Recorder, Replay, ReplayMode, T0, Transport, TransportError,
+    list_readers,
 };
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
 
 const READER: &str = VPCD_READER;
 const VPCD: &str = "127.0.0.1:35963";
 
-/// The band served to vpcd on a thread; `stop` takes it out of the reader and hands it back.
-struct Served {
+/// A card served to vpcd on a thread; `stop` takes it out of the reader and hands it back.
+struct Served<C: Card + 'static = Band> {
     stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<JoinHandle<(Band, usize)>>,
+    thread: Option<JoinHandle<(C, usize)>>,
 }
 
-impl Drop for Served {
+impl<C: Card + 'static> Drop for Served<C> {
     /// A failed test must not leave its band connected to the next test's pcscd.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
@@ -46,9 +49,9 @@ impl Drop for Served {
     }
 }
 
-fn serve(band: Band) -> Served {
+fn serve<C: Card + 'static>(card: C) -> Served<C> {
     let options = VpcdOptions { addr: VPCD.into(), poll: Duration::from_millis(20), ..VpcdOptions::default() };
-    let mut server = VpcdServer::new(band, options);
+    let mut server = VpcdServer::new(card, options);
     let stop = server.stop_handle();
     let thread = std::thread::spawn(move || {
         let mut connects = 0;
@@ -64,8 +67,8 @@ fn serve(band: Band) -> Served {
     Served { stop, thread: Some(thread) }
 }
 
-impl Served {
-    fn stop(mut self) -> (Band, usize) {
+impl<C: Card + 'static> Served<C> {
+    fn stop(mut self) -> (C, usize) {
         self.stop.store(true, Ordering::Relaxed);
         self.thread.take().expect("running").join().expect("server thread")
     }
@@ -160,15 +163,18 @@ fn card_removal_mid_sequence_and_reinsertion() {
     // The band leaves the field in the middle of the next transaction.
     let (band, _) = served.stop();
     let err = t.transmit(&apdu("00A4040007A000000004101000")).unwrap_err();
-    assert!(matches!(err, TransportError::CardRemoved | TransportError::Protocol { .. }), "{err:?}");
+    assert!(matches!(err, TransportError::CardRemoved | TransportError::Pcsc { .. }), "{err:?}");
     assert!(t.reset().is_err(), "no card to reset");
+    t.wait_for(CardPresence::Absent, Duration::from_secs(5)).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Absent);
     // Out of the field for longer than pcscd's 400 ms presence poll: pcscd's event handler
     // only reports transitions it has polled, and a reinsertion inside one poll period leaves
     // the reader "empty" for good (seen with pcsc-lite 1.9.9 + vpcd).
     std::thread::sleep(Duration::from_millis(1200));
     // Back in the field: the same band, its counters intact.
     let served = serve(band);
-    let atr = match t.inner_mut().wait_for_card(Duration::from_secs(10)) {
+    let waited = t.wait_for(CardPresence::Present, Duration::from_secs(10));
+    let atr = match waited.and_then(|()| t.reset()) {
         Ok(a) => a,
         Err(e) => {
             let r = list_readers();
@@ -185,6 +191,37 @@ fn card_removal_mid_sequence_and_reinsertion() {
     pcscd.stop();
 }
 
+/// Presence as a runner sees it through pcscd: present once the vpcd card connects, absent
+/// after it disconnects, and a wait for a card that does not come gives up on time.
+#[test]
+fn presence_follows_the_vpcd_card() {
+    let Some((_g, pcscd)) = stack() else { return };
+    let mut t = Pcsc::open(PcscOptions { reader: Some(READER.into()), ..PcscOptions::default() }).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Absent, "no card served yet");
+    let err = t.wait_for(CardPresence::Present, Duration::from_millis(300)).unwrap_err();
+    assert!(
+        matches!(err, TransportError::PresenceTimeout { want: CardPresence::Present, waited }
+            if waited >= Duration::from_millis(300)),
+        "{err:?}"
+    );
+    assert!(err.is_card_gone());
+
+    let served = serve(reference());
+    t.wait_for(CardPresence::Present, Duration::from_secs(10)).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Present);
+    assert_eq!(t.reset().unwrap().as_bytes(), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+    let read = read_transit(&mut T0::new(&mut t), &TerminalConfig::default(), &terminal_clock());
+    assert_eq!(read.result.balance, Some(10_000));
+
+    served.stop();
+    t.wait_for(CardPresence::Absent, Duration::from_secs(10)).unwrap();
+    assert_eq!(t.presence().unwrap(), CardPresence::Absent);
+    let err = t.transmit(&[0x80, 0x5C, 0x00, 0x02, 0x04]).unwrap_err();
+    assert!(err.is_card_gone(), "{err:?}");
+    drop(t);
+    pcscd.stop();
+}
+
 #[test]
 fn pcscd_restart_and_the_band_reconnects() {
     let Some((_g, pcscd)) = stack() else { return };
@@ -194,7 +231,7 @@ fn pcscd_restart_and_the_band_reconnects() {
     assert_eq!(read_transit(&mut t, &TerminalConfig::default(), &terminal_clock()).result.balance, Some(10_000));
     pcscd.stop();
     let err = t.transmit(&[0x80, 0x5C, 0x00, 0x02, 0x04]).unwrap_err();
-    assert!(!matches!(err, TransportError::Timeout(_)), "{err:?}");
+    assert!(!matches!(err, TransportError::Timeout { .. } | TransportError::Unresponsive), "{err:?}");
     drop(t);
     let pcscd = Pcscd::start(&on_path("pcscd").unwrap());
     wait_present(Duration::from_secs(15));
@@ -214,7 +251,7 @@ fn mute_band_is_a_transport_error_not_a_hang() {
     let mut t = open();
     assert_eq!(t.transmit(&apdu("00A4040007A000000004101000")).unwrap().sw(), Some(0x9000));
     let err = t.transmit(&apdu("80A80000020000")).unwrap_err();
-    assert!(matches!(err, TransportError::Timeout(_) | TransportError::Protocol { .. }), "{err:?}");
+    assert!(matches!(err, TransportError::Unresponsive | TransportError::Pcsc { .. }), "{err:?}");
     drop(t);
     served.stop();
     pcscd.stop();
@@ -226,7 +263,7 @@ fn mute_band_is_a_transport_error_not_a_hang() {
 fn scriptor_interop() {
     let Some((_g, pcscd)) = stack() else { return };
     let Some(scriptor) = require("scriptor") else { return };
-    let mut rec = Recorder::new(T0::new(Sim::new(reference())), Arc::new(SystemClock::new()));
+    let mut rec = Recorder::new(T0::new(InProcess::new(reference())), Arc::new(SystemClock::new()));
     let config = TerminalConfig::default();
     assert!(read_emv(&mut rec, &config, &mut SeededRng::new(7), &terminal_clock()).is_clean());
     assert!(purchase_transit(&mut rec, &config, 99, Mac1::Valid, &terminal_clock()).is_clean());
@@ -253,6 +290,30 @@ fn scriptor_interop() {
     assert_eq!(got, want, "scriptor's log:\n{log}");
 }
 
+/// A recorded band session, relayed as a card through the real vpcd + pcscd, answers an
+/// application that talks PC/SC with the recorded bytes.
+#[test]
+fn a_replayed_session_served_through_pcscd_answers_the_recorded_bytes() {
+    let Some((_g, pcscd)) = stack() else { return };
+    let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
+    let mut rec = Recorder::new(T0::new(InProcess::new(reference())), Arc::new(clock.clone()));
+    emv_and_balance(&mut rec);
+    let (_, recorded) = rec.into_parts();
+
+    let served = serve(TransportCard::new(Replay::new(&recorded, ReplayMode::Order, Arc::new(clock.clone()))));
+    wait_present(Duration::from_secs(10));
+    let mut rec = Recorder::new(open(), Arc::new(clock));
+    let (verified, balance) = emv_and_balance(&mut rec);
+    assert!(verified, "the recorded ARQC, relayed, still verifies");
+    assert_eq!(balance, Some(10_000));
+    let (t, relayed) = rec.into_parts();
+    drop(t);
+    let (card, _) = served.stop();
+    assert_eq!(relayed.exchanges().collect::<Vec<_>>(), recorded.exchanges().collect::<Vec<_>>());
+    assert!(card.last_error().is_none(), "{:?}", card.last_error());
+    pcscd.stop();
+}
+
 #[test]
 fn protocol_choice_exclusive_mode_and_reader_listing() {
     let Some((_g, pcscd)) = stack() else { return };
@@ -274,7 +335,10 @@ fn protocol_choice_exclusive_mode_and_reader_listing() {
     assert_eq!(t.transmit(&apdu("FFCA000000")).unwrap().sw(), Some(0x9000));
     // A second application cannot get in while the first holds the card exclusively.
     let err = Pcsc::open(exclusive).unwrap_err();
-    assert!(matches!(err, TransportError::Protocol { .. }), "{err:?}");
+    assert!(
+        matches!(err, TransportError::Pcsc { code } if code == tapcert_conformance::transport::PcscCode::SHARING_VIOLATION),
+        "{err:?}"
+    );
     drop(t);
     let err = Pcsc::open(PcscOptions { reader: Some("No Such Reader".into()), ..PcscOptions::default() }).unwrap_err();
     assert!(matches!(err, TransportError::NoReader { name: Some(_) }), "{err:?}");

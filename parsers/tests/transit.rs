@@ -39,7 +39,8 @@ proptest! {
 #[test]
 fn fields_sit_where_the_layout_says() {
     // balance 10000 fen, sequence 0003, overdraft 0, key version 1, 3DES, random 11223344
-    let init = PurchaseInitResponse::from_bytes(&[0, 0, 0x27, 0x10, 0, 3, 0, 0, 0, 1, 0, 0x11, 0x22, 0x33, 0x44]).unwrap();
+    let init =
+        PurchaseInitResponse::from_bytes(&[0, 0, 0x27, 0x10, 0, 3, 0, 0, 0, 1, 0, 0x11, 0x22, 0x33, 0x44]).unwrap();
     assert_eq!((init.balance, init.offline_sequence, init.key_version), (10_000, [0, 3], 1));
     assert_eq!(init.random, [0x11, 0x22, 0x33, 0x44]);
     let cmd = PurchaseInitCommand { key_index: 1, amount: 150, terminal_id: [0x11, 0x22, 0x33, 0x44, 0x55, 0x66] };

@@ -25,7 +25,7 @@ use super::oda::{self, TEST_ONLY_CA_INDEX};
 use tapcert_parsers::apdu::{CommandApdu, StatusWord};
 
 use super::{Band, CardReply, template, tlv};
-use crate::transport::UnpredictableSource;
+use crate::clock::UnpredictableSource;
 
 /// `2PAY.SYS.DDF01`.
 pub(crate) const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";
@@ -191,7 +191,11 @@ impl Band {
                 self.session.mute = true;
                 return CardReply::mute();
             }
-            return CardReply::sw(if pdol_data.is_some() { StatusWord::WRONG_LENGTH.0 } else { StatusWord::INCORRECT_DATA.0 });
+            return CardReply::sw(if pdol_data.is_some() {
+                StatusWord::WRONG_LENGTH.0
+            } else {
+                StatusWord::INCORRECT_DATA.0
+            });
         }
         if self.faults().atc_increments {
             let Some(next) = self.persistent.atc.checked_add(1) else {

@@ -15,8 +15,8 @@
 //!
 //! ```
 //! use tapcert_conformance::sim::{Band, find_profile};
-//! use tapcert_conformance::transport::{Sim, Transport};
-//! let mut t = Sim::new(Band::new(find_profile("reference").unwrap()));
+//! use tapcert_conformance::transport::{InProcess, Transport};
+//! let mut t = InProcess::new(Band::new(find_profile("reference").unwrap()));
 //! t.reset().unwrap();
 //! let select = hex::decode("00A4040008A00000063201010500").unwrap();
 //! assert_eq!(t.transmit(&select).unwrap().sw(), Some(0x9000));
@@ -38,7 +38,9 @@ pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
 
 use tapcert_parsers::apdu::{CommandApdu, LengthForm, StatusWord};
 use tapcert_parsers::transit::TransitLogRecord;
-use crate::transport::{Card, CardReply, SeededRng};
+
+use crate::card::{Card, CardReply};
+use crate::clock::SeededRng;
 
 /// Personalisation of a band: who it is and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,9 +191,7 @@ impl Band {
                 let (selected, fci) = match cmd.data() {
                     d if d == emv::PPSE_NAME => (Selected::Ppse, self.ppse_fci()),
                     d if d == emv::EMV_AID => (Selected::Emv, self.emv_fci()),
-                    d if Band::is_purse_aid(d) => {
-                        (Selected::Transit, self.transit_fci(d))
-                    }
+                    d if Band::is_purse_aid(d) => (Selected::Transit, self.transit_fci(d)),
                     d if d == ndef::NDEF_AID => (Selected::Ndef, Vec::new()),
                     _ => return CardReply::sw(self.faults().unknown_aid_sw),
                 };
@@ -251,7 +251,9 @@ impl Card for Band {
             Selected::Transit => self.transit_process(&cmd),
             Selected::Ndef => self.ndef_process(&cmd),
             Selected::Ppse | Selected::None => match cmd.ins().0 {
-                0xA8 | 0xAE | 0xB2 | 0xB0 | 0x5C | 0x50 | 0x54 | 0xCA => CardReply::sw(StatusWord::CONDITIONS_NOT_SATISFIED.0),
+                0xA8 | 0xAE | 0xB2 | 0xB0 | 0x5C | 0x50 | 0x54 | 0xCA => {
+                    CardReply::sw(StatusWord::CONDITIONS_NOT_SATISFIED.0)
+                }
                 _ => CardReply::sw(StatusWord::INS_NOT_SUPPORTED.0),
             },
         }

@@ -70,7 +70,9 @@ impl Band {
                 let end = (offset + le).min(file.len());
                 CardReply::data(&file[offset..end], StatusWord::OK.0)
             }
-            (0x00, 0xD6) if self.session.ndef_file.is_some() => CardReply::sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED.0),
+            (0x00, 0xD6) if self.session.ndef_file.is_some() => {
+                CardReply::sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED.0)
+            }
             (0x00, 0xD6) => CardReply::sw(StatusWord::NO_CURRENT_EF.0),
             _ => CardReply::sw(StatusWord::INS_NOT_SUPPORTED.0),
         }

@@ -165,10 +165,25 @@ mod tests {
             assert_ne!(p.faults, Faults::REFERENCE, "{} plants no fault", p.name);
             assert!(!p.description.contains('\t') && !p.description.contains('\n'));
         }
-        let mut names: Vec<_> = all.iter().map(|p| p.name).collect();
-        names.dedup();
-        assert_eq!(names.len(), all.len());
+        let names: Vec<_> = all.iter().map(|p| p.name).collect();
+        assert_eq!(duplicate_names(&names), Vec::<&str>::new(), "profile names must be unique");
         assert_eq!(find_profile("atc-stuck").unwrap().kind, ProfileKind::Faulty);
         assert!(find_profile("nope").is_none());
+    }
+
+    /// The names that occur more than once, sorted: dedup only merges neighbours, so the list
+    /// is sorted first.
+    fn duplicate_names<'a>(names: &[&'a str]) -> Vec<&'a str> {
+        let mut sorted = names.to_vec();
+        sorted.sort_unstable();
+        let mut dups: Vec<_> = sorted.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        dups.dedup();
+        dups
+    }
+
+    #[test]
+    fn duplicate_names_are_found_wherever_they_stand() {
+        assert_eq!(duplicate_names(&["a", "b", "a", "c", "b", "a"]), ["a", "b"]);
+        assert_eq!(duplicate_names(&["reference", "atc-stuck"]), Vec::<&str>::new());
     }
 }

@@ -27,18 +27,30 @@ fn out_of_order_and_malformed_commands_get_iso_status_words() {
     assert_eq!(sw_of(&send(&mut b, "00A4040006A000000099")), StatusWord::WRONG_LENGTH.0, "Lc says 6, 5 follow");
     assert_eq!(sw_of(&send(&mut b, "00A4040005A00000009900")), StatusWord::FILE_NOT_FOUND.0);
     assert_eq!(sw_of(&send(&mut b, "00A4040007A000000004101000")), StatusWord::OK.0);
-    assert_eq!(sw_of(&send(&mut b, &format!("80AE80001D{}00", "00".repeat(29)))), StatusWord::CONDITIONS_NOT_SATISFIED.0, "AC before GPO");
+    assert_eq!(
+        sw_of(&send(&mut b, &format!("80AE80001D{}00", "00".repeat(29)))),
+        StatusWord::CONDITIONS_NOT_SATISFIED.0,
+        "AC before GPO"
+    );
     assert_eq!(sw_of(&send(&mut b, "80A80000028300")), StatusWord::WRONG_LENGTH.0, "empty PDOL data");
     assert_eq!(sw_of(&send(&mut b, "80A800000400000000")), StatusWord::INCORRECT_DATA.0, "no tag 83");
     assert_eq!(sw_of(&send(&mut b, &format!("80A800001A 8318{} 00", "00".repeat(24)))), StatusWord::OK.0);
-    assert_eq!(sw_of(&send(&mut b, &format!("80A800001A 8318{} 00", "00".repeat(24)))), StatusWord::CONDITIONS_NOT_SATISFIED.0, "second GPO");
+    assert_eq!(
+        sw_of(&send(&mut b, &format!("80A800001A 8318{} 00", "00".repeat(24)))),
+        StatusWord::CONDITIONS_NOT_SATISFIED.0,
+        "second GPO"
+    );
     assert_eq!(sw_of(&send(&mut b, "00B2010B00")), StatusWord::INCORRECT_P1_P2.0);
     assert_eq!(sw_of(&send(&mut b, "00B2050C00")), StatusWord::RECORD_NOT_FOUND.0);
     assert_eq!(sw_of(&send(&mut b, "80CA9F1700")), StatusWord::REFERENCED_DATA_NOT_FOUND.0);
     assert_eq!(sw_of(&send(&mut b, &format!("80AEC0001D{}00", "00".repeat(29)))), StatusWord::INCORRECT_P1_P2.0);
     assert_eq!(sw_of(&send(&mut b, "80AE8000040000000000")), StatusWord::WRONG_LENGTH.0, "CDOL1 data too short");
     assert_eq!(sw_of(&send(&mut b, &format!("80AE80001D{}00", "00".repeat(29)))), StatusWord::OK.0);
-    assert_eq!(sw_of(&send(&mut b, &format!("80AE40001D{}00", "00".repeat(29)))), StatusWord::CONDITIONS_NOT_SATISFIED.0, "second AC");
+    assert_eq!(
+        sw_of(&send(&mut b, &format!("80AE40001D{}00", "00".repeat(29)))),
+        StatusWord::CONDITIONS_NOT_SATISFIED.0,
+        "second AC"
+    );
 }
 
 #[test]
@@ -53,7 +65,11 @@ fn atc_persists_across_power_cycles_and_session_does_not() {
     }
     assert_eq!(b.atc(), atc0 + 3);
     b.power_on();
-    assert_eq!(sw_of(&send(&mut b, "00B2010C00")), StatusWord::CONDITIONS_NOT_SATISFIED.0, "selection lost with the field");
+    assert_eq!(
+        sw_of(&send(&mut b, "00B2010C00")),
+        StatusWord::CONDITIONS_NOT_SATISFIED.0,
+        "selection lost with the field"
+    );
 }
 
 #[test]
@@ -77,8 +93,14 @@ fn transit_and_ndef_state_rules() {
         StatusWord::CONDITIONS_NOT_SATISFIED.0,
         "DEBIT before INIT"
     );
-    assert_eq!(sw_of(&send(&mut b, "805001020B 02 00000064 112233445566 0F")), StatusWord::EPURSE_KEY_INDEX_NOT_SUPPORTED.0);
-    assert_eq!(sw_of(&send(&mut b, "805001020B 01 FFFFFFFF 112233445566 0F")), StatusWord::EPURSE_INSUFFICIENT_BALANCE.0);
+    assert_eq!(
+        sw_of(&send(&mut b, "805001020B 02 00000064 112233445566 0F")),
+        StatusWord::EPURSE_KEY_INDEX_NOT_SUPPORTED.0
+    );
+    assert_eq!(
+        sw_of(&send(&mut b, "805001020B 01 FFFFFFFF 112233445566 0F")),
+        StatusWord::EPURSE_INSUFFICIENT_BALANCE.0
+    );
     assert_eq!(sw_of(&send(&mut b, "00B2011C00")), StatusWord::FILE_NOT_FOUND.0, "SFI 3 has no records");
     assert_eq!(sw_of(&send(&mut b, "00B201C400")), StatusWord::RECORD_NOT_FOUND.0, "empty log");
     assert_eq!(send(&mut b, "00B0950000").len(), 32);

@@ -133,7 +133,7 @@ impl Band {
             return sw(StatusWord::EPURSE_INSUFFICIENT_BALANCE);
         }
         let mut random = [0u8; 4];
-        crate::transport::UnpredictableSource::fill(&mut self.rng, &mut random);
+        crate::clock::UnpredictableSource::fill(&mut self.rng, &mut random);
         let answer = PurchaseInitResponse {
             balance: self.persistent.balance,
             offline_sequence: self.persistent.purse_seq.to_be_bytes(),

@@ -22,15 +22,16 @@ use tapcert_crypto::{AnyVisaIad, Cvn, MastercardIad, Tdes};
 use tapcert_parsers::apdu::{Cla, CommandApduBuf, Ins, StatusWord};
 use tapcert_parsers::bcd::{decode_bcd_byte, decode_bcd_cn};
 use tapcert_parsers::tlv::{
-    AflEntry, AflRecord, Fci, GenerateAcResponse, GpoResponse, Record, Tag, TemplateError, TlvNode,
-    build_emv_dol_data, decode_emv_tlv, emv_dol_data_len, encode_emv_tlv, parse_emv_dol,
+    AflEntry, AflRecord, Fci, GenerateAcResponse, GpoResponse, Record, Tag, TemplateError, TlvNode, build_emv_dol_data,
+    decode_emv_tlv, emv_dol_data_len, encode_emv_tlv, parse_emv_dol,
 };
 
 use super::config::{TerminalConfig, TerminalData, Timestamp};
 use super::observation::{Halt, Observation, Session, Step};
 use super::rules::{self, Rule, finding};
 use super::validators::tlv_findings;
-use crate::transport::{Clock, Transport, UnpredictableSource};
+use crate::clock::{Clock, UnpredictableSource};
+use crate::transport::Transport;
 
 /// The PPSE directory name (EMV Contactless Book B §3.3).
 pub const PPSE_NAME: &[u8] = b"2PAY.SYS.DDF01";
@@ -179,10 +180,11 @@ impl EmvRead {
 /// use std::time::Duration;
 /// use tapcert_conformance::sim::{find_profile, Band};
 /// use tapcert_conformance::terminal::{read_emv, TerminalConfig};
-/// use tapcert_conformance::transport::{ManualClock, SeededRng, Sim, T0};
+/// use tapcert_conformance::clock::{ManualClock, SeededRng};
+/// use tapcert_conformance::transport::{InProcess, T0};
 ///
 /// let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
-/// let band = |name| T0::new(Sim::new(Band::new(find_profile(name).unwrap())));
+/// let band = |name| T0::new(InProcess::new(Band::new(find_profile(name).unwrap())));
 /// let config = TerminalConfig::default();
 ///
 /// let tx = read_emv(&mut band("reference"), &config, &mut SeededRng::new(1), &clock);
@@ -271,7 +273,8 @@ fn transact(
         return Err(Halt::Card);
     }
     let p1 = if cda { P1_ARQC | P1_CDA } else { P1_ARQC };
-    let gac = CommandApduBuf::new(Cla(0x80), Ins::GENERATE_AC, p1, 0x00).with_data(read.cdol1_data.clone()).with_ne(256);
+    let gac =
+        CommandApduBuf::new(Cla(0x80), Ins::GENERATE_AC, p1, 0x00).with_data(read.cdol1_data.clone()).with_ne(256);
     let data = s.send_ok(step, &gac, rules::EMV_GENERATE_AC_STATUS)?;
     tlv_findings(s, step, &data);
     read.generate_ac = Some(data);
@@ -284,7 +287,8 @@ fn transact(
             return Err(Halt::Card);
         }
     };
-    let (cid, atc, cryptogram, sdad) = (response.cid, response.atc, response.cryptogram, response.sdad.map(<[u8]>::to_vec));
+    let (cid, atc, cryptogram, sdad) =
+        (response.cid, response.atc, response.cryptogram, response.sdad.map(<[u8]>::to_vec));
     let iad = response.iad.map(<[u8]>::to_vec);
     let response_objects = response_objects_for_cda(response.template.as_ref());
     read.cid = Some(cid);
@@ -451,11 +455,13 @@ fn check_data_objects(s: &mut Session<'_>, read: &EmvRead) {
         for child in &rec.template.children {
             let tag = child.tlv.tag;
             if let Some((_, sfi, record)) = seen.iter().find(|(t, ..)| *t == tag) {
-                let msg = format!(
-                    "{tag} in SFI {} #{} was already returned in SFI {sfi} #{record}",
-                    r.at.sfi, r.at.record
-                );
-                s.finding(finding(rules::EMV_DATA_DUPLICATE, Step::ReadRecord { sfi: r.at.sfi, record: r.at.record }, msg));
+                let msg =
+                    format!("{tag} in SFI {} #{} was already returned in SFI {sfi} #{record}", r.at.sfi, r.at.record);
+                s.finding(finding(
+                    rules::EMV_DATA_DUPLICATE,
+                    Step::ReadRecord { sfi: r.at.sfi, record: r.at.record },
+                    msg,
+                ));
             } else {
                 seen.push((tag, r.at.sfi, r.at.record));
             }
@@ -477,12 +483,20 @@ fn emv_date(t: Timestamp) -> EmvDate {
 }
 
 /// The issuer public key from the certificates in the records.
-fn issuer_key(read: &EmvRead, config: &TerminalConfig, aid: &[u8], today: Timestamp) -> Result<(String, oda::RsaPublicKey), Check> {
+fn issuer_key(
+    read: &EmvRead,
+    config: &TerminalConfig,
+    aid: &[u8],
+    today: Timestamp,
+) -> Result<(String, oda::RsaPublicKey), Check> {
     let not_checked = |reason: String| Check::NotChecked { reason };
     let index = read.record_value(Tag(0x8F)).and_then(|v| v.first().copied());
     let Some(index) = index else { return Err(not_checked("no CA public key index (8F) in the records".into())) };
     let Some(ca) = config.keys.ca_for(aid, index) else {
-        return Err(not_checked(format!("no CA key {index:02X} for RID {}", hex::encode_upper(aid.get(..5).unwrap_or(aid)))));
+        return Err(not_checked(format!(
+            "no CA key {index:02X} for RID {}",
+            hex::encode_upper(aid.get(..5).unwrap_or(aid))
+        )));
     };
     let failed = |reason: String| Check::Failed { key: ca.name.clone(), reason };
     let get = |tag: u32| read.record_value(Tag(tag)).ok_or_else(|| failed(format!("no {tag:X} in the records")));
@@ -499,7 +513,12 @@ fn issuer_key(read: &EmvRead, config: &TerminalConfig, aid: &[u8], today: Timest
 }
 
 /// The ICC public key: issuer key, then the ICC certificate over the static data.
-fn icc_key(read: &EmvRead, config: &TerminalConfig, aid: &[u8], today: Timestamp) -> Result<(String, oda::RsaPublicKey), Check> {
+fn icc_key(
+    read: &EmvRead,
+    config: &TerminalConfig,
+    aid: &[u8],
+    today: Timestamp,
+) -> Result<(String, oda::RsaPublicKey), Check> {
     let (name, issuer) = issuer_key(read, config, aid, today)?;
     let failed = |reason: String| Check::Failed { key: name.clone(), reason };
     let static_data = static_data(read).map_err(|e| failed(format!("static data: {e}")))?;
@@ -562,14 +581,20 @@ fn dda(
     // The card's DDOL, or the default one (Book 2 §6.5.1: the UN alone).
     let ddol = read.record_value(Tag(0x9F49)).map(<[u8]>::to_vec).unwrap_or_else(|| vec![0x9F, 0x37, 0x04]);
     let ddol_data = dol_data(s, step, &ddol, terminal, rules::EMV_ODA, MAX_CDOL1_DATA)?;
-    let cmd = CommandApduBuf::new(Cla(0x00), Ins::INTERNAL_AUTHENTICATE, 0, 0).with_data(ddol_data.clone()).with_ne(256);
+    let cmd =
+        CommandApduBuf::new(Cla(0x00), Ins::INTERNAL_AUTHENTICATE, 0, 0).with_data(ddol_data.clone()).with_ne(256);
     let answer = s.send(step, &cmd)?;
     let check = (|| {
         if answer.sw != StatusWord::OK {
-            return Err(Check::Failed { key: String::new(), reason: format!("INTERNAL AUTHENTICATE answered {}", answer.sw) });
+            return Err(Check::Failed {
+                key: String::new(),
+                reason: format!("INTERNAL AUTHENTICATE answered {}", answer.sw),
+            });
         }
-        let nodes = decode_emv_tlv(&answer.data)
-            .map_err(|e| Check::Failed { key: String::new(), reason: format!("INTERNAL AUTHENTICATE response: {e}") })?;
+        let nodes = decode_emv_tlv(&answer.data).map_err(|e| Check::Failed {
+            key: String::new(),
+            reason: format!("INTERNAL AUTHENTICATE response: {e}"),
+        })?;
         let sdad = match nodes.first() {
             Some(n) if n.tlv.tag == Tag(0x80) => n.tlv.value,
             Some(n) => n.find(Tag(0x9F4B)).map(|c| c.tlv.value).unwrap_or_default(),
@@ -616,13 +641,20 @@ fn cda_check(
 fn declared_cvn(aid: &[u8], iad: &[u8]) -> Option<Cvn> {
     let mastercard = MastercardIad::parse(iad).ok().map(|i| i.cvn);
     let visa = AnyVisaIad::parse(iad).ok().map(|i| i.cvn());
-    let code = if aid.starts_with(&[0xA0, 0x00, 0x00, 0x00, 0x03]) { visa.or(mastercard) } else { mastercard.or(visa) }?;
+    let code =
+        if aid.starts_with(&[0xA0, 0x00, 0x00, 0x00, 0x03]) { visa.or(mastercard) } else { mastercard.or(visa) }?;
     Cvn::ALL.into_iter().find(|c| c.code() == code)
 }
 
 /// The issuer's recomputation of the cryptogram: ICC MK from the PAN and PSN, the CVN's session
 /// key, over the recommended data set (Book 2 §8.1.1) taken from the terminal's own values.
-fn verify_cryptogram(read: &EmvRead, config: &TerminalConfig, aid: &[u8], terminal: &TerminalData, iad: Option<&[u8]>) -> Check {
+fn verify_cryptogram(
+    read: &EmvRead,
+    config: &TerminalConfig,
+    aid: &[u8],
+    terminal: &TerminalData,
+    iad: Option<&[u8]>,
+) -> Check {
     let not_checked = |reason: &str| Check::NotChecked { reason: reason.into() };
     let Some(cryptogram) = read.cryptogram else { return not_checked("no cryptogram to check") };
     let Some(iad) = iad else { return not_checked("no issuer application data (9F10): cryptogram version unknown") };
@@ -632,7 +664,11 @@ fn verify_cryptogram(read: &EmvRead, config: &TerminalConfig, aid: &[u8], termin
     let Some(key) = config.keys.issuer_for(aid) else { return not_checked("no issuer key configured for this AID") };
     let failed = |reason: String| Check::Failed { key: key.name.clone(), reason };
     let Some(pan) = read.pan() else { return failed("no usable PAN (5A) to derive the ICC master key".into()) };
-    let psn = read.record_value(Tag::PAN_SEQUENCE_NUMBER).and_then(|v| v.first().copied()).and_then(decode_bcd_byte).unwrap_or(0);
+    let psn = read
+        .record_value(Tag::PAN_SEQUENCE_NUMBER)
+        .and_then(|v| v.first().copied())
+        .and_then(decode_bcd_byte)
+        .unwrap_or(0);
     let mut data = Vec::with_capacity(33);
     for tag in [0x9F02, 0x9F03, 0x9F1A, 0x95, 0x5F2A, 0x9A, 0x9C, 0x9F37] {
         data.extend_from_slice(terminal.value(Tag(tag)).unwrap_or_default());

@@ -130,7 +130,11 @@ impl fmt::Debug for PurseKey {
 
 impl fmt::Debug for TerminalKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TerminalKeys").field("issuer", &self.issuer).field("ca", &self.ca).field("purse", &self.purse).finish()
+        f.debug_struct("TerminalKeys")
+            .field("issuer", &self.issuer)
+            .field("ca", &self.ca)
+            .field("purse", &self.purse)
+            .finish()
     }
 }
 

@@ -10,7 +10,8 @@ use tapcert_parsers::ndef::{
 use super::observation::{Halt, Observation, Session, Step};
 use super::rules::{self, finding};
 use super::validators::ndef_findings;
-use crate::transport::{Clock, Transport};
+use crate::clock::Clock;
+use crate::transport::Transport;
 
 /// Most message bytes read (a short READ BINARY reaches offset 32767).
 pub const MAX_NDEF_READ: usize = 0x7FFF - 2;
@@ -43,14 +44,15 @@ impl NdefRead {
 /// use std::time::Duration;
 /// use tapcert_conformance::sim::{find_profile, Band};
 /// use tapcert_conformance::terminal::read_ndef;
-/// use tapcert_conformance::transport::{ManualClock, Sim, T0};
+/// use tapcert_conformance::clock::ManualClock;
+/// use tapcert_conformance::transport::{InProcess, T0};
 ///
 /// let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
-/// let read = read_ndef(&mut T0::new(Sim::new(Band::new(find_profile("reference").unwrap()))), &clock);
+/// let read = read_ndef(&mut T0::new(InProcess::new(Band::new(find_profile("reference").unwrap()))), &clock);
 /// assert!(read.is_clean(), "{:?}", read.findings);
 /// assert_eq!(read.result.message_view().unwrap().records.len(), 1);
 ///
-/// let read = read_ndef(&mut T0::new(Sim::new(Band::new(find_profile("ndef-nlen-overflow").unwrap()))), &clock);
+/// let read = read_ndef(&mut T0::new(InProcess::new(Band::new(find_profile("ndef-nlen-overflow").unwrap()))), &clock);
 /// assert!(read.has("NDEF.T4T.NLEN-RANGE"));
 /// ```
 pub fn read_ndef(t: &mut dyn Transport, clock: &dyn Clock) -> Observation<NdefRead> {
@@ -71,7 +73,9 @@ fn read_binary(offset: u16, ne: u32) -> CommandApduBuf {
 
 fn ndef(s: &mut Session<'_>, read: &mut NdefRead) -> Result<(), Halt> {
     s.reset()?;
-    let app = CommandApduBuf::new(Cla(0x00), Ins::SELECT, 0x04, 0x00).with_data(NDEF_TAG_APPLICATION_AID.to_vec()).with_ne(256);
+    let app = CommandApduBuf::new(Cla(0x00), Ins::SELECT, 0x04, 0x00)
+        .with_data(NDEF_TAG_APPLICATION_AID.to_vec())
+        .with_ne(256);
     s.send_ok(Step::SelectNdefApplication, &app, rules::NDEF_T4T_SELECT)?;
     s.send_ok(Step::SelectCc, &select_file(CC_FILE_ID), rules::NDEF_T4T_CC)?;
     let step = Step::ReadCc;
@@ -97,7 +101,11 @@ fn ndef(s: &mut Session<'_>, read: &mut NdefRead) -> Result<(), Halt> {
     let step = Step::ReadNdef { offset: 0 };
     let nlen = s.send_ok(step, &read_binary(0, 2), rules::NDEF_T4T_FILE)?;
     let Ok(nlen) = <[u8; 2]>::try_from(nlen.as_slice()) else {
-        s.finding(finding(rules::NDEF_T4T_FILE, step, format!("NLEN read returned {} byte(s), expected 2", nlen.len())));
+        s.finding(finding(
+            rules::NDEF_T4T_FILE,
+            step,
+            format!("NLEN read returned {} byte(s), expected 2", nlen.len()),
+        ));
         return Err(Halt::Card);
     };
     let nlen = u16::from_be_bytes(nlen);

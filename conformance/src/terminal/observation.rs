@@ -8,7 +8,8 @@ use tapcert_parsers::apdu::{CommandApduBuf, StatusWord};
 
 use super::rules::Rule;
 
-use crate::transport::{Atr as RawAtr, Clock, Transport, TransportError};
+use crate::clock::Clock;
+use crate::transport::{RawAtr, Transport, TransportError};
 
 /// A step of a terminal procedure: where an exchange, a finding or a fault happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -15,7 +15,8 @@ use super::config::TerminalConfig;
 use super::emv::EmvRead;
 use super::observation::{Halt, Observation, Session, Step};
 use super::rules::{self, finding};
-use crate::transport::{Clock, Transport};
+use crate::clock::Clock;
+use crate::transport::Transport;
 
 /// An AID no scheme issues (RID `A000000099` is unassigned).
 pub const UNKNOWN_AID: [u8; 5] = [0xA0, 0x00, 0x00, 0x00, 0x99];
@@ -67,7 +68,8 @@ fn probe(s: &mut Session<'_>, read: &mut ProbeRead, config: &TerminalConfig) -> 
     };
     let has_pdol = Fci::from_bytes(&fci).ok().and_then(|f| f.pdol).is_some_and(|p| !p.is_empty());
     let step = Step::GetProcessingOptions;
-    let gpo = CommandApduBuf::new(Cla(0x80), Ins::GET_PROCESSING_OPTIONS, 0, 0).with_data(vec![0x83, 0x00]).with_ne(256);
+    let gpo =
+        CommandApduBuf::new(Cla(0x80), Ins::GET_PROCESSING_OPTIONS, 0, 0).with_data(vec![0x83, 0x00]).with_ne(256);
     match s.send(step, &gpo) {
         Ok(a) => {
             read.malformed_gpo_sw = Some(a.sw);
@@ -91,7 +93,7 @@ fn probe(s: &mut Session<'_>, read: &mut ProbeRead, config: &TerminalConfig) -> 
 /// A card that stops answering after an error is non-conformant: the transport fault becomes
 /// the finding this probe exists for (a mute card, not a pulled reader).
 fn liveness_lost(s: &mut Session<'_>, step: Step) -> Result<(), Halt> {
-    let muted = s.fault.as_ref().is_some_and(|f| matches!(f.error, crate::transport::TransportError::Timeout(_)));
+    let muted = s.fault.as_ref().is_some_and(|f| matches!(f.error.kind(), crate::transport::TransportErrorKind::Mute));
     if muted {
         let fault = s.fault.take().map(|f| f.to_string()).unwrap_or_default();
         s.finding(finding(rules::CARD_LIVENESS, step, format!("the card went mute after a refused command: {fault}")));
@@ -104,5 +106,6 @@ fn liveness_lost(s: &mut Session<'_>, step: Step) -> Result<(), Halt> {
 /// higher. `None` when it is, or when either transaction has no ATC.
 pub fn check_atc_increases(first: &EmvRead, second: &EmvRead) -> Option<Finding> {
     let (a, b) = (first.atc?, second.atc?);
-    (b <= a).then(|| finding(rules::EMV_ATC, Step::GenerateAc, format!("ATC {a:04X} then {b:04X}: it did not increase")))
+    (b <= a)
+        .then(|| finding(rules::EMV_ATC, Step::GenerateAc, format!("ATC {a:04X} then {b:04X}: it did not increase")))
 }

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use super::*;
-use crate::transport::{Card, CardReply, ManualClock, SeededRng, Sim, T0};
+use crate::card::{Card, CardReply};
+use crate::clock::{ManualClock, SeededRng};
+use crate::transport::{InProcess, T0};
 
 /// Answers by instruction from a table; records every command.
 struct Scripted {
@@ -65,7 +67,7 @@ fn clock() -> ManualClock {
 }
 
 fn run(card: &[(u8, String)]) -> (Observation<EmvRead>, Vec<Vec<u8>>) {
-    let mut t = T0::new(Sim::new(Scripted::new(card)));
+    let mut t = T0::new(InProcess::new(Scripted::new(card)));
     let obs = read_emv(&mut t, &TerminalConfig::default(), &mut SeededRng::new(1), &clock());
     let sent = t.inner_mut().card().sent.clone();
     (obs, sent)
@@ -191,7 +193,7 @@ fn transport_fault_is_not_a_finding() {
             if capdu[1] == 0xA8 { CardReply::mute() } else { self.0.process(capdu) }
         }
     }
-    let mut t = T0::new(Sim::with_clock(MuteAtGpo(Scripted::new(&emv_card())), std::sync::Arc::new(clock())));
+    let mut t = T0::new(InProcess::with_clock(MuteAtGpo(Scripted::new(&emv_card())), std::sync::Arc::new(clock())));
     let obs = read_emv(&mut t, &TerminalConfig::default(), &mut SeededRng::new(1), &clock());
     let fault = obs.fault.as_ref().unwrap();
     assert_eq!(fault.step, Step::GetProcessingOptions);
@@ -225,7 +227,7 @@ fn transit_card(log_records: usize) -> Vec<(u8, String)> {
 }
 
 fn transit(card: &[(u8, String)]) -> (Observation<TransitRead>, Vec<Vec<u8>>) {
-    let mut t = T0::new(Sim::new(Scripted::new(card)));
+    let mut t = T0::new(InProcess::new(Scripted::new(card)));
     let obs = read_transit(&mut t, &TerminalConfig::default(), &clock());
     let sent = t.inner_mut().card().sent.clone();
     (obs, sent)

@@ -11,7 +11,9 @@
 //! DEBIT FOR PURCHASE 80 54 01 00 0F terminal sequence, date, time, MAC1 -> TAC, MAC2, 9000
 //! ```
 
-use tapcert_crypto::purse::{PURCHASE_TRANSACTION_TYPE, PurchaseMacData, purse_mac1, purse_mac2, purse_session_key, purse_tac};
+use tapcert_crypto::purse::{
+    PURCHASE_TRANSACTION_TYPE, PurchaseMacData, purse_mac1, purse_mac2, purse_session_key, purse_tac,
+};
 use tapcert_parsers::apdu::{Cla, CommandApduBuf, Ins, StatusWord};
 use tapcert_parsers::transit::{
     CARD_INFO_SFI, CardInfo, DebitCommand, DebitResponse, LOG_RECORDS, LOG_SFI, PurchaseInitCommand,
@@ -22,7 +24,8 @@ use super::config::{TerminalConfig, Timestamp};
 use super::emv::Check;
 use super::observation::{Halt, Observation, Session, Step};
 use super::rules::{self, finding};
-use crate::transport::{Clock, Transport};
+use crate::clock::Clock;
+use crate::transport::Transport;
 
 /// What a gate learns from one e-purse read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -82,12 +85,13 @@ pub struct PurchaseRead {
 /// use std::time::Duration;
 /// use tapcert_conformance::sim::{find_profile, Band};
 /// use tapcert_conformance::terminal::{read_transit, TerminalConfig};
-/// use tapcert_conformance::transport::{ManualClock, Sim, T0};
+/// use tapcert_conformance::clock::ManualClock;
+/// use tapcert_conformance::transport::{InProcess, T0};
 ///
 /// let band = Band::new(find_profile("reference").unwrap());
 /// let balance = band.balance();
 /// let clock = ManualClock::new(std::time::Duration::ZERO, Duration::ZERO);
-/// let read = read_transit(&mut T0::new(Sim::new(band)), &TerminalConfig::default(), &clock);
+/// let read = read_transit(&mut T0::new(InProcess::new(band)), &TerminalConfig::default(), &clock);
 /// assert!(read.is_clean());
 /// assert_eq!(read.result.balance, Some(balance));
 /// assert_eq!(read.result.card_info.unwrap().serial, [0x31, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]);
@@ -121,16 +125,17 @@ pub fn read_transit(t: &mut dyn Transport, config: &TerminalConfig, clock: &dyn 
 /// use std::time::Duration;
 /// use tapcert_conformance::sim::{find_profile, Band};
 /// use tapcert_conformance::terminal::{purchase_transit, Mac1, TerminalConfig};
-/// use tapcert_conformance::transport::{ManualClock, Sim, T0};
+/// use tapcert_conformance::clock::ManualClock;
+/// use tapcert_conformance::transport::{InProcess, T0};
 ///
 /// let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
-/// let mut t = T0::new(Sim::new(Band::new(find_profile("reference").unwrap())));
+/// let mut t = T0::new(InProcess::new(Band::new(find_profile("reference").unwrap())));
 /// let p = purchase_transit(&mut t, &TerminalConfig::default(), 150, Mac1::Valid, &clock);
 /// assert!(p.is_clean(), "{:?}", p.findings);
 /// assert_eq!((p.result.balance_before, p.result.balance_after), (Some(10_000), Some(9_850)));
 ///
 /// // The faulty firmware that takes the money even when it refuses the MAC1.
-/// let mut t = T0::new(Sim::new(Band::new(find_profile("debit-failed-balance").unwrap())));
+/// let mut t = T0::new(InProcess::new(Band::new(find_profile("debit-failed-balance").unwrap())));
 /// let p = purchase_transit(&mut t, &TerminalConfig::default(), 150, Mac1::Corrupted, &clock);
 /// assert!(p.has("TRANSIT.BALANCE.ARITHMETIC"));
 /// ```
@@ -169,8 +174,13 @@ fn purchase(s: &mut Session<'_>, read: &mut PurchaseRead, config: &TerminalConfi
     read.log_before = read_log(s, 1)?.into_iter().next();
 
     let step = Step::InitializeForPurchase;
-    let init = PurchaseInitCommand { key_index: config.purse_key_index, amount: read.amount, terminal_id: config.purse_terminal_id };
-    let cmd = CommandApduBuf::new(Cla(0x80), Ins::INITIALIZE, 0x01, 0x02).with_data(init.to_bytes().to_vec()).with_ne(15);
+    let init = PurchaseInitCommand {
+        key_index: config.purse_key_index,
+        amount: read.amount,
+        terminal_id: config.purse_terminal_id,
+    };
+    let cmd =
+        CommandApduBuf::new(Cla(0x80), Ins::INITIALIZE, 0x01, 0x02).with_data(init.to_bytes().to_vec()).with_ne(15);
     let data = s.send_ok(step, &cmd, rules::TRANSIT_INIT)?;
     let init = match PurchaseInitResponse::from_bytes(&data) {
         Ok(i) => i,
@@ -270,9 +280,9 @@ fn purchase(s: &mut Session<'_>, read: &mut PurchaseRead, config: &TerminalConfi
                 let msg = format!("the newest record (sequence {}, {} fen) is not this purchase", r.sequence, r.amount);
                 s.finding(finding(rules::TRANSIT_LOG_WRITTEN, step, msg))
             }
-            Some(_) if read.log_before.is_some() && read.log_after.get(1) != read.log_before.as_ref() => {
-                s.finding(finding(rules::TRANSIT_LOG_WRITTEN, step, "the record before this purchase moved by more than one"))
-            }
+            Some(_) if read.log_before.is_some() && read.log_after.get(1) != read.log_before.as_ref() => s.finding(
+                finding(rules::TRANSIT_LOG_WRITTEN, step, "the record before this purchase moved by more than one"),
+            ),
             Some(_) => {}
         }
     } else if newest != read.log_before.as_ref() {

@@ -5,7 +5,8 @@ use tapcert_parsers::apdu::{Cla, CommandApduBuf, Ins};
 
 use super::observation::{Observation, Session, Step};
 use super::rules::{self, finding};
-use crate::transport::{Clock, Transport};
+use crate::clock::Clock;
+use crate::transport::Transport;
 
 /// The UID read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -20,9 +21,10 @@ pub struct UidRead {
 /// use std::time::Duration;
 /// use tapcert_conformance::sim::{find_profile, Band};
 /// use tapcert_conformance::terminal::read_uid;
-/// use tapcert_conformance::transport::{ManualClock, Sim};
+/// use tapcert_conformance::clock::ManualClock;
+/// use tapcert_conformance::transport::InProcess;
 /// let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
-/// let read = read_uid(&mut Sim::new(Band::new(find_profile("reference").unwrap())), &clock);
+/// let read = read_uid(&mut InProcess::new(Band::new(find_profile("reference").unwrap())), &clock);
 /// assert_eq!(read.result.uid.map(|u| u.len()), Some(7));
 /// ```
 pub fn read_uid(t: &mut dyn Transport, clock: &dyn Clock) -> Observation<UidRead> {
@@ -31,7 +33,8 @@ pub fn read_uid(t: &mut dyn Transport, clock: &dyn Clock) -> Observation<UidRead
     let done = (|| {
         s.reset()?;
         let step = Step::GetUid;
-        let uid = s.send_ok(step, &CommandApduBuf::new(Cla(0xFF), Ins::GET_DATA, 0, 0).with_ne(256), rules::UID_STATUS)?;
+        let uid =
+            s.send_ok(step, &CommandApduBuf::new(Cla(0xFF), Ins::GET_DATA, 0, 0).with_ne(256), rules::UID_STATUS)?;
         if ![4, 7, 10].contains(&uid.len()) {
             s.finding(finding(rules::UID_LENGTH, step, format!("the UID has {} bytes", uid.len())));
         }

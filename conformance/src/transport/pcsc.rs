@@ -1,11 +1,18 @@
 //! Real PC/SC readers through pcsc-lite (cargo feature `pcsc`).
 
 use std::ffi::{CStr, CString};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use pcsc::{Context, Disposition, Error as PcscError, Protocols, Scope, ShareMode, State};
 
-use super::{Atr, RawResponse, ReaderInfo, Transport, TransportError, TransportKind};
+use super::{CardPresence, PcscCode, RawAtr, RawResponse, ReaderInfo, Transport, TransportError, TransportKind};
+use crate::clock::{Clock, SystemClock};
+
+/// Most reader state changes [`Pcsc::wait_for`] looks at before it gives up early: a reader
+/// that flaps without ever reaching the wanted state cannot keep it waiting past its bound
+/// when the clock does not move (a `ManualClock`).
+const MAX_STATE_CHANGES: usize = 1000;
 
 /// Which T= protocol to ask the reader for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,18 +66,26 @@ impl ReaderStatus {
 }
 
 fn map_err(e: PcscError, reader: Option<&str>) -> TransportError {
+    // pcsc::Error is `repr(u32)` with the SCARD_* values as discriminants.
+    let code = PcscCode(e as u32);
     match e {
         PcscError::NoService | PcscError::ServiceStopped | PcscError::InvalidHandle => {
-            TransportError::NoService { detail: e.to_string() }
+            TransportError::NoService { code }
         }
         PcscError::NoReadersAvailable | PcscError::UnknownReader | PcscError::ReaderUnavailable => {
             TransportError::NoReader { name: reader.map(str::to_string) }
         }
         PcscError::RemovedCard | PcscError::NoSmartcard => TransportError::CardRemoved,
-        PcscError::Timeout => TransportError::Timeout(Duration::ZERO),
-        PcscError::UnresponsiveCard => TransportError::Timeout(Duration::ZERO),
-        other => TransportError::protocol(format!("PC/SC: {other}")),
+        // The reader driver gave up on the card after a time of its own, which it does not report.
+        PcscError::Timeout | PcscError::UnresponsiveCard => TransportError::Unresponsive,
+        _ => TransportError::Pcsc { code },
     }
+}
+
+/// A reader state as a presence: a card that is in the field but gave no ATR (`MUTE`) counts
+/// as absent, since nothing can talk to it.
+fn presence_of(s: State) -> CardPresence {
+    if s.contains(State::PRESENT) && !s.contains(State::MUTE) { CardPresence::Present } else { CardPresence::Absent }
 }
 
 fn state_names(s: State) -> Vec<&'static str> {
@@ -118,6 +133,9 @@ pub fn list_readers() -> Result<Vec<ReaderStatus>, TransportError> {
 }
 
 /// A card in a PC/SC reader.
+///
+/// Field-off holds and presence waits are timed on the injected [`Clock`]
+/// ([`SystemClock`] unless [`Pcsc::with_clock`] says otherwise).
 pub struct Pcsc {
     ctx: Context,
     reader: CString,
@@ -125,6 +143,7 @@ pub struct Pcsc {
     card: Option<pcsc::Card>,
     protocol: Option<pcsc::Protocol>,
     buf: Vec<u8>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Pcsc {
@@ -149,12 +168,25 @@ impl Pcsc {
         let reader = pick
             .map(|s| s.name().to_owned())
             .ok_or_else(|| TransportError::NoReader { name: wanted.map(str::to_string) })?;
-        let mut me =
-            Pcsc { ctx, reader, options, card: None, protocol: None, buf: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED] };
+        let mut me = Pcsc {
+            ctx,
+            reader,
+            options,
+            card: None,
+            protocol: None,
+            buf: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+            clock: Arc::new(SystemClock::new()),
+        };
         match me.connect() {
             Ok(()) | Err(TransportError::CardRemoved) => Ok(me),
             Err(e) => Err(e),
         }
+    }
+
+    /// Replaces the clock that field-off holds and presence waits are timed on.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The reader name.
@@ -177,41 +209,26 @@ impl Pcsc {
         Ok(())
     }
 
-    fn atr(&self) -> Result<Atr, TransportError> {
+    fn atr(&self) -> Result<RawAtr, TransportError> {
         let card = self.card.as_ref().ok_or(TransportError::CardRemoved)?;
         let status = card.status2_owned().map_err(|e| map_err(e, None))?;
-        Ok(Atr(status.atr().to_vec()))
+        Ok(RawAtr(status.atr().to_vec()))
     }
 
-    /// Waits up to `timeout` for a card in the reader (after a removal), then connects.
-    pub fn wait_for_card(&mut self, timeout: Duration) -> Result<Atr, TransportError> {
-        let deadline = Instant::now() + timeout;
+    /// The reader's state now, from pcscd's `SCardGetStatusChange`.
+    fn reader_state(&self) -> Result<pcsc::ReaderState, TransportError> {
         let mut states = [pcsc::ReaderState::new(self.reader.clone(), State::UNAWARE)];
-        loop {
-            match self.ctx.get_status_change(Duration::ZERO, &mut states) {
-                Ok(()) | Err(PcscError::Timeout) => {}
-                Err(e) => return Err(map_err(e, None)),
-            }
-            let s = states[0].event_state();
-            if s.contains(State::PRESENT) && !s.contains(State::MUTE) {
-                self.connect()?;
-                return self.atr();
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(TransportError::Timeout(timeout));
-            }
-            states[0].sync_current_state();
-            match self.ctx.get_status_change(left, &mut states) {
-                Ok(()) | Err(PcscError::Timeout) => {}
-                Err(e) => return Err(map_err(e, None)),
-            }
+        match self.ctx.get_status_change(Duration::ZERO, &mut states) {
+            Ok(()) | Err(PcscError::Timeout) => {}
+            Err(e) => return Err(map_err(e, Some(&self.reader.to_string_lossy()))),
         }
+        let [state] = states;
+        Ok(state)
     }
 }
 
 impl Transport for Pcsc {
-    fn reset(&mut self) -> Result<Atr, TransportError> {
+    fn reset(&mut self) -> Result<RawAtr, TransportError> {
         let share = self.share();
         let protocols = self.options.protocol.protocols();
         let reconnected = match self.card.as_mut() {
@@ -221,7 +238,7 @@ impl Transport for Pcsc {
         match reconnected {
             Ok(()) => {}
             // The handle died with the removed card: a fresh connect finds a reinserted one.
-            Err(TransportError::CardRemoved | TransportError::Protocol { .. }) => self.connect()?,
+            Err(TransportError::CardRemoved | TransportError::Pcsc { .. }) => self.connect()?,
             Err(e) => return Err(e),
         }
         self.protocol = self.card.as_ref().and_then(|c| c.status2_owned().ok()).and_then(|s| s.protocol2());
@@ -232,7 +249,7 @@ impl Transport for Pcsc {
         let card = self.card.as_ref().ok_or(TransportError::CardRemoved)?;
         match card.transmit(capdu, &mut self.buf) {
             // No status word at all: the card went mute and the reader gave up on it.
-            Ok([]) => Err(TransportError::Timeout(Duration::ZERO)),
+            Ok([]) => Err(TransportError::Unresponsive),
             Ok(r) => Ok(RawResponse(r.to_vec())),
             Err(e) => {
                 let err = map_err(e, None);
@@ -248,8 +265,38 @@ impl Transport for Pcsc {
         if let Some(card) = self.card.take() {
             card.disconnect(Disposition::UnpowerCard).map_err(|(_, e)| map_err(e, None))?;
         }
-        std::thread::sleep(hold);
+        self.clock.sleep(hold);
         Ok(())
+    }
+
+    fn presence(&mut self) -> Result<CardPresence, TransportError> {
+        Ok(presence_of(self.reader_state()?.event_state()))
+    }
+
+    /// Blocks in `SCardGetStatusChange` until pcscd reports the wanted state (it polls its
+    /// readers about every 400 ms), for at most `timeout` on the clock and
+    /// 1000 state changes. A card that arrives is not connected yet: the next
+    /// [`Transport::reset`] does that.
+    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
+        let start = self.clock.now();
+        let mut state = self.reader_state()?;
+        for _ in 0..MAX_STATE_CHANGES {
+            if presence_of(state.event_state()) == want {
+                return Ok(());
+            }
+            let left = timeout.saturating_sub(self.clock.now().saturating_sub(start));
+            if left.is_zero() {
+                break;
+            }
+            state.sync_current_state();
+            let mut states = [state];
+            match self.ctx.get_status_change(left, &mut states) {
+                Ok(()) | Err(PcscError::Timeout) => {}
+                Err(e) => return Err(map_err(e, Some(&self.reader.to_string_lossy()))),
+            }
+            [state] = states;
+        }
+        Err(TransportError::PresenceTimeout { want, waited: self.clock.now().saturating_sub(start) })
     }
 
     fn info(&self) -> ReaderInfo {

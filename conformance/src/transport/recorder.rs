@@ -3,11 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Atr, Clock, Event, EventKind, RawResponse, ReaderInfo, Transcript, Transport, TransportError};
+use super::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
+use crate::clock::Clock;
+use crate::transcript::{Event, EventKind, Transcript};
 
 /// Wraps a transport and keeps a [`Transcript`] of everything that passes through it.
 ///
-/// Time comes from the injected [`Clock`]: with a [`super::ManualClock`] the transcript is
+/// Time comes from the injected [`Clock`]: with a [`crate::clock::ManualClock`] the transcript is
 /// byte-for-byte reproducible.
 pub struct Recorder<T> {
     inner: T,
@@ -58,7 +60,7 @@ impl<T: Transport> Recorder<T> {
 }
 
 impl<T: Transport> Transport for Recorder<T> {
-    fn reset(&mut self) -> Result<Atr, TransportError> {
+    fn reset(&mut self) -> Result<RawAtr, TransportError> {
         let (at_us, latency_us, r) = self.timed(|t| t.reset());
         if let Ok(atr) = &r {
             self.transcript.events.push(Event { at_us, latency_us, kind: EventKind::Reset { atr: atr.clone() } });
@@ -68,14 +70,14 @@ impl<T: Transport> Transport for Recorder<T> {
 
     fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
         let (at_us, latency_us, r) = self.timed(|t| t.transmit(capdu));
-        let (response, error) = match &r {
-            Ok(resp) => (Some(resp.clone()), None),
-            Err(e) => (None, Some(e.to_string())),
+        let (response, error, error_kind) = match &r {
+            Ok(resp) => (Some(resp.clone()), None, None),
+            Err(e) => (None, Some(e.to_string()), Some(e.kind())),
         };
         self.transcript.events.push(Event {
             at_us,
             latency_us,
-            kind: EventKind::Exchange { command: capdu.to_vec(), response, error },
+            kind: EventKind::Exchange { command: capdu.to_vec(), response, error, error_kind },
         });
         r
     }
@@ -84,6 +86,15 @@ impl<T: Transport> Transport for Recorder<T> {
         let (at_us, latency_us, r) = self.timed(|t| t.field_off(hold));
         self.transcript.events.push(Event { at_us, latency_us, kind: EventKind::FieldOff { hold_us: micros(hold) } });
         r
+    }
+
+    /// Forwarded, not recorded: a transcript holds what the card was sent and answered.
+    fn presence(&mut self) -> Result<CardPresence, TransportError> {
+        self.inner.presence()
+    }
+
+    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
+        self.inner.wait_for(want, timeout)
     }
 
     fn info(&self) -> ReaderInfo {

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{Atr, RawResponse, ReaderInfo, Transport, TransportError};
+use super::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
 
 /// Most GET RESPONSE commands sent for one command before giving up.
 pub const MAX_GET_RESPONSE: usize = 64;
@@ -57,7 +57,7 @@ fn get_response_cla(cla: u8) -> u8 {
 }
 
 impl<T: Transport> Transport for T0<T> {
-    fn reset(&mut self) -> Result<Atr, TransportError> {
+    fn reset(&mut self) -> Result<RawAtr, TransportError> {
         self.inner.reset()
     }
 
@@ -84,7 +84,7 @@ impl<T: Transport> Transport for T0<T> {
                 next = self.inner.transmit(&[cla, 0xC0, 0x00, 0x00, sw as u8])?;
             }
             let Some(sw) = next.sw() else {
-                return Err(TransportError::protocol("GET RESPONSE answered without a status word"));
+                return Err(TransportError::GetResponseWithoutSw);
             };
             data.extend_from_slice(next.data());
             if sw >> 8 != 0x61 {
@@ -93,11 +93,19 @@ impl<T: Transport> Transport for T0<T> {
             }
             le = sw as u8;
         }
-        Err(TransportError::protocol(format!("card still answered 61xx after {MAX_GET_RESPONSE} GET RESPONSE")))
+        Err(TransportError::GetResponseLoop { commands: MAX_GET_RESPONSE })
     }
 
     fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
         self.inner.field_off(hold)
+    }
+
+    fn presence(&mut self) -> Result<CardPresence, TransportError> {
+        self.inner.presence()
+    }
+
+    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
+        self.inner.wait_for(want, timeout)
     }
 
     fn info(&self) -> ReaderInfo {
@@ -108,7 +116,8 @@ impl<T: Transport> Transport for T0<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{Card, CardReply, Sim};
+    use crate::card::{Card, CardReply};
+    use crate::transport::InProcess;
 
     /// Answers a 300-byte record in chunks of 100 through 61xx, and wants Le = 0x10 for B0.
     struct Chunky {
@@ -142,7 +151,7 @@ mod tests {
 
     #[test]
     fn get_response_loop_concatenates() {
-        let mut t = T0::new(Sim::new(Chunky { left: 0, sent: vec![] }));
+        let mut t = T0::new(InProcess::new(Chunky { left: 0, sent: vec![] }));
         t.reset().unwrap();
         let r = t.transmit(&[0x00, 0xB2, 0x01, 0x0C, 0x00]).unwrap();
         assert_eq!((r.data().len(), r.sw()), (300, Some(0x9000)));
@@ -151,7 +160,7 @@ mod tests {
 
     #[test]
     fn wrong_le_is_resent_with_the_right_one() {
-        let mut t = T0::new(Sim::new(Chunky { left: 0, sent: vec![] }));
+        let mut t = T0::new(InProcess::new(Chunky { left: 0, sent: vec![] }));
         t.reset().unwrap();
         let r = t.transmit(&[0x00, 0xB0, 0x00, 0x00, 0x00]).unwrap();
         assert_eq!((r.data().len(), r.sw()), (16, Some(0x9000)));
@@ -160,7 +169,7 @@ mod tests {
 
     #[test]
     fn endless_61xx_is_bounded() {
-        let mut t = T0::new(Sim::new(Chunky { left: 0, sent: vec![] }));
+        let mut t = T0::new(InProcess::new(Chunky { left: 0, sent: vec![] }));
         t.reset().unwrap();
         // CA answers 6101, and GET RESPONSE with left == 0 answers 0 bytes + 9000: bounded anyway.
         let r = t.transmit(&[0x00, 0xCA, 0x9F, 0x36, 0x00]).unwrap();
@@ -174,9 +183,31 @@ mod tests {
                 CardReply::data(&[1], 0x6101)
             }
         }
-        let mut t = T0::new(Sim::new(Forever));
+        let mut t = T0::new(InProcess::new(Forever));
         t.reset().unwrap();
-        assert!(matches!(t.transmit(&[0, 0xB2, 1, 0x0C, 0]), Err(TransportError::Protocol { .. })));
+        assert!(matches!(
+            t.transmit(&[0, 0xB2, 1, 0x0C, 0]),
+            Err(TransportError::GetResponseLoop { commands: MAX_GET_RESPONSE })
+        ));
+    }
+
+    #[test]
+    fn get_response_without_sw_is_its_own_error() {
+        struct Cut;
+        impl Card for Cut {
+            fn power_on(&mut self) -> Vec<u8> {
+                vec![0x3B, 0x00]
+            }
+            fn process(&mut self, capdu: &[u8]) -> CardReply {
+                match capdu {
+                    [_, 0xC0, ..] => CardReply::new(vec![0x90]),
+                    _ => CardReply::sw(0x6110),
+                }
+            }
+        }
+        let mut t = T0::new(InProcess::new(Cut));
+        t.reset().unwrap();
+        assert!(matches!(t.transmit(&[0, 0xB2, 1, 0x0C, 0]), Err(TransportError::GetResponseWithoutSw)));
     }
 
     #[test]

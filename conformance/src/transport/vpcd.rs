@@ -12,17 +12,22 @@
 //! length and the payload in one `write`. Both are done here; a round trip then costs tens of
 //! microseconds.
 //!
+//! Any [`crate::transport::Transport`] can be served too, through [`crate::card::TransportCard`]
+//! (a real card relayed, or a recorded session replayed to another application).
+//!
 //! A mute card cannot be expressed in the protocol (vpcd blocks on a 0-byte payload), so a mute
 //! answer closes the connection: pcscd sees the card leave, and the server reconnects (the card
 //! comes back, powered off and on).
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{Card, Clock, SystemClock};
+use super::TransportError;
+use crate::card::Card;
+use crate::clock::{Clock, SystemClock};
 
 /// Default vpcd address (slot 0).
 pub const DEFAULT_VPCD_ADDR: &str = "127.0.0.1:35963";
@@ -100,12 +105,12 @@ impl<C> std::fmt::Debug for VpcdServer<C> {
 }
 
 impl<C: Card> VpcdServer<C> {
-    /// A server for `card`; card delays go through the system clock.
+    /// A server for `card`; card delays and reconnect backoff go through the system clock.
     pub fn new(card: C, options: VpcdOptions) -> Self {
         VpcdServer { card, options, clock: Arc::new(SystemClock::new()), stop: Arc::default(), atr: None }
     }
 
-    /// Replaces the clock that card processing delays sleep on.
+    /// Replaces the clock that card processing delays and reconnect backoff sleep on.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -127,7 +132,7 @@ impl<C: Card> VpcdServer<C> {
 
     /// Connects (retrying with backoff) and serves until stopped, or until the connection
     /// drops when `reconnect` is off. `on_event` sees every connection change and APDU.
-    pub fn run(&mut self, on_event: &mut dyn FnMut(VpcdEvent<'_>)) -> io::Result<()> {
+    pub fn run(&mut self, on_event: &mut dyn FnMut(VpcdEvent<'_>)) -> Result<(), TransportError> {
         let mut backoff = self.options.min_backoff;
         loop {
             if self.stopped() {
@@ -136,7 +141,13 @@ impl<C: Card> VpcdServer<C> {
             let stream = match connect(&self.options.addr) {
                 Ok(s) => s,
                 Err(e) if self.options.reconnect => {
-                    if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::InvalidData) {
+                    // A bad address stays bad: only a refused or dropped connection is retried.
+                    let unusable = match &e {
+                        TransportError::VpcdNoAddress { .. } => true,
+                        TransportError::Io(io) => matches!(io.kind(), ErrorKind::InvalidInput | ErrorKind::InvalidData),
+                        _ => false,
+                    };
+                    if unusable {
                         return Err(e);
                     }
                     self.sleep_unless_stopped(backoff);
@@ -167,13 +178,17 @@ impl<C: Card> VpcdServer<C> {
         let mut left = d;
         while !left.is_zero() && !self.stopped() {
             let s = left.min(step);
-            std::thread::sleep(s);
+            self.clock.sleep(s);
             left -= s;
         }
     }
 
     /// Serves one connection; returns `Ok` when vpcd closes it or the stop flag is set.
-    pub fn serve_connection(&mut self, stream: TcpStream, on_event: &mut dyn FnMut(VpcdEvent<'_>)) -> io::Result<()> {
+    pub fn serve_connection(
+        &mut self,
+        stream: TcpStream,
+        on_event: &mut dyn FnMut(VpcdEvent<'_>),
+    ) -> Result<(), TransportError> {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(self.options.poll))?;
         let sock = socket2::SockRef::from(&stream);
@@ -243,13 +258,12 @@ impl<C: Card> VpcdServer<C> {
     }
 
     /// Fills `buf`; `Ok(false)` on a clean close or on stop before the first byte.
-    fn read_full(&self, mut stream: &TcpStream, buf: &mut [u8]) -> io::Result<bool> {
+    fn read_full(&self, mut stream: &TcpStream, buf: &mut [u8]) -> Result<bool, TransportError> {
         let mut got = 0;
         while got < buf.len() {
             match stream.read(&mut buf[got..]) {
-                Ok(0) => {
-                    return if got == 0 { Ok(false) } else { Err(ErrorKind::UnexpectedEof.into()) };
-                }
+                Ok(0) if got == 0 => return Ok(false),
+                Ok(0) => return Err(TransportError::VpcdTruncatedFrame { declared: buf.len(), received: got }),
                 Ok(n) => got += n,
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                     if self.stopped() {
@@ -257,28 +271,28 @@ impl<C: Card> VpcdServer<C> {
                     }
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(true)
     }
 }
 
-fn connect(addr: &str) -> io::Result<TcpStream> {
-    let mut last = io::Error::new(ErrorKind::InvalidInput, format!("{addr}: no address"));
+fn connect(addr: &str) -> Result<TcpStream, TransportError> {
+    let mut last = None;
     for a in addr.to_socket_addrs()? {
         match TcpStream::connect_timeout(&a, Duration::from_secs(2)) {
             Ok(s) => return Ok(s),
-            Err(e) => last = e,
+            Err(e) => last = Some(e),
         }
     }
-    Err(last)
+    Err(last.map_or_else(|| TransportError::VpcdNoAddress { addr: addr.to_string() }, TransportError::from))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::CardReply;
+    use crate::card::CardReply;
     use std::net::TcpListener;
 
     struct Counter(u8);
@@ -305,6 +319,19 @@ mod tests {
         let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
         s.read_exact(&mut v).unwrap();
         v
+    }
+
+    #[test]
+    fn a_frame_cut_by_the_close_is_a_truncated_frame() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let card_side = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut vpcd_side, _) = listener.accept().unwrap();
+        // A 5-byte C-APDU announced, 2 bytes of it sent, then the connection closes.
+        vpcd_side.write_all(&[0x00, 0x05, 0x00, 0xA4]).unwrap();
+        drop(vpcd_side);
+        let mut server = VpcdServer::new(Counter(0), VpcdOptions::default());
+        let err = server.serve_connection(card_side, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, TransportError::VpcdTruncatedFrame { declared: 5, received: 2 }), "{err:?}");
     }
 
     /// Plays vpcd's side of the protocol against the server, over loopback.

@@ -44,8 +44,8 @@ pub use t2t::{
     validate_t2t_memory, validate_t2t_tlvs,
 };
 pub use t4t::{
-    CC_FILE_ID, CcFile, CcTlv, FileControl, NDEF_TAG_APPLICATION_AID, decode_t4t_cc, decode_t4t_ndef_file, decode_t4t_ndef_file_extended, encode_t4t_cc,
-    encode_t4t_ndef_file, validate_t4t_cc,
+    CC_FILE_ID, CcFile, CcTlv, FileControl, NDEF_TAG_APPLICATION_AID, decode_t4t_cc, decode_t4t_ndef_file,
+    decode_t4t_ndef_file_extended, encode_t4t_cc, encode_t4t_ndef_file, validate_t4t_cc,
 };
 pub use types::aar::{AAR_TYPE, AndroidApplicationRecord, parse_ndef_aar};
 pub use types::external::{ExternalType, parse_external_type};

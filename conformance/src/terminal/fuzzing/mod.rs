@@ -14,7 +14,7 @@ use std::time::Duration;
 use tapcert_parsers::apdu::{CommandApdu, CommandApduBuf};
 
 use super::{MAX_CANDIDATES, MAX_RECORDS, Observation, TerminalConfig, read_emv, read_transit};
-use crate::transport::{Atr, FuzzCard, RawResponse, ReaderInfo, T0, Transport, TransportError};
+use crate::transport::{CardPresence, FuzzCard, RawAtr, RawResponse, ReaderInfo, T0, Transport, TransportError};
 
 pub use apdu_model::fuzz_apdu_structured;
 pub use ndef_model::fuzz_ndef_structured;
@@ -37,7 +37,7 @@ struct CheckedTransport<T> {
 }
 
 impl<T: Transport> Transport for CheckedTransport<T> {
-    fn reset(&mut self) -> Result<Atr, TransportError> {
+    fn reset(&mut self) -> Result<RawAtr, TransportError> {
         self.inner.reset()
     }
 
@@ -50,6 +50,14 @@ impl<T: Transport> Transport for CheckedTransport<T> {
 
     fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
         self.inner.field_off(hold)
+    }
+
+    fn presence(&mut self) -> Result<CardPresence, TransportError> {
+        self.inner.presence()
+    }
+
+    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
+        self.inner.wait_for(want, timeout)
     }
 
     fn info(&self) -> ReaderInfo {

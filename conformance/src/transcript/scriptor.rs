@@ -16,7 +16,8 @@
 //! kept as a `# < ...` comment under its command; [`import_scriptor`] reads that form, a bare
 //! script (commands without answers), or a `scriptor` log.
 
-use super::{Atr, Event, EventKind, RawResponse, Transcript};
+use super::{Event, EventKind, Transcript};
+use crate::transport::{RawAtr, RawResponse, TransportErrorKind};
 
 /// Why a scriptor text could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,6 +69,23 @@ fn sw_text(sw: Option<u16>) -> &'static str {
     }
 }
 
+/// The failure kind of an unanswered exchange, kept in the text of its `KO:` comment so that a
+/// replay of the imported script fails the same way (scriptor itself ignores comments).
+fn kind_marker(kind: TransportErrorKind) -> &'static str {
+    match kind {
+        TransportErrorKind::Fault => "[fault] ",
+        TransportErrorKind::Mute => "[mute] ",
+        TransportErrorKind::Removed => "[removed] ",
+    }
+}
+
+fn split_kind_marker(text: &str) -> (Option<TransportErrorKind>, &str) {
+    [TransportErrorKind::Fault, TransportErrorKind::Mute, TransportErrorKind::Removed]
+        .into_iter()
+        .find_map(|k| text.strip_prefix(kind_marker(k)).map(|rest| (Some(k), rest)))
+        .unwrap_or((None, text))
+}
+
 /// Writes a transcript as a scriptor script; answers become `# <` comments.
 pub fn export_scriptor(t: &Transcript) -> String {
     let mut out = String::from("# tapcert transcript (scriptor script; '# <' lines are the recorded answers)\n");
@@ -80,13 +98,14 @@ pub fn export_scriptor(t: &Transcript) -> String {
                 out.push_str("reset\n");
                 out.push_str(&format!("# < OK: {}\n", hex_spaced(atr.as_bytes())));
             }
-            EventKind::Exchange { command, response, error } => {
+            EventKind::Exchange { command, response, error, error_kind } => {
                 out.push_str(&hex_spaced(command));
                 out.push('\n');
                 match (response, error) {
                     (Some(r), _) => out.push_str(&format!("# < {} : {}\n", hex_spaced(r.as_bytes()), sw_text(r.sw()))),
                     (None, e) => out.push_str(&format!(
-                        "# < KO: {}\n",
+                        "# < KO: {}{}\n",
+                        error_kind.map_or("", kind_marker),
                         e.as_deref().unwrap_or("no answer").replace(['\n', '\r'], " ").replace("exit", "ex1t")
                     )),
                 }
@@ -155,22 +174,26 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
             // echoed from the script it ran.
             let replace = !from_comment && std::mem::take(&mut answer_from_comment);
             if replace
-                && let Some(EventKind::Exchange { response, error, .. }) = t.events.last_mut().map(|e| &mut e.kind)
+                && let Some(EventKind::Exchange { response, error, error_kind, .. }) =
+                    t.events.last_mut().map(|e| &mut e.kind)
             {
                 *response = None;
                 *error = None;
+                *error_kind = None;
             }
             answer_from_comment = from_comment;
             if let Some(atr) = ans.strip_prefix("OK:") {
                 match t.events.last_mut().map(|e| &mut e.kind) {
-                    Some(EventKind::Reset { atr: a }) => *a = Atr(parse_hex(atr, line_no)?),
+                    Some(EventKind::Reset { atr: a }) => *a = RawAtr(parse_hex(atr, line_no)?),
                     _ => return Err(ScriptorError::OrphanAnswer { line: line_no }),
                 }
             } else if let Some(err) = ans.strip_prefix("KO:") {
                 match t.events.last_mut().map(|e| &mut e.kind) {
                     Some(EventKind::Reset { .. }) => {}
-                    Some(EventKind::Exchange { response, error, .. }) if response.is_none() => {
-                        *error = Some(err.trim().to_string())
+                    Some(EventKind::Exchange { response, error, error_kind, .. }) if response.is_none() => {
+                        let (kind, text) = split_kind_marker(err.trim());
+                        *error = Some(text.to_string());
+                        *error_kind = kind;
                     }
                     _ => return Err(ScriptorError::OrphanAnswer { line: line_no }),
                 }
@@ -195,7 +218,7 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
         let echoed = logged && std::mem::take(&mut last_bare);
         if cmd_text.to_ascii_lowercase().contains("reset") {
             if !echoed {
-                push(&mut t, EventKind::Reset { atr: Atr::default() });
+                push(&mut t, EventKind::Reset { atr: RawAtr::default() });
             }
             last_bare = !logged;
             continue;
@@ -211,7 +234,7 @@ pub fn import_scriptor(text: &str) -> Result<Transcript, ScriptorError> {
         let same_as_echo =
             matches!(t.events.last().map(|e| &e.kind), Some(EventKind::Exchange { command: c, .. }) if *c == command);
         if !(echoed && same_as_echo) {
-            push(&mut t, EventKind::Exchange { command, response: None, error: None });
+            push(&mut t, EventKind::Exchange { command, response: None, error: None, error_kind: None });
         }
         last_bare = !logged;
     }
@@ -252,7 +275,7 @@ mod tests {
                    > 00 B0 00 00 00\n< 6A 82 : File not found.\n";
         let t = import_scriptor(log).unwrap();
         assert_eq!(t.events.len(), 3);
-        assert_eq!(t.events[0].kind, EventKind::Reset { atr: Atr(vec![0x3B, 0x80, 0x80, 0x01, 0x01]) });
+        assert_eq!(t.events[0].kind, EventKind::Reset { atr: RawAtr(vec![0x3B, 0x80, 0x80, 0x01, 0x01]) });
         let ex: Vec<_> = t.exchanges().collect();
         assert_eq!(ex[0].0, [0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00]);
         assert_eq!(ex[0].1.unwrap().data().len(), 17);
@@ -265,7 +288,7 @@ mod tests {
                    reset\n> RESET\n< OK: 3B 00 \n00B0000000\n> 00 B0 00 00 00 \n< 6A 82 : File not found.\n";
         let t = import_scriptor(log).unwrap();
         assert_eq!(t.events.len(), 3, "{:?}", t.events);
-        assert_eq!(t.events[1].kind, EventKind::Reset { atr: Atr(vec![0x3B, 0x00]) });
+        assert_eq!(t.events[1].kind, EventKind::Reset { atr: RawAtr(vec![0x3B, 0x00]) });
         let sws: Vec<_> = t.exchanges().map(|(_, r)| r.unwrap().sw()).collect();
         assert_eq!(sws, [Some(0x9000), Some(0x6A82)]);
     }
@@ -300,7 +323,7 @@ mod tests {
     #[test]
     fn export_then_import_keeps_exchanges() {
         let mut t = Transcript::new(None, 0);
-        t.events.push(Event { at_us: 0, latency_us: 0, kind: EventKind::Reset { atr: Atr(vec![0x3B, 0x00]) } });
+        t.events.push(Event { at_us: 0, latency_us: 0, kind: EventKind::Reset { atr: RawAtr(vec![0x3B, 0x00]) } });
         t.events.push(Event {
             at_us: 0,
             latency_us: 0,
@@ -308,6 +331,7 @@ mod tests {
                 command: vec![0, 0xB0, 0, 0, 0],
                 response: Some(RawResponse(vec![0x90, 0])),
                 error: None,
+                error_kind: None,
             },
         });
         t.events.push(Event {
@@ -317,6 +341,17 @@ mod tests {
                 command: vec![0x80, 0xAE],
                 response: None,
                 error: Some("no answer within 1s".into()),
+                error_kind: Some(TransportErrorKind::Mute),
+            },
+        });
+        t.events.push(Event {
+            at_us: 0,
+            latency_us: 0,
+            kind: EventKind::Exchange {
+                command: vec![0x80, 0xCA],
+                response: None,
+                error: Some("link down".into()),
+                error_kind: None,
             },
         });
         let text = export_scriptor(&t);
@@ -333,18 +368,20 @@ mod proptests {
 
     fn event() -> impl Strategy<Value = EventKind> {
         prop_oneof![
-            proptest::collection::vec(any::<u8>(), 0..33).prop_map(|atr| EventKind::Reset { atr: Atr(atr) }),
+            proptest::collection::vec(any::<u8>(), 0..33).prop_map(|atr| EventKind::Reset { atr: RawAtr(atr) }),
             (proptest::collection::vec(any::<u8>(), 1..64), proptest::collection::vec(any::<u8>(), 2..300)).prop_map(
                 |(command, response)| EventKind::Exchange {
                     command,
                     response: Some(RawResponse(response)),
-                    error: None
+                    error: None,
+                    error_kind: None,
                 }
             ),
             proptest::collection::vec(any::<u8>(), 1..16).prop_map(|command| EventKind::Exchange {
                 command,
                 response: None,
-                error: Some("no answer within 1s".into())
+                error: Some("no answer within 1s".into()),
+                error_kind: Some(TransportErrorKind::Mute),
             }),
         ]
     }
@@ -356,7 +393,7 @@ mod proptests {
             for kind in kinds {
                 // An empty ATR is how a bare script's "reset" imports; keep resets answered.
                 let kind = match kind {
-                    EventKind::Reset { atr } if atr.as_bytes().is_empty() => EventKind::Reset { atr: Atr(vec![0x3B]) },
+                    EventKind::Reset { atr } if atr.as_bytes().is_empty() => EventKind::Reset { atr: RawAtr(vec![0x3B]) },
                     k => k,
                 };
                 t.events.push(Event { at_us: 0, latency_us: 0, kind });

@@ -1,5 +1,11 @@
+//! # tapcert-testkit
+//!
 //! Test support for the real PC/SC stack, shared by the test binaries of several packages
-//! (`conformance/tests/pcscd.rs`, the root package's `tests/sim_pcscd.rs`). Not a public API.
+//! (`conformance/tests/pcscd.rs`, the root package's `tests/sim_pcscd.rs`, `benches/transport.rs`).
+//! A dev-dependency only (`publish = false`): nothing here ships in a tapcert crate.
+//!
+//! It sees pcscd through the `pcsc` crate directly, not through `tapcert_conformance`, so that
+//! the launcher does not depend on the transports it is used to test.
 //!
 //! There is one pcscd per mount namespace and vpcd listens on fixed ports, so every test that
 //! starts a pcscd must hold [`PcscdLock`]: a mutex inside the process, and a lock file
@@ -8,11 +14,8 @@
 use std::fs::File;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-use crate::transport::list_readers;
 
 /// Reader name of vpcd's slot 0.
 pub const VPCD_READER: &str = "Virtual PCD 00 00";
@@ -22,6 +25,11 @@ pub const LOCK_PATH: &str = "/tmp/tapcert-pcscd-tests.lock";
 
 /// How long a test waits for another to release the stack before failing.
 const LOCK_WAIT: Duration = Duration::from_secs(600);
+
+#[cfg(feature = "pcsc")]
+mod pcscd;
+#[cfg(feature = "pcsc")]
+pub use pcscd::Pcscd;
 
 static IN_PROCESS: Mutex<()> = Mutex::new(());
 
@@ -92,76 +100,6 @@ pub fn require(tool: &str) -> Option<PathBuf> {
         None => {
             eprintln!("\n**** SKIP: {tool} not on PATH; install it with .ci/pcscd-setup.sh (sudo) ****\n");
             None
-        }
-    }
-}
-
-/// One `pcscd -f`, started by a test and stopped (SIGTERM, then kill) when dropped.
-#[derive(Debug)]
-pub struct Pcscd {
-    child: Child,
-}
-
-impl Pcscd {
-    /// Starts pcscd and waits until it lists [`VPCD_READER`]. Hold a [`PcscdLock`] first.
-    pub fn start(bin: &Path) -> Pcscd {
-        // Another pcscd (not ours) would own /run/pcscd: refuse rather than kill it.
-        if let Ok(pid) = std::fs::read_to_string("/run/pcscd/pcscd.pid")
-            && let Ok(comm) = std::fs::read_to_string(format!("/proc/{}/comm", pid.trim()))
-            && comm.trim() == "pcscd"
-        {
-            panic!("a pcscd (pid {}) not started by these tests is running; stop it first", pid.trim());
-        }
-        // TAPCERT_PCSCD_LOG=FILE keeps pcscd's debug log of the run.
-        let mut cmd = Command::new(bin);
-        cmd.arg("-f").stdout(Stdio::null()).stderr(Stdio::null());
-        if let Some(path) = std::env::var_os("TAPCERT_PCSCD_LOG") {
-            let log = File::options().create(true).append(true).open(path).expect("pcscd log");
-            cmd.arg("-d").stdout(log.try_clone().expect("log")).stderr(log);
-        }
-        // Owned at once, so that a panic below still stops it (Drop).
-        let pcscd = Pcscd { child: cmd.spawn().expect("spawn pcscd") };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(readers) = list_readers()
-                && readers.iter().any(|r| r.name == VPCD_READER)
-            {
-                return pcscd;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("pcscd did not list {VPCD_READER} within 10 s (is vsmartcard-vpcd installed?)");
-    }
-
-    /// The pcscd process id.
-    pub fn id(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Stops pcscd and waits for it.
-    pub fn stop(mut self) {
-        self.terminate();
-    }
-
-    fn terminate(&mut self) {
-        // SIGTERM lets pcscd remove /run/pcscd/pcscd.comm and its pid file.
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Pcscd {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.terminate();
         }
     }
 }

@@ -1,10 +1,18 @@
 //! Recorded sessions: what was sent, what came back, when, and how long it took.
+//!
+//! A [`Transcript`] is written by [`crate::transport::Recorder`] over any transport, saved as
+//! JSON, played back by [`crate::transport::Replay`], and exchanged with pcsc-tools as a
+//! `scriptor` script or log ([`export_scriptor`], [`import_scriptor`]).
+
+mod scriptor;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Atr, RawResponse, ReaderInfo};
+use crate::transport::{RawAtr, RawResponse, ReaderInfo, TransportErrorKind};
+
+pub use scriptor::{ScriptorError, export_scriptor, import_scriptor};
 
 /// Current transcript format version.
 pub const TRANSCRIPT_VERSION: u32 = 1;
@@ -45,12 +53,13 @@ pub enum EventKind {
     /// The card was reset and answered this ATR.
     Reset {
         /// The ATR.
-        atr: Atr,
+        atr: RawAtr,
     },
-    /// A command and its answer (or `None` if none came: `error` says why).
+    /// A command and its answer (or `None` if none came: `error` says why, `error_kind`
+    /// whether the card was mute or gone, so that a replay fails the same way).
     Exchange {
         /// The C-APDU.
-        #[serde(with = "super::hex_bytes")]
+        #[serde(with = "crate::transport::hex_bytes")]
         command: Vec<u8>,
         /// The R-APDU.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +67,9 @@ pub enum EventKind {
         /// The transport error, when there was no answer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// What kind of failure `error` was (absent in transcripts written before it existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error_kind: Option<TransportErrorKind>,
     },
     /// The field was switched off for `hold_us`.
     FieldOff {
@@ -140,7 +152,7 @@ mod tests {
     #[test]
     fn json_round_trip_and_shape() {
         let mut t = Transcript::new(None, 1_000);
-        t.events.push(Event { at_us: 0, latency_us: 3, kind: EventKind::Reset { atr: Atr(vec![0x3B, 0x80]) } });
+        t.events.push(Event { at_us: 0, latency_us: 3, kind: EventKind::Reset { atr: RawAtr(vec![0x3B, 0x80]) } });
         t.events.push(Event {
             at_us: 5,
             latency_us: 40,
@@ -148,6 +160,7 @@ mod tests {
                 command: vec![0x00, 0xB0],
                 response: Some(RawResponse(vec![0x90, 0x00])),
                 error: None,
+                error_kind: None,
             },
         });
         let json = t.to_json();

@@ -1,10 +1,14 @@
 //! Injected time and randomness, so that every run can be reproduced.
+//!
+//! Transports, the virtual band and the terminal flows read time only through a [`Clock`]
+//! and draw unpredictable numbers only from an [`UnpredictableSource`]. [`SystemClock`] is the
+//! one place that reads the system clock and sleeps; [`ManualClock`] moves only when told to.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A source of time. Transports and the virtual band never read the system clock directly.
-pub trait Clock: Send + Sync {
+pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Time since the Unix epoch; monotonic for the life of the clock.
     fn now(&self) -> Duration;
     /// Waits for `d` (a [`ManualClock`] only advances).
