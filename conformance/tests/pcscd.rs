@@ -4,10 +4,14 @@
 //! Each test starts its own `pcscd -f` (and stops it), so the tests serialise on
 //! `tapcert_conformance::testing::PcscdLock` (a mutex and a lock file shared with the root
 //! package's `tests/sim_pcscd.rs`).
-//! Without pcscd on PATH the tests print a loud SKIP, or fail when `CI` is set. Run as root.
+//! Without pcscd on PATH the tests skip with a line that shows in the run
+//! (`tests/support/external.rs`), or fail when `CI` is set. Run as root. Without the `pcsc`
+//! feature `pcsc_left_out.rs` says that these tests were left out.
 #![cfg(feature = "pcsc")]
 
 mod common;
+#[path = "../../tests/support/external.rs"]
+mod external;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -17,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use tapcert_conformance::sim::{Band, find_profile};
-use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
+use tapcert_conformance::testing::{Pcscd, PcscdLock, VPCD_READER, on_path};
 use tapcert_conformance::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer};
 use tapcert_conformance::transport::{
     Pcsc, PcscOptions, Recorder, Sim, SystemClock, T0, Transport, TransportError, export_scriptor, import_scriptor,
@@ -88,7 +92,10 @@ fn open() -> T0<Pcsc> {
 /// Serialises the tests (with every other pcscd test on the machine) and brings up pcscd;
 /// `None` means skipped.
 fn stack() -> Option<(PcscdLock, Pcscd)> {
-    let bin = require("pcscd")?;
+    let Some(bin) = on_path("pcscd") else {
+        external::skip_or_fail("pcscd not on PATH; install it with .ci/pcscd-setup.sh (sudo)");
+        return None;
+    };
     let lock = PcscdLock::acquire();
     Some((lock, Pcscd::start(&bin)))
 }
@@ -216,7 +223,9 @@ fn mute_band_is_a_transport_error_not_a_hang() {
 #[test]
 fn scriptor_interop() {
     let Some((_g, pcscd)) = stack() else { return };
-    let Some(scriptor) = require("scriptor") else { return };
+    let Some(scriptor) = on_path("scriptor") else {
+        return external::skip_or_fail("scriptor not on PATH; install pcsc-tools with .ci/pcscd-setup.sh (sudo)");
+    };
     let mut rec = Recorder::new(T0::new(Sim::new(reference())), Arc::new(SystemClock::new()));
     rec.reset().unwrap();
     emv_transaction(&mut rec, [7, 7, 7, 7]).unwrap();

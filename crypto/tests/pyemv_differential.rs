@@ -3,8 +3,12 @@
 //! ARQC (padding 1 and 2), ARPC methods 1 and 2, CVC3, EMV2000 tree session keys, and whole
 //! ARQCs (session key + MAC) from the bitsliced batch paths.
 //!
-//! The interpreter comes from `TAPCERT_PYTHON` (a venv with pyemv). Without it (or without
-//! pyemv) the test fails when `CI` is set and otherwise prints a SKIP notice and passes.
+//! The interpreter is found by `tests/support/external.rs` (the venv `.ci/setup` makes, or
+//! `TAPCERT_PYTHON`): without a usable one the test fails when `CI` is set and otherwise skips
+//! with a line that shows in the run.
+
+#[path = "../../tests/support/external.rs"]
+mod external;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -144,18 +148,9 @@ fn cases() -> Vec<(Value, String)> {
     out
 }
 
-fn skip_or_fail(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("pyemv differential test cannot run in CI: {why}");
-    }
-    eprintln!("\n*** SKIP pyemv_differential: {why} (set TAPCERT_PYTHON to a Python with pyemv) ***\n");
-}
-
 #[test]
 fn agrees_with_pyemv() {
-    let Some(python) = std::env::var_os("TAPCERT_PYTHON") else {
-        return skip_or_fail("TAPCERT_PYTHON is not set");
-    };
+    let Some(python) = external::python_with(&["pyemv", "cryptography"]) else { return };
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pyemv_oracle.py");
     let cases = cases();
     let mut input = String::new();
@@ -163,25 +158,17 @@ fn agrees_with_pyemv() {
         input.push_str(&req.to_string());
         input.push('\n');
     }
-    let mut child = match Command::new(&python)
+    let mut child = Command::new(&python)
         .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => return skip_or_fail(&format!("cannot start {python:?}: {e}")),
-    };
+        .expect("start the oracle");
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output().expect("oracle output");
-    let written = writer.join().expect("writer thread");
-    if output.status.code() == Some(3) {
-        // the oracle exits before reading when pyemv is missing (the write may see a broken pipe)
-        return skip_or_fail(&String::from_utf8_lossy(&output.stderr));
-    }
-    written.expect("write to oracle");
+    writer.join().expect("writer thread").expect("write to oracle");
     assert!(output.status.success(), "oracle failed: {}", String::from_utf8_lossy(&output.stderr));
     let lines: Vec<&str> = std::str::from_utf8(&output.stdout).unwrap().lines().collect();
     assert_eq!(lines.len(), cases.len(), "one answer per case");

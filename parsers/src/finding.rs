@@ -18,8 +18,8 @@
 //! assert!(!is_rule_id("ndef.mb-first"));
 //! ```
 
-use std::borrow::Cow;
 use core::fmt;
+use std::borrow::Cow;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,8 +12,12 @@
 //! decoder plus a validator. Payload rules (`text.*`, `uri.*`, ...) are not compared: the
 //! peers are asked for raw records.
 //!
-//! Python comes from `TAPCERT_PYTHON` (a venv with ndeflib and pyndef). When it is unset or
-//! the modules are missing the test FAILS if `CI` is set, and otherwise prints a loud SKIP.
+//! Python (with ndeflib and pyndef) is found by `tests/support/external.rs`: the venv
+//! `.ci/setup` makes, or `TAPCERT_PYTHON`. Without a usable one the test FAILS if `CI` is set,
+//! and otherwise skips with a line that shows in the run.
+
+#[path = "../../tests/support/external.rs"]
+mod external;
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -239,35 +243,11 @@ fn pyndef_difference(v: &Verdict, peer: &Value) -> Option<&'static str> {
     None
 }
 
-/// The Python to use, or None after printing why (SKIP) — or a panic in CI.
-fn python() -> Option<String> {
-    let in_ci = std::env::var_os("CI").is_some();
-    let fail_or_skip = |why: String| {
-        assert!(!in_ci, "ndef differential test cannot run in CI: {why}");
-        eprintln!("\n**************** SKIP ndef_differential: {why} ****************");
-        eprintln!("**** set TAPCERT_PYTHON to a python with ndeflib and pyndef, e.g.");
-        eprintln!("**** python3 -m venv /tmp/venv-ndef && /tmp/venv-ndef/bin/pip install ndeflib pyndef");
-        eprintln!(
-            "**** TAPCERT_PYTHON=/tmp/venv-ndef/bin/python cargo test -p tapcert-parsers --test ndef_differential\n"
-        );
-        None
-    };
-    let Some(py) = std::env::var("TAPCERT_PYTHON").ok().filter(|p| !p.is_empty()) else {
-        return fail_or_skip("TAPCERT_PYTHON is not set".into());
-    };
-    match Command::new(&py).args(["-c", "import ndef, pyndef.ndef"]).output() {
-        Ok(o) if o.status.success() => Some(py),
-        Ok(o) => fail_or_skip(format!(
-            "{py} lacks ndeflib/pyndef: {}",
-            String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
-        )),
-        Err(e) => fail_or_skip(format!("cannot run {py}: {e}")),
-    }
-}
-
 #[test]
 fn ndef_differential_against_ndeflib_and_pyndef() {
-    let Some(py) = python() else { return };
+    let Some(py) = external::python_with(&["ndef", "pyndef.ndef"]) else {
+        return;
+    };
     let mut rng = Rng(0x07A9_CE27_0000_0003);
     let mut inputs: Vec<Vec<u8>> = Vec::new();
     for _ in 0..600 {
