@@ -4,20 +4,23 @@
 //! `Pcsc` transport) reading the EMV application and running GENERATE AC with CDA, then the sim
 //! killed and `tapcert readers` seeing the card gone.
 //!
-//! Needs the `pcsc` feature and root (pcscd's socket). Without pcscd: a loud SKIP, or a
-//! failure when `CI` is set. Serialised with `tapcert-conformance`'s pcscd tests by
+//! Needs the `pcsc` feature and root (pcscd's socket). Without pcscd: a SKIP line that shows
+//! in the run (`tests/support/external.rs`), or a failure when `CI` is set; without the
+//! feature, `pcsc_left_out.rs` says that this test was left out. Serialised with `tapcert-conformance`'s pcscd tests by
 //! `tapcert_testkit::PcscdLock` (they use the same vpcd port and reader).
 #![cfg(feature = "pcsc")]
 
 #[path = "../conformance/tests/common/mod.rs"]
 mod common;
+#[path = "support/external.rs"]
+mod external;
 
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tapcert_conformance::transport::{Pcsc, PcscOptions, T0};
-use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, require};
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, on_path};
 
 fn tapcert(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tapcert")).args(args).output().expect("run tapcert")
@@ -66,7 +69,9 @@ impl Drop for SimProcess {
 
 #[test]
 fn tapcert_sim_readers_emv_cda_and_removal_through_pcscd() {
-    let Some(bin) = require("pcscd") else { return };
+    let Some(bin) = on_path("pcscd") else {
+        return external::skip_or_fail("pcscd not on PATH; install it with .ci/pcscd-setup.sh (sudo)");
+    };
     let _lock = PcscdLock::acquire();
     let pcscd = Pcscd::start(&bin);
 

@@ -2,6 +2,8 @@
 //! plus record → export (scriptor) → import → replay.
 
 mod common;
+#[path = "../../tests/support/external.rs"]
+mod external;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -283,17 +285,7 @@ fn reference_band_transcript_snapshot() {
 /// published test IMK and the exact CDOL1 data, AIP, ATC and CVR the band used.
 #[test]
 fn arqc_matches_pyemv() {
-    let venv = std::env::var("TAPCERT_VENV").unwrap_or_else(|_| "/opt/tapcert-venv".into());
-    let python = std::env::var_os("TAPCERT_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(&venv).join("bin/python"));
-    let has_pyemv =
-        std::process::Command::new(&python).args(["-c", "import pyemv"]).output().is_ok_and(|o| o.status.success());
-    if !has_pyemv {
-        assert!(std::env::var_os("CI").is_none(), "pyemv missing in {venv} under CI: run .ci/setup");
-        eprintln!("\n**** SKIP arqc_matches_pyemv: no pyemv in {venv} (run .ci/setup) ****\n");
-        return;
-    }
+    let Some(python) = external::python_with(&["pyemv"]) else { return };
     let no_cda = TerminalConfig { request_cda: false, ..TerminalConfig::default() };
     let o = read_emv(&mut sim("reference"), &no_cda, &mut SeededRng::new(3), &terminal_clock());
     let tx = &o.result;

@@ -4,10 +4,14 @@
 //! Each test starts its own `pcscd -f` (and stops it), so the tests serialise on
 //! `tapcert_testkit::PcscdLock` (a mutex and a lock file shared with the root
 //! package's `tests/sim_pcscd.rs`).
-//! Without pcscd on PATH the tests print a loud SKIP, or fail when `CI` is set. Run as root.
+//! Without pcscd on PATH the tests skip with a line that shows in the run
+//! (`tests/support/external.rs`), or fail when `CI` is set. Run as root. Without the `pcsc`
+//! feature `pcsc_left_out.rs` says that these tests were left out.
 #![cfg(feature = "pcsc")]
 
 mod common;
+#[path = "../../tests/support/external.rs"]
+mod external;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -28,7 +32,7 @@ use tapcert_conformance::transport::{
     CardPresence, InProcess, Pcsc, PcscOptions, Recorder, Replay, ReplayMode, T0, Transport, TransportError,
     list_readers,
 };
-use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, on_path, require};
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, on_path};
 
 const READER: &str = VPCD_READER;
 const VPCD: &str = "127.0.0.1:35963";
@@ -94,7 +98,10 @@ fn open() -> T0<Pcsc> {
 /// Serialises the tests (with every other pcscd test on the machine) and brings up pcscd;
 /// `None` means skipped.
 fn stack() -> Option<(PcscdLock, Pcscd)> {
-    let bin = require("pcscd")?;
+    let Some(bin) = on_path("pcscd") else {
+        external::skip_or_fail("pcscd not on PATH; install it with .ci/pcscd-setup.sh (sudo)");
+        return None;
+    };
     let lock = PcscdLock::acquire();
     Some((lock, Pcscd::start(&bin)))
 }
@@ -262,7 +269,9 @@ fn mute_band_is_a_transport_error_not_a_hang() {
 #[test]
 fn scriptor_interop() {
     let Some((_g, pcscd)) = stack() else { return };
-    let Some(scriptor) = require("scriptor") else { return };
+    let Some(scriptor) = on_path("scriptor") else {
+        return external::skip_or_fail("scriptor not on PATH; install pcsc-tools with .ci/pcscd-setup.sh (sudo)");
+    };
     let mut rec = Recorder::new(T0::new(InProcess::new(reference())), Arc::new(SystemClock::new()));
     let config = TerminalConfig::default();
     assert!(read_emv(&mut rec, &config, &mut SeededRng::new(7), &terminal_clock()).is_clean());

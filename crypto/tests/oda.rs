@@ -545,30 +545,125 @@ proptest! {
         prop_assert_eq!(got.icc_dynamic_number, idn);
     }
 
-    /// Arbitrary bytes as certificates, remainders, exponents, PANs and signatures: Ok or Err,
-    /// never a panic.
+    /// Arbitrary bytes as certificates, remainders, exponents, PANs and signatures: never a
+    /// panic, and each answer is the one the input calls for (random bytes are never a valid
+    /// signature; a wrong length is said as such; a key is accepted exactly when Book 2 Annex
+    /// B2.1 allows it; a record that is not one `70` template fails ODA).
     #[test]
-    fn arbitrary_input_never_panics(
+    fn arbitrary_input_is_rejected_for_what_it_is(
         cert in proptest::collection::vec(any::<u8>(), 0..200),
         rem in proptest::collection::vec(any::<u8>(), 0..40),
-        exp in proptest::collection::vec(any::<u8>(), 0..4),
+        // the allowed exponents often (with leading zeros too), so that the key rules are reached
+        exp in prop_oneof![
+            Just(vec![3]),
+            Just(vec![1, 0, 1]),
+            Just(vec![0, 3]),
+            proptest::collection::vec(any::<u8>(), 0..4)
+        ],
         pan in proptest::collection::vec(any::<u8>(), 0..12),
         modulus in proptest::collection::vec(any::<u8>(), 0..260),
     ) {
         let ca = test_keys::TEST_ONLY_CA.public_key();
+        let n = ca.modulus_len();
         let mut full = cert.clone();
-        full.resize(ca.modulus_len(), 0x11);
+        full.resize(n, 0x11);
         full[0] &= 0x7F;
-        let _ = oda::recover_issuer_public_key(&ca, &cert, &rem, &exp, &pan, TODAY);
-        let _ = oda::recover_issuer_public_key(&ca, &full, &rem, &exp, &pan, TODAY);
-        let _ = oda::recover_icc_public_key(&ca, &full, &rem, &exp, &cert, &pan, TODAY);
-        let _ = oda::verify_signed_static_data(&ca, &full, &rem);
-        let _ = oda::verify_signed_dynamic_data(&ca, &full, &rem);
-        let _ = oda::verify_cda(&ca, &full, &rem, 0x80, &[0; 20]);
-        let _ = RsaPublicKey::new(&modulus, &exp);
+        let short = oda::recover_issuer_public_key(&ca, &cert, &rem, &exp, &pan, TODAY);
+        if cert.len() != n {
+            // the PAN is read first (Book 2 §6.3 needs it for step 8): a bad one is said instead
+            let is_length_error = matches!(
+                short,
+                Err(OdaError::SignatureLength { expected, got, .. }) if expected == n && got == cert.len()
+            ) || matches!(short, Err(OdaError::BadPan { .. }));
+            prop_assert!(is_length_error, "{short:?}");
+        }
+        prop_assert!(oda::recover_issuer_public_key(&ca, &full, &rem, &exp, &pan, TODAY).is_err());
+        prop_assert!(oda::recover_icc_public_key(&ca, &full, &rem, &exp, &cert, &pan, TODAY).is_err());
+        prop_assert!(oda::verify_signed_static_data(&ca, &full, &rem).is_err());
+        prop_assert!(oda::verify_signed_dynamic_data(&ca, &full, &rem).is_err());
+        prop_assert!(oda::verify_cda(&ca, &full, &rem, 0x80, &[0; 20]).is_err());
+        let exponent: Vec<u8> = exp.iter().copied().skip_while(|b| *b == 0).collect();
+        let key_allowed = (64..=248).contains(&modulus.len())
+            && modulus[0] != 0
+            && modulus[modulus.len() - 1] & 1 == 1
+            && matches!(exponent[..], [3] | [1, 0, 1]);
+        prop_assert_eq!(RsaPublicKey::new(&modulus, &exp).is_ok(), key_allowed);
         let afl = parse_emv_afl(&[0x08, 1, 1, 1, 0x58, 1, 1, 1]).unwrap();
-        let _ = oda::static_data_to_authenticate(&afl, |_, _| Some(&cert[..]), Some(&rem), Some(&exp));
+        let sda = oda::static_data_to_authenticate(&afl, |_, _| Some(&cert[..]), Some(&rem), Some(&exp));
+        if cert.first() != Some(&0x70) {
+            prop_assert_eq!(sda, Err(OdaError::RecordNotTemplate70 { sfi: 1, record: 1 }));
+        }
     }
+}
+
+/// Certificate bodies with random fields, signed with the CA key so that each gets past the
+/// header, trailer and signature: each is judged by the first wrong field, in the order of Book
+/// 2 §6.3 steps 4-10 (format, hash algorithm, key and exponent lengths, hash, key algorithm,
+/// key), and a body with every field right recovers the key bytes it carries.
+#[test]
+fn signed_random_certificate_bodies_are_judged_field_by_field() {
+    let c = Chain::load();
+    let ca = test_keys::TEST_ONLY_CA.private_key();
+    let obj = SignedObject::IssuerCertificate;
+    let valid = oda::recover_iso9796_message(ca.public_key(), &hx(&c.v, "issuer_certificate"), obj).unwrap();
+    let valid = valid.body().to_vec();
+    let (rem, exp) = (hx(&c.v, "issuer_remainder"), hx(&c.v, "issuer_exponent"));
+    let mut other_rem = rem.clone();
+    other_rem[0] ^= 1;
+    let in_cert = valid.len() - 14;
+    let mut seed = 0x0DA0_5EED_u64;
+    let mut next = move || {
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let z = (seed ^ (seed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    for _ in 0..96 {
+        let mut body = valid.clone();
+        for b in &mut body[14..] {
+            *b = next() as u8;
+        }
+        // each header field (and the leading key byte) is made wrong with probability 1/6
+        for at in [0, 10, 11, 12, 13, 14] {
+            if next() % 6 == 0 {
+                body[at] = if at == 14 { 0 } else { next() as u8 };
+            }
+        }
+        let signed_rem = if next() % 6 == 0 { &other_rem } else { &rem };
+        let cert = oda::sign_iso9796_message(&ca, &body, &[signed_rem, &exp], obj).unwrap();
+        let got = oda::recover_issuer_public_key(ca.public_key(), &cert, &rem, &exp, &c.pan, TODAY);
+        let key_len = usize::from(body[12]);
+        let (kind, ok) = if body[0] != 0x02 {
+            ("format", got == Err(OdaError::BadFormat { object: obj, expected: 0x02, found: body[0] }))
+        } else if body[10] != 0x01 {
+            ("hash algorithm", got == Err(OdaError::UnsupportedHashAlgorithm { object: obj, found: body[10] }))
+        } else if key_len.saturating_sub(in_cert) != rem.len() {
+            let want =
+                OdaError::PublicKeyLength { object: obj, stated: key_len, in_certificate: in_cert, remainder: 4 };
+            ("key length", got == Err(want))
+        } else if usize::from(body[13]) != exp.len() {
+            ("exponent length", got == Err(OdaError::ExponentLength { object: obj, stated: body[13].into(), got: 1 }))
+        } else if signed_rem != &rem {
+            ("hash", matches!(got, Err(OdaError::HashMismatch { object: SignedObject::IssuerCertificate, .. })))
+        } else if body[11] != 0x01 {
+            ("key algorithm", got == Err(OdaError::UnsupportedPublicKeyAlgorithm { object: obj, found: body[11] }))
+        } else if body[14] == 0 {
+            ("modulus", got == Err(OdaError::ModulusMalformed { len: key_len }))
+        } else {
+            let modulus = [&body[14..14 + in_cert.min(key_len)], &rem[..]].concat();
+            let ok = got.as_ref().is_ok_and(|k| {
+                k.public_key.modulus() == modulus
+                    && k.issuer_identifier[..] == body[1..5]
+                    && k.serial[..] == body[7..10]
+            });
+            ("recovered", ok)
+        };
+        assert!(ok, "{kind}: body {} gave {got:?}", hex::encode_upper(&body));
+        *seen.entry(kind).or_default() += 1;
+    }
+    // every check was reached, and so was success
+    assert_eq!(seen.len(), 8, "{seen:?}");
 }
 
 #[test]

@@ -4,9 +4,11 @@
 //! `mac.pad_iso9797_2` padding. 300 random purchases with a fixed seed: session key, MAC1,
 //! MAC2, TAC.
 //!
-//! The interpreter: `TAPCERT_PYTHON`, else `$TAPCERT_VENV/bin/python`, else
-//! `/opt/tapcert-venv/bin/python` (made by `.ci/setup`). Without pyemv the test fails under
-//! `CI` and otherwise prints a SKIP notice.
+//! The interpreter is found by `tests/support/external.rs` (the venv `.ci/setup` makes, or
+//! `TAPCERT_PYTHON`): without pyemv the test fails under `CI` and otherwise skips visibly.
+
+#[path = "../../tests/support/external.rs"]
+mod external;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -36,22 +38,9 @@ for line in sys.stdin:
 print("\n".join(out))
 "#;
 
-fn python() -> Option<std::path::PathBuf> {
-    let venv = std::env::var("TAPCERT_VENV").unwrap_or_else(|_| "/opt/tapcert-venv".into());
-    let python = std::env::var_os("TAPCERT_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(&venv).join("bin/python"));
-    let ok = Command::new(&python).args(["-c", "import pyemv"]).output().is_ok_and(|o| o.status.success());
-    ok.then_some(python)
-}
-
 #[test]
 fn purse_cryptography_matches_pyemv() {
-    let Some(python) = python() else {
-        assert!(std::env::var_os("CI").is_none(), "pyemv not found under CI: run .ci/setup or set TAPCERT_PYTHON");
-        eprintln!("\n**** SKIP purse_cryptography_matches_pyemv: no Python with pyemv (run .ci/setup) ****\n");
-        return;
-    };
+    let Some(python) = external::python_with(&["pyemv"]) else { return };
     let mut state = 0x5EED_0025_u64;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);

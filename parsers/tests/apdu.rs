@@ -177,6 +177,43 @@ fn arb_command() -> impl Strategy<Value = CommandApduBuf> {
     )
 }
 
+/// ISO/IEC 7816-4 §5.1, written apart from the parser: the case, data and Ne of a command body
+/// (what follows CLA INS P1 P2), or `None` if no case fits. Le 00 means 256 (short) and 0000
+/// means 65536 (extended).
+fn expected_command_body(body: &[u8]) -> Option<(Case, &[u8], Option<u32>)> {
+    let short_ne = |b: u8| Some(if b == 0 { 256 } else { u32::from(b) });
+    let ext_ne = |b: &[u8]| {
+        Some(match u32::from(b[0]) << 8 | u32::from(b[1]) {
+            0 => 65536,
+            n => n,
+        })
+    };
+    match body {
+        [] => Some((Case::Case1, &[], None)),
+        [le] => Some((Case::Case2S, &[], short_ne(*le))),
+        [0, rest @ ..] if rest.len() >= 2 => {
+            let n = usize::from(rest[0]) << 8 | usize::from(rest[1]);
+            let after = &rest[2..];
+            match after.len() {
+                0 => Some((Case::Case2E, &[], ext_ne(rest))),
+                _ if n == 0 => None,
+                l if l == n => Some((Case::Case3E, after, None)),
+                l if l == n + 2 => Some((Case::Case4E, &after[..n], ext_ne(&after[n..]))),
+                _ => None,
+            }
+        }
+        [lc, rest @ ..] if *lc != 0 => {
+            let n = usize::from(*lc);
+            match rest.len() {
+                l if l == n => Some((Case::Case3S, rest, None)),
+                l if l == n + 1 => Some((Case::Case4S, &rest[..n], short_ne(rest[n]))),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 proptest! {
     #[test]
     fn builder_commands_round_trip(cmd in arb_command()) {
@@ -203,10 +240,49 @@ proptest! {
     }
 
     #[test]
-    fn structured_bodies_round_trip(header in any::<[u8; 4]>(), body in proptest::collection::vec(any::<u8>(), 0..12)) {
-        // short random bodies hit every case and every error path often
+    fn structured_bodies_decode_as_iso7816_4_says(
+        header in any::<[u8; 4]>(),
+        body in prop_oneof![
+            // short bodies of random bytes (zeros as often as not) hit every error path often
+            proptest::collection::vec(prop_oneof![Just(0u8), any::<u8>()], 0..12),
+            // well-formed bodies, which random bytes seldom are: short (2S, 3S, 4S) and
+            // extended (2E, 3E, 4E), with the Le that means 256 or 65536 as often as any other
+            (
+                proptest::collection::vec(any::<u8>(), 0..20),
+                proptest::option::of(prop_oneof![Just(0u8), any::<u8>()])
+            )
+                .prop_map(|(data, le)| {
+                    let mut b = if data.is_empty() { vec![] } else { vec![data.len() as u8] };
+                    b.extend(&data);
+                    b.extend(le);
+                    b
+                }),
+            (
+                proptest::collection::vec(any::<u8>(), 0..20),
+                proptest::option::of(prop_oneof![Just([0u8, 0]), any::<[u8; 2]>()])
+            )
+                .prop_map(|(data, le)| {
+                    let mut b = if data.is_empty() { vec![0] } else { vec![0, 0, data.len() as u8] };
+                    b.extend(&data);
+                    b.extend(le.into_iter().flatten());
+                    b
+                }),
+        ],
+    ) {
         let mut bytes = header.to_vec();
-        bytes.extend(body);
+        bytes.extend(&body);
+        let got = CommandApdu::from_bytes(&bytes);
+        match (expected_command_body(&body), &got) {
+            (Some((case, data, ne)), Ok(apdu)) => {
+                prop_assert_eq!(apdu.case(), case);
+                prop_assert_eq!(apdu.data(), data);
+                prop_assert_eq!(apdu.ne(), ne);
+                prop_assert_eq!(apdu.to_vec(), bytes.clone());
+            }
+            (None, Err(e)) => prop_assert!(e.offset().is_some_and(|o| o <= bytes.len()), "{e:?}"),
+            (want, _) => prop_assert!(false, "{}: expected {want:?}, got {got:?}", hex::encode_upper(&bytes)),
+        }
+        // the fuzz target's own checks agree
         fuzz_capdu(&bytes);
     }
 

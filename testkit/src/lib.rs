@@ -89,21 +89,6 @@ pub fn on_path(tool: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join(tool)).find(|p| p.is_file())
 }
 
-/// The tool, or `None` after a loud SKIP; panics under CI (env `CI` set), where the stack
-/// must be there.
-pub fn require(tool: &str) -> Option<PathBuf> {
-    match on_path(tool) {
-        Some(p) => Some(p),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("{tool} not on PATH but CI is set: run .ci/pcscd-setup.sh")
-        }
-        None => {
-            eprintln!("\n**** SKIP: {tool} not on PATH; install it with .ci/pcscd-setup.sh (sudo) ****\n");
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,12 +92,6 @@ impl TerminalKeys {
     }
 }
 
-impl Default for IssuerKey {
-    fn default() -> Self {
-        IssuerKey { name: String::new(), rid: None, imk_ac: [0; 16] }
-    }
-}
-
 /// The 3-byte TDES key check value, upper-case hex (what reports show for a key).
 pub fn kcv(key: &[u8; 16]) -> String {
     key_check_value(key, KeyAlgorithm::Tdes, KcvMethod::EncryptZeros)
