@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod card;
+pub mod certify;
 pub mod clock;
 pub mod mask;
 pub mod sim;
