@@ -68,6 +68,7 @@ fn rejected_input_exits_1_with_offset() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("4294967296"));
     let out = run(&["decode", "ndef", "D1Z"]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INPUT: not hex: unexpected 'Z' at character 2"));
 }
 
 #[test]
