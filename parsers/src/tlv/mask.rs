@@ -169,6 +169,7 @@ pub fn emv_sensitive_buffer_nibbles(bytes: &[u8]) -> Vec<bool> {
 }
 
 /// Upper-case hex without separators, the form every rendered document uses.
+#[cfg(feature = "serde")]
 pub(crate) fn upper_hex(bytes: &[u8]) -> String {
     render_hex(bytes, &[])
 }
