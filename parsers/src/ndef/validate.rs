@@ -47,17 +47,6 @@ use super::types::smart_poster::SmartPosterAction;
 use super::types::{KnownRecord, decode_known_at};
 use crate::{Finding, Location, Severity};
 
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NdefFinding {
-    /// The rule id, e.g. `NDEF.MB-FIRST`.
-    pub rule: &'static str,
-    /// Offset of the record (or field) that breaks it.
-    pub offset: usize,
-    /// What was found.
-    pub detail: String,
-}
-
 /// Validates a message with the default limits. Input that does not decode yields the
 /// findings up to the fault (the decoder's error says the rest).
 ///
