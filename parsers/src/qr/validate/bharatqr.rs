@@ -32,6 +32,6 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             None => f.at("QR.BHARATQR.VPA", t.id, "the payee VPA (01) is absent"),
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "356", "QR.BHARATQR.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "IN", "QR.BHARATQR.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "356", "QR.BHARATQR.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "IN", "QR.BHARATQR.COUNTRY");
 }

@@ -27,6 +27,6 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             f.at("QR.DUITNOW.MERCHANT-ACCOUNT", t.id, "the merchant account (02) is absent");
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "458", "QR.DUITNOW.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "MY", "QR.DUITNOW.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "458", "QR.DUITNOW.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "MY", "QR.DUITNOW.COUNTRY");
 }

@@ -133,8 +133,8 @@ impl Findings<'_, '_> {
     }
 
     /// Value of a top-level object that must equal `expected`.
-    pub(crate) fn expect_root(&mut self, qr: &MerchantQr<'_>, id: MpmId, expected: &str, rule: &'static str) {
-        match qr.value(id) {
+    pub(crate) fn expect_root(&mut self, id: MpmId, expected: &str, rule: &'static str) {
+        match self.qr.value(id) {
             Some(v) if v == expected => {}
             Some(v) => self.at(rule, id, format!("{} is {v:?}: this profile requires {expected:?}", id_label(id))),
             None => self.at(rule, id, format!("{} is absent: this profile requires {expected:?}", id_label(id))),

@@ -102,6 +102,6 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
         Some(t) if !t.is_empty() && t.len() <= 25 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {}
         Some(t) => f.at("QR.PIX.TXID", "62.05", format!("{t:?}: expected \"***\" or 1-25 letters and digits")),
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "986", "QR.PIX.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "BR", "QR.PIX.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "986", "QR.PIX.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "BR", "QR.PIX.COUNTRY");
 }

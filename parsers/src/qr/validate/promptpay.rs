@@ -60,6 +60,6 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             None => f.at("QR.PROMPTPAY.BILLER", t.id, "reference 1 (02) is absent"),
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "764", "QR.PROMPTPAY.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "TH", "QR.PROMPTPAY.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "764", "QR.PROMPTPAY.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "TH", "QR.PROMPTPAY.COUNTRY");
 }

@@ -23,6 +23,6 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             None => f.at("QR.QRIS.NMID", t.id, "the National Merchant ID (02) is absent"),
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "360", "QR.QRIS.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "ID", "QR.QRIS.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "360", "QR.QRIS.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "ID", "QR.QRIS.COUNTRY");
 }

@@ -43,8 +43,8 @@ pub(super) fn validate_sgqr(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             f.at("QR.SGQR.REVISION-DATE", child_path(t, MpmId(7)), format!("{d:?}: expected YYYYMMDD"));
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "702", "QR.SGQR.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "SG", "QR.SGQR.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "702", "QR.SGQR.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "SG", "QR.SGQR.COUNTRY");
 }
 
 pub(super) fn validate_paynow(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
@@ -84,6 +84,6 @@ pub(super) fn validate_paynow(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             f.at("QR.PAYNOW.EXPIRY", child_path(t, MpmId(4)), format!("{d:?}: expected YYYYMMDD"));
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "702", "QR.PAYNOW.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "SG", "QR.PAYNOW.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "702", "QR.PAYNOW.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "SG", "QR.PAYNOW.COUNTRY");
 }

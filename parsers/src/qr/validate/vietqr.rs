@@ -40,6 +40,6 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
             None => f.at("QR.VIETQR.SERVICE-CODE", t.id, "the service code (02) is absent"),
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "704", "QR.VIETQR.CURRENCY");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "VN", "QR.VIETQR.COUNTRY");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "704", "QR.VIETQR.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "VN", "QR.VIETQR.COUNTRY");
 }
