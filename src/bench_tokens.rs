@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde_json::json;
 use tapcert_crypto::{
     AcData, Aes, ArqcJob, CpmCard, Cvn, HmacAlgorithm, Tdes, Totp, batch_arqc_tdes_csk, generate_arqc_aes_csk,
@@ -18,6 +18,9 @@ use tapcert_crypto::{
 /// Arguments of `tapcert bench tokens`.
 #[derive(Debug, Args)]
 pub struct BenchTokensArgs {
+    /// The kinds to run (all when none is given).
+    #[arg(value_enum)]
+    pub kinds: Vec<BenchKind>,
     /// Seconds to run each kind at each thread count.
     #[arg(long, default_value_t = 1.0)]
     pub seconds: f64,
@@ -26,12 +29,32 @@ pub struct BenchTokensArgs {
     pub json: bool,
 }
 
-/// The benchmarked token kinds.
-/// `arqc-tdes-x2` runs two transactions interleaved per call and counts both; `arqc-tdes-batch`
-/// runs [`BATCH`] transactions per call through `batch_arqc_tdes_csk` on the calling thread
-/// (the bitsliced path) and counts them all.
-pub const KINDS: [&str; 7] =
-    ["arqc-tdes", "arqc-tdes-x2", "arqc-tdes-batch", "arqc-aes", "cvc3", "totp-sha1", "cpm-qr"];
+/// The benchmarked token kinds, by their command-line names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchKind {
+    /// ARQC, TDES, EMV common session key.
+    ArqcTdes,
+    /// Two ARQC transactions interleaved per call (both counted).
+    ArqcTdesX2,
+    /// [`BATCH`] ARQC transactions per call through `batch_arqc_tdes_csk` on the calling thread
+    /// (the bitsliced path), all counted.
+    ArqcTdesBatch,
+    /// ARQC, AES, EMV common session key.
+    ArqcAes,
+    /// Mastercard CVC3.
+    Cvc3,
+    /// TOTP, HMAC-SHA-1, 8 digits.
+    TotpSha1,
+    /// An EMVCo CPM QR token with a fresh cryptogram.
+    CpmQr,
+}
+
+impl BenchKind {
+    /// The command-line (and JSON) name.
+    fn name(self) -> String {
+        self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+    }
+}
 
 /// Transactions per `arqc-tdes-batch` call.
 const BATCH: usize = 64;
@@ -78,29 +101,29 @@ impl Workload {
     }
 
     /// Tokens produced by one `op` of `kind`.
-    fn tokens_per_op(kind: &str) -> u64 {
+    fn tokens_per_op(kind: BenchKind) -> u64 {
         match kind {
-            "arqc-tdes-x2" => 2,
-            "arqc-tdes-batch" => BATCH as u64,
+            BenchKind::ArqcTdesX2 => 2,
+            BenchKind::ArqcTdesBatch => BATCH as u64,
             _ => 1,
         }
     }
 
-    fn op(&mut self, kind: &str, i: u32) -> u64 {
+    fn op(&mut self, kind: BenchKind, i: u32) -> u64 {
         let atc = (i as u16).to_be_bytes();
         match kind {
-            "arqc-tdes" => {
+            BenchKind::ArqcTdes => {
                 self.data[29..33].copy_from_slice(&i.to_be_bytes());
                 u64::from_be_bytes(generate_arqc_tdes_csk(&self.tdes_mk, atc, &self.data))
             }
-            "arqc-tdes-x2" => {
+            BenchKind::ArqcTdesX2 => {
                 self.data[29..33].copy_from_slice(&i.to_be_bytes());
                 let a = ArqcJob { atc, data: &self.data };
                 let b = ArqcJob { atc: (i as u16 ^ 0x8000).to_be_bytes(), data: &self.data };
                 let (x, y) = generate_arqc_tdes_csk_x2(&self.tdes_mk, &a, &b);
                 u64::from_be_bytes(x) ^ u64::from_be_bytes(y)
             }
-            "arqc-tdes-batch" => {
+            BenchKind::ArqcTdesBatch => {
                 let jobs: Vec<ArqcJob<'_>> = self
                     .batch
                     .iter_mut()
@@ -112,25 +135,24 @@ impl Workload {
                     .collect();
                 batch_arqc_tdes_csk(&self.tdes_mk, &jobs, false).iter().fold(0, |a, t| a ^ u64::from_be_bytes(*t))
             }
-            "arqc-aes" => {
+            BenchKind::ArqcAes => {
                 self.data[29..33].copy_from_slice(&i.to_be_bytes());
                 generate_arqc_aes_csk(&self.aes_mk, atc, &self.data).map(u64::from_be_bytes).unwrap_or(0)
             }
-            "cvc3" => u64::from(generate_cvc3(&self.kd, [0xCD, 0x76], i.to_be_bytes(), atc)),
-            "totp-sha1" => self.totp.value_at_counter(u64::from(i)),
-            "cpm-qr" => {
+            BenchKind::Cvc3 => u64::from(generate_cvc3(&self.kd, [0xCD, 0x76], i.to_be_bytes(), atc)),
+            BenchKind::TotpSha1 => self.totp.value_at_counter(u64::from(i)),
+            BenchKind::CpmQr => {
                 let mut d = AcData::from_bytes(&h(CDOL33)).unwrap_or_default();
                 d.atc = atc;
                 d.un = i.to_be_bytes();
                 generate_cpm_token(&self.card, &d).map(|t| t.qr.len() as u64).unwrap_or(0)
             }
-            _ => 0,
         }
     }
 }
 
 /// Runs `kind` on `threads` threads for `dur`; returns total operations per second.
-fn measure(kind: &str, threads: usize, dur: Duration) -> Result<f64> {
+fn measure(kind: BenchKind, threads: usize, dur: Duration) -> Result<f64> {
     let start = Instant::now();
     let counts: Vec<Result<u64>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -175,17 +197,19 @@ pub fn run(args: &BenchTokensArgs) -> Result<ExitCode> {
     if cores > 1 {
         thread_counts.push(cores);
     }
+    let kinds = if args.kinds.is_empty() { BenchKind::value_variants() } else { &args.kinds[..] };
     let mut results = Vec::new();
-    for kind in KINDS {
+    for &kind in kinds {
+        let name = kind.name();
         for &threads in &thread_counts {
             let ops = measure(kind, threads, dur)?;
             if !args.json {
                 println!(
-                    "{kind:<10} threads {threads:>3}  {ops:>14.0} ops/s  {:>10.1} ns/op/thread",
+                    "{name:<15} threads {threads:>3}  {ops:>14.0} ops/s  {:>10.1} ns/op/thread",
                     1e9 * threads as f64 / ops
                 );
             }
-            results.push(json!({"kind": kind, "threads": threads, "ops_per_sec": ops}));
+            results.push(json!({"kind": name, "threads": threads, "ops_per_sec": ops}));
         }
     }
     if args.json {

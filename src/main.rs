@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod bench_tokens;
 mod decode;
+mod hex_arg;
 mod readers;
 mod sim;
 mod token;

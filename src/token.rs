@@ -449,7 +449,7 @@ pub struct KcvArgs {
 
 /// Keys and data are read like `tapcert decode` input: spaces, colons and `0x` allowed.
 fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>> {
-    crate::decode::parse_hex_input(s).with_context(|| format!("--{name}: not hex"))
+    crate::hex_arg::parse_hex_arg(&format!("--{name}"), s)
 }
 
 fn hex_fixed<const N: usize>(name: &str, s: &str) -> Result<[u8; N]> {

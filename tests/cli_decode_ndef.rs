@@ -68,12 +68,16 @@ fn rejected_input_exits_1_with_offset() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("4294967296"));
     let out = run(&["decode", "ndef", "D1Z"]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INPUT: not hex: unexpected 'Z' at character 2"));
 }
 
 #[test]
 fn findings_and_strict() {
     let v = json(&["decode", "ndef", "--json", "500000"]);
-    assert_eq!(v["findings"][0]["rule"], "ndef.mb-first");
+    assert_eq!(
+        v["findings"][0],
+        serde_json::json!({"rule": "NDEF.MB-FIRST", "severity": "warning", "offset": 0, "message": "MB clear on the first record"})
+    );
     assert_eq!(run(&["decode", "ndef", "--strict", "500000"]).status.code(), Some(1));
     assert_eq!(run(&["decode", "ndef", "--strict", "D00000"]).status.code(), Some(0));
 }
@@ -120,5 +124,5 @@ fn deep_nesting_stops_at_the_depth_limit() {
         levels += 1;
     }
     assert_eq!(levels, 3);
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "sp.payload"));
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "NDEF.SP.PAYLOAD"));
 }

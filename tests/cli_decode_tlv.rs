@@ -71,7 +71,7 @@ fn findings_and_strict_exit_code() {
             ("TLV.PADDING".to_owned(), 0),
             ("EMV.LENGTH.RANGE".to_owned(), 1),
             ("EMV.FORMAT.N".to_owned(), 5),
-            ("TLV.LENGTH.NON_MINIMAL".to_owned(), 8)
+            ("TLV.LENGTH.NON-MINIMAL".to_owned(), 8)
         ]
     );
     assert_eq!(v["tlv"][0]["padding"], 1);

@@ -291,9 +291,40 @@ fn bad_input_is_an_error_not_a_panic() {
     ]);
     assert!(e.contains("TDES key must be 16 or 24 bytes"), "{e}");
     let e = fails(&["token", "totp", "--secret", "zz", "--time", "1"]);
-    assert!(e.contains("not hex"), "{e}");
+    assert!(e.contains("--secret: not hex: unexpected 'z' at character 0"), "{e}");
+    // The offset counts from the start of the argument as typed (blanks and 0x included).
+    let e = fails(&["token", "hotp", "--secret", " 0x3132:3Z", "--counter", "0"]);
+    assert!(e.contains("--secret: not hex: unexpected 'Z' at character 9"), "{e}");
+    let e = fails(&[
+        "token",
+        "cvc3",
+        "--imk",
+        IMK,
+        "--pan",
+        "5413330089600010",
+        "--psn",
+        "0",
+        "--track2",
+        "5413 3G",
+        "--un",
+        "00000000",
+        "--atc",
+        "0001",
+    ]);
+    assert!(e.contains("--track2: not hex: unexpected 'G' at character 6"), "{e}");
     let e = fails(&["token", "totp", "--secret", "00", "--time", "1", "--digits", "11"]);
     assert!(e.contains("digits"), "{e}");
+}
+
+#[test]
+fn bench_tokens_takes_typed_kinds() {
+    let v = tapcert(&["bench", "tokens", "cvc3", "totp-sha1", "--seconds", "0.02", "--json"]);
+    let kinds: std::collections::BTreeSet<_> =
+        v["results"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kinds, ["cvc3".to_owned(), "totp-sha1".to_owned()].into());
+    let out = Command::new(env!("CARGO_BIN_EXE_tapcert")).args(["bench", "tokens", "arqc-des"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unknown kind is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("arqc-des"));
 }
 
 #[test]

@@ -252,3 +252,340 @@ mod tests {
         );
     }
 }
+
+/// Every validator of the crate, over inputs that fire its rules: each finding has a rule id in
+/// the one style and the location its format promises (byte offsets for binary formats, the
+/// id path and a character offset for QR text). One test per validator.
+#[cfg(test)]
+mod validators {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::apdu::{CommandApdu, ResponseApdu, validate_apdu_exchange};
+    use crate::ndef::{
+        NdefRecord, Tnf, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc, encode_ndef_message, validate_ndef_message,
+        validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
+    };
+    use crate::qr::{
+        classify_wallet_code, decode_qr_cpm_base64, decode_qr_mpm, parse_qr_cpm, parse_upi_link, validate_qr_cpm,
+        validate_qr_mpm, validate_upi_link, validate_wallet_code,
+    };
+    use crate::tlv::{decode_emv_tlv_padded, validate_emv_tlv};
+
+    /// How a format locates its findings.
+    #[derive(Clone, Copy)]
+    enum Shape {
+        /// A byte offset, no character offset.
+        Bytes,
+        /// An id path or a character offset (both when the object is there); no byte offset.
+        Text,
+    }
+
+    /// Checks every finding's shape; returns the rule ids fired.
+    fn check(findings: &[Finding], shape: Shape) -> BTreeSet<String> {
+        for f in findings {
+            assert!(is_rule_id(&f.rule), "{f}");
+            assert!(!f.message.is_empty(), "{f}");
+            assert!(f.location.step.is_none(), "validators know no procedure step: {f}");
+            match shape {
+                Shape::Bytes => {
+                    assert!(f.location.offset.is_some() && f.location.char_offset.is_none(), "{f}")
+                }
+                Shape::Text => {
+                    let l = &f.location;
+                    assert!(l.offset.is_none() && (l.path.is_some() || l.char_offset.is_some()), "{f}")
+                }
+            }
+        }
+        findings.iter().map(|f| f.rule.to_string()).collect()
+    }
+
+    fn set(rules: &[&str]) -> BTreeSet<String> {
+        rules.iter().map(|r| (*r).to_owned()).collect()
+    }
+
+    #[test]
+    fn tlv_findings() {
+        let inputs: [&[u8]; 7] = [
+            &[0x5A, 0x02, 0x1F, 0x23],
+            &[0x5F, 0x2D, 0x02, b'e', b' '],
+            &[0x50, 0x01, 0x07],
+            &[0x5F, 0x55, 0x02, b'G', b'1'],
+            &[0x5F, 0x2A, 0x03, 0x09, 0x7A, 0x00, 0x9A, 0x81, 0x03, 0x26, 0x11, 0x22],
+            &[0x7A, 0x00, 0x9F, 0x7A, 0x00],
+            &[0x00, 0x77, 0x0A, 0x9F, 0x36, 0x01, 0x01, 0x9F, 0x36, 0x01, 0x02, 0x00, 0x00, 0x00],
+        ];
+        let mut fired = BTreeSet::new();
+        for bytes in inputs {
+            let (nodes, pad) = decode_emv_tlv_padded(bytes).unwrap();
+            let findings = validate_emv_tlv(&nodes, pad);
+            // Every finding about an object names its tag path.
+            assert!(findings.iter().filter(|f| f.rule != "TLV.PADDING").all(|f| f.location.path.is_some()));
+            fired.extend(check(&findings, Shape::Bytes));
+        }
+        let all = [
+            "TLV.LENGTH.NON-MINIMAL",
+            "TLV.PADDING",
+            "EMV.TAG.CONSTRUCTED-BIT",
+            "EMV.TAG.UNKNOWN",
+            "EMV.LENGTH.RANGE",
+            "EMV.FORMAT.N",
+            "EMV.FORMAT.CN",
+            "EMV.FORMAT.A",
+            "EMV.FORMAT.AN",
+            "EMV.FORMAT.ANS",
+            "EMV.TEMPLATE.DUPLICATE",
+        ];
+        assert_eq!(fired, set(&all));
+    }
+
+    #[test]
+    fn ndef_findings() {
+        let uri = NdefRecord::new(Tnf::WELL_KNOWN, &b"U"[..], &b""[..], &[0x01, b'a'][..]);
+        let two_uris = encode_ndef_message(&[uri.clone(), uri]);
+        let poster = encode_ndef_message(&[NdefRecord::new(Tnf::WELL_KNOWN, &b"Sp"[..], &b""[..], two_uris)]);
+        let aar = encode_ndef_message(&[NdefRecord::new(Tnf::EXTERNAL, &b"android.com:pkg"[..], &b""[..], &b"1x"[..])]);
+        let chunks =
+            [0xB2, 0x03, 0x01, b'a', b'/', b'b', 0x01, 0x3A, 0x01, 0x01, 0x00, b'x', 0x02, 0x56, 0x00, 0x01, 0x03];
+        let inputs: Vec<&[u8]> = vec![
+            &[],
+            &[0x50, 0x00, 0x00],
+            &[0x90, 0x00, 0x00, 0x90, 0x00, 0x00],
+            &chunks,
+            &[0xB0, 0x00, 0x00, 0x56, 0x00, 0x00],
+            &[0xD0, 0x00, 0x01, 0x00],
+            &[0xD5, 0x01, 0x00, b'x'],
+            &[0xD1, 0x00, 0x00],
+            &[0xD6, 0x00, 0x00],
+            &[0xD7, 0x00, 0x00],
+            &[0xD2, 0x01, 0x00, b'x'],
+            &[0xD3, 0x01, 0x00, b'x'],
+            &[0xD4, 0x01, 0x00, b'x'],
+            &[0xD1, 0x01, 0x00, 0xFF],
+            &[0xD1, 0x01, 0x02, b'U', 0x24, b'x'],
+            &[0xD1, 0x01, 0x02, b'T', 0x42, b'x'],
+            &[0xD1, 0x01, 0x01, b'T', 0x40],
+            &poster,
+            &aar,
+        ];
+        let mut fired = BTreeSet::new();
+        for bytes in inputs {
+            let findings = validate_ndef_message(bytes);
+            assert!(findings.iter().all(|f| f.location.offset.is_some_and(|o| o <= bytes.len())));
+            fired.extend(check(&findings, Shape::Bytes));
+        }
+        let all = [
+            "NDEF.NO-RECORDS",
+            "NDEF.MB-FIRST",
+            "NDEF.MB-ONLY-FIRST",
+            "NDEF.ME-LAST",
+            "NDEF.CHUNK-TNF-UNCHANGED",
+            "NDEF.CHUNK-TYPE-ON-MIDDLE",
+            "NDEF.CHUNK-IL-ON-MIDDLE",
+            "NDEF.CHUNK-EMPTY-TNF",
+            "NDEF.EMPTY-RECORD",
+            "NDEF.TYPE-ABSENT",
+            "NDEF.TYPE-REQUIRED",
+            "NDEF.UNCHANGED-OUTSIDE-CHUNK",
+            "NDEF.TNF-RESERVED",
+            "NDEF.MIME-TYPE-SYNTAX",
+            "NDEF.ABSOLUTE-URI-SYNTAX",
+            "NDEF.EXTERNAL-TYPE-SYNTAX",
+            "NDEF.WELL-KNOWN-TYPE-SYNTAX",
+            "NDEF.URI.RESERVED-CODE",
+            "NDEF.TEXT.PAYLOAD",
+            "NDEF.TEXT.RESERVED-BIT",
+            "NDEF.SP.ONE-URI",
+            "NDEF.AAR.PACKAGE-NAME",
+        ];
+        assert_eq!(fired, set(&all));
+        let payload = validate_ndef_message(&[0xD1, 0x01, 0x02, b'T', 0x42, b'x']);
+        assert_eq!(payload[0].severity, Severity::Error, "a payload that does not decode is an error");
+    }
+
+    #[test]
+    fn t4t_cc_findings() {
+        // CCLEN 7, mapping 4.0, MLe 14, MLc 0, no TLV; then a proprietary TLV first with a
+        // reserved ID, size and access bytes.
+        let short = [0x00, 0x07, 0x40, 0x00, 0x0E, 0x00, 0x00];
+        let cc = [0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x05, 0x06, 0xE1, 0x03, 0x00, 0x01, 0x10, 0x10];
+        let mut findings = validate_t4t_cc(&decode_t4t_cc(&short).unwrap());
+        findings.extend(validate_t4t_cc(&decode_t4t_cc(&cc).unwrap()));
+        let all = [
+            "T4T.CCLEN",
+            "T4T.MAPPING-VERSION",
+            "T4T.MLE-MIN",
+            "T4T.MLC-MIN",
+            "T4T.NDEF-FILE-CONTROL",
+            "T4T.FILE-ID",
+            "T4T.MAX-SIZE",
+            "T4T.READ-ACCESS",
+            "T4T.WRITE-ACCESS",
+        ];
+        assert_eq!(check(&findings, Shape::Bytes), set(&all));
+    }
+
+    #[test]
+    fn t2t_findings() {
+        // UID with wrong BCCs, CC magic E2 version 2.0, a data area of 24 bytes of which 11 are
+        // there: a short Lock Control TLV, a reserved TLV type in the long length form.
+        let mut dump =
+            vec![0x04, 0x6F, 0xD5, 0x00, 0xAA, 0x32, 0x5C, 0x80, 0x00, 0x48, 0x00, 0x00, 0xE2, 0x20, 0x03, 0x00];
+        dump.extend_from_slice(&[0x01, 0x02, 0xE0, 0x25, 0x10, 0xFF, 0x00, 0x01, 0xAA, 0xFE, 0x00]);
+        let findings = validate_t2t_memory(&decode_t2t_memory(&dump).unwrap());
+        let all = [
+            "T2T.BCC0",
+            "T2T.BCC1",
+            "T2T.CC-MAGIC",
+            "T2T.CC-VERSION",
+            "T2T.DUMP-SHORT",
+            "T2T.CONTROL-LENGTH",
+            "T2T.TLV-RESERVED",
+            "T2T.LENGTH-FORM",
+            "T2T.NDEF-TLV",
+        ];
+        assert_eq!(check(&findings, Shape::Bytes), set(&all));
+        // The TLV area alone: its NDEF message's rules too.
+        let area = [0x03, 0x03, 0x50, 0x00, 0x00, 0xFE];
+        let findings = validate_t2t_tlvs(&decode_t2t_tlvs(&area, 0).unwrap());
+        assert_eq!(check(&findings, Shape::Bytes), set(&["NDEF.MB-FIRST"]));
+        assert_eq!(findings[0].location.offset, Some(2));
+    }
+
+    #[test]
+    fn qr_mpm_findings() {
+        let vector = |name: &str| {
+            let path = format!("{}/../vectors/qr/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read_to_string(path).unwrap().trim_end().to_owned()
+        };
+        let broken = vector("neg_mpm_rules_broken");
+        let lower_crc = vector("neg_mpm_lowercase_crc");
+        // No merchant account, a 2-character merchant channel, 62 last.
+        let no_account = "00020101021162061102ab";
+        let wrong_crc = "00020101021229370016A000000677010111011300669123456785802TH53037645406100.00630492CC";
+        let pix_txid = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503*!*63041D3D";
+        let mut fired = BTreeSet::new();
+        for text in [&broken, &lower_crc, no_account, wrong_crc, pix_txid] {
+            let findings = validate_qr_mpm(&decode_qr_mpm(text).unwrap());
+            fired.extend(check(&findings, Shape::Text));
+            // Findings about present objects carry their character offset.
+            let qr = decode_qr_mpm(text).unwrap();
+            for f in &findings {
+                if let Some(o) = qr.at_path(f.location.path.as_deref().unwrap_or_default())
+                    && f.rule != "QR.EMVCO.DUPLICATE-ID"
+                {
+                    assert_eq!(f.location.char_offset, Some(o.offset), "{f}");
+                }
+            }
+        }
+        let emvco = [
+            "QR.EMVCO.ORDER-00-FIRST",
+            "QR.EMVCO.ORDER-63-LAST",
+            "QR.EMVCO.MANDATORY",
+            "QR.EMVCO.MERCHANT-ACCOUNT",
+            "QR.EMVCO.DUPLICATE-ID",
+            "QR.EMVCO.PAYLOAD-FORMAT",
+            "QR.EMVCO.POINT-OF-INITIATION",
+            "QR.EMVCO.MCC-FORMAT",
+            "QR.EMVCO.CURRENCY",
+            "QR.EMVCO.AMOUNT-FORMAT",
+            "QR.EMVCO.TIP-INDICATOR",
+            "QR.EMVCO.FEE-PERCENTAGE",
+            "QR.EMVCO.COUNTRY",
+            "QR.EMVCO.MAX-LENGTH",
+            "QR.EMVCO.CHARSET",
+            "QR.CRC-FORMAT",
+            "QR.CRC",
+            "QR.EMVCO.TEMPLATE-GUID",
+            "QR.EMVCO.RFU-ID",
+            "QR.EMVCO.CONSUMER-DATA-REQUEST",
+            "QR.EMVCO.MERCHANT-CHANNEL",
+            "QR.EMVCO.LANGUAGE-TEMPLATE",
+            // The profiles share the base's way of locating findings; one stands for them.
+            "QR.PIX.TXID",
+        ];
+        assert_eq!(fired, set(&emvco));
+        let crc = validate_qr_mpm(&decode_qr_mpm(wrong_crc).unwrap());
+        let crc = crc.iter().find(|f| f.rule == "QR.CRC").unwrap();
+        assert_eq!((crc.severity, crc.location.char_offset), (Severity::Error, Some(76)));
+    }
+
+    #[test]
+    fn qr_cpm_findings() {
+        // 85 "CPV02"; 61 { 50 "X", 64 {} }; 62 { 63 { 9F26 8 bytes } }; 90 00. Then a payload
+        // whose cryptogram comes without its ATC.
+        let bytes = hex::decode("8505435056303261055001586400620D630B9F260800000000000000009000").unwrap();
+        let no_atc = hex::decode("8505435056303161134F01A05A0112630B9F26080000000000000000").unwrap();
+        let mut findings = validate_qr_cpm(&parse_qr_cpm(&bytes).unwrap());
+        findings.extend(validate_qr_cpm(&parse_qr_cpm(&no_atc).unwrap()));
+        let fired: BTreeSet<_> = findings.iter().map(|f| f.rule.to_string()).collect();
+        for f in &findings {
+            assert!(is_rule_id(&f.rule) && f.location.char_offset.is_none(), "{f}");
+            // Byte offsets in the decoded payload, except for the payload-wide cryptogram rule.
+            assert_eq!(f.location.offset.is_some(), f.rule != "QR.CPM.CRYPTOGRAM", "{f}");
+        }
+        let all = [
+            "QR.CPM.PFI-VALUE",
+            "QR.CPM.AID",
+            "QR.CPM.PAN-OR-TRACK2",
+            "QR.CPM.TEMPLATE-PLACEMENT",
+            "QR.CPM.CRYPTOGRAM",
+            "QR.CPM.ATC",
+            "QR.CPM.UNEXPECTED-TAG",
+        ];
+        assert_eq!(fired, set(&all));
+        let empty = validate_qr_cpm(&parse_qr_cpm(&decode_qr_cpm_base64("YQA=").unwrap()).unwrap());
+        assert!(empty.iter().any(|f| f.rule == "QR.CPM.PFI-FIRST"));
+    }
+
+    #[test]
+    fn upi_findings() {
+        let link = parse_upi_link("upi://pay?pa=shop&am=1.234&mam=x&cu=USD&mc=12&am=1").unwrap();
+        let findings = validate_upi_link(&link);
+        let all = [
+            "QR.UPI.PAYEE-ADDRESS",
+            "QR.UPI.PAYEE-NAME",
+            "QR.UPI.AMOUNT-FORMAT",
+            "QR.UPI.CURRENCY",
+            "QR.UPI.MCC-FORMAT",
+            "QR.UPI.DUPLICATE-KEY",
+        ];
+        assert_eq!(check(&findings, Shape::Text), set(&all));
+        let pa = &findings[0];
+        assert_eq!((pa.location.path.as_deref(), pa.location.char_offset), (Some("pa"), Some(10)));
+        let pn = findings.iter().find(|f| f.rule == "QR.UPI.PAYEE-NAME").unwrap();
+        assert_eq!(pn.location.char_offset, None, "an absent key has no offset");
+    }
+
+    #[test]
+    fn wallet_code_findings() {
+        let findings = validate_wallet_code(&classify_wallet_code("994567890123456789").unwrap());
+        assert_eq!(check(&findings, Shape::Text), set(&["QR.WALLET.UNKNOWN"]));
+        assert!(!findings[0].is_violation(), "an unknown wallet breaks no rule");
+    }
+
+    #[test]
+    fn apdu_exchange_findings() {
+        let case1 = CommandApdu::from_bytes(&[0x00, 0xA4, 0x04, 0x00]).unwrap();
+        let read1 = CommandApdu::from_bytes(&[0x00, 0xB0, 0x00, 0x00, 0x01]).unwrap();
+        let read_ext = CommandApdu::from_bytes(&[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x01]).unwrap();
+        let two = ResponseApdu::from_bytes(&[0x01, 0x02, 0x90, 0x00]).unwrap();
+        let mut fired = BTreeSet::new();
+        for (c, r) in [(&case1, &two), (&read1, &two), (&read_ext, &two)] {
+            fired.extend(check(&validate_apdu_exchange(c, r, Some(false)), Shape::Bytes));
+        }
+        assert_eq!(fired, set(&["APDU.DATA-WITHOUT-LE", "APDU.DATA-EXCEEDS-NE", "APDU.EXTENDED-NOT-ANNOUNCED"]));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn json_shape() {
+        let f = Finding::new("QR.EMVCO.MANDATORY", Severity::Warning, Location::char(4).with_path("52"), "absent");
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"rule": "QR.EMVCO.MANDATORY", "severity": "warning", "path": "52", "char_offset": 4, "message": "absent"})
+        );
+        assert_eq!(serde_json::from_value::<Finding>(v).unwrap(), f);
+    }
+}

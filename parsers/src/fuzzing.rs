@@ -57,6 +57,21 @@ pub fn fuzz_atr(data: &[u8]) {
     }
 }
 
+// ---- findings: the one shape every validator keeps ------------------------------------------
+
+/// Every finding of a validator run over `len` bytes (or characters, for text): a rule id in
+/// the one style, and a location that points inside the input.
+fn assert_findings_within(findings: &[crate::Finding], len: usize) {
+    for f in findings {
+        assert!(crate::is_rule_id(&f.rule), "rule id {:?} breaks the style: {f:?}", f.rule);
+        let l = &f.location;
+        assert!(
+            l.offset.is_none_or(|o| o <= len) && l.char_offset.is_none_or(|o| o <= len),
+            "finding past the input ({len}): {f:?}"
+        );
+    }
+}
+
 // ---- BER-TLV / EMV (tlv helper) -------------------------------------------------------------
 
 use crate::tlv::{
@@ -70,9 +85,7 @@ use crate::tlv::{
 pub fn fuzz_tlv(data: &[u8]) {
     match decode_emv_tlv_padded(data) {
         Ok((nodes, pad)) => {
-            for f in validate_emv_tlv(&nodes, pad) {
-                assert!(f.offset <= data.len(), "finding past the input: {f:?}");
-            }
+            assert_findings_within(&validate_emv_tlv(&nodes, pad), data.len());
         }
         Err(e) => assert!(e.offset() <= data.len(), "error offset past the input: {e:?}"),
     }
@@ -176,9 +189,7 @@ use crate::ndef::{
 /// finding offsets lie within the input; a decoded message's wire records re-encode to the
 /// input byte for byte.
 pub fn fuzz_ndef(data: &[u8]) {
-    for f in validate_ndef_message(data) {
-        assert!(f.offset <= data.len(), "finding offset {} past input {}", f.offset, data.len());
-    }
+    assert_findings_within(&validate_ndef_message(data), data.len());
     match decode_ndef_message(data) {
         Ok(msg) => {
             let mut wire = Vec::with_capacity(data.len());
@@ -220,7 +231,7 @@ pub fn fuzz_ndef_roundtrip(data: &[u8]) {
 pub fn fuzz_t4t_cc(data: &[u8]) {
     match decode_t4t_cc(data) {
         Ok(cc) => {
-            let _ = validate_t4t_cc(&cc);
+            assert_findings_within(&validate_t4t_cc(&cc), data.len());
             let bytes = encode_t4t_cc(&cc);
             let again = decode_t4t_cc(&bytes).expect("encoded CC decodes");
             assert_eq!(
@@ -238,17 +249,13 @@ pub fn fuzz_t2t_tlv(data: &[u8]) {
     match decode_t2t_tlvs(data, 0) {
         Ok(area) => {
             assert_eq!(area.encode(), data, "TLV area does not re-encode to the input");
-            for f in validate_t2t_tlvs(&area) {
-                assert!(f.offset <= data.len());
-            }
+            assert_findings_within(&validate_t2t_tlvs(&area), data.len());
         }
         Err(e) => assert!(e.offset() <= data.len(), "error offset past input: {e:?}"),
     }
     match decode_t2t_memory(data) {
         Ok(mem) => {
-            for f in validate_t2t_memory(&mem) {
-                assert!(f.offset <= data.len());
-            }
+            assert_findings_within(&validate_t2t_memory(&mem), data.len());
             for m in mem.area.ndef_messages() {
                 if let Err(e) = m {
                     assert!(e.offset() <= data.len());
@@ -294,7 +301,7 @@ pub fn fuzz_qr_mpm(data: &[u8]) {
             if qr.crc.is_some() {
                 assert_eq!(qr.objects.last().map(|o| o.id), Some(crate::qr::MpmId::CRC));
             }
-            let _ = crate::qr::validate_qr_mpm(&qr);
+            assert_findings_within(&crate::qr::validate_qr_mpm(&qr), text.chars().count());
         }
         Err(e) => assert!(e.offset() <= text.chars().count(), "{e:?} past the end of {text:?}"),
     }
@@ -322,7 +329,7 @@ pub fn fuzz_qr_cpm(data: &[u8]) {
         assert!(e.offset() <= text.chars().count());
     }
     let Ok(nodes) = crate::qr::parse_qr_cpm(data) else { return };
-    let _ = crate::qr::validate_qr_cpm(&nodes);
+    assert_findings_within(&crate::qr::validate_qr_cpm(&nodes), data.len());
     if let Some(payload) = crate::qr::CpmPayload::from_nodes(&nodes) {
         let bytes = crate::qr::encode_qr_cpm_bytes(&payload);
         let again = crate::qr::parse_qr_cpm(&bytes).expect("encoder output decodes");
@@ -335,7 +342,7 @@ pub fn fuzz_upi_link(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else { return };
     match crate::qr::parse_upi_link(text) {
         Ok(link) => {
-            let _ = crate::qr::validate_upi_link(&link);
+            assert_findings_within(&crate::qr::validate_upi_link(&link), text.chars().count());
         }
         Err(e) => assert!(e.offset() <= text.chars().count()),
     }

@@ -15,7 +15,10 @@
 //!   limit. Errors are typed, carry the byte offset (character offset for QR text) and say what
 //!   was expected.
 //! - Parsing is lenient where the field is lenient; validators (`validate_*`) report which rule
-//!   was broken, separately from parsing.
+//!   was broken, separately from parsing, as the one [`Finding`] type (rule ids such as
+//!   `TLV.LENGTH.NON-MINIMAL`, `NDEF.MB-FIRST`, `QR.CRC`, `APDU.DATA-WITHOUT-LE`).
+//! - With the `serde` feature, `render` builds the human and JSON documents of every format
+//!   (what `tapcert decode` prints).
 //!
 //! ```
 //! use tapcert_parsers::tlv::decode_emv_tlv;
@@ -38,6 +41,8 @@ mod finding;
 
 pub mod ndef;
 pub mod qr;
+#[cfg(feature = "serde")]
+pub mod render;
 pub mod tlv;
 pub mod transit;
 

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use tapcert_parsers::apdu::{
-    ApduError, Case, Cla, CommandApdu, CommandApduBuf, ExchangeFinding, Ins, ResponseApdu, StatusWord, SwCategory,
-    join_command_chain, parse_apdu_command, split_command_chain, validate_apdu_exchange,
+    ApduError, Case, Cla, CommandApdu, CommandApduBuf, Ins, ResponseApdu, StatusWord, SwCategory, join_command_chain,
+    parse_apdu_command, split_command_chain, validate_apdu_exchange,
 };
 use tapcert_parsers::fuzzing::{fuzz_capdu, fuzz_rapdu};
 use tapcert_parsers::tlv::decode_emv_tlv;
@@ -149,13 +149,14 @@ fn real_world_exchange_oddities() {
     let case1 = CommandApdu::from_bytes(&[0x00, 0xA4, 0x04, 0x00]).unwrap();
     let fci = hex::decode("6F1A840E315041592E5359532E4444463031A5088801025F2D02656E9000").unwrap();
     let fci = ResponseApdu::from_bytes(&fci).unwrap();
-    assert_eq!(validate_apdu_exchange(&case1, &fci, None), [ExchangeFinding::DataWithoutLe { data_len: 28 }]);
+    let rules = |f: Vec<tapcert_parsers::Finding>| f.into_iter().map(|f| f.rule.into_owned()).collect::<Vec<_>>();
+    assert_eq!(rules(validate_apdu_exchange(&case1, &fci, None)), ["APDU.DATA-WITHOUT-LE"]);
     let ppse = hex::decode("00A404000E325041592E5359532E444446303100").unwrap();
     let ppse = CommandApdu::from_bytes(&ppse).unwrap();
     assert!(validate_apdu_exchange(&ppse, &fci, None).is_empty(), "28 bytes is within 'up to 256'");
     let read_ext = CommandApdu::from_bytes(&[0x00, 0xB0, 0x00, 0x00, 0x00, 0x02, 0x00]).unwrap();
     let ok = ResponseApdu::from_bytes(&[0x90, 0x00]).unwrap();
-    assert_eq!(validate_apdu_exchange(&read_ext, &ok, Some(false)), [ExchangeFinding::ExtendedLengthNotAnnounced]);
+    assert_eq!(rules(validate_apdu_exchange(&read_ext, &ok, Some(false))), ["APDU.EXTENDED-NOT-ANNOUNCED"]);
 }
 
 fn arb_command() -> impl Strategy<Value = CommandApduBuf> {

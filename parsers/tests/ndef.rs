@@ -125,7 +125,7 @@ fn t2t_ntag213_dump() {
     let mut bad = dump.clone();
     bad[3] ^= 1;
     let rules: Vec<_> = validate_t2t_memory(&decode_t2t_memory(&bad).unwrap()).into_iter().map(|f| f.rule).collect();
-    assert_eq!(rules, ["t2t.bcc0"]);
+    assert_eq!(rules, ["T2T.BCC0"]);
 }
 
 #[test]
@@ -228,11 +228,11 @@ fn deep_smart_poster_nesting_is_bounded() {
         Some(Ok(KnownRecord::SmartPoster(_)))
     ));
     let findings = validate_ndef_message(&bytes);
-    let depth: Vec<_> = findings.iter().filter(|f| f.rule == "sp.payload").collect();
+    let depth: Vec<_> = findings.iter().filter(|f| f.rule == "NDEF.SP.PAYLOAD").collect();
     assert_eq!(depth.len(), 1, "{findings:?}");
-    assert!(depth[0].detail.contains("nesting deeper than 4"), "{:?}", depth[0]);
+    assert!(depth[0].message.contains("nesting deeper than 4"), "{:?}", depth[0]);
     // The inner posters hold a Smart Poster, not a URI: reported at each level validated.
-    assert!(findings.iter().filter(|f| f.rule == "sp.one-uri").count() >= 3);
+    assert!(findings.iter().filter(|f| f.rule == "NDEF.SP.ONE-URI").count() >= 3);
 }
 
 #[test]
@@ -338,7 +338,7 @@ proptest! {
             Err(e) => prop_assert!(e.offset() <= bytes.len(), "{:?}", e),
         }
         for f in validate_ndef_message(&bytes) {
-            prop_assert!(f.offset <= bytes.len());
+            prop_assert!(f.location.offset.is_some_and(|o| o <= bytes.len()));
         }
         if let Err(e) = decode_t4t_cc(&bytes) { prop_assert!(e.offset() <= bytes.len()); }
         if let Err(e) = decode_t4t_ndef_file(&bytes) { prop_assert!(e.offset() <= bytes.len()); }

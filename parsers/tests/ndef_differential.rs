@@ -9,7 +9,7 @@
 //!
 //! tapcert "accepts" when `decode_ndef_message` succeeds and the validator reports no rule of
 //! the record/message layer (`ndef.*`): the peers are strict decoders, tapcert is a lenient
-//! decoder plus a validator. Payload rules (`text.*`, `uri.*`, ...) are not compared: the
+//! decoder plus a validator. Payload rules (`NDEF.TEXT.*`, `NDEF.URI.*`, ...) are not compared: the
 //! peers are asked for raw records.
 //!
 //! Python (with ndeflib and pyndef) is found by `tests/support/external.rs`: the venv
@@ -39,7 +39,7 @@ const DIFFERENCES: &[(&str, &str)] = &[
     ),
     (
         "ndeflib-empty",
-        "ndeflib accepts empty input as a message of no records; NDEF 1.0 §2.3: a message has at least one record (empty = one TNF 0 record): tapcert decodes no records and reports ndef.no-records, and nothing else is excused on empty input",
+        "ndeflib accepts empty input as a message of no records; NDEF 1.0 §2.3: a message has at least one record (empty = one TNF 0 record): tapcert decodes no records and reports NDEF.NO-RECORDS, and nothing else is excused on empty input",
     ),
     (
         "type-syntax",
@@ -56,18 +56,18 @@ const DIFFERENCES: &[(&str, &str)] = &[
 ];
 
 const TYPE_RULES: &[&str] = &[
-    "ndef.well-known-type-syntax",
-    "ndef.mime-type-syntax",
-    "ndef.absolute-uri-syntax",
-    "ndef.external-type-syntax",
-    "ndef.type-required",
+    "NDEF.WELL-KNOWN-TYPE-SYNTAX",
+    "NDEF.MIME-TYPE-SYNTAX",
+    "NDEF.ABSOLUTE-URI-SYNTAX",
+    "NDEF.EXTERNAL-TYPE-SYNTAX",
+    "NDEF.TYPE-REQUIRED",
 ];
 const CHUNK_RULES: &[&str] = &[
-    "ndef.chunk-tnf-unchanged",
-    "ndef.chunk-il-on-middle",
-    "ndef.unchanged-outside-chunk",
-    "ndef.chunk-type-on-middle",
-    "ndef.chunk-empty-tnf",
+    "NDEF.CHUNK-TNF-UNCHANGED",
+    "NDEF.CHUNK-IL-ON-MIDDLE",
+    "NDEF.UNCHANGED-OUTSIDE-CHUNK",
+    "NDEF.CHUNK-TYPE-ON-MIDDLE",
+    "NDEF.CHUNK-EMPTY-TNF",
 ];
 
 /// SplitMix64: a fixed-seed generator, so every run tests the same messages.
@@ -149,12 +149,16 @@ fn mutate(rng: &mut Rng, mut bytes: Vec<u8>) -> Vec<u8> {
 struct Verdict {
     accepted: bool,
     error: Option<NdefError>,
-    rules: Vec<&'static str>,
+    rules: Vec<String>,
 }
 
 fn tapcert_verdict(bytes: &[u8]) -> Verdict {
-    let rules: Vec<&'static str> =
-        validate_ndef_message(bytes).into_iter().map(|f| f.rule).filter(|r| r.starts_with("ndef.")).collect();
+    // The record layer's rules are NDEF.<RULE>; the record types' are NDEF.<TYPE>.<RULE>.
+    let rules: Vec<String> = validate_ndef_message(bytes)
+        .into_iter()
+        .map(|f| f.rule.into_owned())
+        .filter(|r| r.starts_with("NDEF.") && r.matches('.').count() == 1)
+        .collect();
     match decode_ndef_message(bytes) {
         Ok(_) => Verdict { accepted: rules.is_empty(), error: None, rules },
         Err(e) => Verdict { accepted: false, error: Some(e), rules },
@@ -200,10 +204,10 @@ fn expected_pyndef(bytes: &[u8]) -> Vec<Value> {
 fn ndeflib_difference(bytes: &[u8], v: &Verdict, peer: &Value) -> Option<&'static str> {
     let peer_ok = peer["ok"].as_bool().unwrap();
     // Only the one direction the difference describes: ndeflib returns no records, tapcert
-    // decodes no records and its validator reports exactly ndef.no-records.
+    // decodes no records and its validator reports exactly NDEF.NO-RECORDS.
     if bytes.is_empty() {
         let no_records = peer["records"].as_array().is_some_and(Vec::is_empty);
-        let only_no_records = v.error.is_none() && v.rules == ["ndef.no-records"];
+        let only_no_records = v.error.is_none() && v.rules == ["NDEF.NO-RECORDS"];
         return (peer_ok && no_records && only_no_records).then_some("ndeflib-empty");
     }
     if peer_ok && !v.accepted {
@@ -217,8 +221,10 @@ fn ndeflib_difference(bytes: &[u8], v: &Verdict, peer: &Value) -> Option<&'stati
                 return Some("ndeflib-trailing");
             }
         }
-        if v.error.is_none() && v.rules.iter().all(|r| CHUNK_RULES.contains(r) || TYPE_RULES.contains(r)) {
-            return Some(if v.rules.iter().all(|r| CHUNK_RULES.contains(r)) {
+        if v.error.is_none()
+            && v.rules.iter().all(|r| CHUNK_RULES.contains(&r.as_str()) || TYPE_RULES.contains(&r.as_str()))
+        {
+            return Some(if v.rules.iter().all(|r| CHUNK_RULES.contains(&r.as_str())) {
                 "ndeflib-chunks"
             } else {
                 "type-syntax"
@@ -240,8 +246,8 @@ fn pyndef_difference(v: &Verdict, peer: &Value) -> Option<&'static str> {
         if matches!(v.error, Some(NdefError::Truncated { .. } | NdefError::LengthExceedsInput { .. })) {
             return Some("pyndef-truncated");
         }
-        if v.error.is_none() && v.rules.iter().all(|r| TYPE_RULES.contains(r) || *r == "ndef.tnf-reserved") {
-            return Some(if v.rules.contains(&"ndef.tnf-reserved") { "pyndef-tnf7" } else { "type-syntax" });
+        if v.error.is_none() && v.rules.iter().all(|r| TYPE_RULES.contains(&r.as_str()) || r == "NDEF.TNF-RESERVED") {
+            return Some(if v.rules.iter().any(|r| r == "NDEF.TNF-RESERVED") { "pyndef-tnf7" } else { "type-syntax" });
         }
     }
     None

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
+use tapcert_parsers::Finding;
 use tapcert_parsers::qr::*;
 use tapcert_parsers::tlv::{Tag, TlvNode};
 
@@ -37,7 +38,7 @@ fn render_objects(objects: &[MpmObject<'_>], parent: Option<MpmId>, depth: usize
 
 fn render_findings(findings: &[Finding], out: &mut String) {
     for f in findings {
-        let _ = writeln!(out, "finding {}/{} {}: {}", f.profile, f.rule, f.id.as_deref().unwrap_or("-"), f.message);
+        let _ = writeln!(out, "finding {f}");
     }
 }
 
@@ -148,10 +149,15 @@ fn snapshots_of_every_vector() {
     }
 }
 
-fn findings_of(name: &str) -> Vec<(String, &'static str, String)> {
+/// (rule id, id path) of each finding.
+fn findings_of(name: &str) -> Vec<(String, String)> {
     let text = vector(name);
     let qr = decode_qr_mpm(&text).unwrap();
-    validate_qr_mpm(&qr).into_iter().map(|f| (f.profile.to_string(), f.rule, f.id.unwrap_or_default())).collect()
+    validate_qr_mpm(&qr).into_iter().map(|f| (f.rule.into_owned(), f.location.path.unwrap_or_default())).collect()
+}
+
+fn pairs(want: &[(&str, &str)]) -> Vec<(String, String)> {
+    want.iter().map(|&(r, p)| (r.to_owned(), p.to_owned())).collect()
 }
 
 #[test]
@@ -197,9 +203,10 @@ fn clean_samples_have_no_findings_and_the_right_profiles() {
 
 #[test]
 fn promptpay_and_vietqr_samples_omit_what_emvco_makes_mandatory() {
-    let ids = |name| findings_of(name).into_iter().map(|(p, r, id)| format!("{p}/{r}/{id}")).collect::<Vec<_>>();
-    assert_eq!(ids("mpm_promptpay_mobile"), ["emvco/mandatory/52", "emvco/mandatory/59", "emvco/mandatory/60"]);
-    assert_eq!(ids("mpm_vietqr_napas"), ["emvco/mandatory/52", "emvco/mandatory/59", "emvco/mandatory/60"]);
+    let ids = |name| findings_of(name).into_iter().map(|(r, id)| format!("{r}/{id}")).collect::<Vec<_>>();
+    let absent = ["QR.EMVCO.MANDATORY/52", "QR.EMVCO.MANDATORY/59", "QR.EMVCO.MANDATORY/60"];
+    assert_eq!(ids("mpm_promptpay_mobile"), absent);
+    assert_eq!(ids("mpm_vietqr_napas"), absent);
     let qr_text = vector("mpm_vietqr_napas");
     let qr = decode_qr_mpm(&qr_text).unwrap();
     let beneficiary = qr.get(MpmId(38)).unwrap().child(MpmId(1)).unwrap();
@@ -210,11 +217,11 @@ fn promptpay_and_vietqr_samples_omit_what_emvco_makes_mandatory() {
 #[test]
 fn negative_vectors() {
     let wrong = findings_of("neg_mpm_wrong_crc");
-    assert_eq!(wrong, [("emvco".to_owned(), "crc-mismatch", "63".to_owned())]);
+    assert_eq!(wrong, pairs(&[("QR.CRC", "63")]));
     let pix = findings_of("neg_mpm_pix_wrong_crc_57b8");
-    assert_eq!(pix, [("emvco".to_owned(), "crc-mismatch", "63".to_owned())]);
+    assert_eq!(pix, pairs(&[("QR.CRC", "63")]));
     let lower = findings_of("neg_mpm_lowercase_crc");
-    assert_eq!(lower, [("emvco".to_owned(), "crc-format", "63".to_owned())]);
+    assert_eq!(lower, pairs(&[("QR.CRC-FORMAT", "63")]));
     // Template 26 at character 6; its child 01 at character 28 claims 37 of the 36 left.
     assert_eq!(
         decode_qr_mpm(&vector("neg_mpm_template_length_crc_valid")),
@@ -226,24 +233,24 @@ fn negative_vectors() {
     );
     assert!(matches!(decode_qr_cpm_base64(&vector("neg_cpm_bad_base64")), Err(CpmError::Base64 { offset: 20, .. })));
     let rules: std::collections::BTreeSet<_> =
-        findings_of("neg_mpm_rules_broken").into_iter().map(|(_, r, _)| r).collect();
+        findings_of("neg_mpm_rules_broken").into_iter().map(|(r, _)| r).collect();
     for rule in [
-        "order-00-first",
-        "duplicate-id",
-        "payload-format",
-        "point-of-initiation",
-        "template-guid",
-        "mcc-format",
-        "currency",
-        "amount-format",
-        "fee-percentage",
-        "tip-indicator",
-        "country",
-        "max-length",
-        "consumer-data-request",
-        "rfu-id",
-        "language-template",
-        "charset",
+        "QR.EMVCO.ORDER-00-FIRST",
+        "QR.EMVCO.DUPLICATE-ID",
+        "QR.EMVCO.PAYLOAD-FORMAT",
+        "QR.EMVCO.POINT-OF-INITIATION",
+        "QR.EMVCO.TEMPLATE-GUID",
+        "QR.EMVCO.MCC-FORMAT",
+        "QR.EMVCO.CURRENCY",
+        "QR.EMVCO.AMOUNT-FORMAT",
+        "QR.EMVCO.FEE-PERCENTAGE",
+        "QR.EMVCO.TIP-INDICATOR",
+        "QR.EMVCO.COUNTRY",
+        "QR.EMVCO.MAX-LENGTH",
+        "QR.EMVCO.CONSUMER-DATA-REQUEST",
+        "QR.EMVCO.RFU-ID",
+        "QR.EMVCO.LANGUAGE-TEMPLATE",
+        "QR.EMVCO.CHARSET",
     ] {
         assert!(rules.contains(rule), "{rule} missing from {rules:?}");
     }
@@ -274,10 +281,15 @@ fn cpm_missing_mandatory_tags() {
     // 85 CPV01, 61 { 50 "X" } : no AID, no PAN/Track 2, no cryptogram.
     let bytes = hex::decode("850543505630316103500158").unwrap();
     let nodes = parse_qr_cpm(&bytes).unwrap();
-    let rules: Vec<_> = validate_qr_cpm(&nodes).iter().map(|f| (f.rule, f.id.clone())).collect();
+    let rules: Vec<_> =
+        validate_qr_cpm(&nodes).into_iter().map(|f| (f.rule, f.location.path, f.location.offset)).collect();
     assert_eq!(
         rules,
-        [("aid", Some("61[0].4F".to_owned())), ("pan-or-track2", Some("61[0]".to_owned())), ("cryptogram", None)]
+        [
+            ("QR.CPM.AID".into(), Some("61[0].4F".to_owned()), Some(7)),
+            ("QR.CPM.PAN-OR-TRACK2".into(), Some("61[0]".to_owned()), Some(7)),
+            ("QR.CPM.CRYPTOGRAM".into(), None, None)
+        ]
     );
     // A cryptogram (9F26) in 64 without its ATC (9F36); the PAN in 62 serves the application.
     let payload = CpmPayload {
@@ -289,8 +301,8 @@ fn cpm_missing_mandatory_tags() {
     };
     let bytes = encode_qr_cpm_bytes(&payload);
     let nodes = parse_qr_cpm(&bytes).unwrap();
-    let rules: Vec<_> = validate_qr_cpm(&nodes).iter().map(|f| (f.rule, f.id.clone())).collect();
-    assert_eq!(rules, [("atc", Some("62.64".to_owned()))]);
+    let rules: Vec<_> = validate_qr_cpm(&nodes).into_iter().map(|f| (f.rule, f.location.path)).collect();
+    assert_eq!(rules, [("QR.CPM.ATC".into(), Some("62.64".to_owned()))]);
 }
 
 #[test]

@@ -354,16 +354,13 @@ fn padding_and_non_minimal_lengths_are_accepted_then_flagged() {
     let mut out = Vec::new();
     encode_nodes_into(&nodes, pad, &mut out);
     assert_eq!(out, bytes);
-    let rules: Vec<_> = validate_emv_tlv(&nodes, pad).iter().map(|f| (f.rule, f.offset)).collect();
+    let rules: Vec<_> = validate_emv_tlv(&nodes, pad)
+        .into_iter()
+        .map(|f| format!("{}@{}", f.rule, f.location.offset.unwrap()))
+        .collect();
     assert_eq!(
         rules,
-        [
-            ("TLV.PADDING", 0),
-            ("TLV.LENGTH.NON_MINIMAL", 3),
-            ("TLV.PADDING", 9),
-            ("EMV.LENGTH.RANGE", 10),
-            ("TLV.PADDING", 12)
-        ]
+        ["TLV.PADDING@0", "TLV.LENGTH.NON-MINIMAL@3", "TLV.PADDING@9", "EMV.LENGTH.RANGE@10", "TLV.PADDING@12"]
     );
 }
 

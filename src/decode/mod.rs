@@ -1,8 +1,11 @@
-//! `tapcert decode FORMAT [INPUT] [--json]`: one module per format, one shared front end.
+//! `tapcert decode FORMAT [INPUT] [--json] [--strict] [--unmask]`: reads the flags and the
+//! input; the documents (the human tree, the JSON, the findings) come from
+//! `tapcert_parsers::render`, the same ones certification reports embed.
 //!
-//! Exit codes: 0 decoded (QR payloads that break rules still decode, unless `--strict`),
-//! 1 input rejected (message with the offset on stderr), 2 usage errors (bad hex, unreadable
-//! file, bad arguments).
+//! Exit codes: 0 decoded (input that breaks rules still decodes), 1 input rejected (message
+//! with the offset on stderr) or, with `--strict`, some finding is a violation (a warning or
+//! an error; info findings never fail), 2 usage errors (bad hex, unreadable file, bad
+//! arguments).
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -10,12 +13,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use tapcert_parsers::qr::QrPayloadKind;
+use tapcert_parsers::render::{
+    Mask, RenderError, Rendered, render_atr, render_capdu, render_ndef, render_qr, render_rapdu, render_t2t,
+    render_t4t_cc, render_tlv,
+};
 
-mod apdu;
-pub(crate) mod atr;
-mod ndef;
-mod qr;
-mod tlv;
+use crate::hex_arg::parse_hex_arg;
 
 /// Arguments of `tapcert decode`.
 #[derive(Debug, Args)]
@@ -34,10 +38,12 @@ pub struct DecodeArgs {
     /// Print one JSON document (shapes in the README) instead of the indented tree.
     #[arg(long)]
     pub json: bool,
-    /// Exit 1 when the payload decodes but breaks a rule of its format or profile.
+    /// Exit 1 when the input decodes but a finding is a violation (severity warning or error),
+    /// the same for every format.
     #[arg(long)]
     pub strict: bool,
-    /// Show PANs and track data in full (they are masked by default, in every output).
+    /// Show PANs, track data and cardholder names in full (masked by default, in every output
+    /// of every format: tlv, capdu, rapdu, qr).
     #[arg(long)]
     pub unmask: bool,
 }
@@ -76,80 +82,51 @@ pub enum Format {
     QrCpm,
 }
 
-/// What a format module returns for input it could decode.
-#[derive(Debug)]
-pub(crate) struct Decoded {
-    /// The indented tree a person reads.
-    pub human: String,
-    /// The stable JSON document.
-    pub json: serde_json::Value,
-    /// True when a validator found a broken rule (only `--strict` turns this into exit 1).
-    pub has_findings: bool,
-}
-
-/// Input a format module rejected: the message names the offset and what was expected.
-#[derive(Debug)]
-pub(crate) struct Rejected {
-    /// Byte offset (or character offset for text formats) of the fault, when there is one.
-    pub offset: Option<usize>,
-    /// What was wrong, in the format's own words.
-    pub message: String,
-}
-
-impl Rejected {
-    /// A rejection carrying an error's offset and message.
-    pub fn at(offset: usize, message: impl std::fmt::Display) -> Self {
-        Rejected { offset: Some(offset), message: message.to_string() }
-    }
-}
-
-/// Runs `tapcert decode`.
+/// Runs `tapcert decode`: reads the flags and the input, asks the library for the documents,
+/// prints one.
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
-    // QR input is text, not hex.
-    let bytes = if qr::is_qr(args.format) { Vec::new() } else { read_input_bytes(args)? };
-    let outcome = match args.format {
-        Format::Tlv => tlv::decode_with(&bytes, if args.unmask { tlv::Pan::Shown } else { tlv::Pan::Masked }),
-        Format::Capdu => apdu::decode_command(&bytes),
-        Format::Rapdu => apdu::decode_response(&bytes),
-        Format::Atr => atr::decode(&bytes),
-        Format::Ndef => ndef::decode(&bytes),
-        Format::T4tCc => ndef::decode_t4t_cc_file(&bytes),
-        Format::T2tTlv => ndef::decode_t2t(&bytes),
-        Format::Qr | Format::QrMpm | Format::QrCpm => qr::decode(&qr::read_text(args)?, args.format),
+    let mask = if args.unmask { Mask::Shown } else { Mask::Masked };
+    let bytes = || read_input_bytes(args);
+    let rendered = match args.format {
+        Format::Tlv => render_tlv(&bytes()?, mask),
+        Format::Capdu => render_capdu(&bytes()?, mask),
+        Format::Rapdu => render_rapdu(&bytes()?, mask),
+        Format::Atr => render_atr(&bytes()?),
+        Format::Ndef => render_ndef(&bytes()?),
+        Format::T4tCc => render_t4t_cc(&bytes()?),
+        Format::T2tTlv => render_t2t(&bytes()?),
+        Format::Qr => render_qr(&read_text(args)?, None, mask),
+        Format::QrMpm => render_qr(&read_text(args)?, Some(QrPayloadKind::Mpm), mask),
+        Format::QrCpm => render_qr(&read_text(args)?, Some(QrPayloadKind::Cpm), mask),
     };
-    Ok(report(outcome, args))
+    Ok(report(rendered, args))
 }
 
-fn report(outcome: Result<Decoded, Rejected>, args: &DecodeArgs) -> ExitCode {
+fn report(outcome: Result<Rendered, RenderError>, args: &DecodeArgs) -> ExitCode {
     match outcome {
-        Ok(decoded) => {
+        Ok(rendered) => {
+            let fails = args.strict && rendered.has_violation();
             let text = if args.json {
-                let mut json = serde_json::to_string_pretty(&decoded.json).unwrap_or_default();
+                let mut json = serde_json::to_string_pretty(&rendered.json).unwrap_or_default();
                 json.push('\n');
                 json
             } else {
-                decoded.human
+                rendered.human
             };
             // A closed pipe (`tapcert decode ... | head`) is the reader's choice, not an error.
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
-            if args.strict && decoded.has_findings { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if fails { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(rejected) => {
-            // Format errors already say where; add the offset only when the message does not.
-            match rejected.offset {
-                Some(offset) if !rejected.message.contains("offset") => {
-                    eprintln!("tapcert: rejected at offset {offset}: {}", rejected.message)
-                }
-                _ => eprintln!("tapcert: rejected: {}", rejected.message),
-            }
+            eprintln!("tapcert: rejected: {rejected}");
             ExitCode::from(1)
         }
     }
 }
 
 /// The raw text of the input argument or standard input.
-pub(crate) fn read_input_text(input: Option<&str>) -> anyhow::Result<String> {
+fn read_input_text(input: Option<&str>) -> anyhow::Result<String> {
     match input {
         Some(text) if text != "-" => Ok(text.to_owned()),
         _ => {
@@ -169,48 +146,16 @@ fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
         return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
     }
     let text = read_input_text(args.input_text().as_deref())?;
-    parse_hex_input(&text)
+    parse_hex_arg("INPUT", &text)
 }
 
-/// Hex as people paste it from traces: upper or lower case, with spaces, colons, tabs and line
-/// breaks between bytes (never inside one), an optional `0x` prefix on the whole input.
-pub(crate) fn parse_hex_input(text: &str) -> anyhow::Result<Vec<u8>> {
-    let trimmed = text.trim();
-    let trimmed = trimmed.strip_prefix("0x").or_else(|| trimmed.strip_prefix("0X")).unwrap_or(trimmed);
-    let mut digits = String::with_capacity(trimmed.len());
-    for (i, c) in trimmed.char_indices() {
-        match c {
-            c if c.is_ascii_hexdigit() => digits.push(c),
-            ' ' | ':' | '\t' | '\n' | '\r' => {
-                if digits.len() % 2 == 1 {
-                    bail!("invalid hex: separator inside a byte at character {i}");
-                }
-            }
-            other => bail!("invalid hex: unexpected {other:?} at character {i}"),
+/// The payload text of a QR format from the argument, standard input or `--bin FILE` (read
+/// as UTF-8).
+fn read_text(args: &DecodeArgs) -> anyhow::Result<String> {
+    match &args.bin {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {} as UTF-8 text", path.display()))
         }
-    }
-    if digits.len() % 2 == 1 {
-        bail!("invalid hex: odd number of digits ({})", digits.len());
-    }
-    hex::decode(&digits).context("invalid hex")
-}
-
-/// Upper-case hex without separators, the form every JSON document uses.
-pub(crate) fn hex_upper(bytes: &[u8]) -> String {
-    hex::encode_upper(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_input_forms() {
-        assert_eq!(parse_hex_input("6f 2F:84\n0e").unwrap(), [0x6F, 0x2F, 0x84, 0x0E]);
-        assert_eq!(parse_hex_input("0x9000").unwrap(), [0x90, 0x00]);
-        assert!(parse_hex_input("6 f").is_err());
-        assert!(parse_hex_input("6fz").is_err());
-        assert!(parse_hex_input("6f0").is_err());
-        assert_eq!(parse_hex_input("  ").unwrap(), Vec::<u8>::new());
+        None => read_input_text(args.input_text().as_deref()),
     }
 }

@@ -270,8 +270,11 @@ impl RunReport {
 
     /// Reads `report.json`, checking the schema version.
     pub fn from_json(text: &str) -> Result<RunReport, ReportError> {
-        let r: RunReport = serde_json::from_str(text)
-            .map_err(|e| ReportError::Json { line: e.line(), column: e.column(), detail: e.to_string() })?;
+        let r: RunReport = serde_json::from_str(text).map_err(|e| ReportError::Json {
+            line: e.line(),
+            column: e.column(),
+            detail: e.to_string(),
+        })?;
         if r.schema != REPORT_SCHEMA_VERSION {
             return Err(ReportError::Schema { found: r.schema });
         }

@@ -9,7 +9,7 @@ use tapcert_parsers::ndef::{
 
 use super::observation::{Halt, Observation, Session, Step};
 use super::rules::{self, finding};
-use super::validators::ndef_findings;
+use super::validators::validator_findings;
 use crate::clock::Clock;
 use crate::transport::Transport;
 
@@ -88,7 +88,7 @@ fn ndef(s: &mut Session<'_>, read: &mut NdefRead) -> Result<(), Halt> {
             return Err(Halt::Card);
         }
     };
-    ndef_findings(s, step, validate_t4t_cc(&cc));
+    validator_findings(s, step, validate_t4t_cc(&cc));
     let Some(fc) = cc.ndef_file() else {
         s.finding(finding(rules::NDEF_T4T_CC, step, "the CC names no NDEF file"));
         return Err(Halt::Card);
@@ -137,7 +137,7 @@ fn ndef(s: &mut Session<'_>, read: &mut NdefRead) -> Result<(), Halt> {
         if let Err(e) = decode_ndef_message(&read.message) {
             s.finding(finding(rules::NDEF_MESSAGE, step, e.to_string()));
         }
-        ndef_findings(s, step, tapcert_parsers::ndef::validate_ndef_message(&read.message));
+        validator_findings(s, step, tapcert_parsers::ndef::validate_ndef_message(&read.message));
     }
     Ok(())
 }

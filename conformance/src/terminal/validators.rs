@@ -1,8 +1,8 @@
 //! The parsers' validators run over what the card answered, their findings located in the
 //! step that produced the bytes.
 
+use tapcert_parsers::Finding;
 use tapcert_parsers::tlv::{decode_emv_tlv_padded, validate_emv_tlv};
-use tapcert_parsers::{Finding, Location, Severity};
 
 use super::observation::{Session, Step};
 
@@ -10,26 +10,12 @@ use super::observation::{Session, Step};
 /// not decode are left to the template views, which name the fault.
 pub(crate) fn tlv_findings(s: &mut Session<'_>, step: Step, data: &[u8]) {
     let Ok((nodes, padding)) = decode_emv_tlv_padded(data) else { return };
-    for f in validate_emv_tlv(&nodes, padding) {
-        let severity = match f.severity {
-            tapcert_parsers::tlv::Severity::Info => Severity::Info,
-            tapcert_parsers::tlv::Severity::Warning => Severity::Warning,
-            tapcert_parsers::tlv::Severity::Error => Severity::Error,
-        };
-        let mut location = Location::byte(f.offset).with_step(step.to_string());
-        if let Some(tag) = f.tag {
-            location = location.with_path(tag.to_string());
-        }
-        s.finding(Finding::new(f.rule.replace('_', "-"), severity, location, f.message));
-    }
+    validator_findings(s, step, validate_emv_tlv(&nodes, padding));
 }
 
-/// NDEF and Type 4 Tag findings of the parsers' validators, in `step`.
-pub(crate) fn ndef_findings(s: &mut Session<'_>, step: Step, found: Vec<tapcert_parsers::ndef::NdefFinding>) {
+/// Findings of a parsers validator, placed in `step`.
+pub(crate) fn validator_findings(s: &mut Session<'_>, step: Step, found: Vec<Finding>) {
     for f in found {
-        let rule = f.rule.to_ascii_uppercase().replace('_', "-");
-        let rule = if rule.starts_with("NDEF.") { rule } else { format!("NDEF.{rule}") };
-        let location = Location::byte(f.offset).with_step(step.to_string());
-        s.finding(Finding::new(rule, Severity::Warning, location, f.detail));
+        s.finding(f.in_step(step.to_string()));
     }
 }

@@ -135,6 +135,18 @@ fn extended_ne(hi: u8, lo: u8) -> u32 {
     }
 }
 
+/// Where the fields of a command sit in its encoding, as byte ranges; an absent field is an
+/// empty range where it would be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandFields {
+    /// Lc: 1 byte (short), 3 bytes `00 hi lo` (extended), or none.
+    pub lc: core::ops::Range<usize>,
+    /// The data field (Nc bytes).
+    pub data: core::ops::Range<usize>,
+    /// Le: 1 byte (short), 2 bytes after an extended Lc, 3 bytes `00 hi lo` alone, or none.
+    pub le: core::ops::Range<usize>,
+}
+
 /// Parses one command; returns it and the number of bytes it took.
 fn parse_command(input: &[u8]) -> Result<(CommandApdu<'_>, usize), ApduError> {
     let [cla, ins, p1, p2, body @ ..] = input else {
@@ -222,6 +234,34 @@ impl<'a> CommandApdu<'a> {
             return Err(ApduError::TrailingData { offset: used, case: apdu.case });
         }
         Ok(apdu)
+    }
+
+    /// Where Lc, the data and Le sit in the command's encoding (which the parser read, or
+    /// [`CommandApdu::to_vec`] writes).
+    ///
+    /// ```
+    /// use tapcert_parsers::apdu::CommandApdu;
+    /// // case 4E: extended Lc 00 00 02, two data bytes, Le 01 00
+    /// let apdu = CommandApdu::from_bytes(&[0x00, 0xD6, 0x00, 0x00, 0x00, 0x00, 0x02, 0xAA, 0xBB, 0x01, 0x00]).unwrap();
+    /// let f = apdu.fields();
+    /// assert_eq!((f.lc, f.data, f.le), (4..7, 7..9, 9..11));
+    /// let case2 = CommandApdu::from_bytes(&[0x00, 0xB0, 0x00, 0x00, 0x10]).unwrap().fields();
+    /// assert_eq!((case2.lc, case2.data, case2.le), (4..4, 4..4, 4..5));
+    /// ```
+    pub fn fields(&self) -> CommandFields {
+        let nc = self.data.len();
+        let (lc_len, le_len) = match self.case {
+            Case::Case1 => (0, 0),
+            Case::Case2S => (0, 1),
+            Case::Case2E => (0, 3),
+            Case::Case3S => (1, 0),
+            Case::Case3E => (3, 0),
+            Case::Case4S => (1, 1),
+            Case::Case4E => (3, 2),
+        };
+        let data_start = 4 + lc_len;
+        let le_start = data_start + nc;
+        CommandFields { lc: 4..data_start, data: data_start..le_start, le: le_start..le_start + le_len }
     }
 
     /// The class byte.

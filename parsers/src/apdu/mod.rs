@@ -25,9 +25,11 @@ mod status;
 
 pub use chaining::{join_command_chain, split_command_chain};
 pub use class::{CLA_CHAINING_BIT, Cla, ClassKind, SecureMessaging};
-pub use command::{Case, CommandApdu, CommandApduBuf, LengthForm, encode_apdu_command, parse_apdu_command};
+pub use command::{
+    Case, CommandApdu, CommandApduBuf, CommandFields, LengthForm, encode_apdu_command, parse_apdu_command,
+};
 pub use error::ApduError;
-pub use exchange::{ExchangeFinding, validate_apdu_exchange};
+pub use exchange::validate_apdu_exchange;
 pub use ins::Ins;
 pub use response::{ResponseApdu, encode_apdu_response, parse_apdu_response};
 pub use status::{StatusWord, SwCategory};

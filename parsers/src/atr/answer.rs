@@ -213,6 +213,44 @@ impl<'a> Atr<'a> {
         i.checked_sub(1).and_then(|j| self.groups.get(j))
     }
 
+    /// T0: Y1 (which of TA1-TD1 follow) in the high nibble, K (the number of historical bytes)
+    /// in the low one.
+    pub fn t0(&self) -> u8 {
+        let y1 = self.groups.first().map_or(0, |g| g.presence(g.td.is_some()));
+        y1 << 4 | (self.historical.len() as u8 & 0x0F)
+    }
+
+    /// The whole TDi byte of group `i` (1-based): Y(i+1), which bytes group i+1 holds, in the
+    /// high nibble, the protocol in the low one. `None` when group i has no TD.
+    pub fn td_byte(&self, i: usize) -> Option<u8> {
+        let t = self.group(i)?.td?;
+        let next = self.group(i + 1)?;
+        Some(next.presence(next.td.is_some()) << 4 | t)
+    }
+
+    /// Byte offset of the first historical byte: after TS, T0 and the interface bytes.
+    ///
+    /// ```
+    /// use tapcert_parsers::atr::Atr;
+    /// // 3B 8F 80 01 | 80 4F 0C ...: TD1 and TD2, then the historical bytes at offset 4.
+    /// let bytes = [0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A];
+    /// let atr = Atr::from_bytes(&bytes).unwrap();
+    /// assert_eq!((atr.t0(), atr.td_byte(1), atr.historical_offset()), (0x8F, Some(0x80), 4));
+    /// ```
+    pub fn historical_offset(&self) -> usize {
+        let interface: usize = self
+            .groups
+            .iter()
+            .map(|g| {
+                usize::from(g.ta.is_some())
+                    + usize::from(g.tb.is_some())
+                    + usize::from(g.tc.is_some())
+                    + usize::from(g.td.is_some())
+            })
+            .sum();
+        2 + interface
+    }
+
     /// The bytes before TCK: TS, T0, interface bytes, historical bytes.
     fn encode_body(&self) -> Result<Vec<u8>, AtrError> {
         let k = self.historical.len();
@@ -231,16 +269,12 @@ impl<'a> Atr<'a> {
         }
         let mut out = Vec::with_capacity(2 + 4 * self.groups.len() + k + 1);
         out.push(self.convention.ts());
-        let y1 = self.groups.first().map_or(0, |g| g.presence(g.td.is_some()));
-        out.push(y1 << 4 | k as u8);
+        out.push(self.t0());
         for (j, g) in self.groups.iter().enumerate() {
             out.extend(g.ta);
             out.extend(g.tb);
             out.extend(g.tc);
-            if let Some(t) = g.td {
-                let next = &self.groups[j + 1];
-                out.push(next.presence(next.td.is_some()) << 4 | t);
-            }
+            out.extend(self.td_byte(j + 1));
         }
         out.extend_from_slice(self.historical);
         Ok(out)

@@ -61,4 +61,4 @@ pub use types::smart_poster::{SmartPoster, SmartPosterAction, parse_ndef_smart_p
 pub use types::text::{TextEncoding, TextRecord, encode_ndef_text, parse_ndef_text};
 pub use types::uri::{URI_PREFIXES, UriRecord, encode_ndef_uri, parse_ndef_uri};
 pub use types::{KnownRecord, decode_known_record};
-pub use validate::{NdefFinding, validate_ndef_message, validate_ndef_message_with};
+pub use validate::{validate_ndef_message, validate_ndef_message_with};

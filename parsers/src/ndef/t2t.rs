@@ -14,7 +14,8 @@
 
 use super::error::{NdefError, take};
 use super::message::{DecodeOptions, NdefMessage, decode_message_at};
-use super::validate::{NdefFinding, validate_at};
+use super::validate::{push, validate_at};
+use crate::Finding;
 
 /// A TLV block type; an open newtype.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -243,61 +244,55 @@ pub fn decode_t2t_memory(dump: &[u8]) -> Result<T2tMemory<'_>, NdefError> {
     Ok(T2tMemory { uid, bcc: [head[3], head[8]], static_lock: [head[10], head[11]], cc, area, truncated })
 }
 
-/// Rules of the Type 2 Tag specification (`t2t.*`) and of the NDEF messages inside.
-pub fn validate_t2t_memory(mem: &T2tMemory<'_>) -> Vec<NdefFinding> {
+/// Rules of the Type 2 Tag specification and of the NDEF messages inside, each a warning at
+/// the byte offset in the dump (or the NDEF rule's own severity):
+///
+/// | rule | what |
+/// |---|---|
+/// | `T2T.BCC0` / `T2T.BCC1` | the UID check bytes are right |
+/// | `T2T.CC-MAGIC` / `T2T.CC-VERSION` | CC byte 0 is E1, the mapping version 1.x |
+/// | `T2T.DUMP-SHORT` | the dump holds the whole data area the CC declares |
+/// | `T2T.CONTROL-LENGTH` | Lock and Memory Control TLVs have 3 bytes of value |
+/// | `T2T.TLV-RESERVED` | TLV types 04-FC and FF are reserved |
+/// | `T2T.LENGTH-FORM` | the 3-byte length form only from 255 bytes on |
+/// | `T2T.NDEF-TLV` | the area holds an NDEF Message TLV |
+/// | `NDEF.*` | the rules of [`super::validate_ndef_message`] on each NDEF message |
+pub fn validate_t2t_memory(mem: &T2tMemory<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let u = mem.uid;
     if mem.bcc[0] != 0x88 ^ u[0] ^ u[1] ^ u[2] {
-        out.push(NdefFinding {
-            rule: "t2t.bcc0",
-            offset: 3,
-            detail: format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]),
-        });
+        push(&mut out, "T2T.BCC0", 3, format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]));
     }
     if mem.bcc[1] != u[3] ^ u[4] ^ u[5] ^ u[6] {
-        out.push(NdefFinding {
-            rule: "t2t.bcc1",
-            offset: 8,
-            detail: format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]),
-        });
+        push(&mut out, "T2T.BCC1", 8, format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]));
     }
     if mem.cc.magic != 0xE1 {
-        out.push(NdefFinding {
-            rule: "t2t.cc-magic",
-            offset: 12,
-            detail: format!("CC magic {:02X}, expected E1", mem.cc.magic),
-        });
+        push(&mut out, "T2T.CC-MAGIC", 12, format!("CC magic {:02X}, expected E1", mem.cc.magic));
     }
     if mem.cc.version >> 4 != 1 {
-        out.push(NdefFinding {
-            rule: "t2t.cc-version",
-            offset: 13,
-            detail: format!("mapping version {:02X}, expected 1.x", mem.cc.version),
-        });
+        push(&mut out, "T2T.CC-VERSION", 13, format!("mapping version {:02X}, expected 1.x", mem.cc.version));
     }
     if mem.truncated {
-        out.push(NdefFinding {
-            rule: "t2t.dump-short",
-            offset: 14,
-            detail: "the dump ends before the data area the CC declares".into(),
-        });
+        push(&mut out, "T2T.DUMP-SHORT", 14, "the dump ends before the data area the CC declares");
     }
     out.extend(validate_t2t_tlvs(&mem.area));
     out
 }
 
-/// Rules on TLV blocks (`t2t.*`) and the NDEF messages inside (`ndef.*`, ...).
-pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<NdefFinding> {
+/// Rules on TLV blocks (the `T2T.*` TLV rules of [`validate_t2t_memory`]) and the NDEF
+/// messages inside (`NDEF.*`).
+pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut ndef_count = 0;
     for t in &area.tlvs {
         match t.tlv_type {
             T2tTlvType::LOCK_CONTROL | T2tTlvType::MEMORY_CONTROL if t.value.len() != 3 => {
-                out.push(NdefFinding {
-                    rule: "t2t.control-length",
-                    offset: t.offset,
-                    detail: format!("{} TLV of length {}, expected 3", t.tlv_type.name(), t.value.len()),
-                });
+                push(
+                    &mut out,
+                    "T2T.CONTROL-LENGTH",
+                    t.offset,
+                    format!("{} TLV of length {}, expected 3", t.tlv_type.name(), t.value.len()),
+                );
             }
             T2tTlvType::NDEF_MESSAGE => {
                 ndef_count += 1;
@@ -306,28 +301,16 @@ pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<NdefFinding> {
                 }
             }
             T2tTlvType(0x04..=0xFC) | T2tTlvType(0xFF) => {
-                out.push(NdefFinding {
-                    rule: "t2t.tlv-reserved",
-                    offset: t.offset,
-                    detail: format!("TLV type {:02X} is reserved", t.tlv_type.0),
-                });
+                push(&mut out, "T2T.TLV-RESERVED", t.offset, format!("TLV type {:02X} is reserved", t.tlv_type.0));
             }
             _ => {}
         }
         if t.long_length && t.value.len() < 0xFF {
-            out.push(NdefFinding {
-                rule: "t2t.length-form",
-                offset: t.offset,
-                detail: "3-byte length for a value under 255 bytes".into(),
-            });
+            push(&mut out, "T2T.LENGTH-FORM", t.offset, "3-byte length for a value under 255 bytes");
         }
     }
     if ndef_count == 0 {
-        out.push(NdefFinding {
-            rule: "t2t.ndef-tlv",
-            offset: area.tlvs.first().map_or(0, |t| t.offset),
-            detail: "no NDEF Message TLV".into(),
-        });
+        push(&mut out, "T2T.NDEF-TLV", area.tlvs.first().map_or(0, |t| t.offset), "no NDEF Message TLV");
     }
     out
 }
@@ -370,6 +353,6 @@ mod tests {
         let area = decode_t2t_tlvs(&[0x00, 0x00], 0).unwrap();
         assert!(!area.terminated);
         let rules: Vec<_> = validate_t2t_tlvs(&area).into_iter().map(|f| f.rule).collect();
-        assert_eq!(rules, ["t2t.ndef-tlv"]);
+        assert_eq!(rules, ["T2T.NDEF-TLV"]);
     }
 }

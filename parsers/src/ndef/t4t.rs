@@ -13,7 +13,8 @@
 
 use super::error::{NdefError, take};
 use super::message::{DecodeOptions, NdefMessage, decode_message_at};
-use super::validate::NdefFinding;
+use super::validate::push;
+use crate::Finding;
 
 /// File ID of the CC file.
 pub const CC_FILE_ID: u16 = 0xE103;
@@ -200,36 +201,54 @@ pub fn encode_t4t_cc(cc: &CcFile<'_>) -> Vec<u8> {
 /// File IDs the Type 4 Tag specification reserves (not usable for an NDEF file).
 const RESERVED_FILE_IDS: [u16; 6] = [0x0000, 0xE102, 0xE103, 0x3F00, 0x3FFF, 0xFFFF];
 
-/// Rules of the Type 4 Tag specification on a CC file (`t4t.*`).
-pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
+/// Rules of the Type 4 Tag specification on a CC file, each a warning at the byte offset of the
+/// field in the CC file:
+///
+/// | rule | what |
+/// |---|---|
+/// | `T4T.CCLEN` | CCLEN is at least 15 |
+/// | `T4T.MAPPING-VERSION` | mapping version 1.x, 2.x or 3.x |
+/// | `T4T.MLE-MIN` / `T4T.MLC-MIN` | MLe at least 15, MLc at least 1 |
+/// | `T4T.NDEF-FILE-CONTROL` | the first TLV is an NDEF file control TLV (06 only from mapping 3.0) |
+/// | `T4T.FILE-ID` | the file ID is not reserved (0000, E102, E103, 3F00, 3FFF, FFFF) |
+/// | `T4T.MAX-SIZE` | the maximum file size is in range (0005-FFFE; FFFF-FFFFFFFE for 06) |
+/// | `T4T.READ-ACCESS` / `T4T.WRITE-ACCESS` | access bytes are not reserved values |
+///
+/// ```
+/// use tapcert_parsers::ndef::{decode_t4t_cc, validate_t4t_cc};
+/// let cc = decode_t4t_cc(&[0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x03, 0x00, 0x32, 0x00, 0x00]).unwrap();
+/// let f = validate_t4t_cc(&cc);
+/// assert_eq!(f.iter().map(|f| (&*f.rule, f.location.offset)).collect::<Vec<_>>(), [("T4T.FILE-ID", Some(9))]);
+/// ```
+pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut f = |rule, offset, detail: String| out.push(NdefFinding { rule, offset, detail });
+    let mut f = |rule, offset, detail: String| push(&mut out, rule, offset, detail);
     if cc.cclen < 0x0F {
-        f("t4t.cclen", 0, format!("CCLEN {} is below 15", cc.cclen));
+        f("T4T.CCLEN", 0, format!("CCLEN {} is below 15", cc.cclen));
     }
     if !matches!(cc.mapping_version >> 4, 1..=3) {
-        f("t4t.mapping-version", 2, format!("mapping version {:02X}: expected 1.x, 2.x or 3.x", cc.mapping_version));
+        f("T4T.MAPPING-VERSION", 2, format!("mapping version {:02X}: expected 1.x, 2.x or 3.x", cc.mapping_version));
     }
     if cc.mle < 0x000F {
-        f("t4t.mle-min", 3, format!("MLe {} is below 15", cc.mle));
+        f("T4T.MLE-MIN", 3, format!("MLe {} is below 15", cc.mle));
     }
     if cc.mlc < 0x0001 {
-        f("t4t.mlc-min", 5, "MLc is 0".into());
+        f("T4T.MLC-MIN", 5, "MLc is 0".into());
     }
     match cc.tlvs.first() {
         Some(CcTlv::FileControl(fc)) if fc.tag == 0x04 || fc.tag == 0x06 => {
             if fc.tag == 0x06 && cc.mapping_version >> 4 < 3 {
-                f("t4t.ndef-file-control", 7, "extended NDEF file control (06) in a mapping before 3.0".into());
+                f("T4T.NDEF-FILE-CONTROL", 7, "extended NDEF file control (06) in a mapping before 3.0".into());
             }
         }
-        _ => f("t4t.ndef-file-control", 7, "the first TLV is not an NDEF file control TLV (04 or 06)".into()),
+        _ => f("T4T.NDEF-FILE-CONTROL", 7, "the first TLV is not an NDEF file control TLV (04 or 06)".into()),
     }
     for (tlv, &at) in cc.tlvs.iter().zip(&cc.tlv_offsets) {
         let CcTlv::FileControl(fc) = tlv else { continue };
         // Field offsets inside a file control TLV: tag, length, file ID (2), size (2 or 4), access.
         let size_len = if fc.tag == 0x06 { 4 } else { 2 };
         if RESERVED_FILE_IDS.contains(&fc.file_id) {
-            f("t4t.file-id", at + 2, format!("file ID {:04X} is reserved", fc.file_id));
+            f("T4T.FILE-ID", at + 2, format!("file ID {:04X} is reserved", fc.file_id));
         }
         let max_ok = if fc.tag == 0x06 {
             fc.max_size >= 0xFFFF && fc.max_size <= 0xFFFF_FFFE
@@ -237,13 +256,13 @@ pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<NdefFinding> {
             (0x0005..=0xFFFE).contains(&fc.max_size)
         };
         if !max_ok {
-            f("t4t.max-size", at + 4, format!("maximum file size {:X} is outside the allowed range", fc.max_size));
+            f("T4T.MAX-SIZE", at + 4, format!("maximum file size {:X} is outside the allowed range", fc.max_size));
         }
         if !(fc.read_access == 0x00 || fc.read_access >= 0x80 && fc.read_access != 0xFF) {
-            f("t4t.read-access", at + 4 + size_len, format!("read access {:02X} is reserved", fc.read_access));
+            f("T4T.READ-ACCESS", at + 4 + size_len, format!("read access {:02X} is reserved", fc.read_access));
         }
         if !(fc.write_access == 0x00 || fc.write_access >= 0x80) {
-            f("t4t.write-access", at + 5 + size_len, format!("write access {:02X} is reserved", fc.write_access));
+            f("T4T.WRITE-ACCESS", at + 5 + size_len, format!("write access {:02X} is reserved", fc.write_access));
         }
     }
     out
@@ -322,8 +341,8 @@ mod tests {
         bad[9..11].copy_from_slice(&[0xE1, 0x03]);
         bad[14] = 0x10;
         let found: Vec<_> =
-            validate_t4t_cc(&decode_t4t_cc(&bad).unwrap()).into_iter().map(|f| (f.rule, f.offset)).collect();
-        assert_eq!(found, [("t4t.file-id", 9), ("t4t.write-access", 14)]);
+            validate_t4t_cc(&decode_t4t_cc(&bad).unwrap()).into_iter().map(|f| (f.rule, f.location.offset)).collect();
+        assert_eq!(found, [("T4T.FILE-ID".into(), Some(9)), ("T4T.WRITE-ACCESS".into(), Some(14))]);
     }
 
     #[test]

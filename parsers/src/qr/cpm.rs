@@ -11,16 +11,15 @@
 //!       64 Common Data Transparent Template { 9F26, 9F36, 9F10, 9F37, ... }
 //! ```
 //!
-//! There is no CRC: integrity comes from the cryptogram (9F26). Rule names of the findings
-//! (profile `emvco-cpm`): `pfi-first`, `pfi-value`, `application-template`, `aid`,
-//! `pan-or-track2`, `cryptogram`, `atc`, `unexpected-tag`, `template-placement`.
+//! There is no CRC: integrity comes from the cryptogram (9F26). The rules of the findings
+//! (`QR.CPM.*`) are listed at [`validate_qr_cpm`].
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::CpmError;
-use super::validate::{Finding, Profile};
 use crate::tlv::{Tag, TlvNode, decode_emv_tlv};
+use crate::{Finding, Location, Severity};
 
 /// `85` Payload Format Indicator.
 pub const TAG_PAYLOAD_FORMAT_INDICATOR: Tag = Tag(0x85);
@@ -72,21 +71,34 @@ pub fn parse_qr_cpm(bytes: &[u8]) -> Result<Vec<TlvNode<'_>>, CpmError> {
     Ok(decode_emv_tlv(bytes)?)
 }
 
-fn finding(rule: &'static str, id: impl Into<Option<String>>, message: impl Into<String>) -> Finding {
-    Finding::new(Profile::EmvcoCpm, rule, id.into(), message)
+/// A broken rule (a warning) of object `path`, at byte `offset` of the decoded payload.
+fn finding(rule: &'static str, offset: usize, path: impl Into<String>, message: impl Into<String>) -> Finding {
+    Finding::new(rule, Severity::Warning, Location::byte(offset).with_path(path), message)
 }
 
 fn has(node: &TlvNode<'_>, tag: u32) -> bool {
     node.children.iter().any(|c| c.tlv.tag == Tag(tag))
 }
 
-/// Checks the mandatory tags of each template.
+/// Checks the mandatory tags of each template. Findings are located by a path (`61[1].4F`:
+/// the ADF name of the second application template) and the byte offset, in the decoded
+/// payload, of the object concerned (of its template when it is absent).
+///
+/// | rule | what |
+/// |---|---|
+/// | `QR.CPM.PFI-FIRST` / `QR.CPM.PFI-VALUE` | the payload starts with 85 = `CPV01` |
+/// | `QR.CPM.APPLICATION-TEMPLATE` | at least one 61 |
+/// | `QR.CPM.AID` | each 61 holds 4F |
+/// | `QR.CPM.PAN-OR-TRACK2` | each 61 (or the 62) holds 57 or 5A |
+/// | `QR.CPM.CRYPTOGRAM` / `QR.CPM.ATC` | a transparent template (63/64) holds 9F26, and 9F36 beside it |
+/// | `QR.CPM.TEMPLATE-PLACEMENT` | 63 only in 61, 64 only in 62 |
+/// | `QR.CPM.UNEXPECTED-TAG` | only 85, 61 and 62 at the top level, 85 once |
 ///
 /// ```
 /// use tapcert_parsers::qr::{decode_qr_cpm_base64, parse_qr_cpm, validate_qr_cpm};
 /// let bytes = decode_qr_cpm_base64("hQVDUFYwMg==").unwrap(); // 85 "CPV02", nothing else
-/// let rules: Vec<_> = validate_qr_cpm(&parse_qr_cpm(&bytes).unwrap()).iter().map(|f| f.rule).collect();
-/// assert_eq!(rules, ["pfi-value", "application-template", "cryptogram"]);
+/// let rules: Vec<_> = validate_qr_cpm(&parse_qr_cpm(&bytes).unwrap()).into_iter().map(|f| f.rule).collect();
+/// assert_eq!(rules, ["QR.CPM.PFI-VALUE", "QR.CPM.APPLICATION-TEMPLATE", "QR.CPM.CRYPTOGRAM"]);
 /// ```
 pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -94,46 +106,56 @@ pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
         Some(n) if n.tlv.tag == TAG_PAYLOAD_FORMAT_INDICATOR => {
             if n.tlv.value != CPM_FORMAT_INDICATOR {
                 out.push(finding(
-                    "pfi-value",
-                    "85".to_owned(),
+                    "QR.CPM.PFI-VALUE",
+                    n.tlv.offset,
+                    "85",
                     format!("{:?}: the payload format indicator is \"CPV01\"", String::from_utf8_lossy(n.tlv.value)),
                 ));
             }
         }
         _ => {
-            out.push(finding("pfi-first", "85".to_owned(), "the payload must start with 85 (payload format indicator)"))
+            out.push(finding("QR.CPM.PFI-FIRST", 0, "85", "the payload must start with 85 (payload format indicator)"))
         }
     }
     let apps: Vec<_> = nodes.iter().filter(|n| n.tlv.tag == TAG_APPLICATION_TEMPLATE).collect();
     let common = nodes.iter().find(|n| n.tlv.tag == TAG_COMMON_DATA_TEMPLATE);
+    let end = nodes.last().map_or(0, |n| n.tlv.offset + n.tlv.encoded_len());
     if apps.is_empty() {
         out.push(finding(
-            "application-template",
-            "61".to_owned(),
+            "QR.CPM.APPLICATION-TEMPLATE",
+            end,
+            "61",
             "at least one application template (61) is mandatory",
         ));
     }
+    let child =
+        |node: &TlvNode<'_>, tag: u32| node.children.iter().find(|c| c.tlv.tag == Tag(tag)).map(|c| c.tlv.offset);
     let common_has_card = common.is_some_and(|c| has(c, 0x57) || has(c, 0x5A));
     for (i, app) in apps.iter().enumerate() {
         let id = format!("61[{i}]");
+        let at = app.tlv.offset;
         if !has(app, 0x4F) {
-            out.push(finding("aid", format!("{id}.4F"), "the application template has no ADF name (4F)"));
+            out.push(finding("QR.CPM.AID", at, format!("{id}.4F"), "the application template has no ADF name (4F)"));
         }
         if !(has(app, 0x57) || has(app, 0x5A) || common_has_card) {
             out.push(finding(
-                "pan-or-track2",
+                "QR.CPM.PAN-OR-TRACK2",
+                at,
                 id.clone(),
                 "neither the application template nor the common data template holds 57 or 5A",
             ));
         }
-        if has(app, 0x64) {
-            out.push(finding("template-placement", format!("{id}.64"), "64 belongs in the common data template (62)"));
+        if let Some(o) = child(app, 0x64) {
+            out.push(finding(
+                "QR.CPM.TEMPLATE-PLACEMENT",
+                o,
+                format!("{id}.64"),
+                "64 belongs in the common data template (62)",
+            ));
         }
     }
-    if let Some(c) = common
-        && has(c, 0x63)
-    {
-        out.push(finding("template-placement", "62.63".to_owned(), "63 belongs in an application template (61)"));
+    if let Some(o) = common.and_then(|c| child(c, 0x63)) {
+        out.push(finding("QR.CPM.TEMPLATE-PLACEMENT", o, "62.63", "63 belongs in an application template (61)"));
     }
     let transparent: Vec<(String, &TlvNode<'_>)> = apps
         .iter()
@@ -149,11 +171,16 @@ pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
         }))
         .collect();
     if !transparent.iter().any(|(_, t)| has(t, 0x9F26)) {
-        out.push(finding("cryptogram", None, "no application cryptogram (9F26) in a transparent template (63/64)"));
+        out.push(Finding::new(
+            "QR.CPM.CRYPTOGRAM",
+            Severity::Warning,
+            Location::whole(),
+            "no application cryptogram (9F26) in a transparent template (63/64)",
+        ));
     }
     for (path, t) in &transparent {
         if has(t, 0x9F26) && !has(t, 0x9F36) {
-            out.push(finding("atc", path.clone(), "a cryptogram (9F26) without its ATC (9F36)"));
+            out.push(finding("QR.CPM.ATC", t.tlv.offset, path.clone(), "a cryptogram (9F26) without its ATC (9F36)"));
         }
     }
     for n in nodes.iter().skip(1) {
@@ -161,7 +188,8 @@ pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
             || n.tlv.tag == TAG_PAYLOAD_FORMAT_INDICATOR
         {
             out.push(finding(
-                "unexpected-tag",
+                "QR.CPM.UNEXPECTED-TAG",
+                n.tlv.offset,
                 n.tlv.tag.to_string(),
                 "only 85, 61 and 62 belong at the top level (85 once)",
             ));

@@ -7,7 +7,12 @@
 //!   GUIDs (PIX, SGQR, PayNow, PromptPay, Bharat QR/UPI, UnionPay, VietQR, QRIS, DuitNow).
 //! - [`decode_qr_cpm_base64`] + [`parse_qr_cpm`]: base64 to a BER-TLV tree ([`crate::tlv`]);
 //!   [`validate_qr_cpm`] checks the mandatory tags of each template.
-//! - [`parse_upi_link`] / [`validate_upi_link`]; [`classify_wallet_code`].
+//! - [`parse_upi_link`] / [`validate_upi_link`]; [`classify_wallet_code`] /
+//!   [`validate_wallet_code`]; [`classify_qr_payload`] tells the four kinds apart.
+//! - Every validator returns [`crate::Finding`]s: rule ids `QR.<PROFILE>.<RULE>`
+//!   (`QR.EMVCO.MANDATORY`, `QR.PIX.TXID`, `QR.CPM.AID`, `QR.UPI.PAYEE-NAME`), `QR.CRC` for the
+//!   CRC; located by the id path and the character offset in the text (byte offsets in the
+//!   decoded payload for CPM).
 //! - [`encode_qr_mpm`] and [`encode_qr_cpm`] build payloads.
 //!
 //! ```
@@ -24,6 +29,7 @@ mod crc;
 mod encode;
 mod error;
 mod mpm;
+mod payload;
 mod templates;
 mod upi;
 mod validate;
@@ -40,10 +46,11 @@ pub use encode::{
 };
 pub use error::{CpmError, QrEncodeError, QrError, UpiLinkError, WalletCodeError};
 pub use mpm::{CrcCheck, MerchantQr, MpmId, MpmObject, decode_qr_mpm, parse_qr_mpm_object};
+pub use payload::{QrPayloadKind, classify_qr_payload};
 pub use templates::{is_root_template, mpm_id_name, nested_template};
 pub use upi::{UpiLink, parse_upi_link, validate_upi_link};
 pub use validate::{
-    Finding, PixKeyKind, Profile, detect_profiles, is_iso3166_alpha2, is_iso4217_numeric, pix_key_kind,
-    validate_qr_mpm, validate_qr_mpm_with,
+    PixKeyKind, Profile, detect_profiles, is_iso3166_alpha2, is_iso4217_numeric, pix_key_kind, validate_qr_mpm,
+    validate_qr_mpm_with,
 };
-pub use wallet_code::{Wallet, WalletCode, classify_wallet_code};
+pub use wallet_code::{Wallet, WalletCode, classify_wallet_code, validate_wallet_code};

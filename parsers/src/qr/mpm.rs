@@ -168,6 +168,25 @@ impl<'a> MerchantQr<'a> {
         self.objects.iter().find(|o| o.id == id)
     }
 
+    /// The object at an id path (`"62.05"`: child 05 of the first 62), the first of each id.
+    /// `None` when an object is absent or the path is not ids joined by dots.
+    ///
+    /// ```
+    /// use tapcert_parsers::qr::decode_qr_mpm;
+    /// let pix = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D";
+    /// let qr = decode_qr_mpm(pix).unwrap();
+    /// assert_eq!(qr.at_path("62.05").map(|o| (o.value, o.offset)), Some(("***", 122)));
+    /// assert!(qr.at_path("62.09").is_none() && qr.at_path("02-51").is_none());
+    /// ```
+    pub fn at_path(&self, path: &str) -> Option<&MpmObject<'a>> {
+        let mut ids = path.split('.').map(|s| if s.len() == 2 { s.parse::<u8>().ok() } else { None });
+        let mut obj = self.get(MpmId(ids.next()??))?;
+        for id in ids {
+            obj = obj.child(MpmId(id?))?;
+        }
+        Some(obj)
+    }
+
     /// The value of the first top-level object with `id`.
     pub fn value(&self, id: MpmId) -> Option<&'a str> {
         self.get(id).map(|o| o.value)

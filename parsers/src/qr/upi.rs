@@ -5,12 +5,20 @@
 //! percent-decoded (`%20`); `+` is kept literally (this is a URI, not a form body). Order and
 //! duplicates are kept; empty segments (`&&`) are skipped.
 //!
-//! Findings (profile `upi`): `payee-address` (`pa` present, `name@psp`), `payee-name` (`pn`
-//! present and not empty), `amount-format` (`am`/`mam`: digits, optional `.` with at most 2
-//! decimals), `currency` (`cu` = INR), `mcc-format` (`mc` 4 digits), `duplicate-key`.
+//! Findings (warnings located by the key in `path` and, when the key is present, the character
+//! offset of the parameter):
+//!
+//! | rule | what |
+//! |---|---|
+//! | `QR.UPI.PAYEE-ADDRESS` | `pa` present, `name@psp` |
+//! | `QR.UPI.PAYEE-NAME` | `pn` present and not empty |
+//! | `QR.UPI.AMOUNT-FORMAT` | `am` / `mam`: digits, optional `.` with at most 2 decimals |
+//! | `QR.UPI.CURRENCY` | `cu` = INR |
+//! | `QR.UPI.MCC-FORMAT` | `mc` 4 digits |
+//! | `QR.UPI.DUPLICATE-KEY` | a key appears once |
 
 use super::UpiLinkError;
-use super::validate::{Finding, Profile};
+use crate::{Finding, Location, Severity};
 
 /// A decoded UPI link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,12 +27,19 @@ pub struct UpiLink {
     pub verb: String,
     /// Decoded `key=value` parameters, in order, duplicates kept.
     pub params: Vec<(String, String)>,
+    /// The character offset of each parameter (of its key) in the link text, one per param.
+    pub offsets: Vec<usize>,
 }
 
 impl UpiLink {
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Where the first `key` parameter starts in the link text, in characters.
+    pub fn offset_of(&self, key: &str) -> Option<usize> {
+        self.params.iter().position(|(k, _)| k == key).and_then(|i| self.offsets.get(i).copied())
     }
 }
 
@@ -73,6 +88,7 @@ pub fn parse_upi_link(text: &str) -> Result<UpiLink, UpiLinkError> {
     };
     let mut offset = SCHEME.len() + verb.chars().count() + 1;
     let mut params = Vec::new();
+    let mut offsets = Vec::new();
     for segment in query.split('&') {
         let seg_chars = segment.chars().count();
         if !segment.is_empty() {
@@ -82,10 +98,11 @@ pub fn parse_upi_link(text: &str) -> Result<UpiLink, UpiLinkError> {
             let key = percent_decode(k, offset)?;
             let value = percent_decode(v, offset + k.chars().count() + 1)?;
             params.push((key, value));
+            offsets.push(offset);
         }
         offset += seg_chars + 1;
     }
-    Ok(UpiLink { verb: verb.to_owned(), params })
+    Ok(UpiLink { verb: verb.to_owned(), params, offsets })
 }
 
 fn upi_amount_ok(v: &str) -> bool {
@@ -102,40 +119,48 @@ fn upi_amount_ok(v: &str) -> bool {
 /// ```
 /// use tapcert_parsers::qr::{parse_upi_link, validate_upi_link};
 /// let f = validate_upi_link(&parse_upi_link("upi://pay?pa=shop@npci&am=1.234").unwrap());
-/// assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), ["payee-name", "amount-format"]);
+/// assert_eq!(f.iter().map(|f| &*f.rule).collect::<Vec<_>>(), ["QR.UPI.PAYEE-NAME", "QR.UPI.AMOUNT-FORMAT"]);
+/// assert_eq!((f[1].location.path.as_deref(), f[1].location.char_offset), (Some("am"), Some(23)));
 /// ```
 pub fn validate_upi_link(link: &UpiLink) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut push = |rule, id: &str, msg: String| out.push(Finding::new(Profile::Upi, rule, Some(id.to_owned()), msg));
+    let mut push = |rule: &'static str, key: &str, offset: Option<usize>, msg: String| {
+        let location = match offset {
+            Some(o) => Location::char(o).with_path(key),
+            None => Location::path(key),
+        };
+        out.push(Finding::new(rule, Severity::Warning, location, msg));
+    };
+    let at = |key: &str| link.offset_of(key);
     match link.get("pa") {
         Some(pa) if super::validate::is_vpa(pa) => {}
-        Some(pa) => push("payee-address", "pa", format!("{pa:?}: expected a VPA name@psp")),
-        None => push("payee-address", "pa", "the payee address (pa) is mandatory".into()),
+        Some(pa) => push("QR.UPI.PAYEE-ADDRESS", "pa", at("pa"), format!("{pa:?}: expected a VPA name@psp")),
+        None => push("QR.UPI.PAYEE-ADDRESS", "pa", None, "the payee address (pa) is mandatory".into()),
     }
     match link.get("pn") {
         Some(pn) if !pn.trim().is_empty() => {}
-        _ => push("payee-name", "pn", "the payee name (pn) is mandatory".into()),
+        _ => push("QR.UPI.PAYEE-NAME", "pn", at("pn"), "the payee name (pn) is mandatory".into()),
     }
     for key in ["am", "mam"] {
         if let Some(v) = link.get(key)
             && !upi_amount_ok(v)
         {
-            push("amount-format", key, format!("{v:?}: expected digits with at most 2 decimals"));
+            push("QR.UPI.AMOUNT-FORMAT", key, at(key), format!("{v:?}: expected digits with at most 2 decimals"));
         }
     }
     if let Some(cu) = link.get("cu")
         && cu != "INR"
     {
-        push("currency", "cu", format!("{cu:?}: UPI settles in INR"));
+        push("QR.UPI.CURRENCY", "cu", at("cu"), format!("{cu:?}: UPI settles in INR"));
     }
     if let Some(mc) = link.get("mc")
         && !(mc.len() == 4 && mc.bytes().all(|b| b.is_ascii_digit()))
     {
-        push("mcc-format", "mc", format!("{mc:?}: expected 4 digits"));
+        push("QR.UPI.MCC-FORMAT", "mc", at("mc"), format!("{mc:?}: expected 4 digits"));
     }
     for (i, (k, _)) in link.params.iter().enumerate() {
         if link.params[..i].iter().any(|(p, _)| p == k) {
-            push("duplicate-key", k, format!("{k} appears more than once"));
+            push("QR.UPI.DUPLICATE-KEY", k, link.offsets.get(i).copied(), format!("{k} appears more than once"));
         }
     }
     out
@@ -154,9 +179,9 @@ mod tests {
         assert_eq!(link.params.len(), 10);
         assert_eq!(link.get("url"), Some("https://mystar.com/orderid=9298yw89e8973e87389e78923ue892"));
         assert_eq!(link.get("tn"), Some("Pay to mystar store"));
-        let rules: Vec<_> = validate_upi_link(&link).iter().map(|f| (f.rule, f.id.clone().unwrap())).collect();
+        let rules: Vec<_> = validate_upi_link(&link).into_iter().map(|f| (f.rule, f.location.path.unwrap())).collect();
         // The specification's own sample writes mam=null.
-        assert_eq!(rules, [("amount-format", "mam".to_owned())]);
+        assert_eq!(rules, [("QR.UPI.AMOUNT-FORMAT".into(), "mam".to_owned())]);
     }
 
     #[test]

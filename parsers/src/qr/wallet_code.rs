@@ -8,9 +8,12 @@
 //! | Alipay | 16-24 digits, starts 25-30 | Alipay+ docs, "Alipay+ payment codes": AlipayCN code 16-24 digits, AlipayHK 17-19, both start with 25-30 (docs.alipayplus.com) |
 //! | UnionPay (QuickPass) | 19 digits, starts 62 | ASSUMPTION: stated by public payment-aggregator API docs ("银联二维码：以62开头长度19位数字"); the UnionPay specification is not public |
 //!
-//! Anything else made of 16-24 digits is recognised as a payment code of an unknown wallet.
+//! Anything else made of 16-24 digits is recognised as a payment code of an unknown wallet:
+//! [`validate_wallet_code`] notes it as `QR.WALLET.UNKNOWN`, an info finding (tapcert does not
+//! know the wallet; the code breaks no rule).
 
 use super::WalletCodeError;
+use crate::{Finding, Location, Severity};
 
 /// A wallet a payment code belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,4 +78,20 @@ pub fn classify_wallet_code(code: &str) -> Result<WalletCode<'_>, WalletCodeErro
         _ => (None, "no known wallet uses this prefix and length"),
     };
     Ok(WalletCode { code, wallet, rule })
+}
+
+/// The findings on a classified code: `QR.WALLET.UNKNOWN` (info) when no wallet's rule matched.
+///
+/// ```
+/// use tapcert_parsers::qr::{classify_wallet_code, validate_wallet_code};
+/// use tapcert_parsers::Severity;
+/// assert!(validate_wallet_code(&classify_wallet_code("134567890123456789").unwrap()).is_empty());
+/// let f = validate_wallet_code(&classify_wallet_code("994567890123456789").unwrap());
+/// assert_eq!((&*f[0].rule, f[0].severity, f[0].is_violation()), ("QR.WALLET.UNKNOWN", Severity::Info, false));
+/// ```
+pub fn validate_wallet_code(code: &WalletCode<'_>) -> Vec<Finding> {
+    match code.wallet {
+        Some(_) => Vec::new(),
+        None => vec![Finding::new("QR.WALLET.UNKNOWN", Severity::Info, Location::char(0), code.rule)],
+    }
 }

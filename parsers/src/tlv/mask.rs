@@ -168,6 +168,12 @@ pub fn emv_sensitive_buffer_nibbles(bytes: &[u8]) -> Vec<bool> {
     hide
 }
 
+/// Upper-case hex without separators, the form every rendered document uses.
+#[cfg(feature = "serde")]
+pub(crate) fn upper_hex(bytes: &[u8]) -> String {
+    render_hex(bytes, &[])
+}
+
 fn render_hex(bytes: &[u8], hide: &[bool]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(bytes.len() * 2);

@@ -38,6 +38,8 @@ pub use dol::{
 };
 pub use error::TlvError;
 pub use length::{Length, minimal_length_len, parse_emv_length};
+#[cfg(feature = "serde")]
+pub(crate) use mask::upper_hex;
 pub use mask::{
     EMV_SENSITIVE_TAGS, emv_sensitive_buffer_nibbles, emv_sensitive_nibbles, mask_command_data_hex, mask_emv_hex,
     mask_emv_tlv_hex, mask_emv_track1_text, mask_emv_value_hex,
@@ -50,7 +52,7 @@ pub use tree::{
     DEFAULT_MAX_DEPTH, TlvNode, decode_emv_tlv, decode_emv_tlv_object, decode_emv_tlv_padded,
     decode_emv_tlv_with_depth, encode_nodes_into,
 };
-pub use validate::{Finding, Severity, validate_emv_tlv};
+pub use validate::validate_emv_tlv;
 
 /// Appends one object with a minimal length encoding.
 ///

@@ -1,92 +1,71 @@
 //! Validation of decoded BER-TLV against EMV rules. Parsing stays lenient; this names the rule
-//! each object breaks, with its offset.
+//! each object breaks, as a [`Finding`] located by byte offset and tag path (`77.9F36`).
 //!
 //! | rule | severity | what |
 //! |---|---|---|
-//! | `TLV.LENGTH.NON_MINIMAL` | warning | long-form length where a shorter one fits (EMV Book 3 Annex B2) |
+//! | `TLV.LENGTH.NON-MINIMAL` | warning | long-form length where a shorter one fits (EMV Book 3 Annex B2) |
 //! | `TLV.PADDING` | info | `00` bytes before, between or after objects (allowed by Annex B, noted) |
-//! | `EMV.TAG.CONSTRUCTED_BIT` | warning | unknown tag that is a dictionary tag with b6 flipped |
+//! | `EMV.TAG.CONSTRUCTED-BIT` | warning | unknown tag that is a dictionary tag with b6 flipped |
 //! | `EMV.TAG.UNKNOWN` | info | tag not in the dictionary |
 //! | `EMV.LENGTH.RANGE` | warning | value length outside the dictionary's rule |
 //! | `EMV.FORMAT.N` / `.CN` / `.A` / `.AN` / `.ANS` | warning | value breaks its format (Book 3 §4.3) |
 //! | `EMV.TEMPLATE.DUPLICATE` | warning | a tag twice in one template (Book 3 §10.2: terminates the transaction) |
 //!
 //! ```
-//! use tapcert_parsers::tlv::{decode_emv_tlv_padded, validate_emv_tlv, Severity};
+//! use tapcert_parsers::tlv::{decode_emv_tlv_padded, validate_emv_tlv};
 //! // 5F2A with a 3-byte non-BCD value, and a non-minimal length on 9A.
 //! let bytes = [0x5F, 0x2A, 0x03, 0x09, 0x7A, 0x00, 0x9A, 0x81, 0x03, 0x26, 0x11, 0x22];
 //! let (nodes, pad) = decode_emv_tlv_padded(&bytes).unwrap();
-//! let rules: Vec<_> = validate_emv_tlv(&nodes, pad).iter().map(|f| (f.rule, f.offset)).collect();
-//! assert_eq!(rules, [("EMV.LENGTH.RANGE", 0), ("EMV.FORMAT.N", 4), ("TLV.LENGTH.NON_MINIMAL", 7)]);
+//! let rules: Vec<_> = validate_emv_tlv(&nodes, pad)
+//!     .into_iter()
+//!     .map(|f| (f.rule, f.location.offset.unwrap(), f.location.path.unwrap()))
+//!     .collect();
+//! assert_eq!(
+//!     rules,
+//!     [("EMV.LENGTH.RANGE".into(), 0, "5F2A".into()), ("EMV.FORMAT.N".into(), 4, "5F2A".into()), ("TLV.LENGTH.NON-MINIMAL".into(), 7, "9A".into())]
+//! );
 //! ```
-
-use core::fmt;
 
 use super::dictionary::{DataFormat, lookup_emv_tag};
 use super::{Tag, TlvNode};
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Worth knowing; not a violation (padding, unknown proprietary tags).
-    Info,
-    /// A rule of the specification is broken.
-    Warning,
-    /// The data cannot be used as intended.
-    Error,
-}
-
-impl Severity {
-    /// Lower-case name (`info`, `warning`, `error`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// One broken (or noteworthy) rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Stable rule id, e.g. `EMV.FORMAT.N`.
-    pub rule: &'static str,
-    /// How serious.
-    pub severity: Severity,
-    /// Byte offset of the fault.
-    pub offset: usize,
-    /// The object concerned, when there is one.
-    pub tag: Option<Tag>,
-    /// What is wrong, in words.
-    pub message: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} at offset {}: {}", self.severity.as_str(), self.rule, self.offset, self.message)
-    }
-}
+use crate::{Finding, Location, Severity};
 
 /// Validates a decoded sequence (and the padding after it) against the EMV rules above.
 pub fn validate_emv_tlv(nodes: &[TlvNode<'_>], trailing_padding: usize) -> Vec<Finding> {
     let mut out = Vec::new();
-    validate_level(nodes, None, &mut out);
+    let mut path = Vec::new();
+    validate_level(nodes, &mut path, &mut out);
     if trailing_padding > 0 {
         let end = nodes.last().map_or(0, |n| n.tlv.offset + n.tlv.encoded_len());
-        out.push(padding(end, trailing_padding, "after the last object"));
+        out.push(padding(end, &[], trailing_padding, "after the last object"));
     }
     out
 }
 
-fn padding(offset: usize, n: usize, where_: &str) -> Finding {
-    Finding {
-        rule: "TLV.PADDING",
-        severity: Severity::Info,
-        offset,
-        tag: None,
-        message: format!("{n} byte(s) of 00 padding {where_}"),
+/// The tag path of an object (`77.9F36`), its ancestors first.
+fn tag_path(ancestors: &[Tag], tag: Option<Tag>) -> String {
+    let mut s = String::new();
+    for t in ancestors.iter().chain(tag.as_ref()) {
+        if !s.is_empty() {
+            s.push('.');
+        }
+        s.push_str(&t.to_string());
     }
+    s
+}
+
+/// A finding about object `tag` (inside `ancestors`) at byte `offset`.
+fn at(rule: &'static str, severity: Severity, offset: usize, ancestors: &[Tag], tag: Tag, message: String) -> Finding {
+    Finding::new(rule, severity, Location::byte(offset).with_path(tag_path(ancestors, Some(tag))), message)
+}
+
+fn padding(offset: usize, template: &[Tag], n: usize, where_: &str) -> Finding {
+    let location = if template.is_empty() {
+        Location::byte(offset)
+    } else {
+        Location::byte(offset).with_path(tag_path(template, None))
+    };
+    Finding::new("TLV.PADDING", Severity::Info, location, format!("{n} byte(s) of 00 padding {where_}"))
 }
 
 /// Tags EMV lets a template repeat: directory entries and script commands.
@@ -94,31 +73,34 @@ fn may_repeat(tag: Tag) -> bool {
     matches!(tag.0, 0x61 | 0x86)
 }
 
-fn validate_level(nodes: &[TlvNode<'_>], parent: Option<&TlvNode<'_>>, out: &mut Vec<Finding>) {
+fn validate_level(nodes: &[TlvNode<'_>], path: &mut Vec<Tag>, out: &mut Vec<Finding>) {
     for (i, node) in nodes.iter().enumerate() {
         let t = &node.tlv;
         if t.padding_before > 0 {
-            out.push(padding(t.offset - t.padding_before, t.padding_before, &format!("before {}", t.tag)));
+            out.push(padding(t.offset - t.padding_before, path, t.padding_before, &format!("before {}", t.tag)));
         }
-        validate_node(node, out);
-        if let Some(p) = parent
+        validate_node(node, path, out);
+        if let Some(&parent) = path.last()
             && !may_repeat(t.tag)
             && nodes[..i].iter().any(|n| n.tlv.tag == t.tag)
         {
-            out.push(Finding {
-                rule: "EMV.TEMPLATE.DUPLICATE",
-                severity: Severity::Warning,
-                offset: t.offset,
-                tag: Some(t.tag),
-                message: format!("{} appears more than once in template {}", t.tag, p.tlv.tag),
-            });
+            out.push(at(
+                "EMV.TEMPLATE.DUPLICATE",
+                Severity::Warning,
+                t.offset,
+                path,
+                t.tag,
+                format!("{} appears more than once in template {parent}", t.tag),
+            ));
         }
         if t.is_constructed() {
-            validate_level(&node.children, Some(node), out);
+            path.push(t.tag);
+            validate_level(&node.children, path, out);
             if node.trailing_padding > 0 {
                 let end = t.value_offset() + t.value.len() - node.trailing_padding;
-                out.push(padding(end, node.trailing_padding, &format!("at the end of {}", t.tag)));
+                out.push(padding(end, path, node.trailing_padding, &format!("at the end of {}", t.tag)));
             }
+            path.pop();
         }
     }
 }
@@ -127,39 +109,42 @@ fn flip_constructed(tag: Tag) -> Tag {
     Tag(tag.0 ^ (0x20 << (8 * (tag.len() - 1))))
 }
 
-fn validate_node(node: &TlvNode<'_>, out: &mut Vec<Finding>) {
+fn validate_node(node: &TlvNode<'_>, path: &[Tag], out: &mut Vec<Finding>) {
     let t = &node.tlv;
     if !t.length.is_minimal() {
-        out.push(Finding {
-            rule: "TLV.LENGTH.NON_MINIMAL",
-            severity: Severity::Warning,
-            offset: t.offset + t.tag.len(),
-            tag: Some(t.tag),
-            message: format!(
+        out.push(at(
+            "TLV.LENGTH.NON-MINIMAL",
+            Severity::Warning,
+            t.offset + t.tag.len(),
+            path,
+            t.tag,
+            format!(
                 "length {} encoded in {} bytes; the minimal form takes fewer",
                 t.length.value, t.length.encoded_len
             ),
-        });
+        ));
     }
     let Some(info) = lookup_emv_tag(t.tag) else {
         let twin = flip_constructed(t.tag);
         if let Some(ti) = lookup_emv_tag(twin) {
             let (was, is) = if t.tag.is_constructed() { ("primitive", "set") } else { ("constructed", "cleared") };
-            out.push(Finding {
-                rule: "EMV.TAG.CONSTRUCTED_BIT",
-                severity: Severity::Warning,
-                offset: t.offset,
-                tag: Some(t.tag),
-                message: format!("{} is {twin} ({}, {was}) with the constructed bit {is}", t.tag, ti.name),
-            });
+            out.push(at(
+                "EMV.TAG.CONSTRUCTED-BIT",
+                Severity::Warning,
+                t.offset,
+                path,
+                t.tag,
+                format!("{} is {twin} ({}, {was}) with the constructed bit {is}", t.tag, ti.name),
+            ));
         } else {
-            out.push(Finding {
-                rule: "EMV.TAG.UNKNOWN",
-                severity: Severity::Info,
-                offset: t.offset,
-                tag: Some(t.tag),
-                message: format!("{} is not in the EMV dictionary", t.tag),
-            });
+            out.push(at(
+                "EMV.TAG.UNKNOWN",
+                Severity::Info,
+                t.offset,
+                path,
+                t.tag,
+                format!("{} is not in the EMV dictionary", t.tag),
+            ));
         }
         return;
     };
@@ -169,22 +154,24 @@ fn validate_node(node: &TlvNode<'_>, out: &mut Vec<Finding>) {
         } else {
             format!("{}-{}", info.min_len, info.max_len)
         };
-        out.push(Finding {
-            rule: "EMV.LENGTH.RANGE",
-            severity: Severity::Warning,
-            offset: t.offset,
-            tag: Some(t.tag),
-            message: format!("{} ({}) has {} byte(s); the dictionary allows {rule}", t.tag, info.name, t.value.len()),
-        });
+        out.push(at(
+            "EMV.LENGTH.RANGE",
+            Severity::Warning,
+            t.offset,
+            path,
+            t.tag,
+            format!("{} ({}) has {} byte(s); the dictionary allows {rule}", t.tag, info.name, t.value.len()),
+        ));
     }
-    if let Some((rule, at, what)) = check_format(info.format, t.value) {
-        out.push(Finding {
+    if let Some((rule, i, what)) = check_format(info.format, t.value) {
+        out.push(at(
             rule,
-            severity: Severity::Warning,
-            offset: t.value_offset() + at,
-            tag: Some(t.tag),
-            message: format!("{} ({}, format {}): {what}", t.tag, info.name, info.format.as_str()),
-        });
+            Severity::Warning,
+            t.value_offset() + i,
+            path,
+            t.tag,
+            format!("{} ({}, format {}): {what}", t.tag, info.name, info.format.as_str()),
+        ));
     }
 }
 
@@ -237,39 +224,57 @@ mod tests {
     use super::*;
     use crate::tlv::decode_emv_tlv_padded;
 
-    fn rules(bytes: &[u8]) -> Vec<(&'static str, usize)> {
+    fn rules(bytes: &[u8]) -> Vec<(String, usize)> {
         let (nodes, pad) = decode_emv_tlv_padded(bytes).unwrap();
-        validate_emv_tlv(&nodes, pad).iter().map(|f| (f.rule, f.offset)).collect()
+        validate_emv_tlv(&nodes, pad).into_iter().map(|f| (f.rule.into_owned(), f.location.offset.unwrap())).collect()
+    }
+
+    fn pairs(want: &[(&str, usize)]) -> Vec<(String, usize)> {
+        want.iter().map(|&(r, o)| (r.to_owned(), o)).collect()
     }
 
     #[test]
     fn each_rule_fires_where_it_should() {
         // Clean: 5A cn with F padding, 50 ans, 5F2D an.
-        assert_eq!(rules(&[0x5A, 0x02, 0x12, 0x34, 0x50, 0x02, b'A', b' ', 0x5F, 0x2D, 0x02, b'e', b'n']), []);
+        assert_eq!(rules(&[0x5A, 0x02, 0x12, 0x34, 0x50, 0x02, b'A', b' ', 0x5F, 0x2D, 0x02, b'e', b'n']), pairs(&[]));
         // cn: digit after F padding.
-        assert_eq!(rules(&[0x5A, 0x02, 0x1F, 0x23]), [("EMV.FORMAT.CN", 3)]);
+        assert_eq!(rules(&[0x5A, 0x02, 0x1F, 0x23]), pairs(&[("EMV.FORMAT.CN", 3)]));
         // an: space not allowed.
-        assert_eq!(rules(&[0x5F, 0x2D, 0x02, b'e', b' ']), [("EMV.FORMAT.AN", 4)]);
+        assert_eq!(rules(&[0x5F, 0x2D, 0x02, b'e', b' ']), pairs(&[("EMV.FORMAT.AN", 4)]));
         // ans: control char.
-        assert_eq!(rules(&[0x50, 0x01, 0x07]), [("EMV.FORMAT.ANS", 2)]);
+        assert_eq!(rules(&[0x50, 0x01, 0x07]), pairs(&[("EMV.FORMAT.ANS", 2)]));
         // a: digit.
-        assert_eq!(rules(&[0x5F, 0x55, 0x02, b'G', b'1']), [("EMV.FORMAT.A", 4)]);
+        assert_eq!(rules(&[0x5F, 0x55, 0x02, b'G', b'1']), pairs(&[("EMV.FORMAT.A", 4)]));
         // 7A is 5A with b6 set; 9F7A unknown.
-        assert_eq!(rules(&[0x7A, 0x00, 0x9F, 0x7A, 0x00]), [("EMV.TAG.CONSTRUCTED_BIT", 0), ("EMV.TAG.UNKNOWN", 2)]);
+        assert_eq!(
+            rules(&[0x7A, 0x00, 0x9F, 0x7A, 0x00]),
+            pairs(&[("EMV.TAG.CONSTRUCTED-BIT", 0), ("EMV.TAG.UNKNOWN", 2)])
+        );
         // 85 is A5 with b6 cleared.
-        assert_eq!(rules(&[0x85, 0x00]), [("EMV.TAG.CONSTRUCTED_BIT", 0)]);
+        assert_eq!(rules(&[0x85, 0x00]), pairs(&[("EMV.TAG.CONSTRUCTED-BIT", 0)]));
         // Padding before, inside, after; duplicate 9F36 in 77; 61 may repeat.
         assert_eq!(
             rules(&[0x00, 0x77, 0x0A, 0x9F, 0x36, 0x01, 0x01, 0x9F, 0x36, 0x01, 0x02, 0x00, 0x00, 0x00]),
-            [
+            pairs(&[
                 ("TLV.PADDING", 0),
                 ("EMV.LENGTH.RANGE", 3),
                 ("EMV.LENGTH.RANGE", 7),
                 ("EMV.TEMPLATE.DUPLICATE", 7),
                 ("TLV.PADDING", 11),
                 ("TLV.PADDING", 13),
-            ]
+            ])
         );
-        assert_eq!(rules(&[0xBF, 0x0C, 0x04, 0x61, 0x00, 0x61, 0x00]), []);
+        assert_eq!(rules(&[0xBF, 0x0C, 0x04, 0x61, 0x00, 0x61, 0x00]), pairs(&[]));
+    }
+
+    #[test]
+    fn findings_carry_the_tag_path() {
+        // 77 { 9F36 0001, 9F36 0002 }: the duplicate is 77.9F36 at byte 7.
+        let bytes = [0x77, 0x0A, 0x9F, 0x36, 0x02, 0x00, 0x01, 0x9F, 0x36, 0x02, 0x00, 0x02];
+        let (nodes, pad) = decode_emv_tlv_padded(&bytes).unwrap();
+        let f = validate_emv_tlv(&nodes, pad);
+        let dup = f.iter().find(|f| f.rule == "EMV.TEMPLATE.DUPLICATE").unwrap();
+        assert_eq!(dup.location, Location::byte(7).with_path("77.9F36"));
+        assert_eq!(dup.severity, Severity::Warning);
     }
 }

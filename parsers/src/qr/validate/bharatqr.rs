@@ -3,8 +3,8 @@
 //!
 //! | rule | what |
 //! |---|---|
-//! | `vpa` | the UPI template holds 01, a VPA `handle@psp` |
-//! | `currency` / `country` | 53 = 356 (INR), 58 = IN |
+//! | `QR.BHARATQR.VPA` | the UPI template holds 01, a VPA `handle@psp` |
+//! | `QR.BHARATQR.CURRENCY` / `QR.BHARATQR.COUNTRY` | 53 = 356 (INR), 58 = IN |
 
 use super::super::{MerchantQr, MpmId};
 use super::{Findings, child_path};
@@ -24,14 +24,14 @@ pub(crate) fn is_vpa(vpa: &str) -> bool {
     }
 }
 
-pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
+pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
     for t in qr.templates_with_guid(UPI_GUID) {
         match t.child_value(MpmId(1)) {
             Some(v) if is_vpa(v) => {}
-            Some(v) => f.at("vpa", child_path(t, MpmId(1)), format!("{v:?}: expected a VPA name@psp")),
-            None => f.at("vpa", t.id, "the payee VPA (01) is absent"),
+            Some(v) => f.at("QR.BHARATQR.VPA", child_path(t, MpmId(1)), format!("{v:?}: expected a VPA name@psp")),
+            None => f.at("QR.BHARATQR.VPA", t.id, "the payee VPA (01) is absent"),
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "356", "currency");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "IN", "country");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "356", "QR.BHARATQR.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "IN", "QR.BHARATQR.COUNTRY");
 }

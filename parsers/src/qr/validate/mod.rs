@@ -1,6 +1,8 @@
 //! Validators over the one MPM grammar: the EMVCo base rules (`emvco.rs`) and national
-//! profiles layered on top, one file each. A validator never fails: it returns findings, each
-//! naming its profile, the rule broken and the object (`"54"`, or `"62.05"` inside a template).
+//! profiles layered on top, one file each, with their rule tables. A validator never fails: it
+//! returns [`Finding`]s whose rule id names the profile and the rule (`QR.EMVCO.MANDATORY`,
+//! `QR.PIX.TXID`; the CRC is `QR.CRC`), located by the id path (`54`, or `62.05` inside a
+//! template) and, when the object is present, its character offset.
 //!
 //! Profiles are detected from the GUIDs/AIDs the payload carries ([`detect_profiles`]); the
 //! EMVCo base always applies.
@@ -23,6 +25,7 @@ pub use iso::{is_iso3166_alpha2, is_iso4217_numeric};
 pub use pix::{PixKeyKind, pix_key_kind};
 
 use super::{MerchantQr, MpmId, MpmObject};
+use crate::{Finding, Location, Severity};
 
 /// A rule set applied to a payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,7 +57,7 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// The short name used in findings and JSON.
+    /// The short name used in JSON (`"profiles"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Profile::Emvco => "emvco",
@@ -79,40 +82,59 @@ impl fmt::Display for Profile {
     }
 }
 
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The rule set the rule belongs to.
-    pub profile: Profile,
-    /// The rule's name, stable (`mandatory`, `amount-format`, `crc-mismatch`, ...).
-    pub rule: &'static str,
-    /// The object concerned: `"54"`, `"62.05"`, a CPM tag `"61.4F"`, a UPI key; `None` when the
-    /// rule is about the payload as a whole.
-    pub id: Option<String>,
-    /// What is wrong, for people.
-    pub message: String,
+/// Collects the findings of one payload: every finding names its rule (`QR.<PROFILE>.<RULE>`),
+/// the id path of the object (`54`, `62.05`) and, when that object is present, its character
+/// offset.
+pub(crate) struct Findings<'q, 't> {
+    pub(crate) qr: &'q MerchantQr<'t>,
+    pub(crate) out: &'q mut Vec<Finding>,
 }
 
-impl Finding {
-    pub(crate) fn new(profile: Profile, rule: &'static str, id: Option<String>, message: impl Into<String>) -> Self {
-        Finding { profile, rule, id, message: message.into() }
+impl Findings<'_, '_> {
+    fn push(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        path: String,
+        char_offset: Option<usize>,
+        message: String,
+    ) {
+        let location = match char_offset {
+            Some(o) => Location::char(o).with_path(path),
+            None => Location::path(path),
+        };
+        self.out.push(Finding::new(rule, severity, location, message));
     }
-}
 
-/// Collects findings for one profile.
-pub(crate) struct Findings<'f> {
-    pub(crate) profile: Profile,
-    pub(crate) out: &'f mut Vec<Finding>,
-}
+    /// A broken rule (a warning) at the object `path` names.
+    pub(crate) fn at(&mut self, rule: &'static str, path: impl fmt::Display, message: impl Into<String>) {
+        let path = path.to_string();
+        let offset = self.qr.at_path(&path).map(|o| o.offset);
+        self.push(rule, Severity::Warning, path, offset, message.into());
+    }
 
-impl Findings<'_> {
-    pub(crate) fn at(&mut self, rule: &'static str, id: impl fmt::Display, message: impl Into<String>) {
-        self.out.push(Finding::new(self.profile, rule, Some(id.to_string()), message));
+    /// A broken rule (a warning) at a given character offset, for objects a path does not
+    /// single out (the second of two with the same id).
+    pub(crate) fn at_char(
+        &mut self,
+        rule: &'static str,
+        path: impl fmt::Display,
+        char_offset: usize,
+        message: impl Into<String>,
+    ) {
+        self.push(rule, Severity::Warning, path.to_string(), Some(char_offset), message.into());
+    }
+
+    /// An error: the payload cannot be used as it stands (a CRC that does not match).
+    pub(crate) fn error(&mut self, rule: &'static str, path: impl fmt::Display, message: impl Into<String>) {
+        let path = path.to_string();
+        let offset = self.qr.at_path(&path).map(|o| o.offset);
+        self.push(rule, Severity::Error, path, offset, message.into());
     }
 
     /// Value of a top-level object that must equal `expected`.
-    pub(crate) fn expect_root(&mut self, qr: &MerchantQr<'_>, id: MpmId, expected: &str, rule: &'static str) {
-        match qr.value(id) {
+    pub(crate) fn expect_root(&mut self, id: MpmId, expected: &str, rule: &'static str) {
+        match self.qr.value(id) {
             Some(v) if v == expected => {}
             Some(v) => self.at(rule, id, format!("{} is {v:?}: this profile requires {expected:?}", id_label(id))),
             None => self.at(rule, id, format!("{} is absent: this profile requires {expected:?}", id_label(id))),
@@ -212,7 +234,8 @@ fn detected(qr: &MerchantQr<'_>) -> u32 {
 /// let promptpay = "00020101021229370016A000000677010111011300669123456785802TH53037645406100.00630492CB";
 /// let findings = validate_qr_mpm(&decode_qr_mpm(promptpay).unwrap());
 /// // PromptPay codes in the wild omit 52, 59 and 60, which EMVCo makes mandatory.
-/// let missing: Vec<_> = findings.iter().filter(|f| f.rule == "mandatory").map(|f| f.id.clone().unwrap()).collect();
+/// let missing: Vec<_> =
+///     findings.iter().filter(|f| f.rule == "QR.EMVCO.MANDATORY").map(|f| f.location.path.clone().unwrap()).collect();
 /// assert_eq!(missing, ["52", "59", "60"]);
 /// ```
 pub fn validate_qr_mpm(qr: &MerchantQr<'_>) -> Vec<Finding> {
@@ -234,7 +257,7 @@ pub fn validate_qr_mpm_with(qr: &MerchantQr<'_>, profiles: &[Profile]) -> Vec<Fi
 }
 
 fn apply(qr: &MerchantQr<'_>, profile: Profile, out: &mut Vec<Finding>) {
-    let mut f = Findings { profile, out };
+    let mut f = Findings { qr, out };
     match profile {
         Profile::Emvco => emvco::validate(qr, &mut f),
         Profile::Pix => pix::validate(qr, &mut f),

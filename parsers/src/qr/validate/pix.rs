@@ -4,11 +4,11 @@
 //!
 //! | rule | what |
 //! |---|---|
-//! | `gui-id` | the Pix GUI sits in template 26 |
-//! | `key-or-url` | 26 holds exactly one of 01 (key) and 25 (URL, without `https://`) |
-//! | `key-kind` | 01 is a CPF (11 digits), CNPJ (14 digits), phone (`+55` and 10-11 digits), e-mail (<= 77, one `@`) or EVP (random UUID, 36 characters, lower-case hex) |
-//! | `txid` | 62.05 present: `***` or 1-25 characters `[A-Za-z0-9]` |
-//! | `currency` / `country` | 53 = 986 (BRL), 58 = BR |
+//! | `QR.PIX.GUI` | the Pix GUI sits in template 26 |
+//! | `QR.PIX.KEY-OR-URL` | 26 holds exactly one of 01 (key) and 25 (URL, without `https://`) |
+//! | `QR.PIX.KEY-KIND` | 01 is a CPF (11 digits), CNPJ (14 digits), phone (`+55` and 10-11 digits), e-mail (<= 77, one `@`) or EVP (random UUID, 36 characters, lower-case hex) |
+//! | `QR.PIX.TXID` | 62.05 present: `***` or 1-25 characters `[A-Za-z0-9]` |
+//! | `QR.PIX.CURRENCY` / `QR.PIX.COUNTRY` | 53 = 986 (BRL), 58 = BR |
 
 use super::super::{MerchantQr, MpmId};
 use super::{Findings, all_digits, child_path};
@@ -69,18 +69,20 @@ pub fn pix_key_kind(key: &str) -> Option<PixKeyKind> {
     None
 }
 
-pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
+pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
     for t in qr.templates_with_guid(GUI) {
         if t.id.0 != 26 {
-            f.at("gui-id", t.id, format!("the Pix GUI is in template {}: the BR Code puts it in 26", t.id));
+            f.at("QR.PIX.GUI", t.id, format!("the Pix GUI is in template {}: the BR Code puts it in 26", t.id));
         }
         match (t.child_value(MpmId(1)), t.child_value(MpmId(25))) {
-            (Some(_), Some(_)) => f.at("key-or-url", t.id, "both a key (01) and a URL (25): a BR Code holds one"),
-            (None, None) => f.at("key-or-url", t.id, "neither a key (01) nor a URL (25)"),
+            (Some(_), Some(_)) => {
+                f.at("QR.PIX.KEY-OR-URL", t.id, "both a key (01) and a URL (25): a BR Code holds one")
+            }
+            (None, None) => f.at("QR.PIX.KEY-OR-URL", t.id, "neither a key (01) nor a URL (25)"),
             (Some(key), None) => {
                 if pix_key_kind(key).is_none() {
                     f.at(
-                        "key-kind",
+                        "QR.PIX.KEY-KIND",
                         child_path(t, MpmId(1)),
                         format!("{key:?} is not a CPF, CNPJ, +55 phone, e-mail or EVP (UUID) key"),
                     );
@@ -88,18 +90,18 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
             }
             (None, Some(url)) => {
                 if url.starts_with("http://") || url.starts_with("https://") {
-                    f.at("key-or-url", child_path(t, MpmId(25)), "the URL is written without its scheme");
+                    f.at("QR.PIX.KEY-OR-URL", child_path(t, MpmId(25)), "the URL is written without its scheme");
                 }
             }
         }
     }
     let txid = qr.get(MpmId::ADDITIONAL_DATA).and_then(|t| t.child_value(MpmId(5)));
     match txid {
-        None => f.at("txid", "62.05", "the transaction id (62.05) is mandatory: \"***\" when there is none"),
+        None => f.at("QR.PIX.TXID", "62.05", "the transaction id (62.05) is mandatory: \"***\" when there is none"),
         Some("***") => {}
         Some(t) if !t.is_empty() && t.len() <= 25 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {}
-        Some(t) => f.at("txid", "62.05", format!("{t:?}: expected \"***\" or 1-25 letters and digits")),
+        Some(t) => f.at("QR.PIX.TXID", "62.05", format!("{t:?}: expected \"***\" or 1-25 letters and digits")),
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "986", "currency");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "BR", "country");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "986", "QR.PIX.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "BR", "QR.PIX.COUNTRY");
 }

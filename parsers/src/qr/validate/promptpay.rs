@@ -6,10 +6,10 @@
 //!
 //! | rule | what |
 //! |---|---|
-//! | `aid-id` | credit transfer in 29, bill payment in 30 |
-//! | `proxy` | 29 holds exactly one of 01, 02, 03, each in its format |
-//! | `biller` | 30 holds 01 (15 digits) and 02 (reference 1, 1-20 characters) |
-//! | `currency` / `country` | 53 = 764 (THB), 58 = TH |
+//! | `QR.PROMPTPAY.AID` | credit transfer in 29, bill payment in 30 |
+//! | `QR.PROMPTPAY.PROXY` | 29 holds exactly one of 01, 02, 03, each in its format |
+//! | `QR.PROMPTPAY.BILLER` | 30 holds 01 (15 digits) and 02 (reference 1, 1-20 characters) |
+//! | `QR.PROMPTPAY.CURRENCY` / `QR.PROMPTPAY.COUNTRY` | 53 = 764 (THB), 58 = TH |
 
 use super::super::{MerchantQr, MpmId};
 use super::{Findings, all_digits, child_path};
@@ -21,14 +21,14 @@ pub(super) fn is_promptpay_aid(guid: &str) -> bool {
     guid.eq_ignore_ascii_case(CREDIT_TRANSFER) || guid.eq_ignore_ascii_case(BILL_PAYMENT)
 }
 
-pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
+pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_, '_>) {
     for t in qr.templates_with_guid(CREDIT_TRANSFER) {
         if t.id.0 != 29 {
-            f.at("aid-id", t.id, format!("PromptPay credit transfer in template {}: expected 29", t.id));
+            f.at("QR.PROMPTPAY.AID", t.id, format!("PromptPay credit transfer in template {}: expected 29", t.id));
         }
         let proxies: Vec<_> = t.children().iter().filter(|c| (1..=3).contains(&c.id.0)).collect();
         if proxies.len() != 1 {
-            f.at("proxy", t.id, format!("{} proxies (01-03): exactly one is expected", proxies.len()));
+            f.at("QR.PROMPTPAY.PROXY", t.id, format!("{} proxies (01-03): exactly one is expected", proxies.len()));
         }
         for p in proxies {
             let v = p.value;
@@ -39,25 +39,27 @@ pub(super) fn validate(qr: &MerchantQr<'_>, f: &mut Findings<'_>) {
             };
             if !ok {
                 let want = ["", "0066 and 9 digits", "13 digits", "15 digits"][usize::from(p.id.0)];
-                f.at("proxy", child_path(t, p.id), format!("{v:?}: expected {want}"));
+                f.at("QR.PROMPTPAY.PROXY", child_path(t, p.id), format!("{v:?}: expected {want}"));
             }
         }
     }
     for t in qr.templates_with_guid(BILL_PAYMENT) {
         if t.id.0 != 30 {
-            f.at("aid-id", t.id, format!("PromptPay bill payment in template {}: expected 30", t.id));
+            f.at("QR.PROMPTPAY.AID", t.id, format!("PromptPay bill payment in template {}: expected 30", t.id));
         }
         match t.child_value(MpmId(1)) {
             Some(b) if b.len() == 15 && all_digits(b) => {}
-            Some(b) => f.at("biller", child_path(t, MpmId(1)), format!("{b:?}: a biller ID is 15 digits")),
-            None => f.at("biller", t.id, "the biller ID (01) is absent"),
+            Some(b) => f.at("QR.PROMPTPAY.BILLER", child_path(t, MpmId(1)), format!("{b:?}: a biller ID is 15 digits")),
+            None => f.at("QR.PROMPTPAY.BILLER", t.id, "the biller ID (01) is absent"),
         }
         match t.child_value(MpmId(2)) {
             Some(r) if !r.is_empty() && r.chars().count() <= 20 => {}
-            Some(r) => f.at("biller", child_path(t, MpmId(2)), format!("{r:?}: reference 1 is 1-20 characters")),
-            None => f.at("biller", t.id, "reference 1 (02) is absent"),
+            Some(r) => {
+                f.at("QR.PROMPTPAY.BILLER", child_path(t, MpmId(2)), format!("{r:?}: reference 1 is 1-20 characters"))
+            }
+            None => f.at("QR.PROMPTPAY.BILLER", t.id, "reference 1 (02) is absent"),
         }
     }
-    f.expect_root(qr, MpmId::TRANSACTION_CURRENCY, "764", "currency");
-    f.expect_root(qr, MpmId::COUNTRY_CODE, "TH", "country");
+    f.expect_root(MpmId::TRANSACTION_CURRENCY, "764", "QR.PROMPTPAY.CURRENCY");
+    f.expect_root(MpmId::COUNTRY_CODE, "TH", "QR.PROMPTPAY.COUNTRY");
 }

@@ -1,31 +1,38 @@
-//! `tapcert decode ndef | t4t-cc | t2t-tlv`: NDEF messages and the Type 4 / Type 2 Tag
-//! containers that carry them. JSON shapes in docs/ndef.md.
+//! NDEF messages and the Type 4 / Type 2 Tag containers that carry them (shapes in
+//! docs/ndef.md).
 
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
-use tapcert_parsers::ndef::{
-    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefFinding, NdefMessage, NdefRecord, T2tTlvArea, T2tTlvType,
-    TextRecord, decode_known_record, decode_ndef_message, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc,
-    validate_ndef_message, validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
+
+use super::{RenderError, Rendered};
+use crate::ndef::{
+    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefMessage, NdefRecord, T2tTlvArea, T2tTlvType, TextRecord,
+    decode_known_record, decode_ndef_message, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc, validate_ndef_message,
+    validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
 };
+use crate::tlv::upper_hex;
 
-use super::{Decoded, Rejected, hex_upper};
-
-/// `tapcert decode ndef`.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
-    let msg = decode_ndef_message(bytes).map_err(|e| Rejected::at(e.offset(), e))?;
+/// Decodes and validates an NDEF message: `{"records": [RECORD], "findings": [FINDING]}`.
+///
+/// ```
+/// use tapcert_parsers::render::render_ndef;
+/// let r = render_ndef(&[0x50, 0x00, 0x00]).unwrap(); // MB clear
+/// assert_eq!(r.json["findings"][0]["rule"], "NDEF.MB-FIRST");
+/// assert!(r.has_violation());
+/// ```
+pub fn render_ndef(bytes: &[u8]) -> Result<Rendered, RenderError> {
+    let msg = decode_ndef_message(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
     let findings = validate_ndef_message(bytes);
     let mut human = String::new();
     write_records(&msg, 0, &mut human);
-    write_findings(&findings, &mut human);
-    let json = json!({ "records": records_json(&msg, 0), "findings": findings_json(&findings) });
-    Ok(Decoded { human, json, has_findings: !findings.is_empty() })
+    let json = json!({ "records": records_json(&msg, 0) });
+    Ok(Rendered::with_findings(human, json, findings))
 }
 
-/// `tapcert decode t4t-cc`.
-pub(crate) fn decode_t4t_cc_file(bytes: &[u8]) -> Result<Decoded, Rejected> {
-    let cc = decode_t4t_cc(bytes).map_err(|e| Rejected::at(e.offset(), e))?;
+/// Decodes and validates a Type 4 Tag CC file.
+pub fn render_t4t_cc(bytes: &[u8]) -> Result<Rendered, RenderError> {
+    let cc = decode_t4t_cc(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
     let findings = validate_t4t_cc(&cc);
     let mut human = String::new();
     let version = format!("{}.{}", cc.mapping_version >> 4, cc.mapping_version & 0x0F);
@@ -48,36 +55,34 @@ pub(crate) fn decode_t4t_cc_file(bytes: &[u8]) -> Result<Decoded, Rejected> {
                 }));
             }
             CcTlv::Other { tag, value } => {
-                let _ = writeln!(human, "  TLV {tag:02X}: {}", hex_upper(value));
-                tlvs.push(json!({ "tag": format!("{tag:02X}"), "value": hex_upper(value) }));
+                let _ = writeln!(human, "  TLV {tag:02X}: {}", upper_hex(value));
+                tlvs.push(json!({ "tag": format!("{tag:02X}"), "value": upper_hex(value) }));
             }
         }
     }
-    write_findings(&findings, &mut human);
     let json = json!({
         "cclen": cc.cclen,
         "mapping_version": version,
         "mle": cc.mle,
         "mlc": cc.mlc,
         "tlvs": tlvs,
-        "after_cclen": hex_upper(cc.after_cclen),
-        "findings": findings_json(&findings),
+        "after_cclen": upper_hex(cc.after_cclen),
     });
-    Ok(Decoded { human, json, has_findings: !findings.is_empty() })
+    Ok(Rendered::with_findings(human, json, findings))
 }
 
-/// `tapcert decode t2t-tlv`: a memory dump from page 0 (recognised by the CC magic E1 at byte
-/// 12) or a bare TLV area.
-pub(crate) fn decode_t2t(bytes: &[u8]) -> Result<Decoded, Rejected> {
+/// Decodes and validates Type 2 Tag TLV blocks: a memory dump from page 0 (recognised by the CC
+/// magic E1 at byte 12) or a bare TLV area.
+pub fn render_t2t(bytes: &[u8]) -> Result<Rendered, RenderError> {
     let mut human = String::new();
     let mut obj = Map::new();
     let (area, findings) = if bytes.len() >= 16 && bytes[12] == 0xE1 {
-        let mem = decode_t2t_memory(bytes).map_err(|e| Rejected::at(e.offset(), e))?;
+        let mem = decode_t2t_memory(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
         let findings = validate_t2t_memory(&mem);
         let _ = writeln!(
             human,
             "UID {}  CC {:02X} version {}.{}  data area {} bytes  access {:02X}",
-            hex_upper(&mem.uid),
+            upper_hex(&mem.uid),
             mem.cc.magic,
             mem.cc.version >> 4,
             mem.cc.version & 0x0F,
@@ -85,7 +90,7 @@ pub(crate) fn decode_t2t(bytes: &[u8]) -> Result<Decoded, Rejected> {
             mem.cc.access
         );
         obj.insert("layout".into(), "memory".into());
-        obj.insert("uid".into(), hex_upper(&mem.uid).into());
+        obj.insert("uid".into(), upper_hex(&mem.uid).into());
         obj.insert(
             "cc".into(),
             json!({
@@ -97,19 +102,17 @@ pub(crate) fn decode_t2t(bytes: &[u8]) -> Result<Decoded, Rejected> {
         );
         (mem.area, findings)
     } else {
-        let area = decode_t2t_tlvs(bytes, 0).map_err(|e| Rejected::at(e.offset(), e))?;
+        let area = decode_t2t_tlvs(bytes, 0).map_err(|e| RenderError::at(e.offset(), e))?;
         let findings = validate_t2t_tlvs(&area);
         obj.insert("layout".into(), "tlv".into());
         (area, findings)
     };
     obj.insert("tlvs".into(), t2t_tlvs_json(&area, &mut human)?);
     obj.insert("terminated".into(), area.terminated.into());
-    write_findings(&findings, &mut human);
-    obj.insert("findings".into(), findings_json(&findings));
-    Ok(Decoded { human, json: Value::Object(obj), has_findings: !findings.is_empty() })
+    Ok(Rendered::with_findings(human, Value::Object(obj), findings))
 }
 
-fn t2t_tlvs_json(area: &T2tTlvArea<'_>, human: &mut String) -> Result<Value, Rejected> {
+fn t2t_tlvs_json(area: &T2tTlvArea<'_>, human: &mut String) -> Result<Value, RenderError> {
     let mut out = Vec::new();
     for t in &area.tlvs {
         let mut o = Map::new();
@@ -119,14 +122,14 @@ fn t2t_tlvs_json(area: &T2tTlvArea<'_>, human: &mut String) -> Result<Value, Rej
         let _ = write!(human, "TLV {:02X} {} at {}", t.tlv_type.0, t.tlv_type.name(), t.offset);
         if !matches!(t.tlv_type, T2tTlvType::NULL | T2tTlvType::TERMINATOR) {
             o.insert("length".into(), t.value.len().into());
-            o.insert("value".into(), hex_upper(t.value).into());
+            o.insert("value".into(), upper_hex(t.value).into());
             let _ = write!(human, " [{}]", t.value.len());
         }
         let _ = writeln!(human);
         if let Some((address, size)) = t.control_area() {
             o.insert("area".into(), json!({ "address": address, "size": size }));
         }
-        if let Some(Some(msg)) = t.ndef_message().transpose().map_err(|e| Rejected::at(e.offset(), e))? {
+        if let Some(Some(msg)) = t.ndef_message().transpose().map_err(|e| RenderError::at(e.offset(), e))? {
             write_records(&msg, 0, human);
             o.insert("records".into(), records_json(&msg, 0));
         }
@@ -136,7 +139,7 @@ fn t2t_tlvs_json(area: &T2tTlvArea<'_>, human: &mut String) -> Result<Value, Rej
 }
 
 /// The `{"records": [...]}` array; shared by every format that carries NDEF.
-pub(crate) fn records_json(msg: &NdefMessage<'_>, depth: usize) -> Value {
+fn records_json(msg: &NdefMessage<'_>, depth: usize) -> Value {
     Value::Array(msg.records.iter().map(|r| record_json(r, depth)).collect())
 }
 
@@ -149,9 +152,9 @@ fn options_at(depth: usize) -> DecodeOptions {
 fn record_json(rec: &NdefRecord<'_>, depth: usize) -> Value {
     let mut o = Map::new();
     o.insert("tnf".into(), rec.tnf.0.into());
-    o.insert("type".into(), hex_upper(&rec.record_type).into());
-    o.insert("id".into(), hex_upper(&rec.id).into());
-    o.insert("payload".into(), hex_upper(&rec.payload).into());
+    o.insert("type".into(), upper_hex(&rec.record_type).into());
+    o.insert("id".into(), upper_hex(&rec.id).into());
+    o.insert("payload".into(), upper_hex(&rec.payload).into());
     o.insert("chunks".into(), rec.chunks.into());
     o.insert("offset".into(), rec.offset.into());
     let f = rec.flags;
@@ -202,8 +205,8 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
                 .map(|ac| {
                     json!({
                         "cps": ac.cps.name(),
-                        "carrier_data_reference": hex_upper(ac.carrier_data_reference),
-                        "auxiliary_data_references": ac.auxiliary_data_references.iter().map(|r| hex_upper(r)).collect::<Vec<_>>(),
+                        "carrier_data_reference": upper_hex(ac.carrier_data_reference),
+                        "auxiliary_data_references": ac.auxiliary_data_references.iter().map(|r| upper_hex(r)).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -214,13 +217,13 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
                 o.insert("collision_resolution".into(), cr.into());
             }
             let errors: Vec<Value> =
-                h.errors.iter().map(|(r, d)| json!({ "reason": r, "data": hex_upper(d) })).collect();
+                h.errors.iter().map(|(r, d)| json!({ "reason": r, "data": upper_hex(d) })).collect();
             o.insert("errors".into(), errors.into());
             o.insert("records".into(), records_json(&h.message, depth + 1));
             json!({ key: o })
         }
         KnownRecord::HandoverCarrier(hc) => json!({ "handover_carrier": {
-            "ctf": hc.ctf.0, "carrier_type": lossy(hc.carrier_type), "carrier_data": hex_upper(hc.carrier_data) } }),
+            "ctf": hc.ctf.0, "carrier_type": lossy(hc.carrier_type), "carrier_data": upper_hex(hc.carrier_data) } }),
         KnownRecord::Signature(s) => {
             let chain = s.certificate_chain.as_ref().map(|c| {
                 json!({
@@ -232,33 +235,19 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
             });
             json!({ "signature": {
                 "version": s.version, "uri_present": s.signature_uri_present, "signature_type": s.signature_type,
-                "hash_type": s.hash_type, "signature": hex_upper(s.signature), "certificate_chain": chain } })
+                "hash_type": s.hash_type, "signature": upper_hex(s.signature), "certificate_chain": chain } })
         }
         KnownRecord::Aar(a) => json!({ "aar": a.package }),
         KnownRecord::External(e) => json!({ "external": { "domain": e.domain, "type": e.name } }),
         KnownRecord::BluetoothOob(b) => json!({ "bluetooth_oob": {
             "oob_length": b.oob_length, "address": b.address(),
-            "eir": b.eir.iter().map(|s| json!({ "type": s.eir_type, "data": hex_upper(s.data) })).collect::<Vec<_>>() } }),
+            "eir": b.eir.iter().map(|s| json!({ "type": s.eir_type, "data": upper_hex(s.data) })).collect::<Vec<_>>() } }),
         KnownRecord::BluetoothLeOob(ad) => json!({ "bluetooth_le_oob": {
-            "ad": ad.iter().map(|s| json!({ "type": s.eir_type, "data": hex_upper(s.data) })).collect::<Vec<_>>() } }),
+            "ad": ad.iter().map(|s| json!({ "type": s.eir_type, "data": upper_hex(s.data) })).collect::<Vec<_>>() } }),
         KnownRecord::WifiWsc(attrs) => json!({ "wifi_wsc": {
             "attributes": attrs.iter().map(|a| json!({ "type": format!("{:04X}", a.attr_type), "length": a.value.len() })).collect::<Vec<_>>() } }),
         KnownRecord::Mime(m) => json!({ "mime": m.essence() }),
         KnownRecord::AbsoluteUri(u) => json!({ "absolute_uri": u }),
-    }
-}
-
-fn findings_json(findings: &[NdefFinding]) -> Value {
-    findings
-        .iter()
-        .map(|f| json!({ "rule": f.rule, "offset": f.offset, "detail": f.detail }))
-        .collect::<Vec<_>>()
-        .into()
-}
-
-fn write_findings(findings: &[NdefFinding], out: &mut String) {
-    for f in findings {
-        let _ = writeln!(out, "finding {} at offset {}: {}", f.rule, f.offset, f.detail);
     }
 }
 
@@ -294,7 +283,7 @@ fn write_records(msg: &NdefMessage<'_>, depth: usize, out: &mut String) {
                 let _ = writeln!(out, "{indent}  payload does not decode: {e}");
             }
             None => {
-                let _ = writeln!(out, "{indent}  payload {}", hex_upper(&rec.payload));
+                let _ = writeln!(out, "{indent}  payload {}", upper_hex(&rec.payload));
             }
         }
     }

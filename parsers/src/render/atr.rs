@@ -1,44 +1,35 @@
-//! `tapcert decode atr`: an ISO/IEC 7816-3 ATR or a PC/SC contactless pseudo-ATR.
-//!
-//! JSON shape: docs/decode-json.md ("atr").
+//! ISO/IEC 7816-3 answers to reset and PC/SC contactless pseudo-ATRs (shape in
+//! docs/decode-json.md, "atr"). Byte offsets (of the historical bytes, of compact-TLV objects)
+//! come from the parser: [`Atr::historical_offset`].
 
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 use serde_json::{Value, json};
-use tapcert_parsers::atr::{
-    Atr, ContactlessAtr, ErrorDetection, HistoricalBytes, InterfaceGroup, StatusIndicator, decode_historical_bytes,
-    storage_card_name, storage_standard_name,
-};
 
-use super::{Decoded, Rejected, hex_upper};
+use super::{RenderError, Rendered};
+use crate::atr::{
+    Atr, ContactlessAtr, ErrorDetection, HistoricalBytes, StatusIndicator, decode_historical_bytes, storage_card_name,
+    storage_standard_name,
+};
+use crate::tlv::upper_hex;
+use crate::{Finding, Location, Severity};
 
 fn hex_opt(b: Option<u8>) -> Value {
     b.map_or(Value::Null, |b| format!("{b:02X}").into())
-}
-
-/// The full TDi byte: its high nibble says which bytes group i+1 holds.
-fn td_byte(groups: &[InterfaceGroup], j: usize) -> Option<u8> {
-    let t = groups[j].td?;
-    let next = groups.get(j + 1)?;
-    let y = u8::from(next.ta.is_some())
-        | u8::from(next.tb.is_some()) << 1
-        | u8::from(next.tc.is_some()) << 2
-        | u8::from(next.td.is_some()) << 3;
-    Some(y << 4 | t)
 }
 
 fn status_json(s: &StatusIndicator) -> Value {
     json!({ "lcs": hex_opt(s.lcs), "sw": s.sw.map(|sw| sw.to_string()) })
 }
 
-fn historical_json(atr: &Atr<'_>, base: usize, contactless: Option<&ContactlessAtr<'_>>) -> (Value, Option<String>) {
-    let bytes = hex_upper(atr.historical);
+fn historical_json(atr: &Atr<'_>, base: usize, contactless: Option<&ContactlessAtr<'_>>) -> (Value, Option<Finding>) {
+    let bytes = upper_hex(atr.historical);
     if let Some(ContactlessAtr::Storage { .. }) = contactless {
         return (json!({ "bytes": bytes, "category": "80", "kind": "pcsc-storage" }), None);
     }
-    let objects = |objs: &[tapcert_parsers::atr::CompactTlv<'_>]| -> Value {
+    let objects = |objs: &[crate::atr::CompactTlv<'_>]| -> Value {
         objs.iter()
-            .map(|o| json!({ "tag": format!("{:X}", o.tag), "name": o.name(), "value": hex_upper(o.value), "offset": o.offset }))
+            .map(|o| json!({ "tag": format!("{:X}", o.tag), "name": o.name(), "value": upper_hex(o.value), "offset": o.offset }))
             .collect::<Vec<_>>()
             .into()
     };
@@ -50,7 +41,7 @@ fn historical_json(atr: &Atr<'_>, base: usize, contactless: Option<&ContactlessA
             None,
         ),
         Ok(HistoricalBytes::DirDataReference { reference }) => (
-            json!({ "bytes": bytes, "category": "10", "kind": "dir-reference", "reference": hex_upper(reference) }),
+            json!({ "bytes": bytes, "category": "10", "kind": "dir-reference", "reference": upper_hex(reference) }),
             None,
         ),
         Ok(HistoricalBytes::CompactTlv { objects: o, status }) => (
@@ -66,9 +57,15 @@ fn historical_json(atr: &Atr<'_>, base: usize, contactless: Option<&ContactlessA
         }
         Err(e) => {
             let category = atr.historical.first().map(|c| format!("{c:02X}"));
+            let finding = Finding::new(
+                "ATR.HISTORICAL.MALFORMED",
+                Severity::Warning,
+                Location::byte(e.offset().unwrap_or(base)),
+                e.to_string(),
+            );
             (
                 json!({ "bytes": bytes, "category": category, "kind": "malformed", "error": e.to_string() }),
-                Some(e.to_string()),
+                Some(finding),
             )
         }
     }
@@ -83,23 +80,28 @@ fn contactless_json(c: &ContactlessAtr<'_>) -> Value {
             "standard_name": storage_standard_name(standard),
             "card_name": format!("{card_name:04X}"),
             "card": storage_card_name(card_name),
-            "rfu": hex_upper(&rfu),
+            "rfu": upper_hex(&rfu),
             "description": c.describe(),
         }),
         ContactlessAtr::Iso14443_4 { historical } => json!({
             "kind": "iso14443-4",
-            "historical": hex_upper(historical),
+            "historical": upper_hex(historical),
             "description": c.describe(),
         }),
     }
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
-    let atr = Atr::from_bytes(bytes).map_err(|e| match e.offset() {
-        Some(offset) => Rejected::at(offset, &e),
-        None => Rejected { offset: None, message: e.to_string() },
-    })?;
-    let base = bytes.len() - atr.historical.len() - usize::from(atr.tck.is_some());
+/// Decodes an ATR (or a PC/SC contactless pseudo-ATR). Historical bytes that do not decode
+/// are the one finding, `ATR.HISTORICAL.MALFORMED` (a warning at the byte offset of the fault).
+///
+/// ```
+/// use tapcert_parsers::render::render_atr;
+/// let r = render_atr(&[0x3B, 0x02, 0x14, 0x50]).unwrap();
+/// assert_eq!((r.json["protocols"][0].as_u64(), r.json["historical"]["bytes"].as_str()), (Some(0), Some("1450")));
+/// ```
+pub fn render_atr(bytes: &[u8]) -> Result<Rendered, RenderError> {
+    let atr = Atr::from_bytes(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
+    let base = atr.historical_offset();
     let contactless = ContactlessAtr::recognise(&atr);
     let (mut historical, finding) = historical_json(&atr, base, contactless.as_ref());
     let caps = decode_historical_bytes(atr.historical, base).ok().and_then(|h| h.card_capabilities());
@@ -119,7 +121,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
         .enumerate()
         .map(|(j, g)| {
             json!({ "i": j + 1, "ta": hex_opt(g.ta), "tb": hex_opt(g.tb), "tc": hex_opt(g.tc),
-                    "td": hex_opt(td_byte(&atr.groups, j)), "td_protocol": g.td })
+                    "td": hex_opt(atr.td_byte(j + 1)), "td_protocol": g.td })
         })
         .collect();
     let t1 = atr.t1_parameters().map(|p| {
@@ -136,10 +138,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
         "t15": atr.global_t15().map(|g| json!({ "clock_stop": g.clock_stop, "classes": g.classes, "spu": hex_opt(g.spu) })),
     });
     let json = json!({
-        "atr": hex_upper(bytes),
+        "atr": upper_hex(bytes),
         "ts": format!("{:02X}", atr.convention.ts()),
         "convention": format!("{:?}", atr.convention).to_lowercase(),
-        "t0": format!("{:02X}", bytes[1]),
+        "t0": format!("{:02X}", atr.t0()),
         "historical_count": atr.historical.len(),
         "interface_bytes": interface,
         "protocols": atr.protocols(),
@@ -152,9 +154,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
     });
 
     let mut h = String::new();
-    let _ = writeln!(h, "ATR {}", hex_upper(bytes));
+    let _ = writeln!(h, "ATR {}", upper_hex(bytes));
     let _ = writeln!(h, "  TS  {:02X}  {:?} convention", atr.convention.ts(), atr.convention);
-    let _ = writeln!(h, "  T0  {:02X}  {} historical byte(s)", bytes[1], atr.historical.len());
+    let _ = writeln!(h, "  T0  {:02X}  {} historical byte(s)", atr.t0(), atr.historical.len());
     for (j, g) in atr.groups.iter().enumerate() {
         let i = j + 1;
         for (name, b) in [("TA", g.ta), ("TB", g.tb), ("TC", g.tc)] {
@@ -162,7 +164,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
                 let _ = writeln!(h, "  {name}{i} {b:02X}");
             }
         }
-        if let (Some(td), Some(t)) = (td_byte(&atr.groups, j), g.td) {
+        if let (Some(td), Some(t)) = (atr.td_byte(i), g.td) {
             let _ = writeln!(h, "  TD{i} {td:02X}  T={t}{}", if t == 15 { " (global bytes follow)" } else { "" });
         }
     }
@@ -198,7 +200,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
     if atr.historical.is_empty() {
         let _ = writeln!(h, "  historical (none)");
     } else {
-        let _ = writeln!(h, "  historical {}", hex_upper(atr.historical));
+        let _ = writeln!(h, "  historical {}", upper_hex(atr.historical));
     }
     if let Some(kind) = historical.get("kind").and_then(Value::as_str) {
         let _ = writeln!(h, "    kind: {kind}");
@@ -228,9 +230,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
             yes_no(c.extended_length)
         );
     }
-    if let Some(err) = &finding {
-        let _ = writeln!(h, "    finding: {err}");
-    }
     match atr.tck {
         Some(t) => {
             let _ = writeln!(h, "  TCK {t:02X} (checked)");
@@ -242,5 +241,5 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, Rejected> {
     if let Some(c) = &contactless {
         let _ = writeln!(h, "  {}", c.describe());
     }
-    Ok(Decoded { human: h, json, has_findings: finding.is_some() })
+    Ok(Rendered::with_findings(h, json, finding.into_iter().collect()))
 }

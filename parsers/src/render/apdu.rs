@@ -1,22 +1,20 @@
-//! `tapcert decode capdu` and `tapcert decode rapdu`.
+//! Command and response APDUs (ISO/IEC 7816-4). No validator looks at a lone APDU (the
+//! exchange rules need both halves: [`crate::apdu::validate_apdu_exchange`]), so these
+//! documents have no findings.
 //!
-//! JSON (docs/decode-json.md): capdu `{"cla","ins","p1","p2","case","nc","ne","data",
-//! "ins_name","class","form"}`; rapdu `{"data","sw","meaning","category","tlv"?}`.
+//! - capdu: `{"cla", "ins", "p1", "p2", "case", "nc", "ne", "data", "ins_name", "class", "form"}`
+//! - rapdu: `{"data", "sw", "meaning", "category", "tlv"?}`
 
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 use serde_json::{Value, json};
-use tapcert_parsers::apdu::{ClassKind, CommandApdu, ResponseApdu, SecureMessaging};
-use tapcert_parsers::tlv::{decode_emv_tlv, mask_command_data_hex, mask_emv_hex};
 
-use super::tlv::node_json;
-use super::{Decoded, Rejected, hex_upper};
+use super::{Mask, RenderError, Rendered};
+use crate::apdu::{ApduError, ClassKind, CommandApdu, ResponseApdu, SecureMessaging};
+use crate::tlv::{decode_emv_tlv, mask_command_data_hex, mask_emv_hex, upper_hex};
 
-fn reject(e: tapcert_parsers::apdu::ApduError) -> Rejected {
-    match e.offset() {
-        Some(offset) => Rejected::at(offset, &e),
-        None => Rejected { offset: None, message: e.to_string() },
-    }
+fn reject(e: ApduError) -> RenderError {
+    RenderError::at(e.offset(), e)
 }
 
 fn secure_messaging_str(sm: SecureMessaging) -> &'static str {
@@ -70,10 +68,22 @@ fn ascii_hint(data: &[u8]) -> String {
     }
 }
 
-pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
+/// Decodes a command APDU. Its data is masked as [`mask_command_data_hex`] says (PIN blocks,
+/// PANs and track data in personalisation), unless `mask` is [`Mask::Shown`].
+///
+/// ```
+/// use tapcert_parsers::render::{Mask, render_capdu};
+/// let r = render_capdu(&[0x00, 0xB2, 0x01, 0x0C, 0x00], Mask::Masked).unwrap();
+/// assert_eq!((r.json["case"].as_str(), r.json["ne"].as_u64()), (Some("2S"), Some(256)));
+/// ```
+pub fn render_capdu(bytes: &[u8], mask: Mask) -> Result<Rendered, RenderError> {
     let apdu = CommandApdu::from_bytes(bytes).map_err(reject)?;
     let case = apdu.case();
     let ins_name = apdu.ins().name();
+    let data = match mask {
+        Mask::Masked => mask_command_data_hex(apdu.ins().0, apdu.data()),
+        Mask::Shown => upper_hex(apdu.data()),
+    };
     let json = json!({
         "cla": format!("{}", apdu.cla()),
         "ins": format!("{}", apdu.ins()),
@@ -82,9 +92,7 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
         "case": case.as_str(),
         "nc": if case.has_data() { Some(apdu.nc()) } else { None },
         "ne": apdu.ne(),
-        // Commands carry PANs, track data (personalisation) and PIN blocks: see
-        // mask_command_data_hex.
-        "data": mask_command_data_hex(apdu.ins().0, apdu.data()),
+        "data": data,
         "ins_name": ins_name,
         "class": class_json(apdu.cla().kind()),
         "form": match case.form() { None => Value::Null, Some(f) => format!("{f:?}").to_lowercase().into() },
@@ -100,48 +108,36 @@ pub(crate) fn decode_command(bytes: &[u8]) -> Result<Decoded, Rejected> {
     let _ = writeln!(human, "  INS {}  {}", apdu.ins(), ins_name.unwrap_or("(not a known instruction)"));
     let _ = writeln!(human, "  P1  {:02X}", apdu.p1());
     let _ = writeln!(human, "  P2  {:02X}", apdu.p2());
-    let body = &bytes[4..];
-    let lc_len = match case.form() {
-        Some(_) if case.has_data() => {
-            if case.is_extended() {
-                3
-            } else {
-                1
-            }
-        }
-        _ => 0,
-    };
-    if lc_len > 0 {
-        let _ = writeln!(human, "  Lc  {}  Nc = {}", hex_upper(&body[..lc_len]), apdu.nc());
-        let masked = mask_command_data_hex(apdu.ins().0, apdu.data());
+    let fields = apdu.fields();
+    if !fields.lc.is_empty() {
+        let _ = writeln!(human, "  Lc  {}  Nc = {}", upper_hex(&bytes[fields.lc]), apdu.nc());
         // no ASCII rendering of data that holds anything masked
-        let hint = if masked.contains('*') { String::new() } else { ascii_hint(apdu.data()) };
-        let _ = writeln!(human, "  data {masked}{hint}");
+        let hint = if data.contains('*') { String::new() } else { ascii_hint(apdu.data()) };
+        let _ = writeln!(human, "  data {data}{hint}");
     }
     if let Some(ne) = apdu.ne() {
-        let le = &body[lc_len + apdu.nc()..];
-        let _ = writeln!(human, "  Le  {}  Ne = {ne} (at most)", hex_upper(le));
+        let _ = writeln!(human, "  Le  {}  Ne = {ne} (at most)", upper_hex(&bytes[fields.le]));
     }
-    Ok(Decoded { human, json, has_findings: false })
+    Ok(Rendered { human, json, findings: Vec::new() })
 }
 
-pub(crate) fn decode_response(bytes: &[u8]) -> Result<Decoded, Rejected> {
+/// Decodes a response APDU; data that is BER-TLV is shown as a tree too. PANs and track data
+/// in the data are masked unless `mask` is [`Mask::Shown`].
+pub fn render_rapdu(bytes: &[u8], mask: Mask) -> Result<Rendered, RenderError> {
     let r = ResponseApdu::from_bytes(bytes).map_err(reject)?;
     let meaning = r.sw.meaning();
     let category = r.sw.category().as_str();
-    let mut json = json!({
-        // Responses carry PANs and track data (READ RECORD, GPO format 2): masked as everywhere.
-        "data": mask_emv_hex(r.data),
-        "sw": r.sw.to_string(),
-        "meaning": meaning,
-        "category": category,
-    });
+    let data = match mask {
+        Mask::Masked => mask_emv_hex(r.data),
+        Mask::Shown => upper_hex(r.data),
+    };
+    let mut json = json!({ "data": data, "sw": r.sw.to_string(), "meaning": meaning, "category": category });
     let mut human = String::new();
     let _ = writeln!(human, "R-APDU");
     if r.data.is_empty() {
         let _ = writeln!(human, "  data (none)");
     } else {
-        let _ = writeln!(human, "  data ({} bytes) {}", r.data.len(), mask_emv_hex(r.data));
+        let _ = writeln!(human, "  data ({} bytes) {data}", r.data.len());
     }
     // Catalogue meanings of the ISO tables already open with their category; don't say it twice.
     if meaning.starts_with(category) {
@@ -151,13 +147,12 @@ pub(crate) fn decode_response(bytes: &[u8]) -> Result<Decoded, Rejected> {
     }
     // Offsets in the embedded tree count from the first data byte, which is also the first
     // byte of the response. Data that is not BER-TLV (or only padding) gets no "tlv" key.
-    match decode_emv_tlv(r.data) {
-        Ok(nodes) if !nodes.is_empty() => {
-            json["tlv"] = nodes.iter().map(node_json).collect::<Vec<_>>().into();
-            let _ = writeln!(human, "  data as BER-TLV:");
-            super::tlv::write_tree(&nodes, 2, super::tlv::Pan::Masked, &mut human);
-        }
-        _ => {}
+    if let Ok(nodes) = decode_emv_tlv(r.data)
+        && !nodes.is_empty()
+    {
+        json["tlv"] = super::tlv::nodes_json(&nodes, mask);
+        let _ = writeln!(human, "  data as BER-TLV:");
+        super::tlv::write_tree(&nodes, 2, mask, &mut human);
     }
-    Ok(Decoded { human, json, has_findings: false })
+    Ok(Rendered { human, json, findings: Vec::new() })
 }

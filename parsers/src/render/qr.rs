@@ -1,0 +1,159 @@
+//! EMV QR payment payloads (shapes in docs/qr.md); the input is text, not bytes.
+//!
+//! - MPM: `{"kind": "emvco-mpm", "crc": {"stated", "computed", "ok"} | null, "profiles": [..],
+//!   "objects": [OBJ], "findings": [FINDING]}`, OBJ = `{"id", "name"?, "offset", "value"}` or
+//!   `{"id", "name"?, "offset", "objects": [OBJ]}`.
+//! - CPM: `{"kind": "emvco-cpm", "tlv": [NODE], "findings": [FINDING]}` (NODE as for BER-TLV;
+//!   PAN and track 2 masked unless [`Mask::Shown`]).
+//! - UPI link: `{"kind": "upi-link", "verb", "params": [{"key", "value"}], "findings": [FINDING]}`.
+//! - Wallet code: `{"kind": "wallet-code", "code", "digits", "wallet", "rule", "findings": [FINDING]}`.
+
+use core::fmt::Write as _;
+
+use serde_json::{Map, Value, json};
+
+use super::{Mask, RenderError, Rendered};
+use crate::qr::{
+    MpmId, MpmObject, QrPayloadKind, classify_qr_payload, classify_wallet_code, crc_hex, decode_qr_cpm_base64,
+    decode_qr_mpm, detect_profiles, mpm_id_name, parse_qr_cpm, parse_upi_link, validate_qr_cpm, validate_qr_mpm,
+    validate_upi_link, validate_wallet_code,
+};
+
+/// Decodes and validates QR payload text as `kind`, or as what [`classify_qr_payload`] says
+/// when `kind` is `None`. Surrounding ASCII whitespace (a newline from a pipe) is ignored, and
+/// offsets count characters from the first non-blank one.
+///
+/// ```
+/// use tapcert_parsers::render::{Mask, render_qr};
+/// let r = render_qr("upi://pay?pa=shop@npci&pn=Shop\n", None, Mask::Masked).unwrap();
+/// assert_eq!((r.json["kind"].as_str(), r.findings.len()), (Some("upi-link"), 0));
+/// assert_eq!(render_qr("hello", None, Mask::Masked).unwrap_err().offset, Some(0));
+/// ```
+pub fn render_qr(raw: &str, kind: Option<QrPayloadKind>, mask: Mask) -> Result<Rendered, RenderError> {
+    let text = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+    let kind = kind.or_else(|| classify_qr_payload(text)).ok_or_else(|| {
+        RenderError::at(
+            0,
+            "not a QR payment payload: expected EMVCo MPM (digits, starting 000201), EMVCo CPM (base64 of 85 'CPV01'), a upi:// link or a numeric wallet payment code",
+        )
+    })?;
+    match kind {
+        QrPayloadKind::Mpm => mpm(text),
+        QrPayloadKind::Cpm => cpm(text, mask),
+        QrPayloadKind::UpiLink => upi(text),
+        QrPayloadKind::WalletCode => wallet(text),
+    }
+}
+
+/// Names are known at the top level and one level into templates.
+fn name(parent: Option<MpmId>, depth: usize, id: MpmId) -> Option<&'static str> {
+    if depth <= 1 { mpm_id_name(parent, id) } else { None }
+}
+
+fn obj_json(o: &MpmObject<'_>, parent: Option<MpmId>, depth: usize) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), o.id.to_string().into());
+    if let Some(n) = name(parent, depth, o.id) {
+        m.insert("name".into(), n.into());
+    }
+    m.insert("offset".into(), o.offset.into());
+    match &o.children {
+        Some(children) => {
+            let inner = if depth == 0 { Some(o.id) } else { parent };
+            m.insert(
+                "objects".into(),
+                children.iter().map(|c| obj_json(c, inner, depth + 1)).collect::<Vec<_>>().into(),
+            );
+        }
+        None => {
+            m.insert("value".into(), o.value.into());
+        }
+    }
+    Value::Object(m)
+}
+
+fn write_objects(objects: &[MpmObject<'_>], parent: Option<MpmId>, depth: usize, out: &mut String) {
+    for o in objects {
+        let pad = "  ".repeat(depth + 1);
+        let label = name(parent, depth, o.id).map(|n| format!(" {n}")).unwrap_or_default();
+        match &o.children {
+            Some(children) => {
+                let _ = writeln!(out, "{pad}{} [{}]{label}", o.id, o.value_chars());
+                write_objects(children, if depth == 0 { Some(o.id) } else { parent }, depth + 1, out);
+            }
+            None => {
+                let _ = writeln!(out, "{pad}{} [{}]{label}: {:?}", o.id, o.value_chars(), o.value);
+            }
+        }
+    }
+}
+
+fn mpm(text: &str) -> Result<Rendered, RenderError> {
+    let qr = decode_qr_mpm(text).map_err(|e| RenderError::at(e.offset(), e))?;
+    let findings = validate_qr_mpm(&qr);
+    let profiles: Vec<&str> = detect_profiles(&qr).iter().map(|p| p.as_str()).collect();
+    let crc = qr.crc.map(|c| json!({"stated": c.stated, "computed": crc_hex(c.computed), "ok": c.ok()}));
+    let json = json!({
+        "kind": QrPayloadKind::Mpm.as_str(),
+        "crc": crc,
+        "profiles": profiles,
+        "objects": qr.objects.iter().map(|o| obj_json(o, None, 0)).collect::<Vec<_>>(),
+    });
+    let mut human = format!("EMVCo MPM, profiles: {}\n", profiles.join(", "));
+    write_objects(&qr.objects, None, 0, &mut human);
+    match qr.crc {
+        Some(c) => {
+            let verdict = if c.ok() { "ok" } else { "MISMATCH" };
+            let _ = writeln!(human, "CRC stated {} computed {} {verdict}", c.stated, crc_hex(c.computed));
+        }
+        None => human.push_str("CRC not found (the last object is not 63 with length 04)\n"),
+    }
+    Ok(Rendered::with_findings(human, json, findings))
+}
+
+fn cpm(text: &str, mask: Mask) -> Result<Rendered, RenderError> {
+    let bytes = decode_qr_cpm_base64(text).map_err(|e| RenderError::at(e.offset(), e))?;
+    let nodes = parse_qr_cpm(&bytes)
+        .map_err(|e| RenderError::at(e.offset(), format!("{e} (offset in bytes of the decoded payload)")))?;
+    let findings = validate_qr_cpm(&nodes);
+    let json = json!({ "kind": QrPayloadKind::Cpm.as_str(), "tlv": super::tlv::nodes_json(&nodes, mask) });
+    let mut human = format!("EMVCo CPM, {} bytes\n", bytes.len());
+    // The same tree as BER-TLV: names, readable values, PAN and track data masked.
+    super::tlv::write_tree(&nodes, 1, mask, &mut human);
+    Ok(Rendered::with_findings(human, json, findings))
+}
+
+fn upi(text: &str) -> Result<Rendered, RenderError> {
+    let link = parse_upi_link(text).map_err(|e| RenderError::at(e.offset(), e))?;
+    let findings = validate_upi_link(&link);
+    let json = json!({
+        "kind": QrPayloadKind::UpiLink.as_str(),
+        "verb": link.verb,
+        "params": link.params.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
+    });
+    let mut human = format!("UPI link, verb {}\n", link.verb);
+    for (k, v) in &link.params {
+        let _ = writeln!(human, "  {k}: {v:?}");
+    }
+    Ok(Rendered::with_findings(human, json, findings))
+}
+
+fn wallet(text: &str) -> Result<Rendered, RenderError> {
+    let code = classify_wallet_code(text).map_err(|e| RenderError::at(e.offset(), e))?;
+    let findings = validate_wallet_code(&code);
+    let wallet = code.wallet.map(|w| w.as_str());
+    let json = json!({
+        "kind": QrPayloadKind::WalletCode.as_str(),
+        "code": code.code,
+        "digits": code.code.len(),
+        "wallet": wallet,
+        "rule": code.rule,
+    });
+    let human = format!(
+        "wallet payment code, {} digits: {}\n  rule: {}\n",
+        code.code.len(),
+        wallet.unwrap_or("unknown wallet"),
+        code.rule
+    );
+    Ok(Rendered::with_findings(human, json, findings))
+}

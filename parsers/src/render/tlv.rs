@@ -1,0 +1,165 @@
+//! BER-TLV as EMV uses it: `{"tlv": [NODE...], "findings": [FINDING...]}`, NODE =
+//! `{"tag", "name"?, "len", "offset", "padding"?, "children" | "value", "masked"?}`. The same
+//! NODE shape serves every format that embeds BER-TLV (response data, CPM QR payloads).
+
+use core::fmt::Write as _;
+
+use serde_json::{Map, Value, json};
+
+use super::{Mask, RenderError, Rendered};
+use crate::tlv::{
+    DataFormat, Tag, TlvNode, decode_emv_tlv_padded, emv_dol_data_len, mask_emv_track1_text, mask_emv_value_hex,
+    parse_emv_afl, parse_emv_dol, upper_hex, validate_emv_tlv,
+};
+
+/// Decodes and validates a BER-TLV sequence (`00` padding allowed, as EMV allows it).
+pub fn render_tlv(bytes: &[u8], mask: Mask) -> Result<Rendered, RenderError> {
+    let (nodes, trailing_padding) = decode_emv_tlv_padded(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
+    let findings = validate_emv_tlv(&nodes, trailing_padding);
+    let mut human = String::new();
+    write_tree(&nodes, 0, mask, &mut human);
+    if trailing_padding > 0 {
+        let _ = writeln!(human, "({trailing_padding} byte(s) of 00 padding after the last object)");
+    }
+    let json = json!({ "tlv": nodes_json(&nodes, mask) });
+    Ok(Rendered::with_findings(human, json, findings))
+}
+
+/// The NODE array of a sequence.
+pub(super) fn nodes_json(nodes: &[TlvNode<'_>], mask: Mask) -> Value {
+    Value::Array(nodes.iter().map(|n| node_json(n, mask)).collect())
+}
+
+fn node_json(node: &TlvNode<'_>, mask: Mask) -> Value {
+    let t = &node.tlv;
+    let mut obj = Map::new();
+    obj.insert("tag".into(), t.tag.to_string().into());
+    if let Some(name) = t.tag.name() {
+        obj.insert("name".into(), name.into());
+    }
+    obj.insert("len".into(), t.length.value.into());
+    obj.insert("offset".into(), t.offset.into());
+    if t.padding_before > 0 {
+        obj.insert("padding".into(), t.padding_before.into());
+    }
+    if t.is_constructed() {
+        obj.insert("children".into(), nodes_json(&node.children, mask));
+    } else if let Some(masked) = masked_value(t.tag, t.value, mask) {
+        obj.insert("value".into(), masked.into());
+        obj.insert("masked".into(), true.into());
+    } else {
+        obj.insert("value".into(), upper_hex(t.value).into());
+    }
+    Value::Object(obj)
+}
+
+/// The indented tree with dictionary names and readable values, `depth` levels in.
+pub(super) fn write_tree(nodes: &[TlvNode<'_>], depth: usize, mask: Mask, out: &mut String) {
+    for node in nodes {
+        let t = &node.tlv;
+        let indent = "  ".repeat(depth);
+        let name = t.tag.name().map(|n| format!(" {n}")).unwrap_or_default();
+        if t.is_constructed() {
+            let _ = writeln!(out, "{indent}{}{name} [{}]", t.tag, t.length.value);
+            write_tree(&node.children, depth + 1, mask, out);
+        } else if let Some(masked) = masked_value(t.tag, t.value, mask) {
+            let _ = writeln!(out, "{indent}{}{name} [{}] {masked} (masked)", t.tag, t.length.value);
+        } else {
+            let shown = readable(t.tag, t.value).map(|r| format!(" {r}")).unwrap_or_default();
+            let _ = writeln!(out, "{indent}{}{name} [{}] {}{shown}", t.tag, t.length.value, upper_hex(t.value));
+        }
+    }
+}
+
+/// The value in its obvious reading: text for a/an/ans, digits for cn, DOL and AFL entries.
+fn readable(tag: Tag, value: &[u8]) -> Option<String> {
+    if matches!(tag, Tag::PDOL | Tag::CDOL1 | Tag::CDOL2 | Tag::DDOL | Tag::TDOL) {
+        let entries = parse_emv_dol(value).ok()?;
+        let list: Vec<_> = entries.iter().map(|e| format!("{}:{}", e.tag, e.len)).collect();
+        return Some(format!("= DOL {} ({} bytes)", list.join(" "), emv_dol_data_len(&entries)));
+    }
+    if tag == Tag::AFL {
+        let entries = parse_emv_afl(value).ok()?;
+        let list: Vec<_> = entries
+            .iter()
+            .map(|e| format!("SFI {} rec {}-{} ODA {}", e.sfi, e.first_record, e.last_record, e.oda_records))
+            .collect();
+        return Some(format!("= AFL {}", list.join(", ")));
+    }
+    let info = tag.info()?;
+    match info.format {
+        DataFormat::A | DataFormat::An | DataFormat::Ans if value.iter().all(|b| (0x20..=0x7E).contains(b)) => {
+            Some(format!("{:?}", String::from_utf8_lossy(value)))
+        }
+        // n is its own hex; cn reads as its digits once the F padding is gone.
+        DataFormat::Cn => {
+            let digits = upper_hex(value);
+            let trimmed = digits.trim_end_matches('F');
+            (trimmed.len() < digits.len() && trimmed.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("= {trimmed}"))
+        }
+        _ => None,
+    }
+}
+
+/// The masked form of a value that carries a PAN, track data or a cardholder name; `None` when
+/// there is nothing to mask or masking is off. Track 1 is shown as text.
+fn masked_value(tag: Tag, value: &[u8], mask: Mask) -> Option<String> {
+    if mask == Mask::Shown {
+        return None;
+    }
+    if tag == Tag::TRACK1_DATA {
+        return Some(mask_emv_track1_text(value));
+    }
+    mask_emv_value_hex(tag, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(tag: Tag, hex: &str) -> Option<String> {
+        masked_value(tag, &hex::decode(hex).unwrap(), Mask::Masked)
+    }
+
+    #[test]
+    fn masks_pan_and_tracks() {
+        assert_eq!(masked(Tag::PAN, "5413330089600010").unwrap(), "541333******0010");
+        assert_eq!(masked(Tag::PAN, "374245001771004F").unwrap(), "374245*****1004F");
+        assert_eq!(masked(Tag::PAN, "12345F").unwrap(), "*****F");
+        assert_eq!(
+            masked(Tag::TRACK2_EQUIVALENT_DATA, "5413330089600010D25122010123409172").unwrap(),
+            "541333******0010D*****************"
+        );
+        assert_eq!(
+            masked_value(Tag::TRACK1_DATA, b"B5413330089600010^TIP/PAYPASS^2512", Mask::Masked).unwrap(),
+            "B541333******0010^****************"
+        );
+        assert_eq!(masked_value(Tag::PAN, &[0x54, 0x13], Mask::Shown), None);
+        // Visa's 9F6B (card CVM limit, n12) has no separator: shown.
+        assert_eq!(masked(Tag(0x9F6B), "000000010000"), None);
+        assert_eq!(masked(Tag(0x9F1F), "3132").unwrap(), "****");
+    }
+
+    /// The CLI used to print the cardholder name (5F20) in clear while every conformance log
+    /// hid it; one rule now, and the name is cardholder data (PCI DSS).
+    #[test]
+    fn cardholder_name_does_not_leak() {
+        let d = render_tlv(&hex::decode("5F200C544150434552542F54455354").unwrap(), Mask::Masked).unwrap();
+        assert!(!d.human.contains("TAPCERT"), "{}", d.human);
+        assert_eq!(d.json["tlv"][0]["value"], "*".repeat(24));
+        assert_eq!(d.json["tlv"][0]["masked"], true);
+    }
+
+    #[test]
+    fn findings_in_the_one_shape() {
+        let d = render_tlv(&[0x9A, 0x81, 0x03, 0x26, 0x11, 0x22], Mask::Masked).unwrap();
+        assert_eq!(
+            d.json["findings"][0],
+            json!({"rule": "TLV.LENGTH.NON-MINIMAL", "severity": "warning", "path": "9A", "offset": 1,
+                   "message": "length 3 encoded in 2 bytes; the minimal form takes fewer"})
+        );
+        assert!(d.has_violation());
+        assert!(d.human.contains("warning TLV.LENGTH.NON-MINIMAL at 9A, offset 1"), "{}", d.human);
+    }
+}
