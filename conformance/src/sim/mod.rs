@@ -24,6 +24,7 @@
 //! assert_eq!(balance.as_bytes(), [0x00, 0x00, 0x27, 0x10, 0x90, 0x00]);
 //! ```
 
+mod display;
 mod emv;
 mod keys;
 mod ndef;
@@ -33,6 +34,7 @@ mod transit;
 
 use std::collections::VecDeque;
 
+pub use display::CodeDisplay;
 pub use oda::TEST_ONLY_CA_INDEX;
 pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
 
