@@ -340,7 +340,8 @@ fn is_hex_template(s: &str) -> bool {
 }
 
 fn check_suite(name: &str, suite: &Suite) -> Result<(), SuiteError> {
-    let bad = |case: &str, detail: String| SuiteError::Invalid { name: name.to_string(), case: case.to_string(), detail };
+    let bad =
+        |case: &str, detail: String| SuiteError::Invalid { name: name.to_string(), case: case.to_string(), detail };
     if suite.id.is_empty() || suite.version.split('.').count() != 3 {
         return Err(bad("-", "a suite needs an id and a version MAJOR.MINOR.PATCH".into()));
     }
@@ -373,7 +374,10 @@ fn check_suite(name: &str, suite: &Suite) -> Result<(), SuiteError> {
                 step.field_off_ms.is_some(),
             ];
             if kinds.iter().filter(|k| **k).count() != 1 {
-                return Err(bad(c, format!("step {i}: exactly one of apdu, command, procedure, qr, reset, field_off_ms")));
+                return Err(bad(
+                    c,
+                    format!("step {i}: exactly one of apdu, command, procedure, qr, reset, field_off_ms"),
+                ));
             }
             for hex in [&step.apdu, &step.command, &step.data, &step.le, &step.expect.data].into_iter().flatten() {
                 if !is_hex_template(hex) {
@@ -442,10 +446,18 @@ mod tests {
         let err = |text: &str| parse_suite("t", text).unwrap_err().to_string();
         assert!(err(&case("steps = [{ apdu = \"00A4\" }]")).contains("could never fail"));
         assert!(err(&case("steps = [{ apdu = \"00ZZ\", expect = { sw = [\"9000\"] } }]")).contains("not hex"));
-        assert!(err(&case("steps = [{ apdu = \"00\", reset = true, expect = { sw = [\"9000\"] } }]")).contains("exactly one"));
-        assert!(err(&case("steps = [{ procedure = \"emv\", expect = { absent = [\"emv.x\"] } }]")).contains("not a rule id"));
+        assert!(
+            err(&case("steps = [{ apdu = \"00\", reset = true, expect = { sw = [\"9000\"] } }]"))
+                .contains("exactly one")
+        );
+        assert!(
+            err(&case("steps = [{ procedure = \"emv\", expect = { absent = [\"emv.x\"] } }]"))
+                .contains("not a rule id")
+        );
         assert!(err(&case("steps = [{ procedure = \"emv\", expect = { compare = { field = \"atc\", op = \"gt\", capture = \"a\" } } }]")).contains("captured nowhere"));
-        assert!(err(&case("steps = [{ procedure = \"nope\", expect = { sw = [\"9000\"] } }]")).contains("unknown variant"));
+        assert!(
+            err(&case("steps = [{ procedure = \"nope\", expect = { sw = [\"9000\"] } }]")).contains("unknown variant")
+        );
         assert!(err(&format!("{head}[[case]]\nid = \"X.1\"\ntitle = \"t\"\nrequirements = []\nsteps = [{{ apdu = \"00\", expect = {{ sw = [\"9000\"] }} }}]")).contains("requirement"));
         let ok = parse_suite("t", &case("steps = [{ apdu = \"00A4 ${aid}\", expect = { sw = [\"90XX\"] } }]")).unwrap();
         assert_eq!(ok.cases[0].steps[0].expect.sw, ["90XX"]);

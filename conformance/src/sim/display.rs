@@ -69,6 +69,9 @@ mod tests {
         // Under another issuer key the same code fails.
         let mut other = TerminalKeys::test_keys();
         other.issuer[0].imk_ac[0] ^= 0x02; // not the parity bit, which DES ignores
-        assert!(matches!(verify_cpm_code(&d.next_code().unwrap(), &other).cryptogram, crate::terminal::Check::Failed { .. }));
+        assert!(matches!(
+            verify_cpm_code(&d.next_code().unwrap(), &other).cryptogram,
+            crate::terminal::Check::Failed { .. }
+        ));
     }
 }

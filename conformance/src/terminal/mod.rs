@@ -45,7 +45,7 @@ pub use emv::{Check, EmvRead, MAX_CANDIDATES, MAX_RECORDS, OdaMethod, PPSE_NAME,
 pub use keys::{CaKey, IssuerKey, PurseKey, TerminalKeys, kcv};
 pub use ndef::{MAX_NDEF_READ, NdefRead, read_ndef};
 pub use observation::{Exchange, Observation, Step, TransportFault};
-pub use qr::{CpmCodeCheck, verify_cpm_code};
 pub use probe::{ProbeRead, UNKNOWN_AID, check_atc_increases, probe_emv_errors};
+pub use qr::{CpmCodeCheck, verify_cpm_code};
 pub use transit::{Mac1, PurchaseRead, TransitRead, purchase_transit, read_transit};
 pub use uid::{UidRead, read_uid};

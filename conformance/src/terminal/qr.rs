@@ -54,7 +54,8 @@ pub fn verify_cpm_code(text: &str, keys: &TerminalKeys) -> CpmCodeCheck {
         return result(Check::Failed { key: key.name.clone(), reason: "no usable PAN (5A)".into() });
     };
     let data = AcData { un, atc, ..AcData::default() };
-    let computed = cvn.derive_icc_mk(&Tdes::new_2key(&key.imk_ac), &pan, 0).and_then(|mk| cvn.generate_ac(&mk, &data, iad));
+    let computed =
+        cvn.derive_icc_mk(&Tdes::new_2key(&key.imk_ac), &pan, 0).and_then(|mk| cvn.generate_ac(&mk, &data, iad));
     result(match computed {
         Ok(c) if c.ac == ac => Check::Verified { key: key.name.clone() },
         Ok(c) => Check::Failed {
