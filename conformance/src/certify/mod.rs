@@ -18,10 +18,12 @@
 //! assert_eq!(report.summary.exit_code(), 0);
 //! ```
 
+pub mod import;
 pub mod report;
 pub mod runner;
 pub mod suite;
 
+pub use import::{ImportError, ScriptKind, detect_script, import_script};
 pub use report::{
     CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
     RepeatStats, ReportError, RunReport, SuiteResult, Summary, Verdict,
