@@ -100,3 +100,105 @@ fn runs_reproduce() {
     let b = certify("atc-stuck", 1).to_json();
     assert_eq!(a, b, "same band, same clock, same seed: the same report");
 }
+
+/// A link that loses the card after `budget` commands, for `outage` more attempts (or for good).
+struct Flaky {
+    inner: InProcess<Band>,
+    budget: usize,
+    outage: Option<usize>,
+}
+
+impl tapcert_conformance::transport::Transport for Flaky {
+    fn reset(
+        &mut self,
+    ) -> Result<tapcert_conformance::transport::RawAtr, tapcert_conformance::transport::TransportError> {
+        if self.budget == 0 && self.outage != Some(0) {
+            if let Some(n) = &mut self.outage {
+                *n -= 1;
+            }
+            return Err(tapcert_conformance::transport::TransportError::CardRemoved);
+        }
+        self.inner.reset()
+    }
+    fn transmit(
+        &mut self,
+        capdu: &[u8],
+    ) -> Result<tapcert_conformance::transport::RawResponse, tapcert_conformance::transport::TransportError> {
+        if self.budget == 0 && self.outage != Some(0) {
+            return Err(tapcert_conformance::transport::TransportError::CardRemoved);
+        }
+        self.budget = self.budget.saturating_sub(1);
+        self.inner.transmit(capdu)
+    }
+    fn field_off(&mut self, hold: Duration) -> Result<(), tapcert_conformance::transport::TransportError> {
+        self.inner.field_off(hold)
+    }
+    fn info(&self) -> tapcert_conformance::transport::ReaderInfo {
+        self.inner.info()
+    }
+}
+
+fn run_on(
+    t: &mut dyn tapcert_conformance::transport::Transport,
+    stop: &AtomicBool,
+    stop_after: Option<usize>,
+) -> RunReport {
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::from_micros(50));
+    let mut opts = RunOptions::new("faults");
+    opts.display = Some(CodeDisplay::new(BandConfig::default()));
+    let mut done = 0;
+    run_suites(t, &bundled_suites().unwrap(), &mut opts, &clock, stop, &mut |p| {
+        if let tapcert_conformance::certify::Progress::Done(_) = p {
+            done += 1;
+            if Some(done) == stop_after {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    })
+}
+
+fn band_link() -> InProcess<Band> {
+    let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
+    InProcess::with_clock(Band::new(find_profile("reference").unwrap()), Arc::new(clock))
+}
+
+#[test]
+fn ctrl_c_leaves_a_complete_report_of_what_ran() {
+    let stop = AtomicBool::new(false);
+    let r = run_on(&mut band_link(), &stop, Some(5));
+    assert_eq!(r.interrupted.as_deref(), Some("interrupted"));
+    let verdicts: Vec<_> = r.cases().map(|(_, c)| c.verdict).collect();
+    assert!(verdicts[..5].iter().all(|v| *v == Verdict::Pass), "{verdicts:?}");
+    assert!(verdicts[5..].iter().all(|v| *v == Verdict::Skipped), "{verdicts:?}");
+    assert_eq!(r.summary.cases, verdicts.len());
+    let again = RunReport::from_json(&r.to_json()).unwrap();
+    assert_eq!(again, r, "the report reads back");
+}
+
+#[test]
+fn a_card_gone_for_good_makes_errors_not_failures() {
+    let stop = AtomicBool::new(false);
+    let mut t = Flaky { inner: band_link(), budget: 40, outage: None };
+    let r = run_on(&mut t, &stop, None);
+    let errors = r.cases().filter(|(_, c)| c.verdict == Verdict::Error).count();
+    assert!(errors > 30, "{:?}", r.summary);
+    assert_eq!(r.summary.fail, 0, "a missing card is not a non-conformance: {:?}", r.summary);
+    assert_eq!(r.summary.exit_code(), 3);
+    let (_, first) = r.cases().find(|(_, c)| c.verdict == Verdict::Error).unwrap();
+    assert!(first.reason.as_deref().unwrap_or_default().contains("card removed"), "{:?}", first.reason);
+}
+
+#[test]
+fn a_card_that_comes_back_costs_one_case() {
+    let stop = AtomicBool::new(false);
+    // Two failed resets: the runner's reconnect at the start of a case absorbs one.
+    let mut t = Flaky { inner: band_link(), budget: 40, outage: Some(2) };
+    let r = run_on(&mut t, &stop, None);
+    let bad: Vec<_> = r
+        .cases()
+        .filter(|(_, c)| !matches!(c.verdict, Verdict::Pass | Verdict::NotApplicable))
+        .map(|(_, c)| (c.id.clone(), c.verdict))
+        .collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0].1, Verdict::Error);
+}
