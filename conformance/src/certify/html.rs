@@ -33,7 +33,7 @@ code,.hex{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,monospace;font-size:
 .badge{display:inline-block;min-width:7em;text-align:center;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;color:#fff}
 .v-pass{background:#1f8a4c}.v-fail{background:#c62828}.v-error{background:#7b1fa2}
 .v-inconclusive{background:#d48a00}.v-not-applicable{background:#78849a}.v-skipped{background:#9aa3b2}
-.counts span{margin-right:10px}
+.counts .badge{margin:1px 6px 1px 0;min-width:0}
 .banner{background:#fff4d6;border:2px solid #d48a00;padding:10px 14px;margin:0 0 16px;font-weight:600}
 .exit{font-weight:700}.exit-0{color:#1f8a4c}.exit-1{color:#c62828}.exit-3{color:#7b1fa2}
 details.case{background:#fff;border:1px solid #d5d9e0;border-radius:6px;margin:8px 0;padding:6px 12px}
@@ -134,7 +134,7 @@ fn write_summary(h: &mut String, r: &RunReport) {
     for s in &r.suites {
         let _ = writeln!(
             h,
-            "<tr><td><a href=\"#suite-{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td><code class=\"hex\">{3}</code></td><td class=\"counts\">{4}</td></tr>",
+            "<tr><td><a href=\"#suite-{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td><code class=\"hex\">{3}</code></td><td>{4}</td></tr>",
             escape_html(&s.id),
             escape_html(&s.title),
             escape_html(&s.version),
@@ -154,10 +154,11 @@ fn counts(s: &Summary) -> String {
         (Verdict::NotApplicable, s.not_applicable),
         (Verdict::Skipped, s.skipped),
     ];
-    let mut out = format!("<span>{} cases:</span>", s.cases);
+    let mut out = format!("<span class=\"counts\">{} cases: ", s.cases);
     for (v, n) in all.into_iter().filter(|(_, n)| *n > 0) {
-        let _ = write!(out, "<span>{} {n}</span>", badge(v));
+        let _ = write!(out, "<span class=\"badge v-{0}\">{n} {0}</span>", v.as_str());
     }
+    out.push_str("</span>");
     out
 }
 
