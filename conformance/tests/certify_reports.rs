@@ -107,7 +107,9 @@ fn transcript_replays_every_clear_exchange_in_run_order() {
     let text = render_transcript(&r);
     let t = import_scriptor(&text).expect("transcript.txt is a scriptor script");
     // the ATR first, as a reset
-    assert!(matches!(&t.events[0].kind, EventKind::Reset { atr } if hex::encode_upper(atr.as_bytes()) == r.reader.atr.clone().unwrap()));
+    assert!(
+        matches!(&t.events[0].kind, EventKind::Reset { atr } if hex::encode_upper(atr.as_bytes()) == r.reader.atr.clone().unwrap())
+    );
     let clear: Vec<(String, Option<String>)> = r
         .cases()
         .flat_map(|(_, c)| c.runs.iter().flat_map(|run| &run.exchanges))
@@ -205,13 +207,26 @@ fn diff_names_regressions_fixes_and_the_slower_generate_ac() {
     let lr = &d.latency_regressions[0];
     assert_eq!((lr.suite.as_str(), lr.case.as_str(), lr.metric.as_str()), ("emv-contactless", "EMV.GAC.003", "p95"));
     assert_eq!((lr.old_us, lr.new_us), (31_000, 95_000));
-    assert_eq!((lr.step_label.as_deref(), lr.step_old_us, lr.step_new_us), (Some("GENERATE AC"), Some(31_000), Some(95_000)));
+    assert_eq!(
+        (lr.step_label.as_deref(), lr.step_old_us, lr.step_new_us),
+        (Some("GENERATE AC"), Some(31_000), Some(95_000))
+    );
     assert!(d.has_regressions());
 
     let text = d.to_text();
     assert!(text.contains("WARNING: not the same campaign: suite emv-contactless changed"), "{text}");
-    assert!(text.contains("regressed: 1\n  transit-tunion TU.BAL.003 Balance reads as 4 bytes: pass -> fail: balance 5 bytes\n"), "{text}");
-    assert!(text.contains("emv-contactless EMV.GAC.003: p95 31.0 ms -> 95.0 ms; most growth in GENERATE AC: 31.0 ms -> 95.0 ms"), "{text}");
+    assert!(
+        text.contains(
+            "regressed: 1\n  transit-tunion TU.BAL.003 Balance reads as 4 bytes: pass -> fail: balance 5 bytes\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "emv-contactless EMV.GAC.003: p95 31.0 ms -> 95.0 ms; most growth in GENERATE AC: 31.0 ms -> 95.0 ms"
+        ),
+        "{text}"
+    );
     let back: tapcert_conformance::certify::ReportDiff = serde_json::from_str(&d.to_json()).unwrap();
     assert_eq!(back, d);
 }

@@ -39,7 +39,9 @@ fn page_is_self_contained_and_escapes_report_text() {
 fn page_has_summary_failures_exchanges_coverage_and_repeats() {
     let r = run_report();
     let html = render_html(&r);
-    for summary in ["band-x", "1.2.3", "Virtual PCD 00 00", "3B8A800150415920544150434552544B", "2026-11-22 02:32:22 UTC"] {
+    for summary in
+        ["band-x", "1.2.3", "Virtual PCD 00 00", "3B8A800150415920544150434552544B", "2026-11-22 02:32:22 UTC"]
+    {
         assert!(html.contains(summary), "summary lacks {summary}");
     }
     for (suite, version) in [("emv-contactless", "1.2.0"), ("transit-tunion", "0.9.1")] {
@@ -55,7 +57,10 @@ fn page_has_summary_failures_exchanges_coverage_and_repeats() {
     ));
     assert!(gac.contains("<code>EMV.AC.VERIFY</code> at GENERATE AC, 77.9F26"));
     assert!(gac.contains("<td>GENERATE AC</td><td><code class=\"hex\">80 AE 80 00 1D"));
-    assert!(gac.contains("<code>9F26</code> <span class=\"name\">Application Cryptogram</span>"), "TLV tree of the answer");
+    assert!(
+        gac.contains("<code>9F26</code> <span class=\"name\">Application Cryptogram</span>"),
+        "TLV tree of the answer"
+    );
     // a passing case's details stay closed; its record shows the masked PAN in the tree
     assert!(html.contains("<details class=\"case\" id=\"case-EMV.READ.002\">"));
     assert!(html.contains(&format!("<code class=\"hex\">{MASKED_PAN}</code> <span class=\"muted\">(masked)</span>")));
@@ -63,7 +68,10 @@ fn page_has_summary_failures_exchanges_coverage_and_repeats() {
     let cov = &html[html.find("id=\"coverage\"").unwrap()..];
     let row = &cov[cov.find("<td>EMV Book B §3.3.2</td>").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains("EMV.PPSE.001") && row.contains("EMV.READ.002") && row.matches("v-pass").count() == 2, "{row}");
+    assert!(
+        row.contains("EMV.PPSE.001") && row.contains("EMV.READ.002") && row.matches("v-pass").count() == 2,
+        "{row}"
+    );
     // repeat statistics
     let rep = &html[html.find("id=\"repeat\"").expect("repeat table")..];
     assert!(rep.contains("<code>TU.BAL.003</code></a></td><td>3</td><td>3</td><td>100.0%</td><td>2.0 ms</td><td>2.5 ms</td><td>2.5 ms</td>"));

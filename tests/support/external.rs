@@ -111,9 +111,8 @@ pub fn chromium() -> Option<PathBuf> {
         return Some(p);
     }
     let on_path = std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-    let found = on_path
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
-        .find(|p| p.is_file() && runs(p));
+    let found =
+        on_path.flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n))).find(|p| p.is_file() && runs(p));
     if found.is_none() {
         skip_or_fail("no chromium on PATH (TAPCERT_CHROMIUM unset); run `sudo bash .ci/setup`");
     }

@@ -153,7 +153,12 @@ pub fn diff_reports_with(old: &RunReport, new: &RunReport, threshold: LatencyThr
         new.cases().map(|(s, c)| (s.id.as_str(), c.id.as_str())).collect();
     for (s, n) in new.cases() {
         let Some(o) = old_cases.get(&(s.id.as_str(), n.id.as_str())) else {
-            d.new_cases.push(CaseOnly { suite: s.id.clone(), case: n.id.clone(), title: n.title.clone(), verdict: n.verdict });
+            d.new_cases.push(CaseOnly {
+                suite: s.id.clone(),
+                case: n.id.clone(),
+                title: n.title.clone(),
+                verdict: n.verdict,
+            });
             continue;
         };
         let change = CaseChange {
@@ -221,7 +226,12 @@ fn campaign_warnings(old: &RunReport, new: &RunReport) -> Vec<String> {
     w
 }
 
-fn latency_regression(suite: &str, old: &CaseResult, new: &CaseResult, t: LatencyThreshold) -> Option<LatencyRegression> {
+fn latency_regression(
+    suite: &str,
+    old: &CaseResult,
+    new: &CaseResult,
+    t: LatencyThreshold,
+) -> Option<LatencyRegression> {
     let (o, n) = (sorted_latencies(old), sorted_latencies(new));
     if o.is_empty() || n.is_empty() {
         return None;
@@ -293,7 +303,15 @@ impl ReportDiff {
             let _ = writeln!(out, "{what}: {}", list.len());
             for c in list {
                 let why = c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                let _ = writeln!(out, "  {} {} {}: {} -> {}{why}", c.suite, c.case, c.title, c.old.as_str(), c.new.as_str());
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}: {} -> {}{why}",
+                    c.suite,
+                    c.case,
+                    c.title,
+                    c.old.as_str(),
+                    c.new.as_str()
+                );
             }
         }
         for (what, list) in [("new cases", &self.new_cases), ("removed cases", &self.removed_cases)] {
@@ -311,7 +329,15 @@ impl ReportDiff {
             self.latency_regressions.len()
         );
         for r in &self.latency_regressions {
-            let _ = write!(out, "  {} {}: {} {} -> {}", r.suite, r.case, r.metric, format_us(r.old_us), format_us(r.new_us));
+            let _ = write!(
+                out,
+                "  {} {}: {} {} -> {}",
+                r.suite,
+                r.case,
+                r.metric,
+                format_us(r.old_us),
+                format_us(r.new_us)
+            );
             if let (Some(l), Some(o), Some(n)) = (&r.step_label, r.step_old_us, r.step_new_us) {
                 let _ = write!(out, "; most growth in {l}: {} -> {}", format_us(o), format_us(n));
             }

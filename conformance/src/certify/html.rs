@@ -122,10 +122,7 @@ fn write_summary(h: &mut String, r: &RunReport) {
     row("Duration", &format_us(r.duration_ms.saturating_mul(1_000)));
     row("Repeat", &r.repeat.to_string());
     let code = r.summary.exit_code();
-    row(
-        "Exit status",
-        &format!("<span class=\"exit exit-{code}\">{code}</span>: {}", escape_html(exit_meaning(code))),
-    );
+    row("Exit status", &format!("<span class=\"exit exit-{code}\">{code}</span>: {}", escape_html(exit_meaning(code))));
     row("Verdicts", &counts(&r.summary));
     row("Exchanges", &r.summary.apdus.to_string());
     h.push_str("</table>\n");
@@ -171,7 +168,9 @@ fn write_suite(h: &mut String, r: &RunReport, s: &SuiteResult) {
         escape_html(&s.title),
         escape_html(&s.version)
     );
-    h.push_str("<table class=\"cases\">\n<tr><th>Case</th><th>Title</th><th>Verdict</th><th>Reason</th><th>Time</th></tr>\n");
+    h.push_str(
+        "<table class=\"cases\">\n<tr><th>Case</th><th>Title</th><th>Verdict</th><th>Reason</th><th>Time</th></tr>\n",
+    );
     for c in &s.cases {
         let _ = writeln!(
             h,
@@ -332,7 +331,13 @@ fn write_coverage(h: &mut String, r: &RunReport) {
         let ids: Vec<String> =
             cases.iter().map(|c| format!("<a href=\"#case-{0}\"><code>{0}</code></a>", escape_html(&c.id))).collect();
         let verdicts: Vec<String> = cases.iter().map(|c| badge(c.verdict)).collect();
-        let _ = writeln!(h, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape_html(req), ids.join("<br>"), verdicts.join("<br>"));
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape_html(req),
+            ids.join("<br>"),
+            verdicts.join("<br>")
+        );
     }
     h.push_str("</table>\n");
 }
@@ -403,7 +408,10 @@ mod tests {
         let doc = serde_json::json!({"tlv": [{"tag": "70", "len": 10, "offset": 0, "children": [node.clone()]}]});
         for v in [&doc, &doc["tlv"], &node] {
             let html = tlv_tree(v);
-            assert!(html.contains("<code>5A</code>") && html.contains("541333******0010") && html.contains("(masked)"), "{html}");
+            assert!(
+                html.contains("<code>5A</code>") && html.contains("541333******0010") && html.contains("(masked)"),
+                "{html}"
+            );
         }
         assert!(tlv_tree(&doc).matches("<ul").count() == 2);
         let mut deep = node;

@@ -19,7 +19,9 @@ pub fn render_transcript(report: &RunReport) -> String {
     let _ = writeln!(out, "{}", comment(&format!("tapcert certify run {}", report.run_id)));
     let _ = writeln!(out, "{}", comment(&format!("DUT: {} {}", report.dut.model, report.dut.firmware)));
     let _ = writeln!(out, "{}", comment(&format!("reader: {} ({})", report.reader.name, report.reader.kind)));
-    out.push_str("# masked bytes ('*', PANs and track data) are not replayable: such exchanges stay '# masked' comments\n");
+    out.push_str(
+        "# masked bytes ('*', PANs and track data) are not replayable: such exchanges stay '# masked' comments\n",
+    );
     if let Some(atr) = report.reader.atr.as_deref().and_then(|a| hex::decode(a).ok()) {
         out.push_str(&scriptor_lines(EventKind::Reset { atr: RawAtr(atr) }));
     }

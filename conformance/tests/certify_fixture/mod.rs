@@ -49,12 +49,24 @@ fn met(step: usize, expected: &str, observed: &str, met: Option<bool>) -> Expect
     ExpectationResult { step, expected: expected.into(), observed: observed.into(), met }
 }
 
-fn run(verdict: Verdict, reason: Option<&str>, expectations: Vec<ExpectationResult>, exchanges: Vec<ExchangeRecord>) -> CaseRun {
+fn run(
+    verdict: Verdict,
+    reason: Option<&str>,
+    expectations: Vec<ExpectationResult>,
+    exchanges: Vec<ExchangeRecord>,
+) -> CaseRun {
     let duration_us = exchanges.iter().map(|x| x.latency_us).sum::<u64>() + 1_500;
     CaseRun { verdict, reason: reason.map(Into::into), expectations, findings: Vec::new(), exchanges, duration_us }
 }
 
-fn case(id: &str, title: &str, reqs: &[&str], verdict: Verdict, reason: Option<&str>, runs: Vec<CaseRun>) -> CaseResult {
+fn case(
+    id: &str,
+    title: &str,
+    reqs: &[&str],
+    verdict: Verdict,
+    reason: Option<&str>,
+    runs: Vec<CaseRun>,
+) -> CaseResult {
     CaseResult {
         id: id.into(),
         title: title.into(),
@@ -74,7 +86,8 @@ const READ_RECORD_1: &str = "00B2010C00";
 /// 70 { 5A PAN, 5F24 expiry }
 const RECORD_1: &str = "70105A0854133300896000105F24032512319000";
 const GENERATE_AC: &str = "80AE80001D000000001000000000000000084000000000000840231122005A02123400";
-const GAC_ANSWER: &str = "7729 9F2701 80 9F3602 0042 9F2608 1F3C2A7E9B004D51 9F1012 0110A00003220000000000000000000000FF 9000";
+const GAC_ANSWER: &str =
+    "7729 9F2701 80 9F3602 0042 9F2608 1F3C2A7E9B004D51 9F1012 0110A00003220000000000000000000000FF 9000";
 
 /// The emv-contactless suite: pass, pass (PAN record), fail (GENERATE AC), error, not-applicable.
 fn emv_suite(gac_latency_us: u64) -> SuiteResult {
@@ -106,10 +119,7 @@ fn emv_suite(gac_latency_us: u64) -> SuiteResult {
     let mut gac_run = run(
         Verdict::Fail,
         Some("ARQC does not verify"),
-        vec![
-            met(0, "SW 9000", "9000", Some(true)),
-            met(2, "no finding EMV.AC.VERIFY", GAC_OBSERVED, Some(false)),
-        ],
+        vec![met(0, "SW 9000", "9000", Some(true)), met(2, "no finding EMV.AC.VERIFY", GAC_OBSERVED, Some(false))],
         vec![
             exchange(0, "SELECT AID A0000000041010", SELECT_AID, Some(AID_FCI), 2_300),
             exchange(1, "GET PROCESSING OPTIONS", "80A8000002830000", Some("770A82021980940408010100 9000"), 4_100),
@@ -136,7 +146,13 @@ fn emv_suite(gac_latency_us: u64) -> SuiteResult {
         vec![met(1, "SW 9000", "no answer", None)],
         vec![
             exchange(0, "SELECT AID A0000000041010", SELECT_AID, Some(AID_FCI), 2_200),
-            exchange(1, "GENERATE AC CDA", "80AE90001D000000001000000000000000084000000000000840231122005A02123400", None, 1_000_000),
+            exchange(
+                1,
+                "GENERATE AC CDA",
+                "80AE90001D000000001000000000000000084000000000000840231122005A02123400",
+                None,
+                1_000_000,
+            ),
         ],
     );
     cda_run.findings.clear();
@@ -174,7 +190,13 @@ fn transit_suite() -> SuiteResult {
             None,
             vec![met(1, "balance present", "balance 1234", Some(true))],
             vec![
-                exchange(0, "SELECT T-Union", "00A4040008A00000063201010500", Some("6F0A8408A0000006320101059000"), 2_000),
+                exchange(
+                    0,
+                    "SELECT T-Union",
+                    "00A4040008A00000063201010500",
+                    Some("6F0A8408A0000006320101059000"),
+                    2_000,
+                ),
                 exchange(1, "GET BALANCE", "805C000204", Some("000004D29000"), latency),
             ],
         )
