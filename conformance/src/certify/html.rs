@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ use super::digest::{
     case_duration_us, case_exchanges, case_findings, format_us, spaced_hex, suite_label, unmet_expectations,
 };
 use super::report::{CaseResult, RunReport, SuiteResult, Summary, Verdict};
+use crate::terminal::Timestamp;
 
 /// How deep a TLV tree is drawn (EMV templates nest three or four levels).
 const TLV_DEPTH_LIMIT: usize = 16;
@@ -365,21 +367,11 @@ fn write_repeat_stats(h: &mut String, r: &RunReport) {
     h.push_str("</table>\n");
 }
 
-/// `2026-11-22 02:32:22 UTC` from milliseconds since the Unix epoch (proleptic Gregorian).
+/// `2026-11-22 02:32:22 UTC` from milliseconds since the Unix epoch.
 fn utc_datetime(unix_ms: u64) -> String {
-    let secs = unix_ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // days since 1970-01-01 to a civil date (H. Hinnant's algorithm, shifted to 0000-03-01)
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    let t = Timestamp::from_unix(Duration::from_millis(unix_ms));
+    let s = t.seconds;
+    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year, t.month, t.day, s / 3600, s / 60 % 60, s % 60)
 }
 
 #[cfg(test)]
