@@ -280,3 +280,40 @@ fn run_folder_is_written_whole_and_read_back() {
     std::fs::write(&files.report_json, r.to_json().replace("\"schema\": 1", "\"schema\": 7")).unwrap();
     assert!(matches!(read_run(&dir), Err(ReportError::Schema { found: 7 })));
 }
+
+/// Keys of a JSON value, recursively, except inside `tlv` trees (documented in
+/// docs/decode-json.md).
+fn json_keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, v) in o {
+                out.insert(k.clone());
+                if k != "tlv" {
+                    json_keys(v, out);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| json_keys(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn schema_doc_example_reads_and_every_key_is_documented() {
+    let doc = include_str!("../../docs/report-json.md");
+    let start = doc.find("```json\n").expect("an example") + "```json\n".len();
+    let example = &doc[start..start + doc[start..].find("\n```").unwrap()];
+    let r = RunReport::from_json(example).expect("the documented example is a report");
+    assert_eq!(r.summary, tapcert_conformance::certify::Summary::of(&r.suites), "its summary adds up");
+
+    let mut keys = std::collections::BTreeSet::new();
+    json_keys(&serde_json::from_str(&run_report().to_json()).unwrap(), &mut keys);
+    let mut stopped = run_report();
+    stopped.interrupted = Some("interrupted".into());
+    stopped.dut.sim_profile = Some("faulty-ac".into());
+    json_keys(&serde_json::from_str(&stopped.to_json()).unwrap(), &mut keys);
+    let d = diff_reports(&run_report(), &new_build());
+    json_keys(&serde_json::from_str(&d.to_json()).unwrap(), &mut keys);
+    let undocumented: Vec<_> = keys.iter().filter(|k| !doc.contains(&format!("`{k}`"))).collect();
+    assert!(undocumented.is_empty(), "keys missing from docs/report-json.md: {undocumented:?}");
+}
