@@ -52,9 +52,11 @@ fn exchange_lines(x: &ExchangeRecord) -> String {
             scriptor_lines(EventKind::Exchange { command, response, error, error_kind: None })
         }
         _ => {
-            let mut s = format!("{}\n", comment(&format!("masked > {}", spaced_hex(&x.command))));
+            let masked = is_masked(&x.command) || x.response.as_deref().is_some_and(is_masked);
+            let why = if masked { "masked" } else { "not hex" };
+            let mut s = format!("{}\n", comment(&format!("{why} > {}", spaced_hex(&x.command))));
             if let Some(r) = &x.response {
-                let _ = writeln!(s, "{}", comment(&format!("masked < {}", spaced_hex(r))));
+                let _ = writeln!(s, "{}", comment(&format!("{why} < {}", spaced_hex(r))));
             }
             s
         }
@@ -96,6 +98,33 @@ fn comment(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(command: &str, response: Option<&str>) -> ExchangeRecord {
+        ExchangeRecord {
+            step: 0,
+            label: "command".into(),
+            command: command.into(),
+            response: response.map(Into::into),
+            sw: None,
+            latency_us: 1,
+            tlv: None,
+        }
+    }
+
+    #[test]
+    fn exchanges_that_are_not_whole_bytes_stay_comments() {
+        assert_eq!(
+            exchange_lines(&record("00B2010C00", Some("9000"))),
+            "00 B2 01 0C 00\n# < 90 00 : Normal processing.\n"
+        );
+        assert_eq!(exchange_lines(&record("00B2010C00", None)), "00 B2 01 0C 00\n# < KO: no answer\n");
+        assert_eq!(
+            exchange_lines(&record("00B2010C00", Some("5A0254**9000"))),
+            "# masked > 00 B2 01 0C 00\n# masked < 5A 02 54 ** 90 00\n"
+        );
+        // a hand-edited report: odd hex, a line break, a word scriptor would act on
+        assert_eq!(exchange_lines(&record("00B\nexit", None)), "# not hex > 00 B  ex it\n");
+    }
 
     #[test]
     fn comments_are_one_line_and_inert() {
