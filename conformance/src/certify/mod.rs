@@ -18,15 +18,28 @@
 //! assert_eq!(report.summary.exit_code(), 0);
 //! ```
 
+pub mod diff;
+mod digest;
+pub mod html;
 pub mod import;
+pub mod junit;
+pub mod output;
 pub mod report;
 pub mod runner;
 pub mod suite;
+pub mod transcript;
 
+pub use diff::{
+    CaseChange, CaseOnly, LatencyRegression, LatencyThreshold, ReportDiff, diff_reports, diff_reports_with,
+};
+pub use html::{escape_html, render_html};
 pub use import::{ImportError, ScriptKind, detect_script, import_script};
+pub use junit::render_junit;
+pub use output::{RunFiles, read_run, write_run};
 pub use report::{
     CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
     RepeatStats, ReportError, RunReport, SuiteResult, Summary, Verdict,
 };
 pub use runner::{Progress, RunOptions, run_suites};
 pub use suite::{App, Case, Suite, SuiteError, bundled_suites, load_suite, parse_suite};
+pub use transcript::render_transcript;
