@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench_tokens;
+mod certify;
 mod decode;
 mod hex_arg;
 mod readers;
@@ -21,6 +22,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Certify a firmware build: run conformance suites against a device and write the reports.
+    Certify(certify::CertifyArgs),
+    /// Compare two certification runs.
+    Report {
+        #[command(subcommand)]
+        what: certify::ReportCommand,
+    },
+    /// List the bundled suites, or import a script as a suite.
+    Suite {
+        #[command(subcommand)]
+        what: certify::SuiteCommand,
+    },
     /// Decode an APDU, ATR, BER-TLV, NDEF or QR payload and say what is wrong with it.
     Decode(decode::DecodeArgs),
     /// Generate EMV cryptograms, dynamic codes and QR tokens.
@@ -52,6 +65,9 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
+        Command::Certify(args) => certify::run(args),
+        Command::Report { what } => certify::run_report(what),
+        Command::Suite { what } => certify::run_suite(what),
         Command::Decode(args) => decode::run(args),
         Command::Token(args) => token::run(args),
         Command::Sim(args) => sim::run(args),

@@ -219,7 +219,7 @@ fn case_result(case: &Case, runs: Vec<CaseRun>, repeat: usize) -> CaseResult {
     let stats = (repeat > 1).then(|| {
         let mut lat: Vec<u64> = runs.iter().flat_map(|r| r.exchanges.iter().map(|e| e.latency_us)).collect();
         lat.sort_unstable();
-        let pct = |p: usize| if lat.is_empty() { 0 } else { lat[((lat.len() - 1) * p).div_ceil(100)] };
+        let pct = |p: u32| super::digest::percentile(&lat, p);
         let passed = runs.iter().filter(|r| r.verdict == Verdict::Pass).count();
         RepeatStats {
             runs: runs.len(),
@@ -668,7 +668,7 @@ fn evaluate(run: &mut CaseRun, i: usize, step: &Step, out: &StepOutcome, capture
             continue;
         };
         let value = tlv_value(data, &t.path);
-        let observed = value.as_deref().map_or_else(|| "absent".to_string(), |v| crate::mask::masked_hex(v));
+        let observed = value.as_deref().map_or_else(|| "absent".to_string(), masked_hex);
         match (&t.present, &t.equals, &t.matches) {
             (_, Some(v), _) => match substitute(v, captures) {
                 Some(want) => {
