@@ -199,21 +199,23 @@ pub fn run(args: &BenchTokensArgs) -> Result<ExitCode> {
     }
     let kinds = if args.kinds.is_empty() { BenchKind::value_variants() } else { &args.kinds[..] };
     let mut results = Vec::new();
+    let mut out = crate::out::Stdout::new();
     for &kind in kinds {
         let name = kind.name();
         for &threads in &thread_counts {
             let ops = measure(kind, threads, dur)?;
             if !args.json {
-                println!(
+                out.line(format_args!(
                     "{name:<15} threads {threads:>3}  {ops:>14.0} ops/s  {:>10.1} ns/op/thread",
                     1e9 * threads as f64 / ops
-                );
+                ))?;
             }
             results.push(json!({"kind": name, "threads": threads, "ops_per_sec": ops}));
         }
     }
     if args.json {
-        println!("{}", json!({ "results": results }));
+        out.line(json!({ "results": results }))?;
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

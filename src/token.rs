@@ -463,17 +463,19 @@ fn up(b: impl AsRef<[u8]>) -> String {
 }
 
 fn emit(json_out: bool, fields: Vec<(&str, Value)>) -> Result<ExitCode> {
+    let mut out = crate::out::Stdout::new();
     if json_out {
         let map: Map<String, Value> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        println!("{}", Value::Object(map));
+        out.line(Value::Object(map))?;
     } else {
         for (k, v) in fields {
             match v {
-                Value::String(s) => println!("{k}: {s}"),
-                other => println!("{k}: {other}"),
+                Value::String(s) => out.line(format_args!("{k}: {s}"))?,
+                other => out.line(format_args!("{k}: {other}"))?,
             }
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
