@@ -47,11 +47,6 @@ impl Stdout {
         writeln!(self.inner, "{text}").map_err(OutputError)
     }
 
-    /// Writes `text` as it is.
-    pub(crate) fn text(&mut self, text: &str) -> Result<(), OutputError> {
-        self.inner.write_all(text.as_bytes()).map_err(OutputError)
-    }
-
     /// Flushes what is buffered: the last chance to see a write error.
     pub(crate) fn finish(mut self) -> Result<(), OutputError> {
         self.inner.flush().map_err(OutputError)

@@ -235,16 +235,19 @@ enum Scan {
     ShapedOnly,
 }
 
-/// Whether `value` (possibly cut short) looks like a value of `tag`: a PAN is BCD digits with
-/// `F` padding, track 2 is digits, the `D` separator and `F` padding (with the separator for
-/// `9F6B`, which Visa also uses for an amount), track 1, names and discretionary data are
-/// printable text.
-fn shaped_like(tag: Tag, value: &[u8]) -> bool {
+/// Whether `value` looks like a value of `tag`: a PAN is BCD digits with `F` padding (6 to 10
+/// bytes when the value is `complete`: 12 to 19 digits), track 2 is digits, the `D` separator
+/// and `F` padding (the separator required in a complete value, and for `9F6B`, which Visa
+/// also uses for an amount), track 1, names and discretionary data are printable text. A value
+/// cut short by the end of the data is judged by what is there.
+fn shaped_like(tag: Tag, value: &[u8], complete: bool) -> bool {
     let nibbles = || value.iter().flat_map(|b| [b >> 4, b & 0x0F]);
     !value.is_empty()
         && match tag {
-            Tag::PAN => nibbles().all(|n| n <= 9 || n == 0x0F),
-            Tag::TRACK2_EQUIVALENT_DATA => nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F),
+            Tag::PAN => nibbles().all(|n| n <= 9 || n == 0x0F) && (!complete || (6..=10).contains(&value.len())),
+            Tag::TRACK2_EQUIVALENT_DATA => {
+                nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && (!complete || nibbles().any(|n| n == 0x0D))
+            }
             Tag::TRACK2_DATA => {
                 nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && nibbles().any(|n| n == 0x0D)
             }
@@ -272,7 +275,7 @@ fn scan(bytes: &[u8], base: usize, which: Scan, hide: &mut [bool]) {
         if end > bytes.len() {
             // The object runs past the data: hide what is there, whole, when it is shaped like
             // the tag's value (a stray 5A in a UID followed by non-digits is not a PAN).
-            if shaped_like(tag, &bytes[start..]) {
+            if shaped_like(tag, &bytes[start..], false) {
                 let from = 2 * (base + start);
                 let to = (2 * (base + bytes.len())).min(hide.len());
                 hide[from.min(to)..to].iter_mut().for_each(|h| *h = true);
@@ -280,7 +283,7 @@ fn scan(bytes: &[u8], base: usize, which: Scan, hide: &mut [bool]) {
             continue;
         }
         // Only complete values: a stray 5A in a UID or a MAC is not a PAN.
-        if len > SCAN_MAX_VALUE || (which == Scan::ShapedOnly && !shaped_like(tag, &bytes[start..end])) {
+        if len > SCAN_MAX_VALUE || (which == Scan::ShapedOnly && !shaped_like(tag, &bytes[start..end], true)) {
             continue;
         }
         mark(tag, &bytes[start..end], base + start, hide);
