@@ -82,6 +82,18 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
                 crate::out::message(format_args!("tapcert sim: vpcd closed the connection"));
                 "# disconnected".to_string()
             }
+            VpcdEvent::ConnectFailed { attempt, error, retry_in } => {
+                // The first failure, then every doubling: the user learns what is awaited
+                // without a line every two seconds.
+                if attempt.is_power_of_two() {
+                    crate::out::message(format_args!(
+                        "tapcert sim: waiting for vpcd at {} ({error}; is pcscd running with the vpcd driver?), try {attempt}, next in {:.1} s",
+                        args.vpcd,
+                        retry_in.as_secs_f64()
+                    ));
+                }
+                format!("# connect failed: {error}")
+            }
             VpcdEvent::Control(code) => format!("# control {code:02X}"),
             VpcdEvent::Apdu { capdu, rapdu } => format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)),
         };
