@@ -487,7 +487,10 @@ fn flag_error(flag: &str, e: impl std::fmt::Display) -> anyhow::Error {
 /// `--name` of `cpm-qr`: the cardholder name 5F20, ans 2-26 (EMV Book 3 Annex A).
 fn cardholder_name(s: &str) -> std::result::Result<String, String> {
     if !(2..=26).contains(&s.len()) || !s.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
-        return Err(format!("expected 2 to 26 printable ASCII characters (EMV 5F20, ans 2-26), got {} characters", s.chars().count()));
+        return Err(format!(
+            "expected 2 to 26 printable ASCII characters (EMV 5F20, ans 2-26), got {} characters",
+            s.chars().count()
+        ));
     }
     Ok(s.to_owned())
 }
@@ -524,7 +527,9 @@ fn derive_tdes_mk(imk: &[u8], pan: &str, psn: u8, method: MkDerivationArg) -> Re
     Ok(match method {
         MkDerivationArg::OptionA => derive_icc_mk_option_a(&imk, pan, psn)?,
         MkDerivationArg::OptionB => derive_icc_mk_option_b(&imk, pan, psn)?,
-        MkDerivationArg::OptionC => bail!("--mk-derivation: option-c is the AES derivation; this token takes a TDES IMK (option-a or option-b)"),
+        MkDerivationArg::OptionC => {
+            bail!("--mk-derivation: option-c is the AES derivation; this token takes a TDES IMK (option-a or option-b)")
+        }
     })
 }
 
@@ -573,8 +578,12 @@ fn run_arpc(a: &ArpcArgs) -> Result<ExitCode> {
         (1, mac) => {
             let arc: [u8; 2] = hex_fixed("arc", a.arc.as_deref().context("--arc is required for method 1")?)?;
             match mac {
-                MacArg::Retail => generate_arpc_method1(&Tdes::new(&key).map_err(|e| flag_error("key", e))?, arqc, arc).to_vec(),
-                MacArg::Cmac => generate_arpc_method1_aes(&Aes::new(&key).map_err(|e| flag_error("key", e))?, arqc, arc).to_vec(),
+                MacArg::Retail => {
+                    generate_arpc_method1(&Tdes::new(&key).map_err(|e| flag_error("key", e))?, arqc, arc).to_vec()
+                }
+                MacArg::Cmac => {
+                    generate_arpc_method1_aes(&Aes::new(&key).map_err(|e| flag_error("key", e))?, arqc, arc).to_vec()
+                }
             }
         }
         (2, mac) => {
@@ -584,8 +593,14 @@ fn run_arpc(a: &ArpcArgs) -> Result<ExitCode> {
                 bail!("--prop: at most 8 bytes, got {}", prop.len());
             }
             match mac {
-                MacArg::Retail => generate_arpc_method2(&Tdes::new(&key).map_err(|e| flag_error("key", e))?, arqc, csu, &prop).to_vec(),
-                MacArg::Cmac => generate_arpc_method2_aes(&AesCmac::new(&key).map_err(|e| flag_error("key", e))?, arqc, csu, &prop).to_vec(),
+                MacArg::Retail => {
+                    generate_arpc_method2(&Tdes::new(&key).map_err(|e| flag_error("key", e))?, arqc, csu, &prop)
+                        .to_vec()
+                }
+                MacArg::Cmac => {
+                    generate_arpc_method2_aes(&AesCmac::new(&key).map_err(|e| flag_error("key", e))?, arqc, csu, &prop)
+                        .to_vec()
+                }
             }
         }
         (m, _) => bail!("--method: 1 or 2, got {m}"),
@@ -650,7 +665,11 @@ fn run_session_key(a: &SessionKeyArgs) -> Result<ExitCode> {
         }
         (KeyAlgArg::Tdes, SessionMethodArg::MastercardSkd) => {
             let un = hex_fixed::<4>("un", a.un.as_deref().context("--un is required for mastercard-skd")?)?;
-            derive_session_key_emv_csk(&Tdes::new(&mk).map_err(|e| flag_error("mk", e))?, mastercard_skd_r(need_atc()?, un)).to_vec()
+            derive_session_key_emv_csk(
+                &Tdes::new(&mk).map_err(|e| flag_error("mk", e))?,
+                mastercard_skd_r(need_atc()?, un),
+            )
+            .to_vec()
         }
         (KeyAlgArg::Tdes, SessionMethodArg::VisaSm) => {
             let mk: [u8; 16] = mk.try_into().map_err(|_| anyhow::anyhow!("--mk: visa-sm needs a 16-byte key"))?;

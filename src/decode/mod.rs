@@ -207,7 +207,10 @@ fn read_input_text(args: &DecodeArgs) -> anyhow::Result<String> {
             }
             let raw = read_bounded(stdin.lock(), args.max_input, "standard input")?;
             String::from_utf8(raw).map_err(|e| {
-                Refused(format!("standard input is not UTF-8 text (byte {}); use --bin FILE for raw bytes", e.utf8_error().valid_up_to()))
+                Refused(format!(
+                    "standard input is not UTF-8 text (byte {}); use --bin FILE for raw bytes",
+                    e.utf8_error().valid_up_to()
+                ))
             })?
         }
     };

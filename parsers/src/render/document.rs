@@ -116,7 +116,11 @@ impl Findings {
             writeln!(out, "  {f}")?;
         }
         if self.total > self.listed.len() {
-            writeln!(out, "  ... and {} more (only the first {MAX_FINDINGS_LISTED} are listed)", self.total - self.listed.len())?;
+            writeln!(
+                out,
+                "  ... and {} more (only the first {MAX_FINDINGS_LISTED} are listed)",
+                self.total - self.listed.len()
+            )?;
         }
         Ok(())
     }
@@ -269,9 +273,7 @@ impl Serialize for ItemsJson<'_, '_> {
             Items::Ndef(msg) => lazy_seq(ser, msg.records.iter().map(|r| super::ndef::record_json(r, 0))),
             Items::T2t(area) => lazy_seq(ser, area.tlvs.iter().map(super::ndef::t2t_tlv_json)),
             Items::Mpm(objects) => lazy_seq(ser, objects.iter().map(|o| super::qr::obj_json(o, None, 0))),
-            Items::Upi(params) => {
-                lazy_seq(ser, params.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})))
-            }
+            Items::Upi(params) => lazy_seq(ser, params.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v}))),
         }
     }
 }

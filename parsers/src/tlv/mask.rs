@@ -248,9 +248,7 @@ fn shaped_like(tag: Tag, value: &[u8], complete: bool) -> bool {
             Tag::TRACK2_EQUIVALENT_DATA => {
                 nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && (!complete || nibbles().any(|n| n == 0x0D))
             }
-            Tag::TRACK2_DATA => {
-                nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && nibbles().any(|n| n == 0x0D)
-            }
+            Tag::TRACK2_DATA => nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && nibbles().any(|n| n == 0x0D),
             _ => value.iter().all(|b| (0x20..=0x7E).contains(b)),
         }
 }
