@@ -363,6 +363,7 @@ mod tests {
                     events.push(match e {
                         VpcdEvent::Connected(_) => "connected".to_string(),
                         VpcdEvent::Disconnected => "disconnected".into(),
+                        VpcdEvent::ConnectFailed { attempt, .. } => format!("connect failed {attempt}"),
                         VpcdEvent::Control(c) => format!("control {c:02X}"),
                         VpcdEvent::Apdu { capdu, rapdu } => format!("{} -> {}", hex::encode(capdu), hex::encode(rapdu)),
                     })
