@@ -8,6 +8,7 @@ mod bench_tokens;
 mod certify;
 mod decode;
 mod hex_arg;
+mod out;
 mod readers;
 mod sim;
 mod token;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // A closed or full stream here is not worth a panic; the status still tells.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
@@ -76,9 +78,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("tapcert: {e:#}");
+        Err(e) => out::output_error_exit(&e).unwrap_or_else(|| {
+            out::message(format_args!("tapcert: {e:#}"));
             ExitCode::from(2)
-        }
+        }),
     }
 }
