@@ -9,7 +9,7 @@
 //! tapcert suite import script.txt --id my-card > my-card.toml
 //! ```
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -26,6 +26,8 @@ use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
 use tapcert_conformance::terminal::Timestamp;
 use tapcert_conformance::transport::{InProcess, Transport};
+
+use crate::out::{OutputError, Stdout};
 
 /// Arguments of `tapcert certify`.
 #[derive(Debug, Args)]
@@ -206,8 +208,13 @@ impl Reporter {
             (Progress::Started(..), None) => {}
             (Progress::Done(case), None) => {
                 self.done += 1;
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "[{}/{}] {} {}", self.done, self.total, case.verdict.as_str(), case.id);
+                crate::out::message(format_args!(
+                    "[{}/{}] {} {}",
+                    self.done,
+                    self.total,
+                    case.verdict.as_str(),
+                    case.id
+                ));
             }
         }
     }
@@ -223,42 +230,31 @@ fn print_summary(
     report: &RunReport,
     what: &str,
     files: &tapcert_conformance::certify::RunFiles,
-) -> std::io::Result<()> {
+) -> Result<(), OutputError> {
     let s = &report.summary;
     let secs = (report.duration_ms as f64 / 1000.0).max(0.001);
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "tapcert certify: {what} through {} ({})", report.reader.name, report.reader.kind)?;
+    let mut out = Stdout::new();
+    out.line(format_args!("tapcert certify: {what} through {} ({})", report.reader.name, report.reader.kind))?;
     if let Some(why) = &report.interrupted {
-        writeln!(out, "  run stopped early: {why}")?;
+        out.line(format_args!("  run stopped early: {why}"))?;
     }
-    writeln!(
-        out,
+    out.line(format_args!(
         "  {} cases: {} pass, {} fail, {} error, {} not applicable, {} skipped, {} inconclusive",
         s.cases, s.pass, s.fail, s.error, s.not_applicable, s.skipped, s.inconclusive
-    )?;
-    writeln!(
-        out,
-        "  {} APDUs in {secs:.2} s ({:.1} cases/s, {:.0} APDUs/s)",
-        s.apdus,
-        s.cases as f64 / secs,
-        s.apdus as f64 / secs
-    )?;
-    for (suite, case) in
-        report.cases().filter(|(_, c)| matches!(c.verdict, Verdict::Fail | Verdict::Error | Verdict::Inconclusive))
-    {
-        writeln!(
-            out,
-            "  {} {} {}: {}",
-            case.verdict.as_str(),
-            suite.id,
-            case.id,
-            case.reason.as_deref().unwrap_or("")
-        )?;
+    ))?;
+    let (cases_per_s, apdus_per_s) = (s.cases as f64 / secs, s.apdus as f64 / secs);
+    out.line(format_args!("  {} APDUs in {secs:.2} s ({cases_per_s:.1} cases/s, {apdus_per_s:.0} APDUs/s)", s.apdus))?;
+    let not_passed = |c: &&tapcert_conformance::certify::CaseResult| {
+        matches!(c.verdict, Verdict::Fail | Verdict::Error | Verdict::Inconclusive)
+    };
+    for (suite, case) in report.cases().filter(|(_, c)| not_passed(c)) {
+        let reason = case.reason.as_deref().unwrap_or("");
+        out.line(format_args!("  {} {} {}: {reason}", case.verdict.as_str(), suite.id, case.id))?;
     }
     for path in [&files.report_json, &files.junit_xml, &files.report_html, &files.transcript_txt] {
-        writeln!(out, "  {}", path.display())?;
+        out.line(format_args!("  {}", path.display()))?;
     }
-    out.flush()
+    out.finish()
 }
 
 fn read_report(path: &Path) -> anyhow::Result<RunReport> {
@@ -274,9 +270,9 @@ pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
             let (old, new) = (read_report(old)?, read_report(new)?);
             let diff = tapcert_conformance::certify::diff_reports(&old, &new);
             let text = if *json { diff.to_json() } else { diff.to_text() };
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
+            let mut out = Stdout::new();
+            out.line(text.trim_end())?;
+            out.finish()?;
             Ok(ExitCode::from(u8::from(diff.has_regressions())))
         }
     }
@@ -284,19 +280,19 @@ pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
 
 /// Runs `tapcert suite`.
 pub fn run_suite(cmd: &SuiteCommand) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    let mut out = Stdout::new();
     match cmd {
         SuiteCommand::List => {
             for s in bundled_suites()? {
-                writeln!(out, "{}\t{}\t{} cases\t{}", s.id, s.version, s.cases.len(), s.title)?;
+                out.line(format_args!("{}\t{}\t{} cases\t{}", s.id, s.version, s.cases.len(), s.title))?;
             }
         }
         SuiteCommand::Import { file, id, title } => {
             let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             let toml = import_script(&text, id, title).with_context(|| format!("importing {}", file.display()))?;
-            out.write_all(toml.as_bytes())?;
+            out.line(toml.trim_end())?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

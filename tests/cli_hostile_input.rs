@@ -28,6 +28,8 @@ fn printing_commands() -> Vec<Vec<&'static str>> {
         vec!["bench", "tokens", "totp-sha1", "--seconds", "0.01"],
         vec!["sim", "--list-profiles"],
         vec!["readers"],
+        vec!["certify", "--suite", "access-uid", "--out", "/tmp/tapcert-hostile-certify"],
+        vec!["suite", "list"],
     ]
 }
 
