@@ -63,6 +63,9 @@ pub struct CertifyArgs {
     /// Longest one case may take, in seconds.
     #[arg(long, value_name = "S", default_value_t = 30)]
     pub case_timeout: u64,
+    /// How long the field stays off before each case, in milliseconds (a card's power-down).
+    #[arg(long, value_name = "MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub field_off_ms: u64,
 }
 
 /// Arguments of `tapcert report`.
@@ -147,6 +150,7 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     opts.qr_input = args.qr.clone();
     opts.seed = args.seed;
     opts.case_timeout = Duration::from_secs(args.case_timeout.max(1));
+    opts.field_off_hold = Duration::from_millis(args.field_off_ms);
     let out_dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&opts.run_id));
 
     // Ctrl-C: finish the current step, skip the rest, write the reports. A second one quits.

@@ -55,6 +55,8 @@ pub struct RunOptions {
     pub reconnect_timeout: Duration,
     /// Seed of the terminal's unpredictable numbers.
     pub seed: u64,
+    /// How long the field stays off before each case (a card's power-down time).
+    pub field_off_hold: Duration,
 }
 
 impl RunOptions {
@@ -71,6 +73,7 @@ impl RunOptions {
             case_timeout: Duration::from_secs(30),
             reconnect_timeout: Duration::from_secs(10),
             seed: 0x7A9C_0001,
+            field_off_hold: Duration::from_millis(10),
         }
     }
 }
@@ -277,7 +280,7 @@ fn run_case(
     let mut fault: Option<String> = None;
     let mut gone = None;
     // A fresh field for every case.
-    let _ = t.field_off(Duration::from_millis(10));
+    let _ = t.field_off(opts.field_off_hold);
     match t
         .reset()
         .or_else(|e| if reader_gone(&e) { Err(e) } else { reconnect(t, opts.reconnect_timeout).map(|_| t.reset())? })
