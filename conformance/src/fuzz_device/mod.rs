@@ -51,7 +51,8 @@ use std::time::Duration;
 pub use campaign::{CaseExchange, CaseOutcome, FuzzFinding, FuzzProgress, FuzzRun, Role, StateValue, run_fuzz};
 pub use flow::{Flow, FlowStep, MAX_FLOW_STEPS, RECORDED_PURCHASE_AMOUNT, RecordedFlow, record_flow};
 pub use mutation::{
-    DESTRUCTIVE_INS, Expect, FuzzCase, MAX_CASE_COMMAND, Operator, destructive_command, expectation, generate_case,
+    DESTRUCTIVE_INS, Expect, FuzzCase, MAX_CASE_COMMAND, MIN_CASE_COMMAND, Operator, destructive_command, expectation,
+    generate_case,
 };
 pub use oracle::{Anomaly, FindingKind, Signature};
 pub use output::{FINDINGS_JSON, FindingEntry, FindingsFile, FuzzFiles, REPRODUCERS_DIR, fuzz_report, write_fuzz_run};

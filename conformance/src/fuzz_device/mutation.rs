@@ -14,6 +14,9 @@ use tapcert_parsers::tlv::{Tag, Tlv, TlvIter, encode_emv_tlv, parse_emv_tlv};
 use super::flow::RecordedFlow;
 use crate::clock::{SeededRng, UnpredictableSource};
 
+/// Shortest command a case sends: a whole header. Shorter is no APDU at all, and links
+/// cannot carry it (vpcd reads a 1-byte payload as power off, on, reset or get-ATR).
+pub const MIN_CASE_COMMAND: usize = 4;
 /// Longest command a case sends.
 pub const MAX_CASE_COMMAND: usize = 512;
 /// Attempts at one case before the index is given up (a case whose every draw was filtered
@@ -256,7 +259,7 @@ pub fn generate_case(flow: &RecordedFlow, seed: u64, index: u64, allow_destructi
         let operator = pick(&mut rng, &ops);
         let Some(command) = mutate(original, operator, &mut rng) else { continue };
         if command == *original
-            || command.is_empty()
+            || command.len() < MIN_CASE_COMMAND
             || command.len() > MAX_CASE_COMMAND
             || (reader_command(&command) && !reader_command(original))
             || (!allow_destructive && destructive_command(&command).is_some())
@@ -576,6 +579,7 @@ mod tests {
             assert!(destructive_command(&c.command).is_none(), "{c:?}");
             assert_ne!(c.command, f.steps[c.step].command);
             assert_ne!(c.command.first(), Some(&0xFF));
+            assert!(c.command.len() >= MIN_CASE_COMMAND, "{c:?}");
             seen.insert(c.operator);
         }
         assert_eq!(seen.len(), Operator::ALL.len(), "{seen:?}");
