@@ -145,7 +145,7 @@ fn planted_faults_are_found_and_their_reproducers_fail_in_certify() {
         let clock = terminal_clock();
         let report = run_suites(
             &mut band(profile, &clock),
-            &[suite.clone()],
+            std::slice::from_ref(&suite),
             &mut RunOptions::new("repro"),
             &clock,
             &AtomicBool::new(false),
