@@ -35,9 +35,11 @@ fn options(flow: Flow, cases: u64, allow_destructive: bool) -> FuzzOptions {
     opts
 }
 
-/// The answers of a case but the state read (the ATC moves on from run to run).
-fn answers(o: &tapcert_conformance::fuzz_device::CaseOutcome) -> Vec<Option<Vec<u8>>> {
-    o.exchanges.iter().filter(|x| x.role != Role::State).map(|x| x.response.clone()).collect()
+/// What a case was answered, but the state read: status words and lengths (the ATC, and with
+/// it the cryptogram and CDA signature of a GENERATE AC, move on from run to run).
+fn answers(o: &tapcert_conformance::fuzz_device::CaseOutcome) -> Vec<Option<(usize, Vec<u8>)>> {
+    let sw = |r: &Vec<u8>| (r.len(), r[r.len().saturating_sub(2)..].to_vec());
+    o.exchanges.iter().filter(|x| x.role != Role::State).map(|x| x.response.as_ref().map(sw)).collect()
 }
 
 #[test]
@@ -63,7 +65,7 @@ fn same_seed_same_cases_and_case_k_alone_is_case_k_of_a_run() {
     let other: Vec<_> = (0..50).map(|k| generate_case(&flow, 2, k, false)).collect();
     assert_ne!(other, (0..50).map(|k| generate_case(&flow, 1, k, false)).collect::<Vec<_>>());
     // `--case K` on a fresh band: the same command and the same answers as in the run.
-    for k in seen.keys().copied().step_by(37) {
+    for k in seen.keys().copied().step_by(7) {
         let mut one = opts.clone();
         one.only_case = Some(k);
         let clock = terminal_clock();
