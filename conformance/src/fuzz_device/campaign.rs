@@ -23,6 +23,8 @@ const MIN_WEIGHT: f64 = 0.05;
 const MAX_WEIGHT: f64 = 8.0;
 /// Candidate indices tried per case asked for, at most (skips: thresholds, scheduler, safety).
 const CANDIDATES_PER_CASE: u64 = 64;
+/// Most reset attempts of one reconnect (each after a wait for the card and a settle time).
+const MAX_RECONNECT_ATTEMPTS: usize = 200;
 /// Hard bound on the candidate index of a `--duration` run.
 const MAX_CANDIDATES: u64 = 1 << 40;
 
@@ -381,10 +383,20 @@ impl Runner<'_> {
         if self.t.reset().is_ok() && matches!(self.liveness(&mut scratch), Ok(true)) {
             return Some("field off/on");
         }
-        // A link that cannot tell presence (or a card still away) goes on to the reset anyway.
-        let _ = self.t.wait_for(CardPresence::Present, r.reconnect_timeout);
-        if self.t.reset().is_ok() && matches!(self.liveness(&mut scratch), Ok(true)) {
-            return Some("reconnect");
+        // A reader notices a card that left and came back only at its next poll (pcscd: about
+        // 400 ms): wait for the card and retry until the reconnect timeout has passed on the
+        // clock. A link that cannot tell presence goes on to the reset anyway.
+        let deadline = self.clock.now().saturating_add(r.reconnect_timeout);
+        for _ in 0..MAX_RECONNECT_ATTEMPTS {
+            let left = deadline.saturating_sub(self.clock.now());
+            let _ = self.t.wait_for(CardPresence::Present, left);
+            if self.t.reset().is_ok() && matches!(self.liveness(&mut scratch), Ok(true)) {
+                return Some("reconnect");
+            }
+            if self.clock.now() >= deadline {
+                break;
+            }
+            self.clock.sleep(r.settle.max(Duration::from_millis(10)));
         }
         let hook = r.on_fault.as_deref()?;
         run_hook(hook, r.hook_timeout);
