@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod bench_tokens;
 mod certify;
 mod decode;
+mod fuzz_device;
 mod hex_arg;
 mod out;
 mod readers;
@@ -35,6 +36,8 @@ enum Command {
         #[command(subcommand)]
         what: certify::SuiteCommand,
     },
+    /// Black-box protocol fuzzing of a live card, band or phone (or the built-in band).
+    FuzzDevice(fuzz_device::FuzzDeviceArgs),
     /// Decode an APDU, ATR, BER-TLV, NDEF or QR payload and say what is wrong with it.
     Decode(decode::DecodeArgs),
     /// Generate EMV cryptograms, dynamic codes and QR tokens.
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Certify(args) => certify::run(args),
         Command::Report { what } => certify::run_report(what),
         Command::Suite { what } => certify::run_suite(what),
+        Command::FuzzDevice(args) => fuzz_device::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Token(args) => token::run(args),
         Command::Sim(args) => sim::run(args),

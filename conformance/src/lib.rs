@@ -20,6 +20,7 @@
 pub mod card;
 pub mod certify;
 pub mod clock;
+pub mod fuzz_device;
 pub mod mask;
 pub mod sim;
 pub mod terminal;

@@ -398,3 +398,78 @@ fn bundled_suites_give_the_same_verdicts_through_pcscd() {
     }
     pcscd.stop();
 }
+
+/// `tapcert fuzz-device` through the real stack (one band per test: a band swapped under a
+/// running pcscd between two polls looks like the same card, and its handle is dead).
+mod fuzz_device {
+    use std::sync::atomic::AtomicBool;
+
+    use tapcert_conformance::certify::{RunOptions, Verdict, parse_suite, run_suites};
+    use tapcert_conformance::fuzz_device::{FindingKind, Flow, FuzzOptions, Limit, reproducer_suite, run_fuzz};
+
+    use super::*;
+
+    fn opts(cases: u64) -> FuzzOptions {
+        FuzzOptions::new(Flow::Emv, 1, Limit::Cases(cases))
+    }
+
+    /// The reference band: no finding in 300 cases; the rate is printed.
+    #[test]
+    fn fuzz_device_reference_through_pcscd() {
+        let Some((_g, pcscd)) = stack() else { return };
+        let served = serve(reference());
+        wait_present(Duration::from_secs(10));
+        let started = Instant::now();
+        let run = run_fuzz(&mut open(), &opts(300), &SystemClock::new(), &AtomicBool::new(false), &mut |_| {}).unwrap();
+        let rate = run.cases as f64 / started.elapsed().as_secs_f64();
+        eprintln!("fuzz-device through pcscd: {} cases at {rate:.0} cases/s", run.cases);
+        assert_eq!(run.cases, 300);
+        assert!(run.findings.is_empty(), "{:?}", run.findings.iter().map(|f| &f.detail).collect::<Vec<_>>());
+        served.stop();
+        pcscd.stop();
+    }
+
+    /// The planted PDOL fault found, and its reproducer failing in the certify runner through
+    /// the same stack.
+    #[test]
+    fn fuzz_device_finds_pdol_ignored_through_pcscd() {
+        let Some((_g, pcscd)) = stack() else { return };
+        let served = serve(Band::new(find_profile("pdol-ignored").unwrap()));
+        wait_present(Duration::from_secs(10));
+        let (clock, no_stop) = (SystemClock::new(), AtomicBool::new(false));
+        let mut t = open();
+        let opts = opts(100);
+        let run = run_fuzz(&mut t, &opts, &clock, &no_stop, &mut |_| {}).unwrap();
+        let f = run.findings.iter().find(|f| f.kind == FindingKind::UnexpectedSw).expect("pdol-ignored found");
+        assert!(f.after_cases <= 100);
+        let suite = parse_suite("repro", &reproducer_suite(f, &run.flow, opts.seed, opts.latency_budget)).unwrap();
+        let report = run_suites(&mut t, &[suite], &mut RunOptions::new("repro"), &clock, &no_stop, &mut |_| {});
+        assert_eq!(report.cases().next().unwrap().1.verdict, Verdict::Fail);
+        drop(t);
+        served.stop();
+        pcscd.stop();
+    }
+
+    /// A band that goes mute: vpcd drops the card and the server reconnects it. The mute is
+    /// found at GPO; the run then either recovers (field off/on, reconnect) or, when pcscd does
+    /// not see the card come back within the reconnect timeout (it often does not: see
+    /// docs/fuzz-device.md), ends early with what it found instead of hanging.
+    #[test]
+    fn fuzz_device_finds_a_mute_band_through_pcscd() {
+        let Some((_g, pcscd)) = stack() else { return };
+        let served = serve(Band::new(find_profile("mute-after-bad-gpo").unwrap()));
+        wait_present(Duration::from_secs(10));
+        let mut short = opts(60);
+        short.step_crash_limit = 2;
+        short.recovery.reconnect_timeout = Duration::from_secs(5);
+        let run = run_fuzz(&mut open(), &short, &SystemClock::new(), &AtomicBool::new(false), &mut |_| {}).unwrap();
+        let crash = run.findings.iter().find(|f| f.kind.is_crash()).expect("the mute band found");
+        assert_eq!(crash.step, "GET PROCESSING OPTIONS", "{}", crash.detail);
+        match &run.stopped {
+            None => assert_eq!(run.cases, 60),
+            Some(why) => assert!(why.contains("did not come back"), "{why}"),
+        }
+        served.stop();
+        pcscd.stop();
+    }
+}

@@ -178,7 +178,7 @@ pub fn import_script(text: &str, id: &str, title: &str) -> Result<String, Import
 }
 
 /// A TOML basic string.
-fn toml_str(s: &str) -> String {
+pub(crate) fn toml_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

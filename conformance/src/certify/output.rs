@@ -60,7 +60,7 @@ pub fn read_run(dir: &Path) -> Result<RunReport, ReportError> {
 }
 
 /// Writes `path` through `path.tmp`, synced before the rename.
-fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);

@@ -382,7 +382,13 @@ fn step_command(step: &Step, captures: &BTreeMap<String, Vec<u8>>) -> Option<Vec
     Some(cmd)
 }
 
-fn record(step: usize, label: String, command: &[u8], response: Option<&[u8]>, latency: Duration) -> ExchangeRecord {
+pub(crate) fn record(
+    step: usize,
+    label: String,
+    command: &[u8],
+    response: Option<&[u8]>,
+    latency: Duration,
+) -> ExchangeRecord {
     let sw = response.filter(|r| r.len() >= 2).map(|r| hex::encode_upper(&r[r.len() - 2..]));
     let tlv = response
         .filter(|r| r.len() > 2)
