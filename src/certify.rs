@@ -20,11 +20,12 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tapcert_conformance::certify::{
-    DutIdentity, Progress, RunOptions, RunReport, Suite, Verdict, bundled_suites, import_script, load_suite, run_suites,
+    DutIdentity, Progress, RunInputs, RunOptions, RunReport, Suite, Verdict, bundled_suites, import_script, load_suite,
+    parse_dut_profile, parse_waivers, run_suites, write_run_with,
 };
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
-use tapcert_conformance::terminal::Timestamp;
+use tapcert_conformance::terminal::{Timestamp, load_keys_toml};
 use tapcert_conformance::transport::{InProcess, Transport};
 
 use crate::out::{OutputError, Stdout};
@@ -66,6 +67,17 @@ pub struct CertifyArgs {
     /// How long the field stays off before each case, in milliseconds (a card's power-down).
     #[arg(long, value_name = "MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     pub field_off_ms: u64,
+    /// The device's keys (TOML, docs/lab.md), each checked by its KCV on load. Default: the
+    /// built-in band's test keys. Reports show names and KCVs only.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// The DUT profile (TOML, docs/lab.md): kind, model, firmware, applications, AIDs, budgets.
+    #[arg(long, value_name = "FILE")]
+    pub dut: Option<PathBuf>,
+    /// Waivers (TOML, docs/lab.md): waived cases are skipped with their reason; an expired
+    /// waiver fails its cases.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 }
 
 /// Arguments of `tapcert report`.
@@ -135,11 +147,23 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
                 model: "tapcert built-in band".into(),
                 firmware: profile_name.into(),
                 sim_profile: Some(profile_name.into()),
+                ..DutIdentity::default()
             };
             opts.display = Some(CodeDisplay::new(BandConfig::default()));
             (Box::new(band), format!("the built-in band ({profile_name})"), opts)
         }
     };
+    if let Some(path) = &args.keys {
+        opts.config.keys = load_keys_toml(&path.display().to_string(), &read_text(path)?)?;
+    }
+    let dut_text = args.dut.as_deref().map(read_text).transpose()?;
+    if let (Some(path), Some(text)) = (&args.dut, &dut_text) {
+        parse_dut_profile(&path.display().to_string(), text)?.apply(&mut opts);
+    }
+    let waivers_text = args.waivers.as_deref().map(read_text).transpose()?;
+    if let (Some(path), Some(text)) = (&args.waivers, &waivers_text) {
+        opts.waivers = parse_waivers(&path.display().to_string(), text)?;
+    }
     if let Some(model) = &args.dut_model {
         opts.dut.model = model.clone();
     }
@@ -163,7 +187,8 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     let mut progress = Reporter::new(total);
     let report = run_suites(transport.as_mut(), &suites, &mut opts, &clock, &STOP, &mut |p| progress.event(p));
     progress.finish();
-    let files = tapcert_conformance::certify::write_run(&out_dir, &report)
+    let inputs = RunInputs { suites: &suites, dut: dut_text.as_deref(), waivers: waivers_text.as_deref() };
+    let files = write_run_with(&out_dir, &report, &inputs)
         .with_context(|| format!("writing the reports to {}", out_dir.display()))?;
     print_summary(&report, &what, &files)?;
     Ok(ExitCode::from(report.summary.exit_code()))
@@ -177,7 +202,7 @@ fn open_reader(name: &str, stamp: &str) -> anyhow::Result<(Box<dyn Transport>, S
     let slug: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let mut opts = RunOptions::new(format!("{stamp}-{slug}"));
-    opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), sim_profile: None };
+    opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), ..DutIdentity::default() };
     Ok((Box::new(t), format!("the device in {name:?}"), opts))
 }
 
@@ -259,6 +284,10 @@ fn print_summary(
         out.line(format_args!("  {}", path.display()))?;
     }
     out.finish()
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 fn read_report(path: &Path) -> anyhow::Result<RunReport> {
