@@ -20,8 +20,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tapcert_conformance::certify::{
-    DutIdentity, Progress, RunInputs, RunOptions, RunReport, Suite, Verdict, bundled_suites, import_script, load_suite,
-    parse_dut_profile, parse_waivers, run_suites, write_run_with,
+    DutIdentity, Progress, RunInputs, RunOptions, RunReport, Suite, Verdict, bundle, bundle_run, bundled_suites,
+    import_script, load_suite, parse_dut_profile, parse_key_hex, parse_waivers, public_key_hex, run_suites,
+    verify_bundle, write_run_with,
 };
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
@@ -92,6 +93,27 @@ pub enum ReportCommand {
         /// Print the diff as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// One evidence file of a run folder: reports, suite files, DUT profile, waivers, key
+    /// names and KCVs, tapcert version, a SHA-256 manifest, optionally signed (docs/lab.md).
+    Bundle {
+        /// The run folder.
+        run_dir: PathBuf,
+        /// The bundle file. Default: <RUN_DIR>.tapcert-bundle.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Sign the manifest with this Ed25519 key (a file of 32 bytes in hex).
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
+    },
+    /// Check a bundle: every file against the manifest and the signature; exit 1 naming the
+    /// first file that does not match.
+    Verify {
+        /// The bundle file.
+        file: PathBuf,
+        /// The signer's Ed25519 public key in hex: the bundle must be signed by it.
+        #[arg(long, value_name = "HEX")]
+        pubkey: Option<String>,
     },
 }
 
@@ -307,6 +329,47 @@ pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
             out.line(text.trim_end())?;
             out.finish()?;
             Ok(ExitCode::from(u8::from(diff.has_regressions())))
+        }
+        ReportCommand::Bundle { run_dir, out, sign } => {
+            let key = match sign {
+                Some(path) => Some(parse_key_hex(&path.display().to_string(), &read_text(path)?)?),
+                None => None,
+            };
+            let bytes = bundle_run(run_dir, key.as_ref())?;
+            let out_path = out.clone().unwrap_or_else(|| {
+                let mut p = run_dir.as_os_str().to_owned();
+                p.push(".tapcert-bundle");
+                PathBuf::from(p)
+            });
+            std::fs::write(&out_path, &bytes).with_context(|| format!("writing {}", out_path.display()))?;
+            let mut out = Stdout::new();
+            out.line(format_args!("{}", out_path.display()))?;
+            if let Some(key) = &key {
+                out.line(format_args!("signed by {}", public_key_hex(key)))?;
+            }
+            out.finish()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Verify { file, pubkey } => {
+            let pinned = pubkey.as_deref().map(|k| parse_key_hex("--pubkey", k)).transpose()?;
+            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            match verify_bundle(&bytes, pinned.as_ref()) {
+                Ok(check) => {
+                    let mut out = Stdout::new();
+                    let signed = match (&check.signer, check.pinned) {
+                        (Some(k), true) => format!("signed by {k}"),
+                        (Some(k), false) => format!("signed by {k} (the key in the bundle: pin it with --pubkey)"),
+                        (None, _) => "not signed".into(),
+                    };
+                    out.line(format_args!("ok: {} files match {}; {signed}", check.files, bundle::MANIFEST))?;
+                    out.finish()?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    crate::out::message(format_args!("tapcert report verify: {}: {e}", file.display()));
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
     }
 }

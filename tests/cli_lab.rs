@@ -187,3 +187,98 @@ fn waived_cases_are_skipped_and_an_expired_waiver_fails_the_run() {
     assert_eq!(failed, [("TU.PUR.003".to_string(), "fail".to_string())]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_signed_bundle_verifies_and_one_changed_byte_in_any_file_is_named() {
+    let dir = scratch("bundle");
+    let (dut, waivers, key) = (dir.join("dut.toml"), dir.join("waivers.toml"), dir.join("signing.key"));
+    std::fs::write(&dut, "kind = \"card\"\nmodel = \"c\"\nfirmware = \"9\"\napps = [\"uid\"]\n").unwrap();
+    std::fs::write(&waivers, "[[waiver]]\ncase = \"AC.UID.002\"\nreason = \"r\"\n").unwrap();
+    std::fs::write(&key, "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60\n").unwrap();
+    let (out, _) = certify(
+        &dir,
+        &["--suite", "access-uid", "--dut", dut.to_str().unwrap(), "--waivers", waivers.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let bundle = dir.join("run.bundle");
+    let run = dir.join("run");
+    let out = tapcert(&[
+        "report",
+        "bundle",
+        run.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+        "--sign",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // RFC 8032 test 1: this secret key's public key.
+    let pubkey = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let verify = |path: &Path, pubkey: Option<&str>| {
+        let mut args = vec!["report", "verify", path.to_str().unwrap()];
+        if let Some(k) = pubkey {
+            args.extend(["--pubkey", k]);
+        }
+        tapcert(&args)
+    };
+    let ok = verify(&bundle, Some(pubkey));
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains(&format!("signed by {}", pubkey.to_ascii_uppercase())));
+
+    let bytes = std::fs::read(&bundle).unwrap();
+    let files = tapcert_conformance::certify::decode_bundle(&bytes).unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for want in [
+        "report.json",
+        "junit.xml",
+        "report.html",
+        "transcript.txt",
+        "suites/access-uid.toml",
+        "dut.toml",
+        "waivers.toml",
+        "keys.json",
+        "VERSION",
+        "SIGNER.pub",
+        "MANIFEST.sha256",
+        "MANIFEST.sha256.sig",
+    ] {
+        assert!(paths.contains(&want), "{want} in {paths:?}");
+    }
+    assert_eq!(files.iter().find(|f| f.path == "dut.toml").unwrap().bytes, std::fs::read(&dut).unwrap());
+    // One changed byte in each file: verify fails (exit 1) and names that file.
+    let tampered = dir.join("tampered.bundle");
+    let mut offset = "tapcert-bundle 1\n".len();
+    for f in &files {
+        offset += format!("file {} {}\n", f.bytes.len(), f.path).len();
+        if !f.bytes.is_empty() {
+            let mut copy = bytes.clone();
+            let at = offset + f.bytes.len() / 2;
+            // Another hex digit for a hex character, so the change is not a format error.
+            copy[at] = if copy[at] == b'0' {
+                b'1'
+            } else if copy[at].is_ascii_hexdigit() {
+                b'0'
+            } else {
+                copy[at] ^ 0x01
+            };
+            std::fs::write(&tampered, &copy).unwrap();
+            for key in [Some(pubkey), None] {
+                let out = verify(&tampered, key);
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(out.status.code(), Some(1), "{} changed: {err}", f.path);
+                assert!(
+                    err.contains(&format!(": {}: ", f.path))
+                        || (f.path == "MANIFEST.sha256"
+                            && err.contains("MANIFEST.sha256.sig: the signature over MANIFEST.sha256")),
+                    "{} changed: {err}",
+                    f.path
+                );
+            }
+        }
+        offset += f.bytes.len() + 1;
+    }
+    let other = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+    assert_eq!(verify(&bundle, Some(other)).status.code(), Some(1));
+    assert_eq!(verify(&dir.join("dut.toml"), None).status.code(), Some(1), "not a bundle");
+    let _ = std::fs::remove_dir_all(&dir);
+}

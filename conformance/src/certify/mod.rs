@@ -18,6 +18,7 @@
 //! assert_eq!(report.summary.exit_code(), 0);
 //! ```
 
+pub mod bundle;
 pub mod diff;
 mod digest;
 pub mod dut;
@@ -32,6 +33,10 @@ pub mod suite;
 pub mod transcript;
 pub mod waiver;
 
+pub use bundle::{
+    BundleCheck, BundleError, BundleFile, bundle_run, decode_bundle, encode_bundle, parse_key_hex, public_key_hex,
+    verify_bundle,
+};
 pub use diff::{
     CaseChange, CaseOnly, LatencyRegression, LatencyThreshold, ReportDiff, diff_reports, diff_reports_with,
 };
