@@ -21,8 +21,8 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tapcert_conformance::certify::{
     DutIdentity, Progress, RunInputs, RunOptions, RunReport, Suite, Verdict, bundle, bundle_run, bundled_suites,
-    import_script, load_suite, parse_dut_profile, parse_key_hex, parse_waivers, public_key_hex, run_suites,
-    verify_bundle, write_run_with,
+    import_script, load_suite, merge_reports, parse_dut_profile, parse_key_hex, parse_waivers, public_key_hex,
+    run_suites, verify_bundle, write_run_with,
 };
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
@@ -93,6 +93,15 @@ pub enum ReportCommand {
         /// Print the diff as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Join the report.json of several runs (shards: run folders or files) into one run folder.
+    Merge {
+        /// The runs, in order.
+        #[arg(required = true, num_args = 2..)]
+        runs: Vec<PathBuf>,
+        /// The merged run folder (report.json, junit.xml, report.html, transcript.txt).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// One evidence file of a run folder: reports, suite files, DUT profile, waivers, key
     /// names and KCVs, tapcert version, a SHA-256 manifest, optionally signed (docs/lab.md).
@@ -329,6 +338,21 @@ pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
             out.line(text.trim_end())?;
             out.finish()?;
             Ok(ExitCode::from(u8::from(diff.has_regressions())))
+        }
+        ReportCommand::Merge { runs, out } => {
+            let reports = runs.iter().map(|r| read_report(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            let merged = merge_reports(&reports)?;
+            let files = write_run_with(out, &merged, &RunInputs::default())
+                .with_context(|| format!("writing the reports to {}", out.display()))?;
+            let s = &merged.summary;
+            let mut o = Stdout::new();
+            o.line(format_args!(
+                "tapcert report merge: {} runs, {} cases: {} pass, {} fail, {} error, {} not applicable, {} skipped, {} inconclusive",
+                reports.len(), s.cases, s.pass, s.fail, s.error, s.not_applicable, s.skipped, s.inconclusive
+            ))?;
+            o.line(format_args!("  {}", files.report_json.display()))?;
+            o.finish()?;
+            Ok(ExitCode::from(s.exit_code()))
         }
         ReportCommand::Bundle { run_dir, out, sign } => {
             let key = match sign {

@@ -282,3 +282,57 @@ fn a_signed_bundle_verifies_and_one_changed_byte_in_any_file_is_named() {
     assert_eq!(verify(&dir.join("dut.toml"), None).status.code(), Some(1), "not a bundle");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn merging_two_shards_equals_one_run_of_both() {
+    let dir = scratch("merge");
+    let run = |name: &str, suites: &[&str]| {
+        let out_dir = dir.join(name);
+        let mut args = vec!["certify", "--out", out_dir.to_str().unwrap()];
+        for s in suites {
+            args.extend(["--suite", s]);
+        }
+        assert_eq!(tapcert(&args).status.code(), Some(0));
+        out_dir
+    };
+    let emv = run("emv", &["emv-contactless"]);
+    let transit = run("transit", &["transit-cn"]);
+    let both = run("both", &["emv-contactless", "transit-cn"]);
+    let merged = dir.join("merged");
+    let out = tapcert(&[
+        "report",
+        "merge",
+        emv.to_str().unwrap(),
+        transit.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let read =
+        |d: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(d.join("report.json")).unwrap()).unwrap() };
+    let (m, b) = (read(&merged), read(&both));
+    assert_eq!(verdicts(&m), verdicts(&b));
+    assert_eq!(m["summary"], b["summary"]);
+    let suite_ids = |r: &Value| r["suites"].as_array().unwrap().iter().map(|s| s["sha256"].clone()).collect::<Vec<_>>();
+    assert_eq!(suite_ids(&m), suite_ids(&b));
+    assert!(merged.join("junit.xml").is_file() && merged.join("report.html").is_file());
+    // The diff works on the merged result: nothing regressed against the one run.
+    let diff = tapcert(&["report", "diff", both.to_str().unwrap(), merged.to_str().unwrap()]);
+    // (its exit status also counts latency, which a loaded machine changes: no test fails on timing)
+    let text = String::from_utf8_lossy(&diff.stdout);
+    for line in ["regressed: 0", "other verdict changes: 0", "new cases: 0", "removed cases: 0"] {
+        assert!(text.contains(line), "{text}");
+    }
+    // A shard merged twice repeats its cases: refused.
+    let twice = tapcert(&[
+        "report",
+        "merge",
+        emv.to_str().unwrap(),
+        emv.to_str().unwrap(),
+        "--out",
+        dir.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("is in two reports"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

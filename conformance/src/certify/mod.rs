@@ -26,6 +26,7 @@ pub mod html;
 pub mod import;
 pub mod junit;
 mod lab_file;
+pub mod merge;
 pub mod output;
 pub mod report;
 pub mod runner;
@@ -45,6 +46,7 @@ pub use html::{escape_html, render_html};
 pub use import::{ImportError, ScriptKind, detect_script, import_script};
 pub use junit::render_junit;
 pub use lab_file::LabFileError;
+pub use merge::{MergeError, merge_reports};
 pub use output::{RunFiles, RunInputs, read_run, write_run, write_run_with};
 pub use report::{
     CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
