@@ -20,11 +20,13 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tapcert_conformance::certify::{
-    DutIdentity, Progress, RunOptions, RunReport, Suite, Verdict, bundled_suites, import_script, load_suite, run_suites,
+    DutIdentity, Progress, RunInputs, RunOptions, RunReport, Suite, Verdict, bundle, bundle_run, bundled_suites,
+    import_script, load_suite, merge_reports, parse_dut_profile, parse_key_hex, parse_waivers, public_key_hex,
+    run_suites, verify_bundle, write_run_with,
 };
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
-use tapcert_conformance::terminal::Timestamp;
+use tapcert_conformance::terminal::{Timestamp, load_keys_toml};
 use tapcert_conformance::transport::{InProcess, Transport};
 
 use crate::out::{OutputError, Stdout};
@@ -66,6 +68,17 @@ pub struct CertifyArgs {
     /// How long the field stays off before each case, in milliseconds (a card's power-down).
     #[arg(long, value_name = "MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     pub field_off_ms: u64,
+    /// The device's keys (TOML, docs/lab.md), each checked by its KCV on load. Default: the
+    /// built-in band's test keys. Reports show names and KCVs only.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// The DUT profile (TOML, docs/lab.md): kind, model, firmware, applications, AIDs, budgets.
+    #[arg(long, value_name = "FILE")]
+    pub dut: Option<PathBuf>,
+    /// Waivers (TOML, docs/lab.md): waived cases are skipped with their reason; an expired
+    /// waiver fails its cases.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 }
 
 /// Arguments of `tapcert report`.
@@ -80,6 +93,36 @@ pub enum ReportCommand {
         /// Print the diff as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Join the report.json of several runs (shards: run folders or files) into one run folder.
+    Merge {
+        /// The runs, in order.
+        #[arg(required = true, num_args = 2..)]
+        runs: Vec<PathBuf>,
+        /// The merged run folder (report.json, junit.xml, report.html, transcript.txt).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// One evidence file of a run folder: reports, suite files, DUT profile, waivers, key
+    /// names and KCVs, tapcert version, a SHA-256 manifest, optionally signed (docs/lab.md).
+    Bundle {
+        /// The run folder.
+        run_dir: PathBuf,
+        /// The bundle file. Default: <RUN_DIR>.tapcert-bundle.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Sign the manifest with this Ed25519 key (a file of 32 bytes in hex).
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
+    },
+    /// Check a bundle: every file against the manifest and the signature; exit 1 naming the
+    /// first file that does not match.
+    Verify {
+        /// The bundle file.
+        file: PathBuf,
+        /// The signer's Ed25519 public key in hex: the bundle must be signed by it.
+        #[arg(long, value_name = "HEX")]
+        pubkey: Option<String>,
     },
 }
 
@@ -135,11 +178,23 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
                 model: "tapcert built-in band".into(),
                 firmware: profile_name.into(),
                 sim_profile: Some(profile_name.into()),
+                ..DutIdentity::default()
             };
             opts.display = Some(CodeDisplay::new(BandConfig::default()));
             (Box::new(band), format!("the built-in band ({profile_name})"), opts)
         }
     };
+    if let Some(path) = &args.keys {
+        opts.config.keys = load_keys_toml(&path.display().to_string(), &read_text(path)?)?;
+    }
+    let dut_text = args.dut.as_deref().map(read_text).transpose()?;
+    if let (Some(path), Some(text)) = (&args.dut, &dut_text) {
+        parse_dut_profile(&path.display().to_string(), text)?.apply(&mut opts);
+    }
+    let waivers_text = args.waivers.as_deref().map(read_text).transpose()?;
+    if let (Some(path), Some(text)) = (&args.waivers, &waivers_text) {
+        opts.waivers = parse_waivers(&path.display().to_string(), text)?;
+    }
     if let Some(model) = &args.dut_model {
         opts.dut.model = model.clone();
     }
@@ -163,7 +218,8 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     let mut progress = Reporter::new(total);
     let report = run_suites(transport.as_mut(), &suites, &mut opts, &clock, &STOP, &mut |p| progress.event(p));
     progress.finish();
-    let files = tapcert_conformance::certify::write_run(&out_dir, &report)
+    let inputs = RunInputs { suites: &suites, dut: dut_text.as_deref(), waivers: waivers_text.as_deref() };
+    let files = write_run_with(&out_dir, &report, &inputs)
         .with_context(|| format!("writing the reports to {}", out_dir.display()))?;
     print_summary(&report, &what, &files)?;
     Ok(ExitCode::from(report.summary.exit_code()))
@@ -177,7 +233,7 @@ fn open_reader(name: &str, stamp: &str) -> anyhow::Result<(Box<dyn Transport>, S
     let slug: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let mut opts = RunOptions::new(format!("{stamp}-{slug}"));
-    opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), sim_profile: None };
+    opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), ..DutIdentity::default() };
     Ok((Box::new(t), format!("the device in {name:?}"), opts))
 }
 
@@ -261,6 +317,10 @@ fn print_summary(
     out.finish()
 }
 
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
 fn read_report(path: &Path) -> anyhow::Result<RunReport> {
     let file = if path.is_dir() { path.join("report.json") } else { path.to_path_buf() };
     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -278,6 +338,62 @@ pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
             out.line(text.trim_end())?;
             out.finish()?;
             Ok(ExitCode::from(u8::from(diff.has_regressions())))
+        }
+        ReportCommand::Merge { runs, out } => {
+            let reports = runs.iter().map(|r| read_report(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            let merged = merge_reports(&reports)?;
+            let files = write_run_with(out, &merged, &RunInputs::default())
+                .with_context(|| format!("writing the reports to {}", out.display()))?;
+            let s = &merged.summary;
+            let mut o = Stdout::new();
+            o.line(format_args!(
+                "tapcert report merge: {} runs, {} cases: {} pass, {} fail, {} error, {} not applicable, {} skipped, {} inconclusive",
+                reports.len(), s.cases, s.pass, s.fail, s.error, s.not_applicable, s.skipped, s.inconclusive
+            ))?;
+            o.line(format_args!("  {}", files.report_json.display()))?;
+            o.finish()?;
+            Ok(ExitCode::from(s.exit_code()))
+        }
+        ReportCommand::Bundle { run_dir, out, sign } => {
+            let key = match sign {
+                Some(path) => Some(parse_key_hex(&path.display().to_string(), &read_text(path)?)?),
+                None => None,
+            };
+            let bytes = bundle_run(run_dir, key.as_ref())?;
+            let out_path = out.clone().unwrap_or_else(|| {
+                let mut p = run_dir.as_os_str().to_owned();
+                p.push(".tapcert-bundle");
+                PathBuf::from(p)
+            });
+            std::fs::write(&out_path, &bytes).with_context(|| format!("writing {}", out_path.display()))?;
+            let mut out = Stdout::new();
+            out.line(format_args!("{}", out_path.display()))?;
+            if let Some(key) = &key {
+                out.line(format_args!("signed by {}", public_key_hex(key)))?;
+            }
+            out.finish()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Verify { file, pubkey } => {
+            let pinned = pubkey.as_deref().map(|k| parse_key_hex("--pubkey", k)).transpose()?;
+            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            match verify_bundle(&bytes, pinned.as_ref()) {
+                Ok(check) => {
+                    let mut out = Stdout::new();
+                    let signed = match (&check.signer, check.pinned) {
+                        (Some(k), true) => format!("signed by {k}"),
+                        (Some(k), false) => format!("signed by {k} (the key in the bundle: pin it with --pubkey)"),
+                        (None, _) => "not signed".into(),
+                    };
+                    out.line(format_args!("ok: {} files match {}; {signed}", check.files, bundle::MANIFEST))?;
+                    out.finish()?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    crate::out::message(format_args!("tapcert report verify: {}: {e}", file.display()));
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
     }
 }

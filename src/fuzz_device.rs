@@ -127,7 +127,8 @@ pub fn run(args: &FuzzDeviceArgs) -> anyhow::Result<ExitCode> {
     opts.field_crash_limit = args.field_crash_limit.max(1);
     let (mut transport, slug): (Box<dyn Transport>, String) = match (&args.reader, &args.sim) {
         (Some(name), _) => {
-            opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), sim_profile: None };
+            opts.dut =
+                DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), ..DutIdentity::default() };
             (open_reader(name)?, name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect())
         }
         (None, Some(profile_name)) => {
@@ -138,6 +139,7 @@ pub fn run(args: &FuzzDeviceArgs) -> anyhow::Result<ExitCode> {
                 model: "tapcert built-in band".into(),
                 firmware: profile_name.clone(),
                 sim_profile: Some(profile_name.clone()),
+                ..DutIdentity::default()
             };
             (Box::new(InProcess::with_clock(Band::new(profile), Arc::new(clock.clone()))), profile_name.clone())
         }

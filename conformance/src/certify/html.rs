@@ -111,6 +111,12 @@ fn write_summary(h: &mut String, r: &RunReport) {
     if let Some(p) = &r.dut.sim_profile {
         row("Band profile", &escape_html(p));
     }
+    if let Some(k) = &r.dut.kind {
+        row("Kind", &escape_html(k));
+    }
+    if !r.dut.apps.is_empty() {
+        row("Applications", &escape_html(&r.dut.apps.join(", ")));
+    }
     let mut reader = format!("{} ({}", escape_html(&r.reader.name), escape_html(&r.reader.kind));
     if let Some(p) = &r.reader.protocol {
         let _ = write!(reader, ", {}", escape_html(p));
@@ -127,6 +133,21 @@ fn write_summary(h: &mut String, r: &RunReport) {
     row("Exit status", &format!("<span class=\"exit exit-{code}\">{code}</span>: {}", escape_html(exit_meaning(code))));
     row("Verdicts", &counts(&r.summary));
     row("Exchanges", &r.summary.apdus.to_string());
+    if !r.keys.is_empty() {
+        let keys: Vec<String> = r
+            .keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} <span class=\"muted\">{}</span> KCV <code class=\"hex\">{}</code>",
+                    escape_html(&k.name),
+                    escape_html(&k.role),
+                    escape_html(&k.kcv)
+                )
+            })
+            .collect();
+        row("Keys", &keys.join("<br>"));
+    }
     h.push_str("</table>\n");
 
     h.push_str("<table id=\"suites\">\n<tr><th>Suite</th><th>Title</th><th>Version</th><th>SHA-256</th><th>Verdicts</th></tr>\n");

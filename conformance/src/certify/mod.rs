@@ -18,24 +18,36 @@
 //! assert_eq!(report.summary.exit_code(), 0);
 //! ```
 
+pub mod bundle;
 pub mod diff;
 mod digest;
+pub mod dut;
 pub mod html;
 pub mod import;
 pub mod junit;
+mod lab_file;
+pub mod merge;
 pub mod output;
 pub mod report;
 pub mod runner;
 pub mod suite;
 pub mod transcript;
+pub mod waiver;
 
+pub use bundle::{
+    BundleCheck, BundleError, BundleFile, bundle_run, decode_bundle, encode_bundle, parse_key_hex, public_key_hex,
+    verify_bundle,
+};
 pub use diff::{
     CaseChange, CaseOnly, LatencyRegression, LatencyThreshold, ReportDiff, diff_reports, diff_reports_with,
 };
+pub use dut::{DutExpected, DutKind, DutProfile, parse_dut_profile};
 pub use html::{escape_html, render_html};
 pub use import::{ImportError, ScriptKind, detect_script, import_script};
 pub use junit::render_junit;
-pub use output::{RunFiles, read_run, write_run};
+pub use lab_file::LabFileError;
+pub use merge::{MergeError, merge_reports};
+pub use output::{RunFiles, RunInputs, read_run, write_run, write_run_with};
 pub use report::{
     CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
     RepeatStats, ReportError, RunReport, SuiteResult, Summary, Verdict,
@@ -43,3 +55,4 @@ pub use report::{
 pub use runner::{Progress, RunOptions, run_suites};
 pub use suite::{App, Case, Suite, SuiteError, bundled_suites, load_suite, parse_suite};
 pub use transcript::render_transcript;
+pub use waiver::{Day, Waiver, WaiverStatus, glob_match, parse_waivers, waiver_for};

@@ -2,6 +2,10 @@
 //! written to `<name>.tmp` and renamed over the old file, so that a run stopped at any point
 //! (Ctrl-C, reader gone, power cut between two files) leaves every file either whole at its
 //! previous state or whole at the new one; never half-written.
+//!
+//! [`write_run_with`] also keeps what the run was given: `suites/<id>.toml` (each suite's text
+//! as run, whose SHA-256 the report states), `dut.toml` and `waivers.toml`. Key files are
+//! never copied: the report holds the keys' names and check values.
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -10,6 +14,7 @@ use std::path::{Path, PathBuf};
 use super::html::render_html;
 use super::junit::render_junit;
 use super::report::{ReportError, RunReport};
+use super::suite::Suite;
 use super::transcript::render_transcript;
 
 /// `report.json`: the complete record, the one [`read_run`] reads.
@@ -20,6 +25,24 @@ pub const JUNIT_XML: &str = "junit.xml";
 pub const REPORT_HTML: &str = "report.html";
 /// `transcript.txt`.
 pub const TRANSCRIPT_TXT: &str = "transcript.txt";
+
+/// `dut.toml`: the DUT profile given with `--dut`.
+pub const DUT_TOML: &str = "dut.toml";
+/// `waivers.toml`: the waivers given with `--waivers`.
+pub const WAIVERS_TOML: &str = "waivers.toml";
+/// The folder of the suite files as run.
+pub const SUITES_DIR: &str = "suites";
+
+/// What a run was given, kept in its folder beside the reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunInputs<'a> {
+    /// The suites as run (their text).
+    pub suites: &'a [Suite],
+    /// The DUT profile file's text.
+    pub dut: Option<&'a str>,
+    /// The waivers file's text.
+    pub waivers: Option<&'a str>,
+}
 
 /// Where [`write_run`] put each report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +62,11 @@ pub struct RunFiles {
 /// Writes every report of `report` into `dir` (created if missing). `report.json` goes
 /// first: whatever else a stop leaves undone, the complete record is there.
 pub fn write_run(dir: &Path, report: &RunReport) -> io::Result<RunFiles> {
+    write_run_with(dir, report, &RunInputs::default())
+}
+
+/// [`write_run`], and then the run's inputs: `suites/<id>.toml`, `dut.toml`, `waivers.toml`.
+pub fn write_run_with(dir: &Path, report: &RunReport, inputs: &RunInputs<'_>) -> io::Result<RunFiles> {
     fs::create_dir_all(dir)?;
     let files = RunFiles {
         dir: dir.to_path_buf(),
@@ -51,6 +79,23 @@ pub fn write_run(dir: &Path, report: &RunReport) -> io::Result<RunFiles> {
     replace_file(&files.junit_xml, render_junit(report)?.as_bytes())?;
     replace_file(&files.report_html, render_html(report).as_bytes())?;
     replace_file(&files.transcript_txt, render_transcript(report).as_bytes())?;
+    if !inputs.suites.is_empty() {
+        fs::create_dir_all(dir.join(SUITES_DIR))?;
+    }
+    for suite in inputs.suites {
+        // Suite ids are file names here: keep only what is safe in one.
+        let name: String =
+            suite.id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+        replace_file(
+            &dir.join(SUITES_DIR).join(format!("{}.toml", name.trim_start_matches('.'))),
+            suite.text.as_bytes(),
+        )?;
+    }
+    for (name, text) in [(DUT_TOML, inputs.dut), (WAIVERS_TOML, inputs.waivers)] {
+        if let Some(text) = text {
+            replace_file(&dir.join(name), text.as_bytes())?;
+        }
+    }
     Ok(files)
 }
 

@@ -9,6 +9,8 @@
 use serde::{Deserialize, Serialize};
 use tapcert_parsers::Finding;
 
+pub use crate::terminal::KeyKcv;
+
 /// Version of the `report.json` schema.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
@@ -55,6 +57,12 @@ pub struct DutIdentity {
     /// The built-in band's firmware profile, when the DUT is the virtual band.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sim_profile: Option<String>,
+    /// Device kind from the DUT profile (`band`, `phone-hce`, `card`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Applications the DUT profile says the device carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<String>,
 }
 
 /// The reader the run went through.
@@ -256,6 +264,9 @@ pub struct RunReport {
     /// Why the run stopped early (`interrupted`, `reader gone: ...`), when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
+    /// The keys the terminal verified with: names, roles and check values, never key bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<KeyKcv>,
     /// Counts.
     pub summary: Summary,
 }

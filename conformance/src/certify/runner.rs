@@ -23,6 +23,7 @@ use super::report::{
     RepeatStats, RunReport, SuiteResult, Summary, Verdict,
 };
 use super::suite::{App, Case, Expect, ProcedureKind, QrSource, Step, Suite};
+use super::waiver::{Day, Waiver, WaiverStatus, waiver_for};
 use crate::clock::{Clock, SeededRng};
 use crate::mask::{masked_command_hex, masked_hex};
 use crate::sim::CodeDisplay;
@@ -57,6 +58,8 @@ pub struct RunOptions {
     pub seed: u64,
     /// How long the field stays off before each case (a card's power-down time).
     pub field_off_hold: Duration,
+    /// Waived cases (not run, `skipped`); an expired waiver makes its cases `fail`.
+    pub waivers: Vec<Waiver>,
 }
 
 impl RunOptions {
@@ -74,6 +77,7 @@ impl RunOptions {
             reconnect_timeout: Duration::from_secs(10),
             seed: 0x7A9C_0001,
             field_off_hold: Duration::from_millis(10),
+            waivers: Vec::new(),
         }
     }
 }
@@ -118,6 +122,7 @@ pub fn run_suites(
         atr: None,
     };
     let mut rng = SeededRng::new(opts.seed);
+    let today = Day::from_unix(started);
     let total: usize = suites.iter().map(|s| s.cases.len()).sum();
     let mut interrupted: Option<String> = None;
     let mut index = 0;
@@ -132,6 +137,9 @@ pub fn run_suites(
             } else if stop.load(Ordering::Relaxed) {
                 interrupted = Some("interrupted".into());
                 not_run(case, Verdict::Skipped, "not run: the run was interrupted".into())
+            } else if let Some(w) = waiver_for(&opts.waivers, &case.id, today) {
+                let verdict = if let WaiverStatus::Expired(_) = w { Verdict::Fail } else { Verdict::Skipped };
+                not_run(case, verdict, w.reason())
             } else if let Some(why) = not_applicable(case, opts) {
                 not_run(case, Verdict::NotApplicable, why)
             } else {
@@ -174,6 +182,7 @@ pub fn run_suites(
         summary: Summary::of(&results),
         suites: results,
         interrupted,
+        keys: opts.config.keys.kcvs(),
     }
 }
 

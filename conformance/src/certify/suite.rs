@@ -254,6 +254,9 @@ pub struct Suite {
     /// SHA-256 of the file's text, set on load.
     #[serde(skip)]
     pub sha256: String,
+    /// The file's text as loaded (the run folder keeps it: `suites/<id>.toml`).
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Why a suite file was rejected.
@@ -321,6 +324,7 @@ pub fn parse_suite(name: &str, text: &str) -> Result<Suite, SuiteError> {
     let mut suite: Suite =
         toml::from_str(text).map_err(|e| SuiteError::Toml { name: name.to_string(), detail: e.to_string() })?;
     suite.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    suite.text = text.to_string();
     check_suite(name, &suite)?;
     Ok(suite)
 }

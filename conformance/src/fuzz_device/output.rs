@@ -198,6 +198,7 @@ pub fn fuzz_report(run: &FuzzRun, opts: &FuzzOptions, run_id: &str) -> RunReport
             atr: run.flow.atr.as_ref().map(|a| hex::encode_upper(a.as_bytes())),
         },
         repeat: 1,
+        keys: opts.config.keys.kcvs(),
         summary: Summary::of(&suites),
         suites,
         interrupted: run.stopped.clone(),

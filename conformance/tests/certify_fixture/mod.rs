@@ -261,7 +261,7 @@ pub fn run_report_with(gac_latency_us: u64) -> RunReport {
         tapcert_version: "0.1.0".into(),
         started_unix_ms: 1_795_314_742_000,
         duration_ms: 2_950,
-        dut: DutIdentity { model: "band-x".into(), firmware: "1.2.3".into(), sim_profile: None },
+        dut: DutIdentity { model: "band-x".into(), firmware: "1.2.3".into(), ..DutIdentity::default() },
         reader: ReaderIdentity {
             name: "Virtual PCD 00 00".into(),
             kind: "pcsc".into(),
@@ -272,6 +272,7 @@ pub fn run_report_with(gac_latency_us: u64) -> RunReport {
         summary: Summary::of(&suites),
         suites,
         interrupted: None,
+        keys: Vec::new(),
     }
 }
 
