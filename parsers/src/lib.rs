@@ -37,6 +37,7 @@
 pub mod apdu;
 pub mod atr;
 pub mod bcd;
+mod compose;
 mod finding;
 
 pub mod ndef;
@@ -46,6 +47,7 @@ pub mod render;
 pub mod tlv;
 pub mod transit;
 
+pub use compose::{OffsetError, offsets_from};
 pub use finding::{Finding, Location, Severity, is_rule_id};
 
 #[doc(hidden)]

@@ -5,9 +5,13 @@
 //! follows ([`Tlv::padding_before`]) or, after the last object, in
 //! [`TlvIter::trailing_padding`], so a validator can flag it and an encoder can restore it.
 
+use nom::bytes::complete::take;
+use nom::{IResult, Parser};
+
 use super::TlvError;
-use super::length::{Length, parse_length_bytes};
-use super::tag::{Tag, parse_tag_bytes};
+use crate::OffsetError;
+use super::length::{Length, ber_length};
+use super::tag::{Tag, ber_tag};
 
 /// One BER-TLV object, borrowing its value from the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,27 +67,22 @@ impl<'a> Tlv<'a> {
     }
 }
 
-/// Parses one object at the start of `input` (no padding skipped). Offsets are relative to
-/// `input`, except `parent`, the absolute offset of the enclosing object if there is one.
+/// The BER-TLV object combinator: tag, length, then a value of that many bytes, read in the
+/// order ISO/IEC 8825-1 lays them out. No padding is skipped. Errors count bytes left (see
+/// [`TlvError::from_end`]); a value past the end is [`TlvError::LengthExceedsInput`] at the tag.
 // The walk's hot path is marked #[inline] throughout: its callers live in other crates (CLI,
 // conformance, benches), and without LTO nothing crosses the crate boundary otherwise.
 #[inline]
-pub(crate) fn parse_object(input: &[u8], parent: Option<usize>) -> Result<(Tlv<'_>, usize), TlvError> {
-    let (tag, tag_len) = parse_tag_bytes(input)?;
-    let length = parse_length_bytes(&input[tag_len..]).map_err(|e| e.shifted(tag_len))?;
-    let header = tag_len + usize::from(length.encoded_len);
-    let available = input.len() - header;
-    if length.value > available {
-        return Err(match parent {
-            None => TlvError::LengthExceedsInput { offset: 0, declared: length.value, available },
-            Some(parent_offset) => {
-                TlvError::ExceedsParent { offset: 0, declared: length.value, available, parent_offset }
-            }
-        });
-    }
-    let end = header + length.value;
-    let tlv = Tlv { tag, length, value: &input[header..end], offset: 0, padding_before: 0 };
-    Ok((tlv, end))
+pub(crate) fn ber_object(input: &[u8]) -> IResult<&[u8], Tlv<'_>, TlvError> {
+    let (rest, (tag, length)) = (ber_tag, ber_length).parse_complete(input)?;
+    let (rest, value) = take::<_, _, ()>(length.value)(rest).map_err(|_| {
+        nom::Err::Error(TlvError::LengthExceedsInput {
+            offset: input.len(),
+            declared: length.value,
+            available: rest.len(),
+        })
+    })?;
+    Ok((rest, Tlv { tag, length, value, offset: 0, padding_before: 0 }))
 }
 
 /// Parses one BER-TLV object (tag, length, value) and returns the remainder. Leading `00`
@@ -98,9 +97,8 @@ pub(crate) fn parse_object(input: &[u8], parent: Option<usize>) -> Result<(Tlv<'
 ///     Err(nom::Err::Error(TlvError::LengthExceedsInput { offset: 0, declared: 4, available: 1 }))
 /// );
 /// ```
-pub fn parse_emv_tlv(input: &[u8]) -> nom::IResult<&[u8], Tlv<'_>, TlvError> {
-    let (tlv, end) = parse_object(input, None).map_err(nom::Err::Error)?;
-    Ok((&input[end..], tlv))
+pub fn parse_emv_tlv(input: &[u8]) -> IResult<&[u8], Tlv<'_>, TlvError> {
+    ber_object(input).map_err(|e| nom::Err::Error(TlvError::at_entry(e, input.len())))
 }
 
 /// Iterates over a sequence of sibling objects, skipping `00` padding. Yields `Err` once and
@@ -155,17 +153,32 @@ impl<'a> Iterator for TlvIter<'a> {
         }
         let start = self.pos + padding;
         let at = self.base + start;
-        match parse_object(&self.input[start..], self.parent) {
-            Ok((mut tlv, len)) => {
+        match ber_object(&self.input[start..]) {
+            Ok((rest, mut tlv)) => {
                 tlv.offset = at;
                 tlv.padding_before = padding;
-                self.pos = start + len;
+                self.pos = self.input.len() - rest.len();
                 Some(Ok(tlv))
             }
             Err(e) => {
                 self.failed = true;
-                Some(Err(e.shifted(at)))
+                Some(Err(self.error(e)))
             }
+        }
+    }
+}
+
+impl TlvIter<'_> {
+    /// The error of the object that failed, with offsets from the iterator's base; a value
+    /// past the end of a parent's value is the parent's fault as much as the child's.
+    #[cold]
+    fn error(&self, e: nom::Err<TlvError>) -> TlvError {
+        match TlvError::at_entry(e, self.input.len()).shifted(self.base) {
+            TlvError::LengthExceedsInput { offset, declared, available } if self.parent.is_some() => {
+                let parent_offset = self.parent.unwrap_or_default();
+                TlvError::ExceedsParent { offset, declared, available, parent_offset }
+            }
+            e => e,
         }
     }
 }
