@@ -164,8 +164,9 @@ pub(crate) fn encode_wire_record(
 /// record's `offset`, count bytes left (the entry points translate them).
 #[inline]
 pub(crate) fn ndef_record(input: &[u8]) -> IResult<&[u8], RawRecord<'_>, NdefError> {
-    let (rest, (header, type_len)) =
-        (be_u8::<_, ()>, be_u8).parse_complete(input).map_err(|_| truncated(input, 2, "record header and TYPE_LENGTH"))?;
+    let (rest, (header, type_len)) = (be_u8::<_, ()>, be_u8)
+        .parse_complete(input)
+        .map_err(|_| truncated(input, 2, "record header and TYPE_LENGTH"))?;
     let flags = RecordFlags::from_header(header);
     let (rest, payload_len) = if flags.sr {
         let (r, b) = be_u8::<_, ()>(rest).map_err(|_| truncated(rest, 1, "PAYLOAD_LENGTH (SR)"))?;

@@ -148,8 +148,10 @@ pub fn parse_emv_dol(dol: &[u8]) -> Result<Vec<DolEntry>, DolError> {
     );
     match entries.parse_complete(dol) {
         Ok((_, entries)) => Ok(entries),
-        Err(e) => Err(crate::compose::nom_inner(e, || DolError::TruncatedLength { offset: 0 })
-            .map_offsets(|left| total - left)),
+        Err(e) => {
+            Err(crate::compose::nom_inner(e, || DolError::TruncatedLength { offset: 0 })
+                .map_offsets(|left| total - left))
+        }
     }
 }
 

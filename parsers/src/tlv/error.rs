@@ -148,12 +148,9 @@ impl TlvError {
             TlvError::LengthExceedsInput { offset, declared, available } => {
                 TlvError::LengthExceedsInput { offset: f(offset), declared, available }
             }
-            TlvError::ExceedsParent { offset, declared, available, parent_offset } => TlvError::ExceedsParent {
-                offset: f(offset),
-                declared,
-                available,
-                parent_offset: f(parent_offset),
-            },
+            TlvError::ExceedsParent { offset, declared, available, parent_offset } => {
+                TlvError::ExceedsParent { offset: f(offset), declared, available, parent_offset: f(parent_offset) }
+            }
             TlvError::DepthLimit { offset, limit } => TlvError::DepthLimit { offset: f(offset), limit },
             TlvError::TrailingData { offset } => TlvError::TrailingData { offset: f(offset) },
             nom @ TlvError::Nom { .. } => nom,

@@ -9,9 +9,9 @@ use nom::bytes::complete::take;
 use nom::{IResult, Parser};
 
 use super::TlvError;
-use crate::OffsetError;
 use super::length::{Length, ber_length};
 use super::tag::{Tag, ber_tag};
+use crate::OffsetError;
 
 /// One BER-TLV object, borrowing its value from the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

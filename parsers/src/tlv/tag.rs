@@ -174,10 +174,12 @@ mod tests {
 
     #[test]
     fn tag_parse_errors() {
-        let parse = |b: &[u8]| parse_emv_tag(b).map(|(rest, t)| (t, b.len() - rest.len())).map_err(|e| match e {
-            nom::Err::Error(e) => e,
-            other => panic!("{other:?}"),
-        });
+        let parse = |b: &[u8]| {
+            parse_emv_tag(b).map(|(rest, t)| (t, b.len() - rest.len())).map_err(|e| match e {
+                nom::Err::Error(e) => e,
+                other => panic!("{other:?}"),
+            })
+        };
         assert_eq!(parse(&[]), Err(TlvError::TruncatedTag { offset: 0 }));
         assert_eq!(parse(&[0x9F, 0x81]), Err(TlvError::TruncatedTag { offset: 0 }));
         assert_eq!(parse(&[0x9F, 0x81, 0x81, 0x81, 0x01]), Err(TlvError::TagTooLong { offset: 0, max: 4 }));
