@@ -16,7 +16,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use nom::bytes::complete::take;
 use nom::number::complete::{be_u8, be_u32};
 use nom::{IResult, Parser};
 
@@ -192,9 +191,10 @@ pub(crate) fn ndef_record(input: &[u8]) -> IResult<&[u8], RawRecord<'_>, NdefErr
             available: rest.len(),
         }));
     }
-    let (rest, (record_type, id, payload)) = (take::<_, _, ()>(type_len), take(id_len), take(payload_len))
-        .parse_complete(rest)
-        .map_err(|_| truncated(rest, declared, "TYPE, ID and PAYLOAD"))?;
+    // The three fields fit: `declared` was checked against what is left.
+    let (record_type, rest) = rest.split_at(type_len);
+    let (id, rest) = rest.split_at(id_len);
+    let (payload, rest) = rest.split_at(payload_len);
     let tnf = Tnf(header & 0x07);
     Ok((rest, RawRecord { flags, tnf, record_type, id, payload, offset: input.len() }))
 }

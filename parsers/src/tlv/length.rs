@@ -13,7 +13,6 @@
 
 use nom::IResult;
 use nom::bytes::complete::take;
-use nom::number::complete::be_u8;
 
 use super::TlvError;
 
@@ -67,8 +66,11 @@ pub fn minimal_length_len(value: usize) -> usize {
 #[inline]
 pub(crate) fn ber_length(input: &[u8]) -> IResult<&[u8], Length, TlvError> {
     let at = input.len();
-    let (rest, first) = be_u8::<_, ()>(input)
-        .map_err(|_| nom::Err::Error(TlvError::TruncatedLength { offset: at, needed: 1, available: 0 }))?;
+    let (&first, rest) = input.split_first().ok_or(nom::Err::Error(TlvError::TruncatedLength {
+        offset: at,
+        needed: 1,
+        available: 0,
+    }))?;
     match first {
         0x00..=0x7F => Ok((rest, Length { value: usize::from(first), encoded_len: 1 })),
         0x80 => Err(nom::Err::Error(TlvError::IndefiniteLength { offset: at })),

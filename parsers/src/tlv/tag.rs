@@ -13,7 +13,6 @@
 use core::fmt;
 
 use nom::IResult;
-use nom::number::complete::be_u8;
 
 use super::TlvError;
 
@@ -126,14 +125,14 @@ impl fmt::Debug for Tag {
 #[inline]
 pub(crate) fn ber_tag(input: &[u8]) -> IResult<&[u8], Tag, TlvError> {
     let truncated = || nom::Err::Error(TlvError::TruncatedTag { offset: input.len() });
-    let (mut rest, first) = be_u8::<_, ()>(input).map_err(|_| truncated())?;
+    let (&first, mut rest) = input.split_first().ok_or_else(truncated)?;
     let mut value = u32::from(first);
     if first & 0x1F != 0x1F {
         return Ok((rest, Tag(value)));
     }
     // Subsequent bytes: b8 set means another follows; at most MAX_TAG_LEN bytes in all.
     for _ in 1..MAX_TAG_LEN {
-        let (after, b) = be_u8::<_, ()>(rest).map_err(|_| truncated())?;
+        let (&b, after) = rest.split_first().ok_or_else(truncated)?;
         rest = after;
         value = (value << 8) | u32::from(b);
         if b & 0x80 == 0 {
