@@ -3,7 +3,7 @@
 //!
 //! Inside the grammar an error is built where it is found, from the input left there: its
 //! offsets count the bytes left to the end of the input (as nom's `Offset` does), and the entry
-//! point turns them into offsets from the start ([`TlvError::from_end`]), so an error found deep
+//! point turns them into offsets from the start ([`TlvError::counted_from_start`]), so an error found deep
 //! in a nested value needs no bookkeeping on the way up.
 
 use nom::error::ErrorKind;
@@ -123,14 +123,14 @@ impl TlvError {
 
     /// An error built inside the grammar (offsets counting bytes left) with its offsets counted
     /// from the start of the `total` bytes the entry point was given.
-    pub(crate) fn from_end(self, total: usize) -> Self {
+    pub(crate) fn counted_from_start(self, total: usize) -> Self {
         self.map_offsets(|left| total - left)
     }
 
     /// The error of a failed grammar function, at an entry point given `total` bytes.
     #[inline]
     pub(crate) fn at_entry(e: nom::Err<TlvError>, total: usize) -> Self {
-        crate::compose::nom_inner(e, || TlvError::TruncatedTag { offset: 0 }).from_end(total)
+        crate::compose::nom_inner(e, || TlvError::TruncatedTag { offset: 0 }).counted_from_start(total)
     }
 
     /// The same error with `f` applied to each of its offsets.

@@ -62,7 +62,7 @@ pub fn minimal_length_len(value: usize) -> usize {
 }
 
 /// The BER length combinator: one length field from the start of `input`. Errors count bytes
-/// left (see [`TlvError::from_end`]).
+/// left (see [`TlvError::counted_from_start`]).
 #[inline]
 pub(crate) fn ber_length(input: &[u8]) -> IResult<&[u8], Length, TlvError> {
     let at = input.len();

@@ -69,7 +69,7 @@ impl<'a> Tlv<'a> {
 
 /// The BER-TLV object combinator: tag, length, then a value of that many bytes, read in the
 /// order ISO/IEC 8825-1 lays them out. No padding is skipped. Errors count bytes left (see
-/// [`TlvError::from_end`]); a value past the end is [`TlvError::LengthExceedsInput`] at the tag.
+/// [`TlvError::counted_from_start`]); a value past the end is [`TlvError::LengthExceedsInput`] at the tag.
 // The walk's hot path is marked #[inline] throughout: its callers live in other crates (CLI,
 // conformance, benches), and without LTO nothing crosses the crate boundary otherwise.
 #[inline]

@@ -121,7 +121,7 @@ impl fmt::Debug for Tag {
 }
 
 /// The BER tag combinator: one tag from the start of `input`. Errors count bytes left (see
-/// [`TlvError::from_end`]).
+/// [`TlvError::counted_from_start`]).
 #[inline]
 pub(crate) fn ber_tag(input: &[u8]) -> IResult<&[u8], Tag, TlvError> {
     let truncated = || nom::Err::Error(TlvError::TruncatedTag { offset: input.len() });
