@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench_tokens;
+mod certify;
 mod decode;
 mod hex_arg;
+mod out;
 mod readers;
 mod sim;
 mod token;
@@ -21,6 +23,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Certify a firmware build: run conformance suites against a device and write the reports.
+    Certify(certify::CertifyArgs),
+    /// Compare two certification runs.
+    Report {
+        #[command(subcommand)]
+        what: certify::ReportCommand,
+    },
+    /// List the bundled suites, or import a script as a suite.
+    Suite {
+        #[command(subcommand)]
+        what: certify::SuiteCommand,
+    },
     /// Decode an APDU, ATR, BER-TLV, NDEF or QR payload and say what is wrong with it.
     Decode(decode::DecodeArgs),
     /// Generate EMV cryptograms, dynamic codes and QR tokens.
@@ -47,11 +61,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // A closed or full stream here is not worth a panic; the status still tells.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
     let result = match &cli.command {
+        Command::Certify(args) => certify::run(args),
+        Command::Report { what } => certify::run_report(what),
+        Command::Suite { what } => certify::run_suite(what),
         Command::Decode(args) => decode::run(args),
         Command::Token(args) => token::run(args),
         Command::Sim(args) => sim::run(args),
@@ -60,9 +78,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("tapcert: {e:#}");
+        Err(e) => out::output_error_exit(&e).unwrap_or_else(|| {
+            out::message(format_args!("tapcert: {e:#}"));
             ExitCode::from(2)
-        }
+        }),
     }
 }

@@ -49,11 +49,12 @@ pub fn run(args: &ReadersArgs) -> anyhow::Result<ExitCode> {
     let readers = match list_readers() {
         Ok(r) => r,
         Err(e @ TransportError::NoService { .. }) => {
-            eprintln!("tapcert readers: {e} (is pcscd running?)");
+            crate::out::message(format_args!("tapcert readers: {e} (is pcscd running?)"));
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
     };
+    let mut out = crate::out::Stdout::new();
     if args.json {
         let list: Vec<_> = readers
             .iter()
@@ -68,18 +69,19 @@ pub fn run(args: &ReadersArgs) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "readers": list }))?);
+        out.line(serde_json::to_string_pretty(&serde_json::json!({ "readers": list }))?)?;
     } else if readers.is_empty() {
-        eprintln!("tapcert readers: no reader");
+        crate::out::message("tapcert readers: no reader");
     } else {
         for r in &readers {
             let (atr, summary) = match r.atr.as_deref() {
                 Some(atr) => (hex::encode_upper(atr), describe_atr(atr).1),
                 None => ("-".into(), "-".into()),
             };
-            println!("{}\t{}\t{atr}\t{summary}", r.name, r.state.join(","));
+            out.line(format_args!("{}\t{}\t{atr}\t{summary}", r.name, r.state.join(",")))?;
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -87,7 +89,7 @@ pub fn run(args: &ReadersArgs) -> anyhow::Result<ExitCode> {
 #[cfg(not(feature = "pcsc"))]
 pub fn run(_args: &ReadersArgs) -> anyhow::Result<ExitCode> {
     let _ = describe_atr;
-    eprintln!("tapcert readers: built without PC/SC support; rebuild with `--features pcsc`");
+    crate::out::message("tapcert readers: built without PC/SC support; rebuild with `--features pcsc`");
     Ok(ExitCode::from(2))
 }
 

@@ -46,10 +46,11 @@ pub struct SimArgs {
 /// Runs `tapcert sim`.
 pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     if args.list_profiles {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::out::Stdout::new();
         for p in profiles() {
-            writeln!(out, "{}\t{}\t{}", p.name, p.kind.as_str(), p.description)?;
+            out.line(format_args!("{}\t{}\t{}", p.name, p.kind.as_str(), p.description))?;
         }
+        out.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
     let Some(profile) = find_profile(&args.profile) else {
@@ -66,7 +67,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
-    eprintln!("tapcert sim: profile {} serving vpcd at {}", profile.name, args.vpcd);
+    crate::out::message(format_args!("tapcert sim: profile {} serving vpcd at {}", profile.name, args.vpcd));
     // One clock for the band's delays, the reconnect backoff and the log's timestamps.
     let clock = Arc::new(SystemClock::new());
     let mut server = VpcdServer::new(Band::with_config(profile, config), options).with_clock(clock.clone());
@@ -74,12 +75,24 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     server.run(&mut |event| {
         let line = match event {
             VpcdEvent::Connected(peer) => {
-                eprintln!("tapcert sim: connected to vpcd {peer}");
+                crate::out::message(format_args!("tapcert sim: connected to vpcd {peer}"));
                 format!("# connected {peer}")
             }
             VpcdEvent::Disconnected => {
-                eprintln!("tapcert sim: vpcd closed the connection");
+                crate::out::message(format_args!("tapcert sim: vpcd closed the connection"));
                 "# disconnected".to_string()
+            }
+            VpcdEvent::ConnectFailed { attempt, error, retry_in } => {
+                // The first failure, then every doubling: the user learns what is awaited
+                // without a line every two seconds.
+                if attempt.is_power_of_two() {
+                    crate::out::message(format_args!(
+                        "tapcert sim: waiting for vpcd at {} ({error}; is pcscd running with the vpcd driver?), try {attempt}, next in {:.1} s",
+                        args.vpcd,
+                        retry_in.as_secs_f64()
+                    ));
+                }
+                format!("# connect failed: {error}")
             }
             VpcdEvent::Control(code) => format!("# control {code:02X}"),
             VpcdEvent::Apdu { capdu, rapdu } => format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)),

@@ -18,6 +18,8 @@ use tapcert_crypto::{
 
 /// Arguments of `tapcert token`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct TokenArgs {
     /// Which token to generate.
     #[command(subcommand)]
@@ -112,6 +114,8 @@ pub enum KeyAlgArg {
 
 /// `tapcert token arqc`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct ArqcArgs {
     /// Issuer master key (hex; TDES for retail, AES for cmac).
     #[arg(long)]
@@ -150,6 +154,8 @@ pub struct ArqcArgs {
 
 /// `tapcert token arpc`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct ArpcArgs {
     /// ARPC key (hex): the ICC MK or the session key, as the CVN requires.
     #[arg(long)]
@@ -180,6 +186,8 @@ pub struct ArpcArgs {
 
 /// `tapcert token cvc3`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct Cvc3Args {
     /// Issuer master key for CVC3 (TDES hex).
     #[arg(long)]
@@ -212,6 +220,8 @@ pub struct Cvc3Args {
 
 /// `tapcert token dcvv`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct DcvvArgs {
     /// Issuer master key AC (TDES hex).
     #[arg(long)]
@@ -238,6 +248,8 @@ pub struct DcvvArgs {
 
 /// `tapcert token hotp`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct HotpArgs {
     /// Shared secret (hex).
     #[arg(long)]
@@ -258,6 +270,8 @@ pub struct HotpArgs {
 
 /// `tapcert token totp`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct TotpArgs {
     /// Shared secret (hex).
     #[arg(long)]
@@ -284,6 +298,8 @@ pub struct TotpArgs {
 
 /// `tapcert token cpm-qr`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct CpmQrArgs {
     /// Issuer master key AC (TDES hex).
     #[arg(long)]
@@ -309,8 +325,8 @@ pub struct CpmQrArgs {
     /// Application label (50).
     #[arg(long, default_value = "CREDIT")]
     pub label: String,
-    /// Cardholder name (5F20).
-    #[arg(long)]
+    /// Cardholder name (5F20, EMV ans 2-26: printable ASCII).
+    #[arg(long, value_parser = cardholder_name)]
     pub name: Option<String>,
     /// Print JSON.
     #[arg(long)]
@@ -365,12 +381,14 @@ pub enum SessionMethodArg {
 
 /// `tapcert token session-key`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct SessionKeyArgs {
     /// ICC master key (hex).
     #[arg(long)]
     pub mk: String,
     /// ATC (2 bytes hex).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "r")]
     pub atc: Option<String>,
     /// Explicit diversification value R (8 bytes TDES, 16 bytes AES), instead of --atc.
     #[arg(long)]
@@ -400,6 +418,8 @@ pub struct SessionKeyArgs {
 
 /// `tapcert token icc-mk`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct IccMkArgs {
     /// Issuer master key (hex; AES for option-c).
     #[arg(long)]
@@ -429,6 +449,8 @@ pub enum KcvMethodArg {
 
 /// `tapcert token kcv`.
 #[derive(Debug, Args)]
+// "-1" is a value (then refused by its range, naming the flag), not an unknown flag.
+#[command(allow_negative_numbers = true)]
 pub struct KcvArgs {
     /// Key (hex).
     #[arg(long)]
@@ -439,17 +461,38 @@ pub struct KcvArgs {
     /// Method.
     #[arg(long, value_enum, default_value = "encrypt-zeros")]
     pub method: KcvMethodArg,
-    /// Bytes of KCV to show (default 3; 5 for cmac).
-    #[arg(long)]
-    pub len: Option<usize>,
+    /// Bytes of KCV to show, 1-8 for encrypt-zeros, 1-16 for cmac (default 3; 5 for cmac).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub len: Option<u8>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }
 
-/// Keys and data are read like `tapcert decode` input: spaces, colons and `0x` allowed.
+/// Keys and data are read like `tapcert decode` input: spaces, colons and `0x` allowed; no
+/// key, data or secret is empty.
 fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>> {
-    crate::hex_arg::parse_hex_arg(&format!("--{name}"), s)
+    let v = crate::hex_arg::parse_hex_arg(&format!("--{name}"), s)?;
+    if v.is_empty() && name != "prop" {
+        bail!("--{name}: empty; expected hex bytes");
+    }
+    Ok(v)
+}
+
+/// An error about the value of `--{flag}` (a key of the wrong length, say), naming the flag.
+fn flag_error(flag: &str, e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("--{flag}: {e}")
+}
+
+/// `--name` of `cpm-qr`: the cardholder name 5F20, ans 2-26 (EMV Book 3 Annex A).
+fn cardholder_name(s: &str) -> std::result::Result<String, String> {
+    if !(2..=26).contains(&s.len()) || !s.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+        return Err(format!(
+            "expected 2 to 26 printable ASCII characters (EMV 5F20, ans 2-26), got {} characters",
+            s.chars().count()
+        ));
+    }
+    Ok(s.to_owned())
 }
 
 fn hex_fixed<const N: usize>(name: &str, s: &str) -> Result<[u8; N]> {
@@ -463,26 +506,30 @@ fn up(b: impl AsRef<[u8]>) -> String {
 }
 
 fn emit(json_out: bool, fields: Vec<(&str, Value)>) -> Result<ExitCode> {
+    let mut out = crate::out::Stdout::new();
     if json_out {
         let map: Map<String, Value> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        println!("{}", Value::Object(map));
+        out.line(Value::Object(map))?;
     } else {
         for (k, v) in fields {
             match v {
-                Value::String(s) => println!("{k}: {s}"),
-                other => println!("{k}: {other}"),
+                Value::String(s) => out.line(format_args!("{k}: {s}"))?,
+                other => out.line(format_args!("{k}: {other}"))?,
             }
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn derive_tdes_mk(imk: &[u8], pan: &str, psn: u8, method: MkDerivationArg) -> Result<[u8; 16]> {
-    let imk = Tdes::new(imk)?;
+    let imk = Tdes::new(imk).map_err(|e| flag_error("imk", e))?;
     Ok(match method {
         MkDerivationArg::OptionA => derive_icc_mk_option_a(&imk, pan, psn)?,
         MkDerivationArg::OptionB => derive_icc_mk_option_b(&imk, pan, psn)?,
-        MkDerivationArg::OptionC => bail!("option-c is the AES derivation; use --mac cmac with an AES IMK"),
+        MkDerivationArg::OptionC => {
+            bail!("--mk-derivation: option-c is the AES derivation; this token takes a TDES IMK (option-a or option-b)")
+        }
     })
 }
 
@@ -511,7 +558,7 @@ fn run_arqc(a: &ArqcArgs) -> Result<ExitCode> {
             if !matches!(a.mk_derivation, None | Some(MkDerivationArg::OptionC)) {
                 bail!("--mac cmac uses AES keys: --mk-derivation option-c");
             }
-            let mk = derive_icc_mk_option_c(&Aes::new(&imk)?, &a.pan, a.psn)?;
+            let mk = derive_icc_mk_option_c(&Aes::new(&imk).map_err(|e| flag_error("imk", e))?, &a.pan, a.psn)?;
             let sk = match a.session {
                 SessionArg::EmvCsk => derive_session_key_emv_csk_aes(&Aes::new(&mk)?, emv_csk_r_aes(atc)),
                 SessionArg::None => mk.clone(),
@@ -531,8 +578,12 @@ fn run_arpc(a: &ArpcArgs) -> Result<ExitCode> {
         (1, mac) => {
             let arc: [u8; 2] = hex_fixed("arc", a.arc.as_deref().context("--arc is required for method 1")?)?;
             match mac {
-                MacArg::Retail => generate_arpc_method1(&Tdes::new(&key)?, arqc, arc).to_vec(),
-                MacArg::Cmac => generate_arpc_method1_aes(&Aes::new(&key)?, arqc, arc).to_vec(),
+                MacArg::Retail => {
+                    generate_arpc_method1(&Tdes::new(&key).map_err(|e| flag_error("key", e))?, arqc, arc).to_vec()
+                }
+                MacArg::Cmac => {
+                    generate_arpc_method1_aes(&Aes::new(&key).map_err(|e| flag_error("key", e))?, arqc, arc).to_vec()
+                }
             }
         }
         (2, mac) => {
@@ -542,8 +593,14 @@ fn run_arpc(a: &ArpcArgs) -> Result<ExitCode> {
                 bail!("--prop: at most 8 bytes, got {}", prop.len());
             }
             match mac {
-                MacArg::Retail => generate_arpc_method2(&Tdes::new(&key)?, arqc, csu, &prop).to_vec(),
-                MacArg::Cmac => generate_arpc_method2_aes(&AesCmac::new(&key)?, arqc, csu, &prop).to_vec(),
+                MacArg::Retail => {
+                    generate_arpc_method2(&Tdes::new(&key).map_err(|e| flag_error("key", e))?, arqc, csu, &prop)
+                        .to_vec()
+                }
+                MacArg::Cmac => {
+                    generate_arpc_method2_aes(&AesCmac::new(&key).map_err(|e| flag_error("key", e))?, arqc, csu, &prop)
+                        .to_vec()
+                }
             }
         }
         (m, _) => bail!("--method: 1 or 2, got {m}"),
@@ -555,6 +612,7 @@ fn run_cvc3(a: &Cvc3Args) -> Result<ExitCode> {
     let kd = derive_tdes_mk(&hex_arg("imk", &a.imk)?, &a.pan, a.psn, a.mk_derivation)?;
     let track = match (&a.track2, &a.track1) {
         (Some(t2), None) => hex_arg("track2", t2)?,
+        (None, Some(t1)) if t1.is_empty() => bail!("--track1: empty; expected the track 1 data template as text"),
         (None, Some(t1)) => t1.as_bytes().to_vec(),
         _ => bail!("give exactly one of --track2 or --track1"),
     };
@@ -565,7 +623,7 @@ fn run_cvc3(a: &Cvc3Args) -> Result<ExitCode> {
 }
 
 fn run_dcvv(a: &DcvvArgs) -> Result<ExitCode> {
-    let imk = Tdes::new(&hex_arg("imk", &a.imk)?)?;
+    let imk = Tdes::new(&hex_arg("imk", &a.imk)?).map_err(|e| flag_error("imk", e))?;
     let method = match a.mk_derivation {
         MkDerivationArg::OptionA => IccMkDerivation::OptionA,
         MkDerivationArg::OptionB => IccMkDerivation::OptionB,
@@ -577,7 +635,7 @@ fn run_dcvv(a: &DcvvArgs) -> Result<ExitCode> {
 
 fn run_cpm(a: &CpmQrArgs) -> Result<ExitCode> {
     let cvn: Cvn = a.cvn.into();
-    let imk = Tdes::new(&hex_arg("imk", &a.imk)?)?;
+    let imk = Tdes::new(&hex_arg("imk", &a.imk)?).map_err(|e| flag_error("imk", e))?;
     let card = CpmCard {
         aid: hex_arg("aid", &a.aid)?,
         label: a.label.clone(),
@@ -603,11 +661,15 @@ fn run_session_key(a: &SessionKeyArgs) -> Result<ExitCode> {
                 Some(r) => hex_fixed::<8>("r", r)?,
                 None => emv_csk_r(need_atc()?),
             };
-            derive_session_key_emv_csk(&Tdes::new(&mk)?, r).to_vec()
+            derive_session_key_emv_csk(&Tdes::new(&mk).map_err(|e| flag_error("mk", e))?, r).to_vec()
         }
         (KeyAlgArg::Tdes, SessionMethodArg::MastercardSkd) => {
             let un = hex_fixed::<4>("un", a.un.as_deref().context("--un is required for mastercard-skd")?)?;
-            derive_session_key_emv_csk(&Tdes::new(&mk)?, mastercard_skd_r(need_atc()?, un)).to_vec()
+            derive_session_key_emv_csk(
+                &Tdes::new(&mk).map_err(|e| flag_error("mk", e))?,
+                mastercard_skd_r(need_atc()?, un),
+            )
+            .to_vec()
         }
         (KeyAlgArg::Tdes, SessionMethodArg::VisaSm) => {
             let mk: [u8; 16] = mk.try_into().map_err(|_| anyhow::anyhow!("--mk: visa-sm needs a 16-byte key"))?;
@@ -623,7 +685,7 @@ fn run_session_key(a: &SessionKeyArgs) -> Result<ExitCode> {
                 Some(r) => hex_fixed::<16>("r", r)?,
                 None => emv_csk_r_aes(need_atc()?),
             };
-            derive_session_key_emv_csk_aes(&Aes::new(&mk)?, r)
+            derive_session_key_emv_csk_aes(&Aes::new(&mk).map_err(|e| flag_error("mk", e))?, r)
         }
         (KeyAlgArg::Aes, _) => bail!("only emv-csk is defined for AES keys"),
     };
@@ -634,7 +696,7 @@ fn run_icc_mk(a: &IccMkArgs) -> Result<ExitCode> {
     let imk = hex_arg("imk", &a.imk)?;
     let (mk, kcv) = match a.method {
         MkDerivationArg::OptionC => {
-            let mk = derive_icc_mk_option_c(&Aes::new(&imk)?, &a.pan, a.psn)?;
+            let mk = derive_icc_mk_option_c(&Aes::new(&imk).map_err(|e| flag_error("imk", e))?, &a.pan, a.psn)?;
             let kcv = key_check_value(&mk, KeyAlgorithm::Aes, KcvMethod::CmacZeros)?;
             (mk, kcv[..5].to_vec())
         }
@@ -657,8 +719,11 @@ fn run_kcv(a: &KcvArgs) -> Result<ExitCode> {
         KcvMethodArg::EncryptZeros => (KcvMethod::EncryptZeros, 3),
         KcvMethodArg::Cmac => (KcvMethod::CmacZeros, 5),
     };
-    let kcv = key_check_value(&key, alg, method)?;
-    let len = a.len.unwrap_or(default_len).clamp(1, kcv.len());
+    let kcv = key_check_value(&key, alg, method).map_err(|e| anyhow::anyhow!("--key: {e}"))?;
+    let len = a.len.map_or(default_len, usize::from);
+    if len > kcv.len() {
+        bail!("--len: this method gives a {}-byte check value, got --len {len}", kcv.len());
+    }
     emit(a.json, vec![("kcv", json!(up(&kcv[..len])))])
 }
 
@@ -674,6 +739,9 @@ pub fn run(args: &TokenArgs) -> Result<ExitCode> {
             emit(a.json, vec![("code", json!(code))])
         }
         TokenKind::Totp(a) => {
+            if a.t0 > a.time {
+                bail!("--t0: the start time {} is later than --time {}; expected --t0 <= --time", a.t0, a.time);
+            }
             let totp =
                 tapcert_crypto::Totp::new(a.algo.into(), &hex_arg("secret", &a.secret)?, a.digits, a.step, a.t0)?;
             emit(a.json, vec![("code", json!(totp.generate(a.time)))])

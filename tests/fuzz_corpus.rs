@@ -239,7 +239,7 @@ fn band_transcripts() -> (Vec<BandRun>, usize) {
     use tapcert_conformance::transport::{FuzzCard, InProcess, T0};
 
     // The band on its own virtual clock: slow firmware advances it instead of sleeping.
-    let band = |p: &tapcert_conformance::sim::Profile| {
+    let band = |p: &tapcert_conformance::sim::FirmwareProfile| {
         InProcess::with_clock(Band::new(p.clone()), Arc::new(ManualClock::new(Duration::ZERO, Duration::ZERO)))
     };
     let mut out = Vec::new();

@@ -356,3 +356,45 @@ fn protocol_choice_exclusive_mode_and_reader_listing() {
     // And with the service gone, the error says so.
     assert!(matches!(list_readers(), Err(TransportError::NoService { .. })));
 }
+
+/// The bundled suites give the same verdicts through the real pcscd + vpcd stack as in-process,
+/// case by case (the reference band, and a faulty one).
+#[test]
+fn bundled_suites_give_the_same_verdicts_through_pcscd() {
+    use std::sync::atomic::AtomicBool;
+    use tapcert_conformance::certify::{RunOptions, RunReport, Verdict, bundled_suites, run_suites};
+    use tapcert_conformance::sim::{BandConfig, CodeDisplay};
+
+    let Some((_g, pcscd)) = stack() else { return };
+    let suites = bundled_suites().unwrap();
+    let verdicts = |r: &RunReport| r.cases().map(|(_, c)| (c.id.clone(), c.verdict)).collect::<Vec<_>>();
+    let options = |name: &str| {
+        let mut o = RunOptions::new(name);
+        o.display = Some(CodeDisplay::new(BandConfig::default()));
+        o
+    };
+    for profile in ["reference", "atc-stuck"] {
+        let clock = SystemClock::new();
+        let mut local = InProcess::with_clock(Band::new(find_profile(profile).unwrap()), Arc::new(clock.clone()));
+        let stop = AtomicBool::new(false);
+        let in_process = run_suites(&mut local, &suites, &mut options(profile), &clock, &stop, &mut |_| {});
+
+        let served = serve(Band::new(find_profile(profile).unwrap()));
+        wait_present(Duration::from_secs(10));
+        let mut t = Pcsc::open(PcscOptions { reader: Some(READER.into()), ..PcscOptions::default() }).unwrap();
+        let through = run_suites(&mut t, &suites, &mut options(profile), &clock, &stop, &mut |_| {});
+        drop(t);
+        served.stop();
+        assert_eq!(verdicts(&through), verdicts(&in_process), "{profile}");
+        assert_eq!(through.reader.name, READER);
+        assert_eq!(through.reader.atr.as_deref(), Some("3B80800101"));
+        if profile == "reference" {
+            assert!(through.cases().all(|(_, c)| matches!(c.verdict, Verdict::Pass | Verdict::NotApplicable)));
+        }
+        eprintln!(
+            "{profile}: {} cases, {} APDUs in {} ms through pcscd; in-process {} ms",
+            through.summary.cases, through.summary.apdus, through.duration_ms, in_process.duration_ms
+        );
+    }
+    pcscd.stop();
+}

@@ -11,11 +11,8 @@ use crate::{AcData, CryptoError, Cvn};
 /// PAN as tag 5A: BCD, padded with a trailing F nibble if odd.
 pub fn pan_to_5a(pan: &str) -> Result<Vec<u8>, CryptoError> {
     crate::emv::check_pan(pan)?;
-    let mut digits: Vec<u8> = pan.bytes().map(|b| b - b'0').collect();
-    if digits.len() % 2 == 1 {
-        digits.push(0xF);
-    }
-    Ok(digits.chunks_exact(2).map(|p| (p[0] << 4) | p[1]).collect())
+    // check_pan let only decimal digits through, which encode_bcd_cn always packs.
+    Ok(tapcert_parsers::bcd::encode_bcd_cn(pan).unwrap_or_default())
 }
 
 /// The card-side inputs of a CPM token besides the transaction data.

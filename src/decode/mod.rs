@@ -3,23 +3,31 @@
 //! `tapcert_parsers::render`, the same ones certification reports embed.
 //!
 //! Exit codes: 0 decoded (input that breaks rules still decodes), 1 input rejected (message
-//! with the offset on stderr) or, with `--strict`, some finding is a violation (a warning or
-//! an error; info findings never fail), 2 usage errors (bad hex, unreadable file, bad
-//! arguments).
+//! with the offset on stderr; empty input; input over the size or object budget) or, with
+//! `--strict`, some finding is a violation (a warning or an error; info findings never fail),
+//! 2 usage errors (bad hex, unreadable file, bad arguments), 141 standard output closed by its
+//! reader, 74 any other error writing standard output.
+//!
+//! The resource budget (README, "Budgets"): at most `--max-input` bytes are read from any
+//! source (a file, standard input, the argument), each read bounded so `/dev/zero` is refused
+//! after that many bytes, not after memory runs out; at most `--max-objects` objects per
+//! input; only the rendering asked for is produced, and it is written while the input is
+//! walked, so memory stays linear in the input.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use tapcert_parsers::qr::QrPayloadKind;
-use tapcert_parsers::render::{
-    Mask, RenderError, Rendered, render_atr, render_capdu, render_ndef, render_qr, render_rapdu, render_t2t,
-    render_t4t_cc, render_tlv,
-};
+use tapcert_parsers::render::{Budget, Document, Mask, RenderError, Style};
 
 use crate::hex_arg::parse_hex_arg;
+use crate::out::{OutputError, Stdout};
+
+/// Default `--max-input`: 16 MiB, well above real traces and Type 2/4 Tag dumps.
+pub(crate) const DEFAULT_MAX_INPUT: u64 = 16 << 20;
 
 /// Arguments of `tapcert decode`.
 #[derive(Debug, Args)]
@@ -46,6 +54,13 @@ pub struct DecodeArgs {
     /// of every format: tlv, capdu, rapdu, qr).
     #[arg(long)]
     pub unmask: bool,
+    /// Refuse input longer than BYTES (raw bytes for --bin, characters of text otherwise).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_INPUT)]
+    pub max_input: u64,
+    /// Refuse input with more than N objects (TLV objects, NDEF records, Type 2 Tag TLVs, QR
+    /// data objects, UPI parameters; nested ones count).
+    #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT_MAX_OBJECTS)]
+    pub max_objects: usize,
 }
 
 impl DecodeArgs {
@@ -82,71 +97,141 @@ pub enum Format {
     QrCpm,
 }
 
-/// Runs `tapcert decode`: reads the flags and the input, asks the library for the documents,
-/// prints one.
-pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
-    let mask = if args.unmask { Mask::Shown } else { Mask::Masked };
-    let bytes = || read_input_bytes(args);
-    let rendered = match args.format {
-        Format::Tlv => render_tlv(&bytes()?, mask),
-        Format::Capdu => render_capdu(&bytes()?, mask),
-        Format::Rapdu => render_rapdu(&bytes()?, mask),
-        Format::Atr => render_atr(&bytes()?),
-        Format::Ndef => render_ndef(&bytes()?),
-        Format::T4tCc => render_t4t_cc(&bytes()?),
-        Format::T2tTlv => render_t2t(&bytes()?),
-        Format::Qr => render_qr(&read_text(args)?, None, mask),
-        Format::QrMpm => render_qr(&read_text(args)?, Some(QrPayloadKind::Mpm), mask),
-        Format::QrCpm => render_qr(&read_text(args)?, Some(QrPayloadKind::Cpm), mask),
-    };
-    Ok(report(rendered, args))
+/// Input that is refused before it is decoded (exit 1, like input the format rejects).
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
-fn report(outcome: Result<Rendered, RenderError>, args: &DecodeArgs) -> ExitCode {
-    match outcome {
-        Ok(rendered) => {
-            let fails = args.strict && rendered.has_violation();
-            let text = if args.json {
-                let mut json = serde_json::to_string_pretty(&rendered.json).unwrap_or_default();
-                json.push('\n');
-                json
-            } else {
-                rendered.human
-            };
-            // A closed pipe (`tapcert decode ... | head`) is the reader's choice, not an error.
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
-            if fails { ExitCode::from(1) } else { ExitCode::SUCCESS }
+impl std::error::Error for Refused {}
+
+/// Runs `tapcert decode`: reads the flags and the input (bounded), decodes it within the
+/// budget, writes the one rendering asked for as it is produced.
+pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    match decode(args) {
+        Err(e) if e.downcast_ref::<Refused>().is_some() => {
+            crate::out::message(format_args!("tapcert: rejected: {e}"));
+            Ok(ExitCode::from(1))
         }
-        Err(rejected) => {
-            eprintln!("tapcert: rejected: {rejected}");
-            ExitCode::from(1)
-        }
+        other => other,
     }
+}
+
+fn decode(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    let mask = if args.unmask { Mask::Shown } else { Mask::Masked };
+    let budget = Budget { max_objects: args.max_objects };
+    let text;
+    let bytes;
+    let document = match args.format {
+        Format::Qr | Format::QrMpm | Format::QrCpm => {
+            text = read_text(args)?;
+            let kind = match args.format {
+                Format::QrMpm => Some(QrPayloadKind::Mpm),
+                Format::QrCpm => Some(QrPayloadKind::Cpm),
+                _ => None,
+            };
+            Document::qr(&text, kind, mask, budget)
+        }
+        format => {
+            bytes = read_input_bytes(args)?;
+            match format {
+                Format::Tlv => Document::tlv(&bytes, mask, budget),
+                Format::Capdu => Document::capdu(&bytes, mask),
+                Format::Rapdu => Document::rapdu(&bytes, mask, budget),
+                Format::Atr => Document::atr(&bytes),
+                Format::Ndef => Document::ndef(&bytes, budget),
+                Format::T4tCc => Document::t4t_cc(&bytes),
+                _ => Document::t2t(&bytes, budget),
+            }
+        }
+    };
+    report(document, args)
+}
+
+fn report(outcome: Result<Document<'_>, RenderError>, args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    let document = match outcome {
+        Ok(document) => document,
+        Err(rejected) => {
+            crate::out::message(format_args!("tapcert: rejected: {rejected}"));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let fails = args.strict && document.has_violation();
+    let style = if args.json { Style::Json } else { Style::Human };
+    let mut stdout = Stdout::new();
+    let mut io_error = None;
+    let written = document.write(style, &mut stdout.fmt_writer(&mut io_error));
+    match (written, io_error) {
+        (_, Some(e)) => return Err(OutputError(e).into()),
+        (Err(_), None) => return Err(OutputError(std::io::Error::other("the document could not be written")).into()),
+        (Ok(()), None) => stdout.finish()?,
+    }
+    Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Reads at most `limit` bytes from `source`: one byte more means the input is over the
+/// budget, refused without reading the rest.
+fn read_bounded(source: impl Read, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    source.take(limit.saturating_add(1)).read_to_end(&mut buf).with_context(|| format!("reading {what}"))?;
+    if buf.len() as u64 > limit {
+        return Err(Refused(format!(
+            "{what} is longer than {limit} bytes, the input budget (raise it with --max-input BYTES)"
+        ))
+        .into());
+    }
+    Ok(buf)
 }
 
 /// The raw text of the input argument or standard input.
-fn read_input_text(input: Option<&str>) -> anyhow::Result<String> {
-    match input {
-        Some(text) if text != "-" => Ok(text.to_owned()),
+fn read_input_text(args: &DecodeArgs) -> anyhow::Result<String> {
+    let text = match args.input_text() {
+        Some(text) if text != "-" => {
+            if text.len() as u64 > args.max_input {
+                return Err(Refused(format!(
+                    "the input argument is longer than {} bytes, the input budget (raise it with --max-input BYTES)",
+                    args.max_input
+                ))
+                .into());
+            }
+            text
+        }
         _ => {
-            let mut stdin = std::io::stdin();
+            let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 bail!("no input: give it as an argument, with --bin FILE, or on standard input");
             }
-            let mut text = String::new();
-            stdin.read_to_string(&mut text).context("reading standard input")?;
-            Ok(text)
+            let raw = read_bounded(stdin.lock(), args.max_input, "standard input")?;
+            String::from_utf8(raw).map_err(|e| {
+                Refused(format!(
+                    "standard input is not UTF-8 text (byte {}); use --bin FILE for raw bytes",
+                    e.utf8_error().valid_up_to()
+                ))
+            })?
         }
+    };
+    if text.trim().is_empty() {
+        return Err(Refused("empty input: nothing to decode".into()).into());
     }
+    Ok(text)
 }
 
 fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
-    if let Some(path) = &args.bin {
-        return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
+    let bytes = match &args.bin {
+        Some(path) => {
+            let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+            read_bounded(file, args.max_input, &path.display().to_string())?
+        }
+        None => parse_hex_arg("INPUT", &read_input_text(args)?)?,
+    };
+    if bytes.is_empty() {
+        return Err(Refused("empty input: nothing to decode".into()).into());
     }
-    let text = read_input_text(args.input_text().as_deref())?;
-    parse_hex_arg("INPUT", &text)
+    Ok(bytes)
 }
 
 /// The payload text of a QR format from the argument, standard input or `--bin FILE` (read
@@ -154,8 +239,14 @@ fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
 fn read_text(args: &DecodeArgs) -> anyhow::Result<String> {
     match &args.bin {
         Some(path) => {
-            std::fs::read_to_string(path).with_context(|| format!("reading {} as UTF-8 text", path.display()))
+            let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+            let raw = read_bounded(file, args.max_input, &path.display().to_string())?;
+            let text = String::from_utf8(raw).with_context(|| format!("reading {} as UTF-8 text", path.display()))?;
+            if text.trim().is_empty() {
+                return Err(Refused("empty input: nothing to decode".into()).into());
+            }
+            Ok(text)
         }
-        None => read_input_text(args.input_text().as_deref()),
+        None => read_input_text(args),
     }
 }

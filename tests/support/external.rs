@@ -98,3 +98,23 @@ pub fn python_with(modules: &[&str]) -> Option<PathBuf> {
         }
     }
 }
+
+/// The headless browser the HTML report tests open pages in: `$TAPCERT_CHROMIUM` (FAILS when
+/// set and not runnable), else `chromium` or `chromium-browser` on PATH (Debian's `chromium`
+/// package, which `.ci/setup` installs); `None` after a SKIP line, FAILS under CI.
+pub fn chromium() -> Option<PathBuf> {
+    let test = test_name();
+    let runs = |p: &PathBuf| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
+    if let Some(chosen) = non_empty("TAPCERT_CHROMIUM") {
+        let p = PathBuf::from(chosen);
+        assert!(runs(&p), "{test}: TAPCERT_CHROMIUM is set but `{} --version` does not run", p.display());
+        return Some(p);
+    }
+    let on_path = std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let found =
+        on_path.flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n))).find(|p| p.is_file() && runs(p));
+    if found.is_none() {
+        skip_or_fail("no chromium on PATH (TAPCERT_CHROMIUM unset); run `sudo bash .ci/setup`");
+    }
+    found
+}

@@ -1,9 +1,45 @@
-//! Certification: suites as data, the runner that executes them on the terminal engine, and
-//! the reports a release manager signs off.
+//! Certification: suites as data ([`suite`]), the runner that executes them on the terminal
+//! engine ([`runner`]), and the reports a release manager signs off ([`report`]).
+//!
+//! ```
+//! use std::sync::atomic::AtomicBool;
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use tapcert_conformance::certify::{bundled_suites, run_suites, RunOptions, Verdict};
+//! use tapcert_conformance::clock::ManualClock;
+//! use tapcert_conformance::sim::{find_profile, Band};
+//! use tapcert_conformance::transport::InProcess;
+//!
+//! let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+//! let mut band = InProcess::with_clock(Band::new(find_profile("reference").unwrap()), Arc::new(clock.clone()));
+//! let suites: Vec<_> = bundled_suites().unwrap().into_iter().filter(|s| s.id == "access-uid").collect();
+//! let report = run_suites(&mut band, &suites, &mut RunOptions::new("doc"), &clock, &AtomicBool::new(false), &mut |_| {});
+//! assert!(report.cases().all(|(_, c)| c.verdict == Verdict::Pass));
+//! assert_eq!(report.summary.exit_code(), 0);
+//! ```
 
+pub mod diff;
+mod digest;
+pub mod html;
+pub mod import;
+pub mod junit;
+pub mod output;
 pub mod report;
+pub mod runner;
+pub mod suite;
+pub mod transcript;
 
+pub use diff::{
+    CaseChange, CaseOnly, LatencyRegression, LatencyThreshold, ReportDiff, diff_reports, diff_reports_with,
+};
+pub use html::{escape_html, render_html};
+pub use import::{ImportError, ScriptKind, detect_script, import_script};
+pub use junit::render_junit;
+pub use output::{RunFiles, read_run, write_run};
 pub use report::{
     CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
     RepeatStats, ReportError, RunReport, SuiteResult, Summary, Verdict,
 };
+pub use runner::{Progress, RunOptions, run_suites};
+pub use suite::{App, Case, Suite, SuiteError, bundled_suites, load_suite, parse_suite};
+pub use transcript::render_transcript;

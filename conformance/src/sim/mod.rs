@@ -24,6 +24,7 @@
 //! assert_eq!(balance.as_bytes(), [0x00, 0x00, 0x27, 0x10, 0x90, 0x00]);
 //! ```
 
+mod display;
 mod emv;
 mod keys;
 mod ndef;
@@ -33,8 +34,9 @@ mod transit;
 
 use std::collections::VecDeque;
 
+pub use display::CodeDisplay;
 pub use oda::TEST_ONLY_CA_INDEX;
-pub use profile::{Faults, Profile, ProfileKind, find_profile, profiles};
+pub use profile::{Faults, FirmwareProfile, ProfileKind, find_profile, profiles};
 
 use tapcert_parsers::apdu::{CommandApdu, LengthForm, StatusWord};
 use tapcert_parsers::transit::TransitLogRecord;
@@ -124,10 +126,10 @@ impl Session {
     }
 }
 
-/// The reference virtual band running one firmware [`Profile`].
+/// The reference virtual band running one firmware [`FirmwareProfile`].
 #[derive(Debug, Clone)]
 pub struct Band {
-    profile: Profile,
+    profile: FirmwareProfile,
     config: BandConfig,
     persistent: Persistent,
     session: Session,
@@ -140,12 +142,12 @@ pub const BAND_ATR: [u8; 5] = [0x3B, 0x80, 0x80, 0x01, 0x01];
 
 impl Band {
     /// A band with the default test personalisation.
-    pub fn new(profile: Profile) -> Self {
+    pub fn new(profile: FirmwareProfile) -> Self {
         Self::with_config(profile, BandConfig::default())
     }
 
     /// A band with a chosen personalisation.
-    pub fn with_config(profile: Profile, config: BandConfig) -> Self {
+    pub fn with_config(profile: FirmwareProfile, config: BandConfig) -> Self {
         let persistent =
             Persistent { atc: config.initial_atc, balance: config.initial_balance, purse_seq: 0, log: VecDeque::new() };
         let rng = SeededRng::new(config.seed);
@@ -153,7 +155,7 @@ impl Band {
     }
 
     /// The firmware profile.
-    pub fn profile(&self) -> &Profile {
+    pub fn profile(&self) -> &FirmwareProfile {
         &self.profile
     }
 

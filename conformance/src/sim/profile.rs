@@ -78,7 +78,7 @@ impl Faults {
 
 /// A named firmware build of the band.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
+pub struct FirmwareProfile {
     /// Name used on the command line (`--profile NAME`).
     pub name: &'static str,
     /// Conformant or not.
@@ -93,14 +93,14 @@ const R: Faults = Faults::REFERENCE;
 
 macro_rules! faulty {
     ($name:literal, $desc:literal, $($field:ident: $value:expr),+) => {
-        Profile { name: $name, kind: ProfileKind::Faulty, description: $desc, faults: Faults { $($field: $value),+, ..R } }
+        FirmwareProfile { name: $name, kind: ProfileKind::Faulty, description: $desc, faults: Faults { $($field: $value),+, ..R } }
     };
 }
 
 /// Every profile, the reference first.
-pub fn profiles() -> Vec<Profile> {
+pub fn profiles() -> Vec<FirmwareProfile> {
     vec![
-        Profile {
+        FirmwareProfile {
             name: "reference",
             kind: ProfileKind::Reference,
             description: "conformant band: PPSE, EMV contactless (ARQC, CDA), T-Union e-purse, NFC Type 4 tag, UID",
@@ -147,7 +147,7 @@ pub fn profiles() -> Vec<Profile> {
 }
 
 /// The profile with that name.
-pub fn find_profile(name: &str) -> Option<Profile> {
+pub fn find_profile(name: &str) -> Option<FirmwareProfile> {
     profiles().into_iter().find(|p| p.name == name)
 }
 

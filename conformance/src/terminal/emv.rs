@@ -638,7 +638,7 @@ fn cda_check(
 }
 
 /// The cryptogram version the IAD declares, read by the scheme's layout.
-fn declared_cvn(aid: &[u8], iad: &[u8]) -> Option<Cvn> {
+pub(crate) fn declared_cvn(aid: &[u8], iad: &[u8]) -> Option<Cvn> {
     let mastercard = MastercardIad::parse(iad).ok().map(|i| i.cvn);
     let visa = AnyVisaIad::parse(iad).ok().map(|i| i.cvn());
     let code =

@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use tapcert_parsers::apdu::{Cla, CommandApdu, CommandApduBuf, Ins, StatusWord};
+
 use super::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
 
 /// Most GET RESPONSE commands sent for one command before giving up.
@@ -36,24 +38,31 @@ impl<T: Transport> T0<T> {
     }
 }
 
-/// The command with its Le set to `le` (short APDUs only; `None` for extended or malformed ones).
-fn with_le(capdu: &[u8], le: u8) -> Option<Vec<u8>> {
-    let body = capdu.get(4..)?;
-    let keep = match body {
-        [] => 4,
-        [_] => 4,
-        [lc, rest @ ..] if *lc != 0 && rest.len() == usize::from(*lc) => capdu.len(),
-        [lc, rest @ ..] if *lc != 0 && rest.len() == usize::from(*lc) + 1 => capdu.len() - 1,
-        _ => return None,
-    };
-    let mut out = capdu[..keep].to_vec();
-    out.push(le);
-    Some(out)
+/// Ne of a `61xx` / `6Cxx` status word's SW2 (`00` stands for 256).
+fn ne_of(sw2: u8) -> u32 {
+    if sw2 == 0 { 256 } else { u32::from(sw2) }
 }
 
-fn get_response_cla(cla: u8) -> u8 {
-    // Keep the logical channel of first interindustry CLA values; everything else asks with 00.
-    if cla & 0xE0 == 0x00 { cla & 0x03 } else { 0x00 }
+/// The command with its Le set from `sw2` (short APDUs only; `None` for extended or malformed
+/// ones): parsed and re-encoded with the parsers' APDU codec.
+fn with_le(capdu: &[u8], sw2: u8) -> Option<Vec<u8>> {
+    let cmd = CommandApdu::from_bytes(capdu).ok()?;
+    if cmd.case().is_extended() {
+        return None;
+    }
+    cmd.to_buf().with_ne(ne_of(sw2)).encode().ok()
+}
+
+/// GET RESPONSE for `sw2` more bytes, on the logical channel of the command (first
+/// interindustry CLA values keep their channel bits; everything else asks with CLA 00).
+fn get_response(cla: u8, sw2: u8) -> Vec<u8> {
+    let cla = if cla & 0xE0 == 0x00 { cla & 0x03 } else { 0x00 };
+    CommandApduBuf::new(Cla(cla), Ins::GET_RESPONSE, 0x00, 0x00).with_ne(ne_of(sw2)).encode().unwrap_or_default()
+}
+
+/// SW1 of a response, when it has a status word.
+fn sw1(r: &RawResponse) -> Option<u8> {
+    r.sw().map(|sw| StatusWord(sw).sw1())
 }
 
 impl<T: Transport> Transport for T0<T> {
@@ -63,35 +72,32 @@ impl<T: Transport> Transport for T0<T> {
 
     fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
         let mut resp = self.inner.transmit(capdu)?;
-        if let Some(sw) = resp.sw()
-            && sw >> 8 == 0x6C
-            && let Some(again) = with_le(capdu, sw as u8)
+        if sw1(&resp) == Some(0x6C)
+            && let Some(again) = with_le(capdu, resp.sw().unwrap_or_default() as u8)
         {
             resp = self.inner.transmit(&again)?;
         }
         let Some(sw) = resp.sw() else { return Ok(resp) };
-        if sw >> 8 != 0x61 {
+        if StatusWord(sw).sw1() != 0x61 {
             return Ok(resp);
         }
-        let cla = get_response_cla(capdu.first().copied().unwrap_or(0));
+        let cla = capdu.first().copied().unwrap_or(0);
         let mut data = resp.data().to_vec();
-        let mut le = sw as u8;
+        let mut sw2 = StatusWord(sw).sw2();
         for _ in 0..MAX_GET_RESPONSE {
-            let mut next = self.inner.transmit(&[cla, 0xC0, 0x00, 0x00, le])?;
-            if let Some(sw) = next.sw()
-                && sw >> 8 == 0x6C
-            {
-                next = self.inner.transmit(&[cla, 0xC0, 0x00, 0x00, sw as u8])?;
+            let mut next = self.inner.transmit(&get_response(cla, sw2))?;
+            if sw1(&next) == Some(0x6C) {
+                next = self.inner.transmit(&get_response(cla, next.sw().unwrap_or_default() as u8))?;
             }
-            let Some(sw) = next.sw() else {
+            let Some(sw) = next.sw().map(StatusWord) else {
                 return Err(TransportError::GetResponseWithoutSw);
             };
             data.extend_from_slice(next.data());
-            if sw >> 8 != 0x61 {
-                data.extend_from_slice(&sw.to_be_bytes());
+            if sw.sw1() != 0x61 {
+                data.extend_from_slice(&sw.to_bytes());
                 return Ok(RawResponse(data));
             }
-            le = sw as u8;
+            sw2 = sw.sw2();
         }
         Err(TransportError::GetResponseLoop { commands: MAX_GET_RESPONSE })
     }

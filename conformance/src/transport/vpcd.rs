@@ -78,6 +78,16 @@ pub enum VpcdEvent<'a> {
     Connected(SocketAddr),
     /// The connection dropped (pcscd stopped, or the card was "removed").
     Disconnected,
+    /// Connecting failed (nothing listens: pcscd is not running or has no vpcd reader); the
+    /// next try is in `retry_in`, the delay doubling up to `max_backoff`.
+    ConnectFailed {
+        /// Tries failed in a row so far (1 for the first).
+        attempt: u32,
+        /// Why.
+        error: String,
+        /// When the next try is.
+        retry_in: Duration,
+    },
     /// A control code (power on/off, reset, get ATR).
     Control(u8),
     /// A command was answered (`rapdu` empty: the card stayed mute).
@@ -134,6 +144,7 @@ impl<C: Card> VpcdServer<C> {
     /// drops when `reconnect` is off. `on_event` sees every connection change and APDU.
     pub fn run(&mut self, on_event: &mut dyn FnMut(VpcdEvent<'_>)) -> Result<(), TransportError> {
         let mut backoff = self.options.min_backoff;
+        let mut attempt = 0u32;
         loop {
             if self.stopped() {
                 return Ok(());
@@ -150,6 +161,8 @@ impl<C: Card> VpcdServer<C> {
                     if unusable {
                         return Err(e);
                     }
+                    attempt = attempt.saturating_add(1);
+                    on_event(VpcdEvent::ConnectFailed { attempt, error: e.to_string(), retry_in: backoff });
                     self.sleep_unless_stopped(backoff);
                     backoff = (backoff * 2).min(self.options.max_backoff);
                     continue;
@@ -157,6 +170,7 @@ impl<C: Card> VpcdServer<C> {
                 Err(e) => return Err(e),
             };
             backoff = self.options.min_backoff;
+            attempt = 0;
             if let Ok(peer) = stream.peer_addr() {
                 on_event(VpcdEvent::Connected(peer));
             }
@@ -349,6 +363,7 @@ mod tests {
                     events.push(match e {
                         VpcdEvent::Connected(_) => "connected".to_string(),
                         VpcdEvent::Disconnected => "disconnected".into(),
+                        VpcdEvent::ConnectFailed { attempt, .. } => format!("connect failed {attempt}"),
                         VpcdEvent::Control(c) => format!("control {c:02X}"),
                         VpcdEvent::Apdu { capdu, rapdu } => format!("{} -> {}", hex::encode(capdu), hex::encode(rapdu)),
                     })

@@ -4,6 +4,7 @@
 //! reproducible and expiry can be tested.
 
 use super::error::{OdaError, SignedObject};
+use tapcert_parsers::bcd::{decode_bcd_byte, encode_bcd_byte};
 
 /// A calendar date, as the terminal's Transaction Date `9A` (YYMMDD) gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,9 +22,9 @@ impl EmvDate {
     /// Book 4 §6.7.3). Returns `None` for anything that is not a BCD date with month 1-12 and
     /// day 1-31.
     pub fn from_yymmdd(bcd: [u8; 3]) -> Option<EmvDate> {
-        let yy = bcd_byte(bcd[0])?;
-        let month = bcd_byte(bcd[1])?;
-        let day = bcd_byte(bcd[2])?;
+        let yy = decode_bcd_byte(bcd[0])?;
+        let month = decode_bcd_byte(bcd[1])?;
+        let day = decode_bcd_byte(bcd[2])?;
         if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
             return None;
         }
@@ -51,8 +52,8 @@ impl CertExpiry {
     /// Reads the 2-byte BCD MMYY field of a certificate.
     pub fn from_mmyy(bcd: [u8; 2], object: SignedObject) -> Result<CertExpiry, OdaError> {
         let bad = OdaError::BadExpiry { object, found: bcd };
-        let month = bcd_byte(bcd[0]).ok_or(bad.clone())?;
-        let yy = bcd_byte(bcd[1]).ok_or(bad.clone())?;
+        let month = decode_bcd_byte(bcd[0]).ok_or(bad.clone())?;
+        let yy = decode_bcd_byte(bcd[1]).ok_or(bad.clone())?;
         if !(1..=12).contains(&month) {
             return Err(bad);
         }
@@ -62,7 +63,7 @@ impl CertExpiry {
     /// The 2-byte BCD MMYY encoding (years 1950-2049).
     pub fn to_mmyy(self) -> [u8; 2] {
         let yy = (self.year % 100) as u8;
-        [to_bcd(self.month), to_bcd(yy)]
+        [encode_bcd_byte(self.month), encode_bcd_byte(yy)]
     }
 
     /// True when `today` is after the last day of the expiry month.
@@ -83,15 +84,6 @@ impl core::fmt::Display for CertExpiry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{:02}/{:04}", self.month, self.year)
     }
-}
-
-fn bcd_byte(b: u8) -> Option<u8> {
-    let (hi, lo) = (b >> 4, b & 0x0F);
-    (hi <= 9 && lo <= 9).then_some(hi * 10 + lo)
-}
-
-fn to_bcd(v: u8) -> u8 {
-    ((v / 10) << 4) | (v % 10)
 }
 
 fn century(yy: u8) -> u16 {

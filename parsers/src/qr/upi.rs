@@ -158,8 +158,10 @@ pub fn validate_upi_link(link: &UpiLink) -> Vec<Finding> {
     {
         push("QR.UPI.MCC-FORMAT", "mc", at("mc"), format!("{mc:?}: expected 4 digits"));
     }
+    // One set lookup per key: a link of 100k keys used to take seconds (issue 14).
+    let mut seen = std::collections::HashSet::new();
     for (i, (k, _)) in link.params.iter().enumerate() {
-        if link.params[..i].iter().any(|(p, _)| p == k) {
+        if !seen.insert(k.as_str()) {
             push("QR.UPI.DUPLICATE-KEY", k, link.offsets.get(i).copied(), format!("{k} appears more than once"));
         }
     }

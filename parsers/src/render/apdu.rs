@@ -9,9 +9,10 @@ use core::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::document::{Budget, Document, Items};
 use super::{Mask, RenderError, Rendered};
 use crate::apdu::{ApduError, ClassKind, CommandApdu, ResponseApdu, SecureMessaging};
-use crate::tlv::{decode_emv_tlv, mask_command_data_hex, mask_emv_hex, upper_hex};
+use crate::tlv::{TlvIter, mask_command_data_hex, mask_emv_hex, upper_hex};
 
 fn reject(e: ApduError) -> RenderError {
     RenderError::at(e.offset(), e)
@@ -124,35 +125,52 @@ pub fn render_capdu(bytes: &[u8], mask: Mask) -> Result<Rendered, RenderError> {
 /// Decodes a response APDU; data that is BER-TLV is shown as a tree too. PANs and track data
 /// in the data are masked unless `mask` is [`Mask::Shown`].
 pub fn render_rapdu(bytes: &[u8], mask: Mask) -> Result<Rendered, RenderError> {
-    let r = ResponseApdu::from_bytes(bytes).map_err(reject)?;
-    let meaning = r.sw.meaning();
-    let category = r.sw.category().as_str();
-    let data = match mask {
-        Mask::Masked => mask_emv_hex(r.data),
-        Mask::Shown => upper_hex(r.data),
-    };
-    let mut json = json!({ "data": data, "sw": r.sw.to_string(), "meaning": meaning, "category": category });
-    let mut human = String::new();
-    let _ = writeln!(human, "R-APDU");
-    if r.data.is_empty() {
-        let _ = writeln!(human, "  data (none)");
-    } else {
-        let _ = writeln!(human, "  data ({} bytes) {data}", r.data.len());
+    Ok(Document::rapdu(bytes, mask, Budget::default())?.into_rendered())
+}
+
+impl<'a> Document<'a> {
+    /// [`render_capdu`] as a [`Document`].
+    pub fn capdu(bytes: &'a [u8], mask: Mask) -> Result<Self, RenderError> {
+        let r = render_capdu(bytes, mask)?;
+        Ok(Document::built(r.human, r.json, None))
     }
-    // Catalogue meanings of the ISO tables already open with their category; don't say it twice.
-    if meaning.starts_with(category) {
-        let _ = writeln!(human, "  SW  {}  {meaning}", r.sw);
-    } else {
-        let _ = writeln!(human, "  SW  {}  {category}: {meaning}", r.sw);
+
+    /// [`render_rapdu`] as a [`Document`]: the data's tree is written as it is walked.
+    pub fn rapdu(bytes: &'a [u8], mask: Mask, budget: Budget) -> Result<Self, RenderError> {
+        let r = ResponseApdu::from_bytes(bytes).map_err(reject)?;
+        let meaning = r.sw.meaning();
+        let category = r.sw.category().as_str();
+        let data = match mask {
+            Mask::Masked => mask_emv_hex(r.data),
+            Mask::Shown => upper_hex(r.data),
+        };
+        let json = json!({ "data": data, "sw": r.sw.to_string(), "meaning": meaning, "category": category });
+        let mut human = String::new();
+        let _ = writeln!(human, "R-APDU");
+        if r.data.is_empty() {
+            let _ = writeln!(human, "  data (none)");
+        } else {
+            let _ = writeln!(human, "  data ({} bytes) {data}", r.data.len());
+        }
+        // Catalogue meanings of the ISO tables already open with their category; don't say it twice.
+        if meaning.starts_with(category) {
+            let _ = writeln!(human, "  SW  {}  {meaning}", r.sw);
+        } else {
+            let _ = writeln!(human, "  SW  {}  {category}: {meaning}", r.sw);
+        }
+        // Offsets in the embedded tree count from the first data byte, which is also the first
+        // byte of the response. Data that is not BER-TLV (or only padding) gets no "tlv" key.
+        let is_tlv = match super::tlv::check_emv_tlv(r.data, budget) {
+            Ok(_) => TlvIter::new(r.data).next().is_some(),
+            Err(e) if e.over_budget => return Err(e),
+            Err(_) => false,
+        };
+        let mut doc = Document::built(human, json, None);
+        if is_tlv {
+            doc.human_head.push_str("  data as BER-TLV:\n");
+            doc.json_key = "tlv";
+            doc.items = Items::Tlv { bytes: r.data.into(), mask, depth: 2 };
+        }
+        Ok(doc)
     }
-    // Offsets in the embedded tree count from the first data byte, which is also the first
-    // byte of the response. Data that is not BER-TLV (or only padding) gets no "tlv" key.
-    if let Ok(nodes) = decode_emv_tlv(r.data)
-        && !nodes.is_empty()
-    {
-        json["tlv"] = super::tlv::nodes_json(&nodes, mask);
-        let _ = writeln!(human, "  data as BER-TLV:");
-        super::tlv::write_tree(&nodes, 2, mask, &mut human);
-    }
-    Ok(Rendered { human, json, findings: Vec::new() })
 }

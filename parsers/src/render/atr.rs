@@ -6,6 +6,7 @@ use core::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::document::Document;
 use super::{RenderError, Rendered};
 use crate::atr::{
     Atr, ContactlessAtr, ErrorDetection, HistoricalBytes, StatusIndicator, decode_historical_bytes, storage_card_name,
@@ -100,6 +101,17 @@ fn contactless_json(c: &ContactlessAtr<'_>) -> Value {
 /// assert_eq!((r.json["protocols"][0].as_u64(), r.json["historical"]["bytes"].as_str()), (Some(0), Some("1450")));
 /// ```
 pub fn render_atr(bytes: &[u8]) -> Result<Rendered, RenderError> {
+    Ok(Document::atr(bytes)?.into_rendered())
+}
+
+impl Document<'static> {
+    /// [`render_atr`] as a [`Document`].
+    pub fn atr(bytes: &[u8]) -> Result<Self, RenderError> {
+        atr_document(bytes)
+    }
+}
+
+fn atr_document(bytes: &[u8]) -> Result<Document<'static>, RenderError> {
     let atr = Atr::from_bytes(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
     let base = atr.historical_offset();
     let contactless = ContactlessAtr::recognise(&atr);
@@ -241,5 +253,5 @@ pub fn render_atr(bytes: &[u8]) -> Result<Rendered, RenderError> {
     if let Some(c) = &contactless {
         let _ = writeln!(h, "  {}", c.describe());
     }
-    Ok(Rendered::with_findings(h, json, finding.into_iter().collect()))
+    Ok(Document::built(h, json, Some(finding.into_iter().collect())))
 }

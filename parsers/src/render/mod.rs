@@ -23,15 +23,16 @@
 
 mod apdu;
 mod atr;
+mod document;
 mod ndef;
 mod qr;
 mod tlv;
 
 use core::fmt;
-use core::fmt::Write as _;
 
 pub use apdu::{render_capdu, render_rapdu};
 pub use atr::render_atr;
+pub use document::{Budget, Document, Findings, MAX_FINDINGS_LISTED, Style};
 pub use ndef::{render_ndef, render_t2t, render_t4t_cc};
 pub use qr::render_qr;
 pub use tlv::render_tlv;
@@ -48,14 +49,16 @@ pub enum Mask {
     Shown,
 }
 
-/// A decoded input: the tree for people, the JSON document, the findings.
+/// A decoded input: the tree for people, the JSON document, the findings. Both renderings are
+/// built; to print one of them without holding either, use a [`Document`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
     /// The indented tree a person reads (ends with a newline).
     pub human: String,
     /// The stable JSON document.
     pub json: serde_json::Value,
-    /// What the format's validators found (also in `json["findings"]`, when it has a validator).
+    /// What the format's validators found (also in `json["findings"]`, when it has a
+    /// validator): the first [`MAX_FINDINGS_LISTED`].
     pub findings: Vec<Finding>,
 }
 
@@ -63,23 +66,6 @@ impl Rendered {
     /// Whether some finding breaks a rule (warning or error): what `decode --strict` fails on.
     pub fn has_violation(&self) -> bool {
         self.findings.iter().any(Finding::is_violation)
-    }
-
-    /// A document of a format with validators: `json` gets the findings under `"findings"`
-    /// and `human` a findings section.
-    fn with_findings(mut human: String, mut json: serde_json::Value, findings: Vec<Finding>) -> Self {
-        if findings.is_empty() {
-            human.push_str("findings: none\n");
-        } else {
-            human.push_str("findings:\n");
-            for f in &findings {
-                let _ = writeln!(human, "  {f}");
-            }
-        }
-        if let Some(obj) = json.as_object_mut() {
-            obj.insert("findings".into(), serde_json::to_value(&findings).unwrap_or_default());
-        }
-        Rendered { human, json, findings }
     }
 }
 
@@ -90,11 +76,13 @@ pub struct RenderError {
     pub offset: Option<usize>,
     /// The format's error message.
     pub message: String,
+    /// The input is well formed so far but holds more objects than [`Budget::max_objects`].
+    pub over_budget: bool,
 }
 
 impl RenderError {
     fn at(offset: impl Into<Option<usize>>, message: impl fmt::Display) -> Self {
-        RenderError { offset: offset.into(), message: message.to_string() }
+        RenderError { offset: offset.into(), message: message.to_string(), over_budget: false }
     }
 }
 

@@ -1,13 +1,15 @@
 //! NDEF messages and the Type 4 / Type 2 Tag containers that carry them (shapes in
 //! docs/ndef.md).
 
+use core::fmt;
 use core::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
+use super::document::{Budget, Document, Items};
 use super::{RenderError, Rendered};
 use crate::ndef::{
-    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefMessage, NdefRecord, T2tTlvArea, T2tTlvType, TextRecord,
+    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefMessage, NdefRecord, T2tTlv, T2tTlvType, TextRecord,
     decode_known_record, decode_ndef_message, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc, validate_ndef_message,
     validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
 };
@@ -22,120 +24,156 @@ use crate::tlv::upper_hex;
 /// assert!(r.has_violation());
 /// ```
 pub fn render_ndef(bytes: &[u8]) -> Result<Rendered, RenderError> {
-    let msg = decode_ndef_message(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
-    let findings = validate_ndef_message(bytes);
-    let mut human = String::new();
-    write_records(&msg, 0, &mut human);
-    let json = json!({ "records": records_json(&msg, 0) });
-    Ok(Rendered::with_findings(human, json, findings))
+    Ok(Document::ndef(bytes, Budget::default())?.into_rendered())
 }
 
 /// Decodes and validates a Type 4 Tag CC file.
 pub fn render_t4t_cc(bytes: &[u8]) -> Result<Rendered, RenderError> {
-    let cc = decode_t4t_cc(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
-    let findings = validate_t4t_cc(&cc);
-    let mut human = String::new();
-    let version = format!("{}.{}", cc.mapping_version >> 4, cc.mapping_version & 0x0F);
-    let _ = writeln!(human, "CCLEN {}  mapping version {version}  MLe {}  MLc {}", cc.cclen, cc.mle, cc.mlc);
-    let mut tlvs = Vec::new();
-    for tlv in &cc.tlvs {
-        match tlv {
-            CcTlv::FileControl(fc) => {
-                let _ = writeln!(
-                    human,
-                    "  TLV {:02X}: file {:04X}  max size {}  read {:02X}  write {:02X}",
-                    fc.tag, fc.file_id, fc.max_size, fc.read_access, fc.write_access
-                );
-                tlvs.push(json!({
-                    "tag": format!("{:02X}", fc.tag),
-                    "file_id": format!("{:04X}", fc.file_id),
-                    "max_size": fc.max_size,
-                    "read_access": format!("{:02X}", fc.read_access),
-                    "write_access": format!("{:02X}", fc.write_access),
-                }));
-            }
-            CcTlv::Other { tag, value } => {
-                let _ = writeln!(human, "  TLV {tag:02X}: {}", upper_hex(value));
-                tlvs.push(json!({ "tag": format!("{tag:02X}"), "value": upper_hex(value) }));
-            }
-        }
-    }
-    let json = json!({
-        "cclen": cc.cclen,
-        "mapping_version": version,
-        "mle": cc.mle,
-        "mlc": cc.mlc,
-        "tlvs": tlvs,
-        "after_cclen": upper_hex(cc.after_cclen),
-    });
-    Ok(Rendered::with_findings(human, json, findings))
+    Ok(Document::t4t_cc(bytes)?.into_rendered())
 }
 
 /// Decodes and validates Type 2 Tag TLV blocks: a memory dump from page 0 (recognised by the CC
 /// magic E1 at byte 12) or a bare TLV area.
 pub fn render_t2t(bytes: &[u8]) -> Result<Rendered, RenderError> {
-    let mut human = String::new();
-    let mut obj = Map::new();
-    let (area, findings) = if bytes.len() >= 16 && bytes[12] == 0xE1 {
-        let mem = decode_t2t_memory(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
-        let findings = validate_t2t_memory(&mem);
-        let _ = writeln!(
-            human,
-            "UID {}  CC {:02X} version {}.{}  data area {} bytes  access {:02X}",
-            upper_hex(&mem.uid),
-            mem.cc.magic,
-            mem.cc.version >> 4,
-            mem.cc.version & 0x0F,
-            mem.cc.data_area_size,
-            mem.cc.access
-        );
-        obj.insert("layout".into(), "memory".into());
-        obj.insert("uid".into(), upper_hex(&mem.uid).into());
-        obj.insert(
-            "cc".into(),
-            json!({
-                "magic": format!("{:02X}", mem.cc.magic),
-                "version": format!("{}.{}", mem.cc.version >> 4, mem.cc.version & 0x0F),
-                "data_area_size": mem.cc.data_area_size,
-                "access": format!("{:02X}", mem.cc.access),
-            }),
-        );
-        (mem.area, findings)
-    } else {
-        let area = decode_t2t_tlvs(bytes, 0).map_err(|e| RenderError::at(e.offset(), e))?;
-        let findings = validate_t2t_tlvs(&area);
-        obj.insert("layout".into(), "tlv".into());
-        (area, findings)
-    };
-    obj.insert("tlvs".into(), t2t_tlvs_json(&area, &mut human)?);
-    obj.insert("terminated".into(), area.terminated.into());
-    Ok(Rendered::with_findings(human, Value::Object(obj), findings))
+    Ok(Document::t2t(bytes, Budget::default())?.into_rendered())
 }
 
-fn t2t_tlvs_json(area: &T2tTlvArea<'_>, human: &mut String) -> Result<Value, RenderError> {
-    let mut out = Vec::new();
-    for t in &area.tlvs {
-        let mut o = Map::new();
-        o.insert("type".into(), format!("{:02X}", t.tlv_type.0).into());
-        o.insert("name".into(), t.tlv_type.name().into());
-        o.insert("offset".into(), t.offset.into());
-        let _ = write!(human, "TLV {:02X} {} at {}", t.tlv_type.0, t.tlv_type.name(), t.offset);
-        if !matches!(t.tlv_type, T2tTlvType::NULL | T2tTlvType::TERMINATOR) {
-            o.insert("length".into(), t.value.len().into());
-            o.insert("value".into(), upper_hex(t.value).into());
-            let _ = write!(human, " [{}]", t.value.len());
-        }
-        let _ = writeln!(human);
-        if let Some((address, size)) = t.control_area() {
-            o.insert("area".into(), json!({ "address": address, "size": size }));
-        }
-        if let Some(Some(msg)) = t.ndef_message().transpose().map_err(|e| RenderError::at(e.offset(), e))? {
-            write_records(&msg, 0, human);
-            o.insert("records".into(), records_json(&msg, 0));
-        }
-        out.push(Value::Object(o));
+impl<'a> Document<'a> {
+    /// [`render_ndef`] as a [`Document`], checked against `budget`.
+    pub fn ndef(bytes: &'a [u8], budget: Budget) -> Result<Self, RenderError> {
+        let msg = decode_ndef_message(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
+        budget.count(&mut 0, msg.records.len(), bytes.len())?;
+        let findings = validate_ndef_message(bytes);
+        let mut doc = Document::built(String::new(), json!({}), Some(findings));
+        doc.json_key = "records";
+        doc.items = Items::Ndef(msg);
+        Ok(doc)
     }
-    Ok(Value::Array(out))
+
+    /// [`render_t4t_cc`] as a [`Document`].
+    pub fn t4t_cc(bytes: &'a [u8]) -> Result<Self, RenderError> {
+        let cc = decode_t4t_cc(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
+        let findings = validate_t4t_cc(&cc);
+        let mut human = String::new();
+        let version = format!("{}.{}", cc.mapping_version >> 4, cc.mapping_version & 0x0F);
+        let _ = writeln!(human, "CCLEN {}  mapping version {version}  MLe {}  MLc {}", cc.cclen, cc.mle, cc.mlc);
+        let mut tlvs = Vec::new();
+        for tlv in &cc.tlvs {
+            match tlv {
+                CcTlv::FileControl(fc) => {
+                    let _ = writeln!(
+                        human,
+                        "  TLV {:02X}: file {:04X}  max size {}  read {:02X}  write {:02X}",
+                        fc.tag, fc.file_id, fc.max_size, fc.read_access, fc.write_access
+                    );
+                    tlvs.push(json!({
+                        "tag": format!("{:02X}", fc.tag),
+                        "file_id": format!("{:04X}", fc.file_id),
+                        "max_size": fc.max_size,
+                        "read_access": format!("{:02X}", fc.read_access),
+                        "write_access": format!("{:02X}", fc.write_access),
+                    }));
+                }
+                CcTlv::Other { tag, value } => {
+                    let _ = writeln!(human, "  TLV {tag:02X}: {}", upper_hex(value));
+                    tlvs.push(json!({ "tag": format!("{tag:02X}"), "value": upper_hex(value) }));
+                }
+            }
+        }
+        let json = json!({
+            "cclen": cc.cclen,
+            "mapping_version": version,
+            "mle": cc.mle,
+            "mlc": cc.mlc,
+            "tlvs": tlvs,
+            "after_cclen": upper_hex(cc.after_cclen),
+        });
+        Ok(Document::built(human, json, Some(findings)))
+    }
+
+    /// [`render_t2t`] as a [`Document`], checked against `budget` (TLV blocks and the records
+    /// of the messages they carry).
+    pub fn t2t(bytes: &'a [u8], budget: Budget) -> Result<Self, RenderError> {
+        let mut human = String::new();
+        let mut obj = Map::new();
+        let (area, findings) = if bytes.len() >= 16 && bytes[12] == 0xE1 {
+            let mem = decode_t2t_memory(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
+            let findings = validate_t2t_memory(&mem);
+            let _ = writeln!(
+                human,
+                "UID {}  CC {:02X} version {}.{}  data area {} bytes  access {:02X}",
+                upper_hex(&mem.uid),
+                mem.cc.magic,
+                mem.cc.version >> 4,
+                mem.cc.version & 0x0F,
+                mem.cc.data_area_size,
+                mem.cc.access
+            );
+            obj.insert("layout".into(), "memory".into());
+            obj.insert("uid".into(), upper_hex(&mem.uid).into());
+            obj.insert(
+                "cc".into(),
+                json!({
+                    "magic": format!("{:02X}", mem.cc.magic),
+                    "version": format!("{}.{}", mem.cc.version >> 4, mem.cc.version & 0x0F),
+                    "data_area_size": mem.cc.data_area_size,
+                    "access": format!("{:02X}", mem.cc.access),
+                }),
+            );
+            (mem.area, findings)
+        } else {
+            let area = decode_t2t_tlvs(bytes, 0).map_err(|e| RenderError::at(e.offset(), e))?;
+            let findings = validate_t2t_tlvs(&area);
+            obj.insert("layout".into(), "tlv".into());
+            (area, findings)
+        };
+        let mut counted = 0;
+        budget.count(&mut counted, area.tlvs.len(), bytes.len())?;
+        // Messages that do not decode reject the input before anything is written.
+        for t in &area.tlvs {
+            if let Some(Some(msg)) = t.ndef_message().transpose().map_err(|e| RenderError::at(e.offset(), e))? {
+                budget.count(&mut counted, msg.records.len(), t.offset)?;
+            }
+        }
+        let mut doc = Document::built(human, Value::Object(obj), Some(findings));
+        doc.json_key = "tlvs";
+        doc.json_tail.insert("terminated".into(), area.terminated.into());
+        doc.items = Items::T2t(area);
+        Ok(doc)
+    }
+}
+
+/// One Type 2 Tag TLV block as JSON (with the records of the message it carries).
+pub(super) fn t2t_tlv_json(t: &T2tTlv<'_>) -> Value {
+    let mut o = Map::new();
+    o.insert("type".into(), format!("{:02X}", t.tlv_type.0).into());
+    o.insert("name".into(), t.tlv_type.name().into());
+    o.insert("offset".into(), t.offset.into());
+    if !matches!(t.tlv_type, T2tTlvType::NULL | T2tTlvType::TERMINATOR) {
+        o.insert("length".into(), t.value.len().into());
+        o.insert("value".into(), upper_hex(t.value).into());
+    }
+    if let Some((address, size)) = t.control_area() {
+        o.insert("area".into(), json!({ "address": address, "size": size }));
+    }
+    // Checked when the document was decoded.
+    if let Some(Ok(Some(msg))) = t.ndef_message() {
+        o.insert("records".into(), records_json(&msg, 0));
+    }
+    Value::Object(o)
+}
+
+/// One Type 2 Tag TLV block as human lines (with the records of the message it carries).
+pub(super) fn write_t2t_tlv(t: &T2tTlv<'_>, out: &mut dyn fmt::Write) -> fmt::Result {
+    write!(out, "TLV {:02X} {} at {}", t.tlv_type.0, t.tlv_type.name(), t.offset)?;
+    if !matches!(t.tlv_type, T2tTlvType::NULL | T2tTlvType::TERMINATOR) {
+        write!(out, " [{}]", t.value.len())?;
+    }
+    writeln!(out)?;
+    if let Some(Ok(Some(msg))) = t.ndef_message() {
+        write_records(&msg, 0, out)?;
+    }
+    Ok(())
 }
 
 /// The `{"records": [...]}` array; shared by every format that carries NDEF.
@@ -149,7 +187,7 @@ fn options_at(depth: usize) -> DecodeOptions {
     DecodeOptions { max_depth: DEFAULT_MAX_DEPTH.saturating_sub(depth), ..DecodeOptions::default() }
 }
 
-fn record_json(rec: &NdefRecord<'_>, depth: usize) -> Value {
+pub(super) fn record_json(rec: &NdefRecord<'_>, depth: usize) -> Value {
     let mut o = Map::new();
     o.insert("tnf".into(), rec.tnf.0.into());
     o.insert("type".into(), upper_hex(&rec.record_type).into());
@@ -251,7 +289,7 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
     }
 }
 
-fn write_records(msg: &NdefMessage<'_>, depth: usize, out: &mut String) {
+pub(super) fn write_records(msg: &NdefMessage<'_>, depth: usize, out: &mut dyn fmt::Write) -> fmt::Result {
     let indent = "  ".repeat(depth);
     for (i, rec) in msg.records.iter().enumerate() {
         let f = rec.flags;
@@ -259,7 +297,7 @@ fn write_records(msg: &NdefMessage<'_>, depth: usize, out: &mut String) {
             .into_iter()
             .filter_map(|(on, name)| on.then_some(name))
             .collect();
-        let _ = write!(
+        write!(
             out,
             "{indent}record {i} at {}: TNF {} ({}) type {:?} payload [{}]",
             rec.offset,
@@ -267,24 +305,19 @@ fn write_records(msg: &NdefMessage<'_>, depth: usize, out: &mut String) {
             rec.tnf.name(),
             lossy(&rec.record_type),
             rec.payload.len()
-        );
+        )?;
         if !rec.id.is_empty() {
-            let _ = write!(out, " id {:?}", lossy(&rec.id));
+            write!(out, " id {:?}", lossy(&rec.id))?;
         }
         if rec.chunks > 1 {
-            let _ = write!(out, " in {} chunks", rec.chunks);
+            write!(out, " in {} chunks", rec.chunks)?;
         }
-        let _ = writeln!(out, " [{}]", flags.join(" "));
+        writeln!(out, " [{}]", flags.join(" "))?;
         match decode_known_record(rec, &options_at(depth)) {
-            Some(Ok(known)) => {
-                let _ = writeln!(out, "{indent}  {}", known_json(&known, depth));
-            }
-            Some(Err(e)) => {
-                let _ = writeln!(out, "{indent}  payload does not decode: {e}");
-            }
-            None => {
-                let _ = writeln!(out, "{indent}  payload {}", upper_hex(&rec.payload));
-            }
+            Some(Ok(known)) => writeln!(out, "{indent}  {}", known_json(&known, depth))?,
+            Some(Err(e)) => writeln!(out, "{indent}  payload does not decode: {e}")?,
+            None => writeln!(out, "{indent}  payload {}", upper_hex(&rec.payload))?,
         }
     }
+    Ok(())
 }

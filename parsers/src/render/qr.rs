@@ -8,10 +8,11 @@
 //! - UPI link: `{"kind": "upi-link", "verb", "params": [{"key", "value"}], "findings": [FINDING]}`.
 //! - Wallet code: `{"kind": "wallet-code", "code", "digits", "wallet", "rule", "findings": [FINDING]}`.
 
-use core::fmt::Write as _;
+use core::fmt;
 
 use serde_json::{Map, Value, json};
 
+use super::document::{Budget, Document, Items};
 use super::{Mask, RenderError, Rendered};
 use crate::qr::{
     MpmId, MpmObject, QrPayloadKind, classify_qr_payload, classify_wallet_code, crc_hex, decode_qr_cpm_base64,
@@ -30,18 +31,25 @@ use crate::qr::{
 /// assert_eq!(render_qr("hello", None, Mask::Masked).unwrap_err().offset, Some(0));
 /// ```
 pub fn render_qr(raw: &str, kind: Option<QrPayloadKind>, mask: Mask) -> Result<Rendered, RenderError> {
-    let text = raw.trim_matches(|c: char| c.is_ascii_whitespace());
-    let kind = kind.or_else(|| classify_qr_payload(text)).ok_or_else(|| {
-        RenderError::at(
-            0,
-            "not a QR payment payload: expected EMVCo MPM (digits, starting 000201), EMVCo CPM (base64 of 85 'CPV01'), a upi:// link or a numeric wallet payment code",
-        )
-    })?;
-    match kind {
-        QrPayloadKind::Mpm => mpm(text),
-        QrPayloadKind::Cpm => cpm(text, mask),
-        QrPayloadKind::UpiLink => upi(text),
-        QrPayloadKind::WalletCode => wallet(text),
+    Ok(Document::qr(raw, kind, mask, Budget::default())?.into_rendered())
+}
+
+impl<'a> Document<'a> {
+    /// [`render_qr`] as a [`Document`], checked against `budget`.
+    pub fn qr(raw: &'a str, kind: Option<QrPayloadKind>, mask: Mask, budget: Budget) -> Result<Self, RenderError> {
+        let text = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+        let kind = kind.or_else(|| classify_qr_payload(text)).ok_or_else(|| {
+            RenderError::at(
+                0,
+                "not a QR payment payload: expected EMVCo MPM (digits, starting 000201), EMVCo CPM (base64 of 85 'CPV01'), a upi:// link or a numeric wallet payment code",
+            )
+        })?;
+        match kind {
+            QrPayloadKind::Mpm => mpm(text, budget),
+            QrPayloadKind::Cpm => cpm(text, mask, budget),
+            QrPayloadKind::UpiLink => upi(text, budget),
+            QrPayloadKind::WalletCode => wallet(text),
+        }
     }
 }
 
@@ -50,7 +58,7 @@ fn name(parent: Option<MpmId>, depth: usize, id: MpmId) -> Option<&'static str> 
     if depth <= 1 { mpm_id_name(parent, id) } else { None }
 }
 
-fn obj_json(o: &MpmObject<'_>, parent: Option<MpmId>, depth: usize) -> Value {
+pub(super) fn obj_json(o: &MpmObject<'_>, parent: Option<MpmId>, depth: usize) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), o.id.to_string().into());
     if let Some(n) = name(parent, depth, o.id) {
@@ -72,73 +80,81 @@ fn obj_json(o: &MpmObject<'_>, parent: Option<MpmId>, depth: usize) -> Value {
     Value::Object(m)
 }
 
-fn write_objects(objects: &[MpmObject<'_>], parent: Option<MpmId>, depth: usize, out: &mut String) {
+pub(super) fn write_objects(
+    objects: &[MpmObject<'_>],
+    parent: Option<MpmId>,
+    depth: usize,
+    out: &mut dyn fmt::Write,
+) -> fmt::Result {
     for o in objects {
         let pad = "  ".repeat(depth + 1);
         let label = name(parent, depth, o.id).map(|n| format!(" {n}")).unwrap_or_default();
         match &o.children {
             Some(children) => {
-                let _ = writeln!(out, "{pad}{} [{}]{label}", o.id, o.value_chars());
-                write_objects(children, if depth == 0 { Some(o.id) } else { parent }, depth + 1, out);
+                writeln!(out, "{pad}{} [{}]{label}", o.id, o.value_chars())?;
+                write_objects(children, if depth == 0 { Some(o.id) } else { parent }, depth + 1, out)?;
             }
-            None => {
-                let _ = writeln!(out, "{pad}{} [{}]{label}: {:?}", o.id, o.value_chars(), o.value);
-            }
+            None => writeln!(out, "{pad}{} [{}]{label}: {:?}", o.id, o.value_chars(), o.value)?,
         }
     }
+    Ok(())
 }
 
-fn mpm(text: &str) -> Result<Rendered, RenderError> {
+fn mpm(text: &str, budget: Budget) -> Result<Document<'_>, RenderError> {
     let qr = decode_qr_mpm(text).map_err(|e| RenderError::at(e.offset(), e))?;
+    let nested: usize = qr.objects.iter().map(|o| o.children.as_ref().map_or(0, Vec::len)).sum();
+    budget.count(&mut 0, qr.objects.len() + nested, 0)?;
     let findings = validate_qr_mpm(&qr);
     let profiles: Vec<&str> = detect_profiles(&qr).iter().map(|p| p.as_str()).collect();
     let crc = qr.crc.map(|c| json!({"stated": c.stated, "computed": crc_hex(c.computed), "ok": c.ok()}));
-    let json = json!({
-        "kind": QrPayloadKind::Mpm.as_str(),
-        "crc": crc,
-        "profiles": profiles,
-        "objects": qr.objects.iter().map(|o| obj_json(o, None, 0)).collect::<Vec<_>>(),
-    });
-    let mut human = format!("EMVCo MPM, profiles: {}\n", profiles.join(", "));
-    write_objects(&qr.objects, None, 0, &mut human);
-    match qr.crc {
+    let json = json!({ "kind": QrPayloadKind::Mpm.as_str(), "crc": crc, "profiles": profiles });
+    let human = format!("EMVCo MPM, profiles: {}\n", profiles.join(", "));
+    let mut doc = Document::built(human, json, Some(findings));
+    doc.human_tail = match qr.crc {
         Some(c) => {
             let verdict = if c.ok() { "ok" } else { "MISMATCH" };
-            let _ = writeln!(human, "CRC stated {} computed {} {verdict}", c.stated, crc_hex(c.computed));
+            format!("CRC stated {} computed {} {verdict}\n", c.stated, crc_hex(c.computed))
         }
-        None => human.push_str("CRC not found (the last object is not 63 with length 04)\n"),
-    }
-    Ok(Rendered::with_findings(human, json, findings))
+        None => "CRC not found (the last object is not 63 with length 04)\n".into(),
+    };
+    doc.json_key = "objects";
+    doc.items = Items::Mpm(qr.objects);
+    Ok(doc)
 }
 
-fn cpm(text: &str, mask: Mask) -> Result<Rendered, RenderError> {
+fn cpm(text: &str, mask: Mask, budget: Budget) -> Result<Document<'static>, RenderError> {
     let bytes = decode_qr_cpm_base64(text).map_err(|e| RenderError::at(e.offset(), e))?;
-    let nodes = parse_qr_cpm(&bytes)
-        .map_err(|e| RenderError::at(e.offset(), format!("{e} (offset in bytes of the decoded payload)")))?;
-    let findings = validate_qr_cpm(&nodes);
-    let json = json!({ "kind": QrPayloadKind::Cpm.as_str(), "tlv": super::tlv::nodes_json(&nodes, mask) });
-    let mut human = format!("EMVCo CPM, {} bytes\n", bytes.len());
-    // The same tree as BER-TLV: names, readable values, PAN and track data masked.
-    super::tlv::write_tree(&nodes, 1, mask, &mut human);
-    Ok(Rendered::with_findings(human, json, findings))
-}
-
-fn upi(text: &str) -> Result<Rendered, RenderError> {
-    let link = parse_upi_link(text).map_err(|e| RenderError::at(e.offset(), e))?;
-    let findings = validate_upi_link(&link);
-    let json = json!({
-        "kind": QrPayloadKind::UpiLink.as_str(),
-        "verb": link.verb,
-        "params": link.params.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
-    });
-    let mut human = format!("UPI link, verb {}\n", link.verb);
-    for (k, v) in &link.params {
-        let _ = writeln!(human, "  {k}: {v:?}");
+    // The budget before the tree the CPM grammar builds; its own errors say more than ours.
+    if let Err(e) = super::tlv::check_emv_tlv(&bytes, budget)
+        && e.over_budget
+    {
+        return Err(e);
     }
-    Ok(Rendered::with_findings(human, json, findings))
+    let findings = {
+        let nodes = parse_qr_cpm(&bytes)
+            .map_err(|e| RenderError::at(e.offset(), format!("{e} (offset in bytes of the decoded payload)")))?;
+        validate_qr_cpm(&nodes)
+    };
+    let json = json!({ "kind": QrPayloadKind::Cpm.as_str() });
+    // The same tree as BER-TLV: names, readable values, PAN and track data masked.
+    let mut doc = Document::built(format!("EMVCo CPM, {} bytes\n", bytes.len()), json, Some(findings));
+    doc.json_key = "tlv";
+    doc.items = Items::Tlv { bytes: bytes.into(), mask, depth: 1 };
+    Ok(doc)
 }
 
-fn wallet(text: &str) -> Result<Rendered, RenderError> {
+fn upi(text: &str, budget: Budget) -> Result<Document<'static>, RenderError> {
+    let link = parse_upi_link(text).map_err(|e| RenderError::at(e.offset(), e))?;
+    budget.count(&mut 0, link.params.len(), 0)?;
+    let findings = validate_upi_link(&link);
+    let json = json!({ "kind": QrPayloadKind::UpiLink.as_str(), "verb": link.verb });
+    let mut doc = Document::built(format!("UPI link, verb {}\n", link.verb), json, Some(findings));
+    doc.json_key = "params";
+    doc.items = Items::Upi(link.params);
+    Ok(doc)
+}
+
+fn wallet(text: &str) -> Result<Document<'static>, RenderError> {
     let code = classify_wallet_code(text).map_err(|e| RenderError::at(e.offset(), e))?;
     let findings = validate_wallet_code(&code);
     let wallet = code.wallet.map(|w| w.as_str());
@@ -155,5 +171,5 @@ fn wallet(text: &str) -> Result<Rendered, RenderError> {
         wallet.unwrap_or("unknown wallet"),
         code.rule
     );
-    Ok(Rendered::with_findings(human, json, findings))
+    Ok(Document::built(human, json, Some(findings)))
 }

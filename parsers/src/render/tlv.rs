@@ -2,73 +2,136 @@
 //! `{"tag", "name"?, "len", "offset", "padding"?, "children" | "value", "masked"?}`. The same
 //! NODE shape serves every format that embeds BER-TLV (response data, CPM QR payloads).
 
-use core::fmt::Write as _;
+use core::fmt;
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
+use super::document::{Budget, Document, Findings, Items};
 use super::{Mask, RenderError, Rendered};
 use crate::tlv::{
-    DataFormat, Tag, TlvNode, decode_emv_tlv_padded, emv_dol_data_len, mask_emv_track1_text, mask_emv_value_hex,
-    parse_emv_afl, parse_emv_dol, upper_hex, validate_emv_tlv,
+    DEFAULT_MAX_DEPTH, DataFormat, Tag, Tlv, TlvError, TlvIter, emv_dol_data_len, mask_emv_track1_text,
+    mask_emv_value_hex, parse_emv_afl, parse_emv_dol, upper_hex, validate_emv_tlv_bytes,
 };
 
 /// Decodes and validates a BER-TLV sequence (`00` padding allowed, as EMV allows it).
 pub fn render_tlv(bytes: &[u8], mask: Mask) -> Result<Rendered, RenderError> {
-    let (nodes, trailing_padding) = decode_emv_tlv_padded(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
-    let findings = validate_emv_tlv(&nodes, trailing_padding);
-    let mut human = String::new();
-    write_tree(&nodes, 0, mask, &mut human);
-    if trailing_padding > 0 {
-        let _ = writeln!(human, "({trailing_padding} byte(s) of 00 padding after the last object)");
-    }
-    let json = json!({ "tlv": nodes_json(&nodes, mask) });
-    Ok(Rendered::with_findings(human, json, findings))
+    Ok(Document::tlv(bytes, mask, Budget::default())?.into_rendered())
 }
 
-/// The NODE array of a sequence.
-pub(super) fn nodes_json(nodes: &[TlvNode<'_>], mask: Mask) -> Value {
-    Value::Array(nodes.iter().map(|n| node_json(n, mask)).collect())
+impl<'a> Document<'a> {
+    /// [`render_tlv`] as a [`Document`]: checked against `budget`, written in one style.
+    pub fn tlv(bytes: &'a [u8], mask: Mask, budget: Budget) -> Result<Self, RenderError> {
+        let trailing_padding = check_emv_tlv(bytes, budget)?;
+        let mut findings = Findings::default();
+        validate_emv_tlv_bytes(bytes, &mut |f| findings.push(f));
+        let mut doc = Document::built(String::new(), serde_json::json!({}), None);
+        doc.json_key = "tlv";
+        doc.items = Items::Tlv { bytes: bytes.into(), mask, depth: 0 };
+        if trailing_padding > 0 {
+            doc.human_tail = format!("({trailing_padding} byte(s) of 00 padding after the last object)\n");
+        }
+        doc.findings = Some(findings);
+        Ok(doc)
+    }
 }
 
-fn node_json(node: &TlvNode<'_>, mask: Mask) -> Value {
-    let t = &node.tlv;
-    let mut obj = Map::new();
-    obj.insert("tag".into(), t.tag.to_string().into());
-    if let Some(name) = t.tag.name() {
-        obj.insert("name".into(), name.into());
+/// Walks every object of a sequence without building anything: the errors and depth limit of
+/// [`crate::tlv::decode_emv_tlv_padded`], and the object budget. Returns the padding after
+/// the last object.
+pub(super) fn check_emv_tlv(bytes: &[u8], budget: Budget) -> Result<usize, RenderError> {
+    fn level(it: &mut TlvIter<'_>, depth: usize, counted: &mut usize, budget: Budget) -> Result<(), RenderError> {
+        for item in it {
+            let t = item.map_err(reject)?;
+            if depth > DEFAULT_MAX_DEPTH {
+                return Err(reject(TlvError::DepthLimit { offset: t.offset, limit: DEFAULT_MAX_DEPTH }));
+            }
+            budget.count(counted, 1, t.offset)?;
+            if t.is_constructed() {
+                level(&mut t.children(), depth + 1, counted, budget)?;
+            }
+        }
+        Ok(())
     }
-    obj.insert("len".into(), t.length.value.into());
-    obj.insert("offset".into(), t.offset.into());
-    if t.padding_before > 0 {
-        obj.insert("padding".into(), t.padding_before.into());
-    }
-    if t.is_constructed() {
-        obj.insert("children".into(), nodes_json(&node.children, mask));
-    } else if let Some(masked) = masked_value(t.tag, t.value, mask) {
-        obj.insert("value".into(), masked.into());
-        obj.insert("masked".into(), true.into());
-    } else {
-        obj.insert("value".into(), upper_hex(t.value).into());
-    }
-    Value::Object(obj)
+    let mut it = TlvIter::new(bytes);
+    level(&mut it, 1, &mut 0, budget)?;
+    Ok(it.trailing_padding())
 }
 
-/// The indented tree with dictionary names and readable values, `depth` levels in.
-pub(super) fn write_tree(nodes: &[TlvNode<'_>], depth: usize, mask: Mask, out: &mut String) {
-    for node in nodes {
-        let t = &node.tlv;
+fn reject(e: TlvError) -> RenderError {
+    RenderError::at(e.offset(), e)
+}
+
+/// The NODE array of a well-formed sequence, made node by node as it is serialized.
+pub(super) struct TlvSeq<'a> {
+    bytes: &'a [u8],
+    base: usize,
+    mask: Mask,
+}
+
+impl<'a> TlvSeq<'a> {
+    pub(super) fn new(bytes: &'a [u8], base: usize, mask: Mask) -> Self {
+        TlvSeq { bytes, base, mask }
+    }
+}
+
+impl Serialize for TlvSeq<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut seq = ser.serialize_seq(None)?;
+        for t in TlvIter::with_base(self.bytes, self.base).map_while(Result::ok) {
+            seq.serialize_element(&TlvNodeJson { t, mask: self.mask })?;
+        }
+        seq.end()
+    }
+}
+
+struct TlvNodeJson<'a> {
+    t: Tlv<'a>,
+    mask: Mask,
+}
+
+impl Serialize for TlvNodeJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let t = &self.t;
+        let mut m = ser.serialize_map(None)?;
+        m.serialize_entry("tag", &t.tag.to_string())?;
+        if let Some(name) = t.tag.name() {
+            m.serialize_entry("name", name)?;
+        }
+        m.serialize_entry("len", &t.length.value)?;
+        m.serialize_entry("offset", &t.offset)?;
+        if t.padding_before > 0 {
+            m.serialize_entry("padding", &t.padding_before)?;
+        }
+        if t.is_constructed() {
+            m.serialize_entry("children", &TlvSeq::new(t.value, t.value_offset(), self.mask))?;
+        } else if let Some(masked) = masked_value(t.tag, t.value, self.mask) {
+            m.serialize_entry("value", &masked)?;
+            m.serialize_entry("masked", &true)?;
+        } else {
+            m.serialize_entry("value", &upper_hex(t.value))?;
+        }
+        m.end()
+    }
+}
+
+/// The indented tree of a well-formed sequence (at `base` in the input) with dictionary names
+/// and readable values, `depth` levels in.
+pub(super) fn write_tree(bytes: &[u8], base: usize, depth: usize, mask: Mask, out: &mut dyn fmt::Write) -> fmt::Result {
+    for t in TlvIter::with_base(bytes, base).map_while(Result::ok) {
         let indent = "  ".repeat(depth);
         let name = t.tag.name().map(|n| format!(" {n}")).unwrap_or_default();
         if t.is_constructed() {
-            let _ = writeln!(out, "{indent}{}{name} [{}]", t.tag, t.length.value);
-            write_tree(&node.children, depth + 1, mask, out);
+            writeln!(out, "{indent}{}{name} [{}]", t.tag, t.length.value)?;
+            write_tree(t.value, t.value_offset(), depth + 1, mask, out)?;
         } else if let Some(masked) = masked_value(t.tag, t.value, mask) {
-            let _ = writeln!(out, "{indent}{}{name} [{}] {masked} (masked)", t.tag, t.length.value);
+            writeln!(out, "{indent}{}{name} [{}] {masked} (masked)", t.tag, t.length.value)?;
         } else {
             let shown = readable(t.tag, t.value).map(|r| format!(" {r}")).unwrap_or_default();
-            let _ = writeln!(out, "{indent}{}{name} [{}] {}{shown}", t.tag, t.length.value, upper_hex(t.value));
+            writeln!(out, "{indent}{}{name} [{}] {}{shown}", t.tag, t.length.value, upper_hex(t.value))?;
         }
     }
+    Ok(())
 }
 
 /// The value in its obvious reading: text for a/an/ans, digits for cn, DOL and AFL entries.
@@ -116,6 +179,8 @@ fn masked_value(tag: Tag, value: &[u8], mask: Mask) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn masked(tag: Tag, hex: &str) -> Option<String> {

@@ -18,7 +18,11 @@
 //!
 //! Over raw bytes ([`mask_emv_hex`]) values are found by walking the bytes as EMV BER-TLV; when
 //! that fails (a faulty card's record), a byte scan for the same tags masks every complete
-//! value it finds, so a malformed response never leaks more than a well-formed one.
+//! value it finds, so a malformed response never leaks more than a well-formed one. An object
+//! of these tags whose own length runs past the end of the bytes (a truncated record, a length
+//! off by one) is hidden whole, from its first value byte to the end of the buffer, when what
+//! is there has the shape of the tag's value (digits for a PAN, digits and the `D` separator
+//! for track 2, text for track 1 and names): a PAN never shows because its object is broken.
 //!
 //! ```
 //! use tapcert_parsers::tlv::{mask_emv_hex, mask_emv_value_hex, Tag};
@@ -129,12 +133,14 @@ pub fn mask_emv_hex(bytes: &[u8]) -> String {
     render_hex(bytes, &emv_sensitive_buffer_nibbles(bytes))
 }
 
-/// Like [`mask_emv_hex`], but only when the buffer is a clean BER-TLV sequence: no byte scan of
-/// data that is not TLV (terminal data in a GENERATE AC, say, where a stray `5A` is not a PAN).
+/// Like [`mask_emv_hex`] for a clean BER-TLV sequence; for data that is not TLV (terminal data
+/// in a GENERATE AC, say, where a stray `5A` is not a PAN), only objects whose value has the
+/// shape of the tag's value (a PAN of digits, a track 2 with its separator) are hidden.
 pub fn mask_emv_tlv_hex(bytes: &[u8]) -> String {
     let mut hide = vec![false; bytes.len() * 2];
     if !walk(bytes, 0, 0, &mut hide) {
         hide.iter_mut().for_each(|h| *h = false);
+        scan(bytes, 0, Scan::ShapedOnly, &mut hide);
     }
     render_hex(bytes, &hide)
 }
@@ -163,7 +169,7 @@ pub fn emv_sensitive_buffer_nibbles(bytes: &[u8]) -> Vec<bool> {
     let without_sw = &bytes[..bytes.len().saturating_sub(2)];
     if !walk(bytes, 0, 0, &mut hide) && !walk(without_sw, 0, 0, &mut hide) {
         hide.iter_mut().for_each(|h| *h = false);
-        scan(bytes, 0, &mut hide);
+        scan(bytes, 0, Scan::Complete, &mut hide);
     }
     hide
 }
@@ -200,7 +206,7 @@ fn walk(bytes: &[u8], base: usize, depth: usize, hide: &mut [bool]) -> bool {
         if tlv.is_constructed() {
             if !walk(tlv.value, at, depth + 1, hide) {
                 // A constructed value that does not parse may still hold a PAN.
-                scan(tlv.value, at, hide);
+                scan(tlv.value, at, Scan::Complete, hide);
             }
         } else {
             mark(tlv.tag, tlv.value, at, hide);
@@ -220,17 +226,62 @@ fn mark(tag: Tag, value: &[u8], at: usize, hide: &mut [bool]) {
     }
 }
 
-fn scan(bytes: &[u8], base: usize, hide: &mut [bool]) {
+/// Which complete values the byte scan hides (truncated ones are hidden only when shaped).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// Every complete value of a sensitive tag, by the tag's rule.
+    Complete,
+    /// Only values shaped like the tag's value.
+    ShapedOnly,
+}
+
+/// Whether `value` looks like a value of `tag`: a PAN is BCD digits with `F` padding (6 to 10
+/// bytes when the value is `complete`: 12 to 19 digits), track 2 is digits, the `D` separator
+/// and `F` padding (the separator required in a complete value, and for `9F6B`, which Visa
+/// also uses for an amount), track 1, names and discretionary data are printable text. A value
+/// cut short by the end of the data is judged by what is there.
+fn shaped_like(tag: Tag, value: &[u8], complete: bool) -> bool {
+    let nibbles = || value.iter().flat_map(|b| [b >> 4, b & 0x0F]);
+    !value.is_empty()
+        && match tag {
+            Tag::PAN => nibbles().all(|n| n <= 9 || n == 0x0F) && (!complete || (6..=10).contains(&value.len())),
+            Tag::TRACK2_EQUIVALENT_DATA => {
+                nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && (!complete || nibbles().any(|n| n == 0x0D))
+            }
+            Tag::TRACK2_DATA => nibbles().all(|n| n <= 9 || n == 0x0D || n == 0x0F) && nibbles().any(|n| n == 0x0D),
+            _ => value.iter().all(|b| (0x20..=0x7E).contains(b)),
+        }
+}
+
+fn scan(bytes: &[u8], base: usize, which: Scan, hide: &mut [bool]) {
     for i in 0..bytes.len() {
         let Ok((rest, tag)) = parse_emv_tag(&bytes[i..]) else { continue };
         if !EMV_SENSITIVE_TAGS.contains(&tag) {
             continue;
         }
-        let Some(&len) = rest.first() else { continue };
-        let start = bytes.len() - rest.len() + 1;
-        let end = start + usize::from(len);
+        // One-byte lengths and the 81 form (a track 1 of 128 or more bytes).
+        let (len, len_bytes) = match rest {
+            [0x81, n, ..] => (usize::from(*n), 2),
+            [n, ..] if *n < 0x80 => (usize::from(*n), 1),
+            _ => continue,
+        };
+        let start = bytes.len() - rest.len() + len_bytes;
+        if len == 0 || start >= bytes.len() {
+            continue;
+        }
+        let end = start + len;
+        if end > bytes.len() {
+            // The object runs past the data: hide what is there, whole, when it is shaped like
+            // the tag's value (a stray 5A in a UID followed by non-digits is not a PAN).
+            if shaped_like(tag, &bytes[start..], false) {
+                let from = 2 * (base + start);
+                let to = (2 * (base + bytes.len())).min(hide.len());
+                hide[from.min(to)..to].iter_mut().for_each(|h| *h = true);
+            }
+            continue;
+        }
         // Only complete values: a stray 5A in a UID or a MAC is not a PAN.
-        if len == 0 || usize::from(len) > SCAN_MAX_VALUE || end > bytes.len() {
+        if len > SCAN_MAX_VALUE || (which == Scan::ShapedOnly && !shaped_like(tag, &bytes[start..end], true)) {
             continue;
         }
         mark(tag, &bytes[start..end], base + start, hide);
@@ -246,15 +297,30 @@ mod tests {
     }
 
     #[test]
-    fn tlv_only_masking_skips_the_byte_scan() {
+    fn tlv_only_masking_hides_only_pan_shaped_values_in_data_that_is_not_tlv() {
         // a clean TLV sequence: masked as by mask_emv_hex
         let tlv = hex("5A085413330089600010");
         assert_eq!(mask_emv_tlv_hex(&tlv), mask_emv_hex(&tlv));
         assert_eq!(mask_emv_tlv_hex(&tlv), "5A08541333******0010");
-        // not TLV (tag 01 announces 0x5A bytes): the byte scan masks, the TLV-only form does not
+        // not TLV (tag 01 announces 0x5A bytes): a PAN of digits is still hidden
         let raw = hex("015A085413330089600010");
-        assert!(mask_emv_hex(&raw).contains('*'));
-        assert_eq!(mask_emv_tlv_hex(&raw), "015A085413330089600010");
+        assert_eq!(mask_emv_tlv_hex(&raw), "015A08541333******0010");
+        // terminal data with a stray 5A before bytes that are no PAN: left as is
+        let cdol = hex("015A08ABCDEF0089600010");
+        assert!(mask_emv_hex(&cdol).contains('*'));
+        assert_eq!(mask_emv_tlv_hex(&cdol), "015A08ABCDEF0089600010");
+    }
+
+    #[test]
+    fn objects_running_past_the_data_are_hidden_whole() {
+        // 5A announces 9 bytes, 8 follow (issue 14): the data line used to show the PAN.
+        assert_eq!(mask_emv_hex(&hex("5A094761739001010010")), format!("5A09{}", "*".repeat(16)));
+        let t2 = hex("57124761739001010010D2512201123456789F");
+        assert_eq!(mask_emv_hex(&t2), format!("5712{}", "*".repeat(34)));
+        // long-form length, inside a record whose own length is off too
+        let rec = hex("708190568181423431323334353637383930313233345E");
+        assert!(!mask_emv_hex(&rec).contains("31323334353637383930"), "{}", mask_emv_hex(&rec));
+        assert_eq!(mask_command_data_hex(0xA4, &hex("5A094761739001010010")), format!("5A09{}", "*".repeat(16)));
     }
 
     #[test]
@@ -310,6 +376,37 @@ mod tests {
         // A bogus constructed value: the scan runs inside it.
         let rec = hex("7005A503FFFFFF5A0854133300896000109000");
         assert!(mask_emv_hex(&rec).contains("541333******0010"), "{}", mask_emv_hex(&rec));
+    }
+
+    /// No run of 11 or more PAN digits survives, whatever the declared length of the PAN or
+    /// track object and wherever the data is cut.
+    fn assert_no_pan_run(masked: &str, pan: &str) {
+        for w in pan.as_bytes().windows(11) {
+            let run = std::str::from_utf8(w).unwrap();
+            assert!(!masked.contains(run), "{run} of {pan} shows in {masked}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn truncated_and_overrunning_pan_objects_never_show_the_pan(
+            digits in proptest::collection::vec(0u8..10, 13..20),
+            tag in proptest::sample::select(vec![0x5Au8, 0x57]),
+            extra in 0usize..4,
+            cut in 0usize..4,
+            sw in proptest::bool::ANY,
+        ) {
+            let mut nibbles = digits.clone();
+            if tag == 0x57 { nibbles.extend_from_slice(&[0x0D, 2, 5, 1, 2, 2, 0, 1]); }
+            if nibbles.len() % 2 == 1 { nibbles.push(0x0F); }
+            let value: Vec<u8> = nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect();
+            let mut bytes = vec![tag, (value.len() + extra) as u8];
+            bytes.extend_from_slice(&value[..value.len() - cut.min(value.len() - 7)]);
+            if sw { bytes.extend_from_slice(&[0x90, 0x00]); }
+            let pan: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+            assert_no_pan_run(&mask_emv_hex(&bytes), &pan);
+            assert_no_pan_run(&mask_emv_tlv_hex(&bytes), &pan);
+        }
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub use tree::{
     DEFAULT_MAX_DEPTH, TlvNode, decode_emv_tlv, decode_emv_tlv_object, decode_emv_tlv_padded,
     decode_emv_tlv_with_depth, encode_nodes_into,
 };
-pub use validate::validate_emv_tlv;
+pub use validate::{validate_emv_tlv, validate_emv_tlv_bytes};
 
 /// Appends one object with a minimal length encoding.
 ///

@@ -27,19 +27,37 @@
 //! ```
 
 use super::dictionary::{DataFormat, lookup_emv_tag};
-use super::{Tag, TlvNode};
+use std::collections::BTreeSet;
+
+use super::{Tag, Tlv, TlvIter, TlvNode};
 use crate::{Finding, Location, Severity};
 
 /// Validates a decoded sequence (and the padding after it) against the EMV rules above.
 pub fn validate_emv_tlv(nodes: &[TlvNode<'_>], trailing_padding: usize) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut path = Vec::new();
-    validate_level(nodes, &mut path, &mut out);
+    validate_level(nodes.iter().map(|n| n.tlv), &mut Vec::new(), &mut |f| out.push(f));
     if trailing_padding > 0 {
         let end = nodes.last().map_or(0, |n| n.tlv.offset + n.tlv.encoded_len());
         out.push(padding(end, &[], trailing_padding, "after the last object"));
     }
     out
+}
+
+/// [`validate_emv_tlv`] straight over the bytes of a well-formed sequence (one that
+/// [`crate::tlv::decode_emv_tlv_padded`] accepts), without building the tree; each finding
+/// goes to `sink` as it is found, so memory does not grow with the number of objects.
+/// Objects that do not parse end the walk (the caller has rejected such input already).
+pub fn validate_emv_tlv_bytes(bytes: &[u8], sink: &mut dyn FnMut(Finding)) {
+    let mut it = TlvIter::new(bytes);
+    let mut end = 0;
+    validate_level(
+        it.by_ref().map_while(Result::ok).inspect(|t| end = t.offset + t.encoded_len()),
+        &mut Vec::new(),
+        sink,
+    );
+    if it.trailing_padding() > 0 {
+        sink(padding(end, &[], it.trailing_padding(), "after the last object"));
+    }
 }
 
 /// The tag path of an object (`77.9F36`), its ancestors first.
@@ -73,18 +91,19 @@ fn may_repeat(tag: Tag) -> bool {
     matches!(tag.0, 0x61 | 0x86)
 }
 
-fn validate_level(nodes: &[TlvNode<'_>], path: &mut Vec<Tag>, out: &mut Vec<Finding>) {
-    for (i, node) in nodes.iter().enumerate() {
-        let t = &node.tlv;
+fn validate_level<'a>(objects: impl Iterator<Item = Tlv<'a>>, path: &mut Vec<Tag>, out: &mut dyn FnMut(Finding)) {
+    // Tags seen so far in this template: the duplicate check is one set lookup per object.
+    let mut seen = BTreeSet::new();
+    for t in objects {
         if t.padding_before > 0 {
-            out.push(padding(t.offset - t.padding_before, path, t.padding_before, &format!("before {}", t.tag)));
+            out(padding(t.offset - t.padding_before, path, t.padding_before, &format!("before {}", t.tag)));
         }
-        validate_node(node, path, out);
+        validate_object(&t, path, out);
         if let Some(&parent) = path.last()
             && !may_repeat(t.tag)
-            && nodes[..i].iter().any(|n| n.tlv.tag == t.tag)
+            && !seen.insert(t.tag)
         {
-            out.push(at(
+            out(at(
                 "EMV.TEMPLATE.DUPLICATE",
                 Severity::Warning,
                 t.offset,
@@ -95,10 +114,12 @@ fn validate_level(nodes: &[TlvNode<'_>], path: &mut Vec<Tag>, out: &mut Vec<Find
         }
         if t.is_constructed() {
             path.push(t.tag);
-            validate_level(&node.children, path, out);
-            if node.trailing_padding > 0 {
-                let end = t.value_offset() + t.value.len() - node.trailing_padding;
-                out.push(padding(end, path, node.trailing_padding, &format!("at the end of {}", t.tag)));
+            let mut children = t.children();
+            validate_level(children.by_ref().map_while(Result::ok), path, out);
+            let trailing = children.trailing_padding();
+            if trailing > 0 {
+                let end = t.value_offset() + t.value.len() - trailing;
+                out(padding(end, path, trailing, &format!("at the end of {}", t.tag)));
             }
             path.pop();
         }
@@ -109,10 +130,9 @@ fn flip_constructed(tag: Tag) -> Tag {
     Tag(tag.0 ^ (0x20 << (8 * (tag.len() - 1))))
 }
 
-fn validate_node(node: &TlvNode<'_>, path: &[Tag], out: &mut Vec<Finding>) {
-    let t = &node.tlv;
+fn validate_object(t: &Tlv<'_>, path: &[Tag], out: &mut dyn FnMut(Finding)) {
     if !t.length.is_minimal() {
-        out.push(at(
+        out(at(
             "TLV.LENGTH.NON-MINIMAL",
             Severity::Warning,
             t.offset + t.tag.len(),
@@ -128,7 +148,7 @@ fn validate_node(node: &TlvNode<'_>, path: &[Tag], out: &mut Vec<Finding>) {
         let twin = flip_constructed(t.tag);
         if let Some(ti) = lookup_emv_tag(twin) {
             let (was, is) = if t.tag.is_constructed() { ("primitive", "set") } else { ("constructed", "cleared") };
-            out.push(at(
+            out(at(
                 "EMV.TAG.CONSTRUCTED-BIT",
                 Severity::Warning,
                 t.offset,
@@ -137,7 +157,7 @@ fn validate_node(node: &TlvNode<'_>, path: &[Tag], out: &mut Vec<Finding>) {
                 format!("{} is {twin} ({}, {was}) with the constructed bit {is}", t.tag, ti.name),
             ));
         } else {
-            out.push(at(
+            out(at(
                 "EMV.TAG.UNKNOWN",
                 Severity::Info,
                 t.offset,
@@ -154,7 +174,7 @@ fn validate_node(node: &TlvNode<'_>, path: &[Tag], out: &mut Vec<Finding>) {
         } else {
             format!("{}-{}", info.min_len, info.max_len)
         };
-        out.push(at(
+        out(at(
             "EMV.LENGTH.RANGE",
             Severity::Warning,
             t.offset,
@@ -164,7 +184,7 @@ fn validate_node(node: &TlvNode<'_>, path: &[Tag], out: &mut Vec<Finding>) {
         ));
     }
     if let Some((rule, i, what)) = check_format(info.format, t.value) {
-        out.push(at(
+        out(at(
             rule,
             Severity::Warning,
             t.value_offset() + i,
