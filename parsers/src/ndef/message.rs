@@ -116,9 +116,7 @@ impl<'a> Iterator for RawRecordIter<'a> {
 /// with ME (or the end of input). Offsets are `base + position`.
 // The decode path is marked #[inline] down to the record combinator, as the TLV walk is: its
 // callers live in other crates (CLI, conformance, benches), and without LTO nothing crosses
-// the crate boundary otherwise. That boundary, not the record combinator, is what the bench's
-// baseline (compiled into the bench crate) was ahead by: behind it, the hand-written reader and
-// the combinator measured the same (issue 13).
+// the crate boundary otherwise.
 #[inline]
 pub(crate) fn decode_message_at<'a>(
     input: &'a [u8],
@@ -133,47 +131,9 @@ pub(crate) fn decode_message_at<'a>(
         let (first, next) = parse_raw_at(input, pos, base)?;
         pos = next;
         let (record, me) = if first.flags.cf {
-            if first.flags.me {
-                return Err(NdefError::UnterminatedChunk { offset: first.offset });
-            }
-            // First pass: find the end of the series and its total size without copying.
-            let mut total = first.payload.len();
-            let mut count = 1;
-            let start = pos;
-            let me = loop {
-                if pos >= input.len() {
-                    return Err(NdefError::UnterminatedChunk { offset: first.offset });
-                }
-                let (chunk, end) = parse_raw_at(input, pos, base)?;
-                pos = end;
-                count += 1;
-                total += chunk.payload.len();
-                if total > opts.max_record_size {
-                    return Err(NdefError::ReassemblyLimit {
-                        offset: first.offset,
-                        size: total,
-                        limit: opts.max_record_size,
-                    });
-                }
-                if !chunk.flags.cf {
-                    break chunk.flags.me;
-                }
-                if chunk.flags.me {
-                    return Err(NdefError::UnterminatedChunk { offset: first.offset });
-                }
-            };
-            let mut payload = Vec::with_capacity(total);
-            payload.extend_from_slice(first.payload);
-            let mut p = start;
-            while p < pos {
-                let (chunk, end) = parse_raw_at(input, p, base)?;
-                payload.extend_from_slice(chunk.payload);
-                p = end;
-            }
-            let mut rec = NdefRecord::from_raw(&first);
-            rec.payload = Cow::Owned(payload);
-            rec.chunks = count;
-            (rec, me)
+            let (record, me, end) = reassemble_chunks(input, &first, pos, base, opts)?;
+            pos = end;
+            (record, me)
         } else {
             if first.payload.len() > opts.max_record_size {
                 return Err(NdefError::ReassemblyLimit {
@@ -190,6 +150,57 @@ pub(crate) fn decode_message_at<'a>(
         }
     }
     Ok((NdefMessage { records }, pos))
+}
+
+/// Joins the chunks that follow `first` (a wire record with CF set), the next one at `pos`:
+/// returns the logical record, whether its last chunk has ME, and the position after it.
+// Kept out of line so that the message loop reads records at one call site, which the
+// compiler then inlines; most records are not chunked.
+#[inline(never)]
+fn reassemble_chunks<'a>(
+    input: &'a [u8],
+    first: &RawRecord<'a>,
+    mut pos: usize,
+    base: usize,
+    opts: &DecodeOptions,
+) -> Result<(NdefRecord<'a>, bool, usize), NdefError> {
+    if first.flags.me {
+        return Err(NdefError::UnterminatedChunk { offset: first.offset });
+    }
+    // First pass: find the end of the series and its total size without copying.
+    let mut total = first.payload.len();
+    let mut count = 1;
+    let start = pos;
+    let me = loop {
+        if pos >= input.len() {
+            return Err(NdefError::UnterminatedChunk { offset: first.offset });
+        }
+        let (chunk, end) = parse_raw_at(input, pos, base)?;
+        pos = end;
+        count += 1;
+        total += chunk.payload.len();
+        if total > opts.max_record_size {
+            return Err(NdefError::ReassemblyLimit { offset: first.offset, size: total, limit: opts.max_record_size });
+        }
+        if !chunk.flags.cf {
+            break chunk.flags.me;
+        }
+        if chunk.flags.me {
+            return Err(NdefError::UnterminatedChunk { offset: first.offset });
+        }
+    };
+    let mut payload = Vec::with_capacity(total);
+    payload.extend_from_slice(first.payload);
+    let mut p = start;
+    while p < pos {
+        let (chunk, end) = parse_raw_at(input, p, base)?;
+        payload.extend_from_slice(chunk.payload);
+        p = end;
+    }
+    let mut rec = NdefRecord::from_raw(first);
+    rec.payload = Cow::Owned(payload);
+    rec.chunks = count;
+    Ok((rec, me, pos))
 }
 
 /// Parses one message at the start of `input` (up to and including the record with ME) and

@@ -16,8 +16,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use nom::number::complete::{be_u8, be_u32};
-use nom::{IResult, Parser};
+use nom::IResult;
 
 use super::error::NdefError;
 
@@ -157,29 +156,39 @@ pub(crate) fn encode_wire_record(
     out.extend_from_slice(payload);
 }
 
-/// The NDEF record combinator: header byte and TYPE_LENGTH, PAYLOAD_LENGTH (`be_u8` or
-/// `be_u32` as SR says), ID_LENGTH when IL is set, then TYPE, ID and PAYLOAD. The declared
-/// lengths are checked against what is left before anything is sliced. Errors, and the
-/// record's `offset`, count bytes left (the entry points translate them).
+/// The NDEF record combinator: header byte and TYPE_LENGTH, PAYLOAD_LENGTH (one byte or four
+/// big-endian bytes as SR says), ID_LENGTH when IL is set, then TYPE, ID and PAYLOAD. The
+/// declared lengths are checked against what is left before anything is sliced. Errors, and
+/// the record's `offset`, count bytes left (the entry points translate them).
+// The fixed fields are read with `split_first`/`split_first_chunk` rather than nom's
+// `be_u8`/`be_u32`, as `ber_tag` reads the BER tag: nom 8.0's `Input for &[u8]` leaves
+// `take_from` without #[inline], so each of those is an out-of-line call into nom on every
+// record, and NDEF's decode is little else (issue 13 measured it).
 #[inline]
 pub(crate) fn ndef_record(input: &[u8]) -> IResult<&[u8], RawRecord<'_>, NdefError> {
-    let (rest, (header, type_len)) = (be_u8::<_, ()>, be_u8)
-        .parse_complete(input)
-        .map_err(|_| truncated(input, 2, "record header and TYPE_LENGTH"))?;
-    let flags = RecordFlags::from_header(header);
-    let (rest, payload_len) = if flags.sr {
-        let (r, b) = be_u8::<_, ()>(rest).map_err(|_| truncated(rest, 1, "PAYLOAD_LENGTH (SR)"))?;
-        (r, usize::from(b))
-    } else {
-        let (r, n) = be_u32::<_, ()>(rest).map_err(|_| truncated(rest, 4, "PAYLOAD_LENGTH (4 bytes, big-endian)"))?;
-        // u32 always fits: tapcert targets 32- and 64-bit platforms.
-        (r, n as usize)
+    let Some((&[header, type_len], rest)) = input.split_first_chunk::<2>() else {
+        return Err(truncated(input, 2, "record header and TYPE_LENGTH"));
     };
-    let (rest, id_len) = if flags.il {
-        let (r, b) = be_u8::<_, ()>(rest).map_err(|_| truncated(rest, 1, "ID_LENGTH"))?;
-        (r, usize::from(b))
+    let flags = RecordFlags::from_header(header);
+    let (payload_len, rest) = if flags.sr {
+        let Some((&len, r)) = rest.split_first() else {
+            return Err(truncated(rest, 1, "PAYLOAD_LENGTH (SR)"));
+        };
+        (usize::from(len), r)
     } else {
-        (rest, 0)
+        let Some((len, r)) = rest.split_first_chunk::<4>() else {
+            return Err(truncated(rest, 4, "PAYLOAD_LENGTH (4 bytes, big-endian)"));
+        };
+        // u32 always fits: tapcert targets 32- and 64-bit platforms.
+        (u32::from_be_bytes(*len) as usize, r)
+    };
+    let (id_len, rest) = if flags.il {
+        let Some((&len, r)) = rest.split_first() else {
+            return Err(truncated(rest, 1, "ID_LENGTH"));
+        };
+        (usize::from(len), r)
+    } else {
+        (0, rest)
     };
     let type_len = usize::from(type_len);
     // Checked before any slicing or allocation: a 4 GiB PAYLOAD_LENGTH on a short input stops here.
