@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tapcert_parsers::apdu::{Cla, CommandApduBuf, Ins};
+use tapcert_parsers::apdu::{Cla, CommandApduBuf, Ins, ResponseApdu};
 use tapcert_parsers::tlv::{Tag, decode_emv_tlv};
 
 use super::flow::{Flow, RecordedFlow, record_flow};
@@ -407,7 +407,10 @@ impl Runner<'_> {
 }
 
 fn sw_text(r: &[u8]) -> String {
-    if r.len() < 2 { format!("{} byte(s)", r.len()) } else { hex::encode_upper(&r[r.len() - 2..]) }
+    match ResponseApdu::from_bytes(r) {
+        Ok(a) => a.sw.to_string(),
+        Err(_) => format!("{} byte(s)", r.len()),
+    }
 }
 
 /// Runs the `--on-fault` command through `sh -c`, killed if it outlives `timeout` (real time:

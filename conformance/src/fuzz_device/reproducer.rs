@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use tapcert_parsers::apdu::ResponseApdu;
 use tapcert_parsers::tlv::parse_emv_tag;
 
 use super::campaign::{FuzzFinding, Role, get_atc};
@@ -78,7 +79,7 @@ pub fn reproducer_suite(finding: &FuzzFinding, flow: &RecordedFlow, seed: u64, l
             Role::Prefix => {
                 let stable = o.prefix_stable.get(prefix).copied().unwrap_or(false);
                 prefix += 1;
-                let sw = x.response.as_deref().filter(|r| r.len() >= 2).map(|r| hex::encode_upper(&r[r.len() - 2..]));
+                let sw = x.response.as_deref().and_then(|r| ResponseApdu::from_bytes(r).ok()).map(|a| a.sw.to_string());
                 steps.push(match sw {
                     Some(sw) if stable => format!("{{ apdu = {apdu}, expect = {{ sw = [{}] }} }}", toml_str(&sw)),
                     _ => format!("{{ apdu = {apdu} }}"),
@@ -90,8 +91,8 @@ pub fn reproducer_suite(finding: &FuzzFinding, flow: &RecordedFlow, seed: u64, l
                 match finding.kind {
                     FindingKind::Latency => expect.push(format!("latency_ms = {}", latency_budget.as_millis())),
                     FindingKind::Unparsable => {
-                        let r = x.response.as_deref().unwrap_or(&[]);
-                        let data = &r[..r.len().saturating_sub(2)];
+                        let answer = x.response.as_deref().and_then(|r| ResponseApdu::from_bytes(r).ok());
+                        let data = answer.map_or(&[][..], |a| a.data);
                         let path = expected_template(&x.command, data);
                         expect.push(format!("tlv = [{{ path = {}, present = true }}]", toml_str(&path)));
                     }

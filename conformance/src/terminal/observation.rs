@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use tapcert_parsers::Finding;
-use tapcert_parsers::apdu::{CommandApduBuf, StatusWord};
+use tapcert_parsers::apdu::{CommandApduBuf, ResponseApdu, StatusWord};
 
 use super::rules::Rule;
 
@@ -110,17 +110,17 @@ pub struct Exchange {
 impl Exchange {
     /// The status word, when the response has one.
     pub fn sw(&self) -> Option<StatusWord> {
-        let r = self.response.as_deref()?;
-        let n = r.len();
-        (n >= 2).then(|| StatusWord::from_bytes(r[n - 2], r[n - 1]))
+        self.answer().map(|r| r.sw)
     }
 
     /// The response data (without the status word).
     pub fn data(&self) -> &[u8] {
-        match self.response.as_deref() {
-            Some(r) if r.len() >= 2 => &r[..r.len() - 2],
-            _ => &[],
-        }
+        self.answer().map_or(&[], |r| r.data)
+    }
+
+    /// The response split by the parsers' R-APDU view.
+    fn answer(&self) -> Option<ResponseApdu<'_>> {
+        ResponseApdu::from_bytes(self.response.as_deref()?).ok()
     }
 }
 
