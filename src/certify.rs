@@ -317,13 +317,20 @@ fn print_summary(
     out.finish()
 }
 
+/// Largest file `certify`, `report` and `suite` read (keys, DUT profiles, waivers, scripts,
+/// reports): far above any real one, and a bound on what an odd path can make us allocate.
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 fn read_text(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    let what = path.display().to_string();
+    let file = std::fs::File::open(path).with_context(|| format!("reading {what}"))?;
+    let bytes = crate::decode::read_bounded(file, MAX_FILE_BYTES, &what, "")?;
+    String::from_utf8(bytes).with_context(|| format!("reading {what}: not UTF-8 text"))
 }
 
 fn read_report(path: &Path) -> anyhow::Result<RunReport> {
     let file = if path.is_dir() { path.join("report.json") } else { path.to_path_buf() };
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let text = read_text(&file)?;
     RunReport::from_json(&text).with_context(|| format!("reading {}", file.display()))
 }
 
@@ -408,7 +415,7 @@ pub fn run_suite(cmd: &SuiteCommand) -> anyhow::Result<ExitCode> {
             }
         }
         SuiteCommand::Import { file, id, title } => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+            let text = read_text(file)?;
             let toml = import_script(&text, id, title).with_context(|| format!("importing {}", file.display()))?;
             out.line(toml.trim_end())?;
         }

@@ -174,18 +174,18 @@ fn report(outcome: Result<Document<'_>, RenderError>, args: &DecodeArgs) -> anyh
 }
 
 /// Reads at most `limit` bytes from `source`: one byte more means the input is over the
-/// budget, refused without reading the rest.
-fn read_bounded(source: impl Read, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+/// budget, refused without reading the rest. `raise` says how to raise the budget, if one can.
+pub(crate) fn read_bounded(source: impl Read, limit: u64, what: &str, raise: &str) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
     source.take(limit.saturating_add(1)).read_to_end(&mut buf).with_context(|| format!("reading {what}"))?;
     if buf.len() as u64 > limit {
-        return Err(Refused(format!(
-            "{what} is longer than {limit} bytes, the input budget (raise it with --max-input BYTES)"
-        ))
-        .into());
+        return Err(Refused(format!("{what} is longer than {limit} bytes, the input budget{raise}")).into());
     }
     Ok(buf)
 }
+
+/// The `raise` of [`read_bounded`] for `decode`.
+const RAISE_MAX_INPUT: &str = " (raise it with --max-input BYTES)";
 
 /// The raw text of the input argument or standard input.
 fn read_input_text(args: &DecodeArgs) -> anyhow::Result<String> {
@@ -205,7 +205,7 @@ fn read_input_text(args: &DecodeArgs) -> anyhow::Result<String> {
             if stdin.is_terminal() {
                 bail!("no input: give it as an argument, with --bin FILE, or on standard input");
             }
-            let raw = read_bounded(stdin.lock(), args.max_input, "standard input")?;
+            let raw = read_bounded(stdin.lock(), args.max_input, "standard input", RAISE_MAX_INPUT)?;
             String::from_utf8(raw).map_err(|e| {
                 Refused(format!(
                     "standard input is not UTF-8 text (byte {}); use --bin FILE for raw bytes",
@@ -224,7 +224,7 @@ fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
     let bytes = match &args.bin {
         Some(path) => {
             let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-            read_bounded(file, args.max_input, &path.display().to_string())?
+            read_bounded(file, args.max_input, &path.display().to_string(), RAISE_MAX_INPUT)?
         }
         None => parse_hex_arg("INPUT", &read_input_text(args)?)?,
     };
@@ -240,7 +240,7 @@ fn read_text(args: &DecodeArgs) -> anyhow::Result<String> {
     match &args.bin {
         Some(path) => {
             let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-            let raw = read_bounded(file, args.max_input, &path.display().to_string())?;
+            let raw = read_bounded(file, args.max_input, &path.display().to_string(), RAISE_MAX_INPUT)?;
             let text = String::from_utf8(raw).with_context(|| format!("reading {} as UTF-8 text", path.display()))?;
             if text.trim().is_empty() {
                 return Err(Refused("empty input: nothing to decode".into()).into());

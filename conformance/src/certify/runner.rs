@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tapcert_parsers::Finding;
-use tapcert_parsers::apdu::StatusWord;
+use tapcert_parsers::apdu::{ResponseApdu, StatusWord};
 use tapcert_parsers::render::{Mask, render_qr, render_tlv};
 use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, encode_emv_tlv};
 
@@ -188,7 +188,8 @@ pub fn run_suites(
 
 fn not_applicable(case: &Case, opts: &RunOptions) -> Option<String> {
     if let Some(app) = case.apps.iter().find(|a| !opts.apps.contains(a)) {
-        return Some(format!("the device has no {} application", serde_json::to_value(app).unwrap_or_default()));
+        let name = serde_json::to_value(app).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        return Some(format!("the device has no {name} application"));
     }
     let needs_input = case.steps.iter().any(|s| s.qr == Some(QrSource::Input));
     if needs_input && opts.qr_input.is_none() {
@@ -398,10 +399,11 @@ pub(crate) fn record(
     response: Option<&[u8]>,
     latency: Duration,
 ) -> ExchangeRecord {
-    let sw = response.filter(|r| r.len() >= 2).map(|r| hex::encode_upper(&r[r.len() - 2..]));
-    let tlv = response
-        .filter(|r| r.len() > 2)
-        .and_then(|r| render_tlv(&r[..r.len() - 2], Mask::Masked).ok())
+    let answer = response.and_then(|r| ResponseApdu::from_bytes(r).ok());
+    let sw = answer.as_ref().map(|a| a.sw.to_string());
+    let tlv = answer
+        .filter(|a| !a.data.is_empty())
+        .and_then(|a| render_tlv(a.data, Mask::Masked).ok())
         .and_then(|rendered| rendered.json.get("tlv").cloned());
     ExchangeRecord {
         step,

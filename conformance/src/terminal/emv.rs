@@ -449,12 +449,14 @@ fn check_data_objects(s: &mut Session<'_>, read: &EmvRead) {
             s.finding(finding(rules::EMV_DATA_MANDATORY, step, format!("no record carries the {name}")));
         }
     }
-    let mut seen: Vec<(Tag, u8, u8)> = Vec::new();
+    // Where each tag was first returned: a map, so a card with thousands of objects costs
+    // linear time.
+    let mut seen: std::collections::HashMap<Tag, (u8, u8)> = std::collections::HashMap::new();
     for r in &read.records {
         let Ok(rec) = Record::from_bytes(&r.data) else { continue };
         for child in &rec.template.children {
             let tag = child.tlv.tag;
-            if let Some((_, sfi, record)) = seen.iter().find(|(t, ..)| *t == tag) {
+            if let Some((sfi, record)) = seen.get(&tag) {
                 let msg =
                     format!("{tag} in SFI {} #{} was already returned in SFI {sfi} #{record}", r.at.sfi, r.at.record);
                 s.finding(finding(
@@ -463,7 +465,7 @@ fn check_data_objects(s: &mut Session<'_>, read: &EmvRead) {
                     msg,
                 ));
             } else {
-                seen.push((tag, r.at.sfi, r.at.record));
+                seen.insert(tag, (r.at.sfi, r.at.record));
             }
         }
     }

@@ -95,7 +95,9 @@ fn ndef(s: &mut Session<'_>, read: &mut NdefRead) -> Result<(), Halt> {
     };
     read.file_id = Some(fc.file_id);
     read.max_size = Some(fc.max_size);
-    let chunk = u32::from(cc.mle.clamp(1, 255));
+    // MLe below 15 breaks T4T §5.1 (the validator says so); reading at least 15 bytes a time
+    // keeps a hostile CC from turning one message into thousands of READ BINARYs.
+    let chunk = u32::from(cc.mle.clamp(15, 255));
 
     s.send_ok(Step::SelectNdefFile, &select_file(fc.file_id), rules::NDEF_T4T_FILE)?;
     let step = Step::ReadNdef { offset: 0 };
