@@ -5,6 +5,8 @@
 //! tapcert certify                                   # the built-in reference band, every bundled suite
 //! tapcert certify --sim atc-stuck --suite emv-contactless --repeat 20
 //! tapcert certify --reader 'Virtual PCD 00 00' --dut-model band-x --firmware 1.4.2
+//! tapcert certify --reader 'Virtual PCD 00 00' --reader 'Virtual PCD 00 01' --concurrent \
+//!     --dut 'Virtual PCD 00 00=band.toml' --dut 'Virtual PCD 00 01=phone.toml' --keys lab-keys.toml
 //! tapcert report diff reports/OLD reports/NEW
 //! tapcert suite import script.txt --id my-card > my-card.toml
 //! ```
@@ -19,10 +21,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use tapcert_conformance::certify::lab::interactive;
 use tapcert_conformance::certify::{
-    DutIdentity, Progress, RunInputs, RunOptions, RunReport, Suite, Verdict, bundle, bundle_run, bundled_suites,
-    import_script, load_suite, merge_reports, parse_dut_profile, parse_key_hex, parse_waivers, public_key_hex,
-    run_suites, verify_bundle, write_run_with,
+    Console, DutIdentity, Lane, LaneMode, NonInteractive, Operator, Progress, RunInputs, RunOptions, RunReport, Suite,
+    Verdict, bundle, bundle_run, bundled_suites, import_script, load_suite, merge_reports, parse_dut_profile,
+    parse_key_hex, parse_waivers, public_key_hex, run_lanes, run_suites, verify_bundle, write_run_with,
 };
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
@@ -36,11 +39,29 @@ use crate::out::{OutputError, Stdout};
 pub struct CertifyArgs {
     /// Certify the built-in virtual band running this firmware profile (the default:
     /// `reference`; see `tapcert sim --list-profiles`).
-    #[arg(long, value_name = "PROFILE", conflicts_with = "reader")]
+    #[arg(long, value_name = "PROFILE", conflicts_with_all = ["reader", "all_readers"])]
     pub sim: Option<String>,
     /// Certify the device in this PC/SC reader (a name or part of one; feature `pcsc`).
+    /// Repeatable: the same suites on each reader, one report with a reader-by-case matrix.
     #[arg(long, value_name = "NAME")]
-    pub reader: Option<String>,
+    pub reader: Vec<String>,
+    /// Every reader pcscd lists (as `--reader` for each).
+    #[arg(long, conflicts_with = "reader")]
+    pub all_readers: bool,
+    /// With several readers: run them at once, one device in each (one thread per reader).
+    /// Default: one after the other, one device moved from reader to reader.
+    #[arg(long)]
+    pub concurrent: bool,
+    /// How long to wait for the device to be presented to a reader, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub tap_timeout: u64,
+    /// How long a case's prompt ("show the payment code") waits for Enter, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    pub prompt_timeout: u64,
+    /// Never wait for a person: a case with a prompt is `error` at once. Also when stdin is
+    /// not a terminal or CI is set.
+    #[arg(long)]
+    pub non_interactive: bool,
     /// A bundled suite id or a suite file; repeatable. Default: every bundled suite.
     #[arg(long = "suite", value_name = "ID|FILE")]
     pub suites: Vec<String>,
@@ -72,9 +93,11 @@ pub struct CertifyArgs {
     /// built-in band's test keys. Reports show names and KCVs only.
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
-    /// The DUT profile (TOML, docs/lab.md): kind, model, firmware, applications, AIDs, budgets.
-    #[arg(long, value_name = "FILE")]
-    pub dut: Option<PathBuf>,
+    /// The DUT profile (TOML, docs/lab.md): kind, model, firmware, applications, AIDs,
+    /// budgets, expected values, hooks. `READER=FILE` gives the profile of the device in one
+    /// reader (repeatable); a plain `FILE` is for every reader without its own.
+    #[arg(long, value_name = "[READER=]FILE")]
+    pub dut: Vec<String>,
     /// Waivers (TOML, docs/lab.md): waived cases are skipped with their reason; an expired
     /// waiver fails its cases.
     #[arg(long, value_name = "FILE")]
@@ -164,8 +187,29 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
         now.seconds / 60 % 60,
         now.seconds % 60
     );
-    let (mut transport, what, mut opts): (Box<dyn Transport>, String, RunOptions) = match &args.reader {
-        Some(name) => open_reader(name, &stamp)?,
+    let readers = reader_names(args)?;
+    let operator: Arc<dyn Operator> =
+        if interactive(args.non_interactive) { Arc::new(Console) } else { Arc::new(NonInteractive { print: true }) };
+    let duts = DutFiles::parse(&args.dut, &readers)?;
+    let waivers_text = args.waivers.as_deref().map(read_text).transpose()?;
+    // Ctrl-C: finish the current step, skip the rest, write the reports. A second one quits.
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let total: usize = suites.iter().map(|s| s.cases.len()).sum();
+    if readers.len() > 1 {
+        return run_matrix(args, &suites, &readers, &stamp, operator, &duts, waivers_text.as_deref(), total);
+    }
+    let mut attributes = (None, None);
+    let (mut transport, what, mut opts): (Box<dyn Transport>, String, RunOptions) = match readers.first() {
+        Some(name) => {
+            let mut lane = open_reader(name, &format!("{stamp}-{}", slug(name)))?;
+            lane.opts.tap_timeout = Some(Duration::from_secs(args.tap_timeout));
+            attributes = (lane.vendor, lane.firmware);
+            (lane.transport, format!("the device in {name:?}"), lane.opts)
+        }
         None => {
             let profile_name = args.sim.as_deref().unwrap_or("reference");
             let Some(profile) = find_profile(profile_name) else {
@@ -184,15 +228,38 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
             (Box::new(band), format!("the built-in band ({profile_name})"), opts)
         }
     };
+    let dut_text = duts.for_reader(readers.first().map(String::as_str));
+    apply_lab_files(args, &mut opts, dut_text, waivers_text.as_deref())?;
+    opts.operator = Some(operator);
+    let out_dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&opts.run_id));
+
+    let mut progress = Reporter::new(total);
+    let mut report = run_suites(transport.as_mut(), &suites, &mut opts, &clock, &STOP, &mut |p| progress.event(p));
+    progress.finish();
+    (report.reader.vendor, report.reader.firmware) = attributes;
+    let dut_text = dut_text.map(|(_, text)| text);
+    let inputs = RunInputs { suites: &suites, dut: dut_text, waivers: waivers_text.as_deref() };
+    let files = write_run_with(&out_dir, &report, &inputs)
+        .with_context(|| format!("writing the reports to {}", out_dir.display()))?;
+    print_summary(&report, &what, &files)?;
+    Ok(ExitCode::from(report.summary.exit_code()))
+}
+
+/// Everything the lab files and flags say about a run: keys, DUT profile, waivers, the
+/// identity flags, the run's limits.
+fn apply_lab_files(
+    args: &CertifyArgs,
+    opts: &mut RunOptions,
+    dut: Option<(&Path, &str)>,
+    waivers: Option<&str>,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.keys {
         opts.config.keys = load_keys_toml(&path.display().to_string(), &read_text(path)?)?;
     }
-    let dut_text = args.dut.as_deref().map(read_text).transpose()?;
-    if let (Some(path), Some(text)) = (&args.dut, &dut_text) {
-        parse_dut_profile(&path.display().to_string(), text)?.apply(&mut opts);
+    if let Some((path, text)) = dut {
+        parse_dut_profile(&path.display().to_string(), text)?.apply(opts);
     }
-    let waivers_text = args.waivers.as_deref().map(read_text).transpose()?;
-    if let (Some(path), Some(text)) = (&args.waivers, &waivers_text) {
+    if let (Some(path), Some(text)) = (&args.waivers, waivers) {
         opts.waivers = parse_waivers(&path.display().to_string(), text)?;
     }
     if let Some(model) = &args.dut_model {
@@ -206,39 +273,150 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     opts.seed = args.seed;
     opts.case_timeout = Duration::from_secs(args.case_timeout.max(1));
     opts.field_off_hold = Duration::from_millis(args.field_off_ms);
-    let out_dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&opts.run_id));
+    opts.prompt_timeout = Duration::from_secs(args.prompt_timeout);
+    Ok(())
+}
 
-    // Ctrl-C: finish the current step, skip the rest, write the reports. A second one quits.
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+/// The `--dut` files: one for every reader, and one per reader (`READER=FILE`).
+struct DutFiles {
+    all: Option<(PathBuf, String)>,
+    per_reader: Vec<(String, PathBuf, String)>,
+}
+
+impl DutFiles {
+    /// `READER=FILE` when the text before the first `=` is one of the run's readers;
+    /// otherwise the whole value is a file for every reader.
+    fn parse(values: &[String], readers: &[String]) -> anyhow::Result<DutFiles> {
+        let mut files = DutFiles { all: None, per_reader: Vec::new() };
+        for v in values {
+            match v.split_once('=').filter(|(r, _)| readers.iter().any(|n| n == r)) {
+                Some((reader, file)) => {
+                    if files.per_reader.iter().any(|(r, ..)| r == reader) {
+                        bail!("--dut: two profiles for reader {reader:?}");
+                    }
+                    let path = PathBuf::from(file);
+                    let text = read_text(&path)?;
+                    files.per_reader.push((reader.to_string(), path, text));
+                }
+                None if files.all.is_some() => {
+                    bail!("--dut {v:?}: a second profile for every reader (use READER=FILE for one reader)")
+                }
+                None => {
+                    let path = PathBuf::from(v);
+                    let text = read_text(&path)?;
+                    files.all = Some((path, text));
+                }
+            }
         }
-    });
-    let total: usize = suites.iter().map(|s| s.cases.len()).sum();
-    let mut progress = Reporter::new(total);
-    let report = run_suites(transport.as_mut(), &suites, &mut opts, &clock, &STOP, &mut |p| progress.event(p));
-    progress.finish();
-    let inputs = RunInputs { suites: &suites, dut: dut_text.as_deref(), waivers: waivers_text.as_deref() };
+        Ok(files)
+    }
+
+    fn for_reader(&self, reader: Option<&str>) -> Option<(&Path, &str)> {
+        let own = reader.and_then(|r| self.per_reader.iter().find(|(n, ..)| n == r));
+        own.map(|(_, p, t)| (p.as_path(), t.as_str()))
+            .or_else(|| self.all.as_ref().map(|(p, t)| (p.as_path(), t.as_str())))
+    }
+
+    /// What the run folder keeps as `dut.toml`: the one profile, or each reader's under a
+    /// comment naming it.
+    fn kept_text(&self, readers: &[String]) -> Option<String> {
+        if self.per_reader.is_empty() {
+            return self.all.as_ref().map(|(_, t)| t.clone());
+        }
+        let mut out = String::new();
+        for r in readers {
+            if let Some((path, text)) = self.for_reader(Some(r)) {
+                out.push_str(&format!("# --- reader {r:?}: {} ---\n{text}\n", path.display()));
+            }
+        }
+        Some(out)
+    }
+}
+
+fn slug(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
+}
+
+/// The readers of the run: `--reader` values, or every reader with `--all-readers`.
+fn reader_names(args: &CertifyArgs) -> anyhow::Result<Vec<String>> {
+    if !args.all_readers {
+        let mut names: Vec<String> = Vec::new();
+        for r in &args.reader {
+            if names.contains(r) {
+                bail!("--reader {r:?} given twice");
+            }
+            names.push(r.clone());
+        }
+        return Ok(names);
+    }
+    #[cfg(feature = "pcsc")]
+    {
+        let names: Vec<String> = tapcert_conformance::transport::list_readers()
+            .context("listing the PC/SC readers")?
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        if names.is_empty() {
+            bail!("--all-readers: pcscd lists no reader");
+        }
+        Ok(names)
+    }
+    #[cfg(not(feature = "pcsc"))]
+    bail!("--all-readers: this tapcert was built without PC/SC (cargo build --features pcsc)")
+}
+
+/// Several readers: one lane each, one after the other or at once, one report.
+#[allow(clippy::too_many_arguments)]
+fn run_matrix(
+    args: &CertifyArgs,
+    suites: &[Suite],
+    readers: &[String],
+    stamp: &str,
+    operator: Arc<dyn Operator>,
+    duts: &DutFiles,
+    waivers_text: Option<&str>,
+    total: usize,
+) -> anyhow::Result<ExitCode> {
+    let run_id = format!("{stamp}-{}-readers", readers.len());
+    let mut lanes = Vec::with_capacity(readers.len());
+    for name in readers {
+        let mut lane = open_reader(name, &run_id)?;
+        apply_lab_files(args, &mut lane.opts, duts.for_reader(Some(name)), waivers_text)?;
+        lane.opts.operator = Some(operator.clone());
+        lane.opts.tap_timeout = Some(Duration::from_secs(args.tap_timeout));
+        lanes.push(lane);
+    }
+    let out_dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&run_id));
+    let mode = if args.concurrent { LaneMode::Concurrent } else { LaneMode::Sequential };
+    let progress = std::sync::Mutex::new(Reporter::new(total * readers.len()));
+    let report = run_lanes(&mut lanes, suites, mode, &STOP, &|_, p| {
+        progress.lock().unwrap_or_else(|e| e.into_inner()).event(p);
+    })?;
+    progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
+    let dut_text = duts.kept_text(readers);
+    let inputs = RunInputs { suites, dut: dut_text.as_deref(), waivers: waivers_text };
     let files = write_run_with(&out_dir, &report, &inputs)
         .with_context(|| format!("writing the reports to {}", out_dir.display()))?;
-    print_summary(&report, &what, &files)?;
+    let mode = if args.concurrent { "at once" } else { "one after the other" };
+    print_summary(&report, &format!("{} readers {mode}", readers.len()), &files)?;
     Ok(ExitCode::from(report.summary.exit_code()))
 }
 
+/// Opens a PC/SC reader as a lane: the device waited for (tap timeout), the reader's vendor
+/// attributes where it has them.
 #[cfg(feature = "pcsc")]
-fn open_reader(name: &str, stamp: &str) -> anyhow::Result<(Box<dyn Transport>, String, RunOptions)> {
+fn open_reader(name: &str, run_id: &str) -> anyhow::Result<Lane> {
     use tapcert_conformance::transport::{Pcsc, PcscOptions};
     let t = Pcsc::open(PcscOptions { reader: Some(name.into()), ..PcscOptions::default() })
         .with_context(|| format!("opening reader {name:?}"))?;
-    let slug: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let mut opts = RunOptions::new(format!("{stamp}-{slug}"));
+    let (vendor, firmware) = t.vendor_attributes();
+    let mut opts = RunOptions::new(run_id);
     opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), ..DutIdentity::default() };
-    Ok((Box::new(t), format!("the device in {name:?}"), opts))
+    Ok(Lane { transport: Box::new(t), opts, clock: Arc::new(SystemClock::new()), vendor, firmware })
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn open_reader(name: &str, _stamp: &str) -> anyhow::Result<(Box<dyn Transport>, String, RunOptions)> {
+fn open_reader(name: &str, _run_id: &str) -> anyhow::Result<Lane> {
     bail!("--reader {name:?}: this tapcert was built without PC/SC (cargo build --features pcsc)")
 }
 

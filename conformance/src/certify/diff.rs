@@ -49,6 +49,9 @@ pub struct CaseChange {
     /// Why, in the new run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reader, in reports of several readers (a case is compared reader by reader).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// A case present in one run only.
@@ -62,6 +65,9 @@ pub struct CaseOnly {
     pub title: String,
     /// Its verdict in the run that has it.
     pub verdict: Verdict,
+    /// The reader, in reports of several readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// A case whose exchanges got slower.
@@ -87,6 +93,9 @@ pub struct LatencyRegression {
     /// ... and in the new run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_new_us: Option<u64>,
+    /// The reader, in reports of several readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// What changed from one run to the next.
@@ -147,17 +156,20 @@ pub fn diff_reports_with(old: &RunReport, new: &RunReport, threshold: LatencyThr
         latency_regressions: Vec::new(),
         latency_threshold: threshold,
     };
-    let old_cases: BTreeMap<(&str, &str), &CaseResult> =
-        old.cases().map(|(s, c)| ((s.id.as_str(), c.id.as_str()), c)).collect();
-    let new_keys: std::collections::BTreeSet<(&str, &str)> =
-        new.cases().map(|(s, c)| (s.id.as_str(), c.id.as_str())).collect();
+    // A case is keyed by suite, id and, in reports of several readers, reader.
+    let reader_of = |c: &CaseResult| c.reader.as_ref().map(|r| r.name.clone());
+    let old_cases: BTreeMap<(&str, &str, Option<String>), &CaseResult> =
+        old.cases().map(|(s, c)| ((s.id.as_str(), c.id.as_str(), reader_of(c)), c)).collect();
+    let new_keys: std::collections::BTreeSet<(&str, &str, Option<String>)> =
+        new.cases().map(|(s, c)| (s.id.as_str(), c.id.as_str(), reader_of(c))).collect();
     for (s, n) in new.cases() {
-        let Some(o) = old_cases.get(&(s.id.as_str(), n.id.as_str())) else {
+        let Some(o) = old_cases.get(&(s.id.as_str(), n.id.as_str(), reader_of(n))) else {
             d.new_cases.push(CaseOnly {
                 suite: s.id.clone(),
                 case: n.id.clone(),
                 title: n.title.clone(),
                 verdict: n.verdict,
+                reader: reader_of(n),
             });
             continue;
         };
@@ -168,6 +180,7 @@ pub fn diff_reports_with(old: &RunReport, new: &RunReport, threshold: LatencyThr
             old: o.verdict,
             new: n.verdict,
             reason: n.reason.clone(),
+            reader: reader_of(n),
         };
         let was_good = matches!(o.verdict, Verdict::Pass | Verdict::NotApplicable);
         if was_good && is_failing(n.verdict) {
@@ -179,17 +192,19 @@ pub fn diff_reports_with(old: &RunReport, new: &RunReport, threshold: LatencyThr
         } else if o.verdict != n.verdict {
             d.verdict_changes.push(change);
         }
-        if let Some(r) = latency_regression(&s.id, o, n, threshold) {
+        if let Some(mut r) = latency_regression(&s.id, o, n, threshold) {
+            r.reader = reader_of(n);
             d.latency_regressions.push(r);
         }
     }
     for (s, o) in old.cases() {
-        if !new_keys.contains(&(s.id.as_str(), o.id.as_str())) {
+        if !new_keys.contains(&(s.id.as_str(), o.id.as_str(), reader_of(o))) {
             d.removed_cases.push(CaseOnly {
                 suite: s.id.clone(),
                 case: o.id.clone(),
                 title: o.title.clone(),
                 verdict: o.verdict,
+                reader: reader_of(o),
             });
         }
     }
@@ -268,7 +283,13 @@ fn latency_regression(
         step_label: grown.map(|(l, _, _)| l.clone()),
         step_old_us: grown.map(|(_, ou, _)| ou),
         step_new_us: grown.map(|(_, _, nu)| nu),
+        reader: None,
     })
+}
+
+/// ` @ READER` for a case of a report of several readers.
+fn at(reader: &Option<String>) -> String {
+    reader.as_ref().map(|r| format!(" @ {r}")).unwrap_or_default()
 }
 
 impl ReportDiff {
@@ -305,9 +326,10 @@ impl ReportDiff {
                 let why = c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "  {} {} {}: {} -> {}{why}",
+                    "  {} {}{} {}: {} -> {}{why}",
                     c.suite,
                     c.case,
+                    at(&c.reader),
                     c.title,
                     c.old.as_str(),
                     c.new.as_str()
@@ -317,7 +339,7 @@ impl ReportDiff {
         for (what, list) in [("new cases", &self.new_cases), ("removed cases", &self.removed_cases)] {
             let _ = writeln!(out, "{what}: {}", list.len());
             for c in list {
-                let _ = writeln!(out, "  {} {} {}: {}", c.suite, c.case, c.title, c.verdict.as_str());
+                let _ = writeln!(out, "  {} {}{} {}: {}", c.suite, c.case, at(&c.reader), c.title, c.verdict.as_str());
             }
         }
         let t = &self.latency_threshold;
@@ -331,9 +353,10 @@ impl ReportDiff {
         for r in &self.latency_regressions {
             let _ = write!(
                 out,
-                "  {} {}: {} {} -> {}",
+                "  {} {}{}: {} {} -> {}",
                 r.suite,
                 r.case,
+                at(&r.reader),
                 r.metric,
                 format_us(r.old_us),
                 format_us(r.new_us)

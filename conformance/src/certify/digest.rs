@@ -4,17 +4,26 @@
 
 use tapcert_parsers::Finding;
 
-use super::report::{CaseResult, CaseRun, ExchangeRecord, ExpectationResult, RunReport, SuiteResult};
+use super::report::{
+    CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, ReaderIdentity, RunReport, SuiteResult,
+};
 
 /// `emv-contactless @ Virtual PCD 00 00 [band-x 1.2.3]`: one suite as run by one DUT through
 /// one reader (the JUnit `<testsuite>` name, the HTML section heading).
 pub(crate) fn suite_label(report: &RunReport, suite: &SuiteResult) -> String {
-    let dut = [report.dut.model.as_str(), report.dut.firmware.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    format!("{} @ {} [{}]", suite.id, report.reader.name, dut)
+    lane_label(&report.dut, &report.reader, suite)
+}
+
+/// [`suite_label`] for one reader (and its device) of a report of several readers.
+pub(crate) fn lane_label(dut: &DutIdentity, reader: &ReaderIdentity, suite: &SuiteResult) -> String {
+    let dut =
+        [dut.model.as_str(), dut.firmware.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    format!("{} @ {} [{}]", suite.id, reader.name, dut)
+}
+
+/// The cases of `suite` that ran on `reader` in a report of several readers.
+pub(crate) fn lane_cases<'a>(suite: &'a SuiteResult, reader: &'a str) -> impl Iterator<Item = &'a CaseResult> {
+    suite.cases.iter().filter(move |c| c.reader.as_ref().is_some_and(|r| r.name == reader))
 }
 
 /// The expectations of a case that were not met (or, in an inconclusive run, not evaluated),

@@ -13,11 +13,18 @@
 //!
 //! [expected]
 //! balance = 1000                      # values the device was personalised with (recorded)
+//!
+//! [hooks]                             # shell commands (sh -c), docs/lab.md
+//! timeout_s = 30                      # each hook's limit (default 30)
+//! before_suite = "adb shell am start -n com.example.wallet/.Main"
+//! before_case = "relay-ctl on 1"
+//! after_fault = "relay-ctl cycle 1"
 //! ```
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::lab::{Hook, Hooks};
 use super::lab_file::{LabFileError, from_toml, invalid_at};
 use super::report::DutIdentity;
 use super::runner::RunOptions;
@@ -63,7 +70,25 @@ pub struct DutProfile {
     pub exchange_budget_ms: Option<u64>,
     /// Personalised values.
     pub expected: DutExpected,
+    /// Commands run around suites, cases and faults.
+    pub hooks: Hooks,
 }
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct HooksFile {
+    #[serde(default)]
+    timeout_s: Option<u64>,
+    #[serde(default)]
+    before_suite: Option<String>,
+    #[serde(default)]
+    before_case: Option<String>,
+    #[serde(default)]
+    after_fault: Option<String>,
+}
+
+/// A hook's time limit when the profile gives none.
+pub const DEFAULT_HOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +105,8 @@ struct DutFile {
     exchange_budget_ms: Option<u64>,
     #[serde(default)]
     expected: DutExpected,
+    #[serde(default)]
+    hooks: HooksFile,
 }
 
 /// Reads a DUT profile; `file` names it in errors.
@@ -112,6 +139,15 @@ pub fn parse_dut_profile(file: &str, text: &str) -> Result<DutProfile, LabFileEr
         purse_aids: aids("purse_aids", &f.purse_aids)?,
         exchange_budget_ms: f.exchange_budget_ms,
         expected: f.expected,
+        hooks: {
+            let timeout = f.hooks.timeout_s.map_or(DEFAULT_HOOK_TIMEOUT, std::time::Duration::from_secs);
+            let hook = |c: Option<String>| c.map(|command| Hook { command, timeout });
+            Hooks {
+                before_suite: hook(f.hooks.before_suite),
+                before_case: hook(f.hooks.before_case),
+                after_fault: hook(f.hooks.after_fault),
+            }
+        },
     })
 }
 
@@ -135,6 +171,7 @@ impl DutProfile {
         if let Some(ms) = self.exchange_budget_ms {
             opts.config.exchange_budget = Some(std::time::Duration::from_millis(ms));
         }
+        opts.hooks = self.hooks.clone();
     }
 }
 

@@ -26,6 +26,7 @@ const STYLE: &str = "\
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;padding:24px 32px;color:#1d232b;background:#f6f7f9}
 h1{font-size:22px;margin:0 0 16px}h2{font-size:18px;margin:28px 0 10px;border-bottom:2px solid #d5d9e0;padding-bottom:4px}
 h3{font-size:15px;margin:0}
+tr.reader-specific td{background:#fff1e6}
 table{border-collapse:collapse;background:#fff;margin:6px 0 14px;width:100%}
 th,td{border:1px solid #d5d9e0;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef0f4;font-weight:600}
@@ -63,6 +64,7 @@ pub fn render_html(report: &RunReport) -> String {
     }
     let _ = writeln!(h, "<h1>{}</h1>", escape_html(&title));
     write_summary(&mut h, report);
+    write_matrix(&mut h, report);
     for suite in &report.suites {
         write_suite(&mut h, report, suite);
     }
@@ -195,11 +197,16 @@ fn write_suite(h: &mut String, r: &RunReport, s: &SuiteResult) {
         "<table class=\"cases\">\n<tr><th>Case</th><th>Title</th><th>Verdict</th><th>Reason</th><th>Time</th></tr>\n",
     );
     for c in &s.cases {
+        let title = match &c.reader {
+            Some(reader) => format!("{} [{}]", c.title, reader.name),
+            None => c.title.clone(),
+        };
         let _ = writeln!(
             h,
-            "<tr><td><a href=\"#case-{0}\"><code>{0}</code></a></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td></tr>",
+            "<tr><td><a href=\"#{0}\"><code>{1}</code></a></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td></tr>",
+            case_anchor(r, c),
             escape_html(&c.id),
-            escape_html(&c.title),
+            escape_html(&title),
             badge(c.verdict),
             escape_html(c.reason.as_deref().unwrap_or("")),
             format_us(case_duration_us(c))
@@ -207,19 +214,95 @@ fn write_suite(h: &mut String, r: &RunReport, s: &SuiteResult) {
     }
     h.push_str("</table>\n");
     for c in &s.cases {
-        write_case(h, c);
+        write_case(h, r, c);
     }
 }
 
-fn write_case(h: &mut String, c: &CaseResult) {
-    let open = if c.verdict == Verdict::Pass { "" } else { " open" };
+/// The element id of a case's details: `case-ID`, with the reader's column (`case-ID-r2`) in a
+/// report of several readers.
+fn case_anchor(r: &RunReport, c: &CaseResult) -> String {
+    let col = c.reader.as_ref().and_then(|reader| r.readers.iter().position(|l| l.reader.name == reader.name));
+    match col {
+        Some(i) => format!("case-{}-r{}", escape_html(&c.id), i + 1),
+        None => format!("case-{}", escape_html(&c.id)),
+    }
+}
+
+/// The reader-by-case matrix of a report of several readers; reader-specific failures
+/// (failing on some readers, passing on others) are marked and listed first.
+fn write_matrix(h: &mut String, r: &RunReport) {
+    if r.readers.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Readers</h2>\n<table id=\"readers\">\n<tr><th>#</th><th>Reader</th><th>Vendor / firmware</th><th>Protocol</th><th>ATR</th><th>Device</th></tr>\n");
+    for (i, l) in r.readers.iter().enumerate() {
+        let vendor =
+            [l.reader.vendor.as_deref(), l.reader.firmware.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+        let _ = writeln!(
+            h,
+            "<tr><td>r{}</td><td>{}</td><td>{}</td><td>{}</td><td><code class=\"hex\">{}</code></td><td>{} {}</td></tr>",
+            i + 1,
+            escape_html(&l.reader.name),
+            escape_html(&if vendor.is_empty() { "not exposed".to_string() } else { vendor.join(" ") }),
+            escape_html(l.reader.protocol.as_deref().unwrap_or("")),
+            escape_html(l.reader.atr.as_deref().unwrap_or("none")),
+            escape_html(&l.dut.model),
+            escape_html(&l.dut.firmware)
+        );
+    }
+    h.push_str("</table>\n");
+    let specific = r.matrix.iter().filter(|m| m.reader_specific).count();
     let _ = writeln!(
         h,
-        "<details class=\"case\" id=\"case-{0}\"{open}>\n<summary>{1} <h3><code>{0}</code> {2}</h3></summary>",
+        "<h2>Reader-by-case matrix</h2>\n<p>{specific} reader-specific failure(s): cases that fail on some readers and pass on others.</p>"
+    );
+    h.push_str("<table id=\"matrix\">\n<tr><th>Suite</th><th>Case</th>");
+    for i in 0..r.readers.len() {
+        let _ = write!(h, "<th>r{}</th>", i + 1);
+    }
+    h.push_str("<th>Reader-specific</th></tr>\n");
+    let rows = r.matrix.iter().filter(|m| m.reader_specific).chain(r.matrix.iter().filter(|m| !m.reader_specific));
+    for m in rows {
+        let class = if m.reader_specific { " class=\"reader-specific\"" } else { "" };
+        let _ =
+            write!(h, "<tr{class}><td>{}</td><td><code>{}</code></td>", escape_html(&m.suite), escape_html(&m.case));
+        for v in &m.verdicts {
+            let _ = write!(h, "<td>{}</td>", v.map_or_else(|| "-".to_string(), badge));
+        }
+        let _ = writeln!(h, "<td>{}</td></tr>", if m.reader_specific { "yes" } else { "" });
+    }
+    h.push_str("</table>\n");
+}
+
+fn write_case(h: &mut String, r: &RunReport, c: &CaseResult) {
+    let open = if c.verdict == Verdict::Pass { "" } else { " open" };
+    let title = match &c.reader {
+        Some(reader) => format!("{} [{}]", c.title, reader.name),
+        None => c.title.clone(),
+    };
+    let _ = writeln!(
+        h,
+        "<details class=\"case\" id=\"{3}\"{open}>\n<summary>{1} <h3><code>{0}</code> {2}</h3></summary>",
         escape_html(&c.id),
         badge(c.verdict),
-        escape_html(&c.title)
+        escape_html(&title),
+        case_anchor(r, c)
     );
+    for hook in c.runs.iter().flat_map(|run| &run.hooks) {
+        let status = match (hook.timed_out, hook.exit) {
+            (true, _) => "timed out".to_string(),
+            (false, Some(code)) => format!("exit {code}"),
+            (false, None) => "no exit status".to_string(),
+        };
+        let _ = writeln!(
+            h,
+            "<p><b>{} hook</b> <code>{}</code> ({status}, {} ms)</p><pre class=\"hook\">{}</pre>",
+            escape_html(&hook.hook),
+            escape_html(&hook.command),
+            hook.duration_ms,
+            escape_html(&hook.output)
+        );
+    }
     if let Some(reason) = &c.reason {
         let _ = writeln!(h, "<p><b>Reason:</b> {}</p>", escape_html(reason));
     }

@@ -7,6 +7,10 @@
 //! `not-applicable` and `skipped` a `<skipped>`, each with the reason as `message`, the
 //! verdict as `type` and, in the text, every unmet expectation next to what was observed and
 //! the findings.
+//!
+//! A report of several readers has one `<testsuite>` per suite and reader (the name says the
+//! reader and its device, the properties the reader's identity), holding the cases that ran
+//! on that reader: a CI server then shows a reader-specific failure under its reader.
 
 use std::fmt::Write as _;
 use std::io;
@@ -14,29 +18,47 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::digest::{case_duration_us, case_exchanges, case_findings, format_us, suite_label, unmet_expectations};
-use super::report::{CaseResult, RunReport, SuiteResult, Verdict};
+use super::digest::{
+    case_duration_us, case_exchanges, case_findings, format_us, lane_cases, lane_label, unmet_expectations,
+};
+use super::report::{CaseResult, DutIdentity, ReaderIdentity, RunReport, SuiteResult, Verdict};
 
 /// Renders the JUnit XML of a run.
 pub fn render_junit(report: &RunReport) -> io::Result<String> {
     let mut junit = Report::new(format!("tapcert certify {}", report.run_id));
     junit.set_time(Duration::from_millis(report.duration_ms));
     for suite in &report.suites {
-        junit.add_test_suite(junit_suite(report, suite));
+        if report.readers.is_empty() {
+            let cases: Vec<&CaseResult> = suite.cases.iter().collect();
+            junit.add_test_suite(junit_suite(report, &report.dut, &report.reader, suite, &cases));
+            continue;
+        }
+        for lane in &report.readers {
+            let cases: Vec<&CaseResult> = lane_cases(suite, &lane.reader.name).collect();
+            junit.add_test_suite(junit_suite(report, &lane.dut, &lane.reader, suite, &cases));
+        }
     }
     junit.to_string().map_err(io::Error::other)
 }
 
-fn junit_suite(report: &RunReport, suite: &SuiteResult) -> TestSuite {
-    let mut ts = TestSuite::new(suite_label(report, suite));
+fn junit_suite(
+    report: &RunReport,
+    dut: &DutIdentity,
+    reader: &ReaderIdentity,
+    suite: &SuiteResult,
+    cases: &[&CaseResult],
+) -> TestSuite {
+    let mut ts = TestSuite::new(lane_label(dut, reader, suite));
     let props = [
-        ("dut", report.dut.model.as_str()),
-        ("firmware", report.dut.firmware.as_str()),
-        ("sim-profile", report.dut.sim_profile.as_deref().unwrap_or("")),
-        ("reader", report.reader.name.as_str()),
-        ("reader-kind", report.reader.kind.as_str()),
-        ("protocol", report.reader.protocol.as_deref().unwrap_or("")),
-        ("atr", report.reader.atr.as_deref().unwrap_or("")),
+        ("dut", dut.model.as_str()),
+        ("firmware", dut.firmware.as_str()),
+        ("sim-profile", dut.sim_profile.as_deref().unwrap_or("")),
+        ("reader", reader.name.as_str()),
+        ("reader-kind", reader.kind.as_str()),
+        ("reader-vendor", reader.vendor.as_deref().unwrap_or("")),
+        ("reader-firmware", reader.firmware.as_deref().unwrap_or("")),
+        ("protocol", reader.protocol.as_deref().unwrap_or("")),
+        ("atr", reader.atr.as_deref().unwrap_or("")),
         ("suite", suite.id.as_str()),
         ("suite-version", suite.version.as_str()),
         ("suite-sha256", suite.sha256.as_str()),
@@ -45,8 +67,8 @@ fn junit_suite(report: &RunReport, suite: &SuiteResult) -> TestSuite {
         ("interrupted", report.interrupted.as_deref().unwrap_or("")),
     ];
     ts.add_properties(props.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| Property::new(k, v)));
-    ts.set_time(Duration::from_micros(suite.cases.iter().map(case_duration_us).sum()));
-    ts.add_test_cases(suite.cases.iter().map(|c| junit_case(suite, c)));
+    ts.set_time(Duration::from_micros(cases.iter().map(|c| case_duration_us(c)).sum()));
+    ts.add_test_cases(cases.iter().map(|c| junit_case(suite, c)));
     ts
 }
 

@@ -25,6 +25,7 @@ pub mod dut;
 pub mod html;
 pub mod import;
 pub mod junit;
+pub mod lab;
 mod lab_file;
 pub mod merge;
 pub mod output;
@@ -45,12 +46,13 @@ pub use dut::{DutExpected, DutKind, DutProfile, parse_dut_profile};
 pub use html::{escape_html, render_html};
 pub use import::{ImportError, ScriptKind, detect_script, import_script};
 pub use junit::render_junit;
+pub use lab::{Console, Hook, Hooks, Lane, LaneMode, NonInteractive, Operator, PromptError, reader_matrix, run_lanes};
 pub use lab_file::LabFileError;
 pub use merge::{MergeError, merge_reports};
 pub use output::{RunFiles, RunInputs, read_run, write_run, write_run_with};
 pub use report::{
-    CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
-    RepeatStats, ReportError, RunReport, SuiteResult, Summary, Verdict,
+    CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, HookRecord, MatrixRow, REPORT_SCHEMA_VERSION,
+    ReaderIdentity, ReaderLane, RepeatStats, ReportError, RunReport, SuiteResult, Summary, Verdict,
 };
 pub use runner::{Progress, RunOptions, run_suites};
 pub use suite::{App, Case, Suite, SuiteError, bundled_suites, load_suite, parse_suite};

@@ -78,6 +78,12 @@ pub struct ReaderIdentity {
     /// The card's ATR at the start of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub atr: Option<String>,
+    /// The reader's vendor, where PC/SC exposes it (`SCARD_ATTR_VENDOR_NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// The reader's firmware version, where PC/SC exposes it (`SCARD_ATTR_VENDOR_IFD_VERSION`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
 }
 
 /// One command and its answer, as the report keeps it (masked).
@@ -131,6 +137,36 @@ pub struct CaseRun {
     pub exchanges: Vec<ExchangeRecord>,
     /// Wall time of the case, microseconds (injected clock).
     pub duration_us: u64,
+    /// The operator and device hooks run for this execution (DUT profile `[hooks]`), with
+    /// their output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<HookRecord>,
+}
+
+/// One hook command as it ran (`before-suite`, `before-case`, `after-fault`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookRecord {
+    /// Which hook.
+    pub hook: String,
+    /// The command line (`sh -c`).
+    pub command: String,
+    /// Exit status; absent when it was killed (timeout) or could not start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<i32>,
+    /// Whether it ran past its timeout and was killed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub timed_out: bool,
+    /// Its stdout and stderr, interleaved per stream (stdout first), at most 16 KiB, lossy UTF-8.
+    pub output: String,
+    /// Wall time, milliseconds.
+    pub duration_ms: u64,
+}
+
+impl HookRecord {
+    /// Whether the hook succeeded (exit 0 within its timeout).
+    pub fn ok(&self) -> bool {
+        self.exit == Some(0) && !self.timed_out
+    }
 }
 
 /// Pass rate and latency of a repeated case.
@@ -170,6 +206,35 @@ pub struct CaseResult {
     /// With `--repeat` above 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<RepeatStats>,
+    /// The reader (and so the device) this result came from: set in reports of several readers
+    /// (`certify --reader A --reader B`, `report merge` of shards from different readers), where
+    /// one case id appears once per reader. Absent in a single-reader report (see `reader`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<ReaderIdentity>,
+}
+
+/// One device behind one reader in a report of several readers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReaderLane {
+    /// The reader.
+    pub reader: ReaderIdentity,
+    /// The device that was in it.
+    pub dut: DutIdentity,
+}
+
+/// One case across the readers of a run (the reader-by-case matrix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    /// Suite id.
+    pub suite: String,
+    /// Case id.
+    pub case: String,
+    /// The verdict on each reader, in the order of the report's `readers` (absent when the
+    /// case did not run there).
+    pub verdicts: Vec<Option<Verdict>>,
+    /// The case failed (fail, error, inconclusive) on some readers and passed on others: a
+    /// reader-specific failure.
+    pub reader_specific: bool,
 }
 
 /// One suite as run.
@@ -269,6 +334,13 @@ pub struct RunReport {
     pub keys: Vec<KeyKcv>,
     /// Counts.
     pub summary: Summary,
+    /// Every reader of a run of several readers, in order, each with its device; empty for a
+    /// single-reader run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readers: Vec<ReaderLane>,
+    /// The reader-by-case matrix of a run of several readers; empty for a single-reader run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matrix: Vec<MatrixRow>,
 }
 
 impl RunReport {

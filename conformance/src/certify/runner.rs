@@ -10,6 +10,7 @@
 //! - `repeat` runs each case N times: pass rate and latency percentiles per case.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -18,9 +19,10 @@ use tapcert_parsers::apdu::{ResponseApdu, StatusWord};
 use tapcert_parsers::render::{Mask, render_qr, render_tlv};
 use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, encode_emv_tlv};
 
+use super::lab::{Hooks, NonInteractive, Operator, hook_failure, run_hook};
 use super::report::{
-    CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity,
-    RepeatStats, RunReport, SuiteResult, Summary, Verdict,
+    CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, HookRecord, REPORT_SCHEMA_VERSION,
+    ReaderIdentity, RepeatStats, RunReport, SuiteResult, Summary, Verdict,
 };
 use super::suite::{App, Case, Expect, ProcedureKind, QrSource, Step, Suite};
 use super::waiver::{Day, Waiver, WaiverStatus, waiver_for};
@@ -60,6 +62,16 @@ pub struct RunOptions {
     pub field_off_hold: Duration,
     /// Waived cases (not run, `skipped`); an expired waiver makes its cases `fail`.
     pub waivers: Vec<Waiver>,
+    /// Commands run before a suite, before a case and after a fault (DUT profile `[hooks]`).
+    pub hooks: Hooks,
+    /// The person at the reader; `None`: nobody (prompts fail, notices go nowhere).
+    pub operator: Option<Arc<dyn Operator>>,
+    /// How long a case's `prompt` waits for the person.
+    pub prompt_timeout: Duration,
+    /// With a reader the device is presented to (PC/SC): how long to wait for it before a
+    /// case when it is not in the field, and after it was removed during a case. `None`: the
+    /// device is always there (in-process).
+    pub tap_timeout: Option<Duration>,
 }
 
 impl RunOptions {
@@ -78,6 +90,16 @@ impl RunOptions {
             seed: 0x7A9C_0001,
             field_off_hold: Duration::from_millis(10),
             waivers: Vec::new(),
+            hooks: Hooks::default(),
+            operator: None,
+            prompt_timeout: Duration::from_secs(120),
+            tap_timeout: None,
+        }
+    }
+
+    fn notify(&self, reader: &str, text: &str) {
+        if let Some(op) = &self.operator {
+            op.notify(reader, text);
         }
     }
 }
@@ -119,7 +141,7 @@ pub fn run_suites(
         name: info.name.clone(),
         kind: serde_json::to_value(info.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         protocol: info.protocol.clone(),
-        atr: None,
+        ..ReaderIdentity::default()
     };
     let mut rng = SeededRng::new(opts.seed);
     let today = Day::from_unix(started);
@@ -129,6 +151,8 @@ pub fn run_suites(
     let mut results = Vec::new();
     for suite in suites {
         let mut cases = Vec::new();
+        // Run before the first case of the suite that runs; its failure errs every case.
+        let mut suite_hook: Option<Option<HookRecord>> = None;
         for case in &suite.cases {
             progress(Progress::Started(index, total, &suite.id, &case.id));
             index += 1;
@@ -142,10 +166,20 @@ pub fn run_suites(
                 not_run(case, verdict, w.reason())
             } else if let Some(why) = not_applicable(case, opts) {
                 not_run(case, Verdict::NotApplicable, why)
+            } else if let Some(failed) = suite_hook
+                .get_or_insert_with(|| {
+                    let hook = opts.hooks.before_suite.clone()?;
+                    let rec = run_hook("before-suite", &hook, &hook_env(opts, &reader.name, &suite.id, None, None));
+                    (!rec.ok()).then_some(rec)
+                })
+                .clone()
+            {
+                let run = error_run(hook_failure(&failed), vec![failed]);
+                case_result(case, vec![run], 1)
             } else {
                 let mut runs = Vec::with_capacity(opts.repeat.max(1));
                 for _ in 0..opts.repeat.max(1) {
-                    let (run, gone) = run_case(t, case, opts, clock, stop, &mut rng, &mut reader);
+                    let (run, gone) = run_case_attended(t, &suite.id, case, opts, clock, stop, &mut rng, &mut reader);
                     runs.push(run);
                     if let Some(why) = gone {
                         interrupted = Some(why);
@@ -183,6 +217,8 @@ pub fn run_suites(
         suites: results,
         interrupted,
         keys: opts.config.keys.kcvs(),
+        readers: Vec::new(),
+        matrix: Vec::new(),
     }
 }
 
@@ -211,6 +247,7 @@ fn not_run(case: &Case, verdict: Verdict, reason: String) -> CaseResult {
         reason: Some(reason),
         runs: Vec::new(),
         stats: None,
+        reader: None,
     }
 }
 
@@ -251,7 +288,141 @@ fn case_result(case: &Case, runs: Vec<CaseRun>, repeat: usize) -> CaseResult {
         reason,
         runs,
         stats,
+        reader: None,
     }
+}
+
+/// The environment a hook sees.
+fn hook_env(
+    opts: &RunOptions,
+    reader: &str,
+    suite: &str,
+    case: Option<&Case>,
+    fault: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("TAPCERT_RUN_ID", opts.run_id.clone()),
+        ("TAPCERT_READER", reader.to_string()),
+        ("TAPCERT_DUT_MODEL", opts.dut.model.clone()),
+        ("TAPCERT_FIRMWARE", opts.dut.firmware.clone()),
+        ("TAPCERT_SUITE", suite.to_string()),
+    ];
+    if let Some(c) = case {
+        env.push(("TAPCERT_CASE", c.id.clone()));
+        env.push(("TAPCERT_CASE_TITLE", c.title.clone()));
+    }
+    if let Some(f) = fault {
+        env.push(("TAPCERT_FAULT", f.to_string()));
+    }
+    env
+}
+
+/// An execution that never reached the device: `error` with `reason`.
+fn error_run(reason: String, hooks: Vec<HookRecord>) -> CaseRun {
+    CaseRun {
+        verdict: Verdict::Error,
+        reason: Some(reason),
+        expectations: Vec::new(),
+        findings: Vec::new(),
+        exchanges: Vec::new(),
+        duration_us: 0,
+        hooks,
+    }
+}
+
+/// With a reader the device is presented to: if it is not in the field, says so and waits
+/// for it up to the tap timeout. Links that cannot tell presence go on.
+fn await_device(t: &mut dyn Transport, opts: &RunOptions, reader: &str) -> Result<(), TransportError> {
+    let Some(timeout) = opts.tap_timeout else { return Ok(()) };
+    match t.presence() {
+        Ok(CardPresence::Present) | Err(TransportError::PresenceUnknown) => Ok(()),
+        Ok(CardPresence::Absent) => {
+            opts.notify(reader, &format!("present the device to {reader} (waiting {} s)", timeout.as_secs()));
+            match t.wait_for(CardPresence::Present, timeout) {
+                Ok(()) | Err(TransportError::PresenceUnknown) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One execution with the lab around it: the case's prompt, the before-case hook, the device
+/// presented (tap), the case, one retry when the device was removed during it, and the
+/// after-fault hook. The second value says the run must end.
+///
+/// The rule for a removed device: the case is retried once after the device is back; if it
+/// does not come back within the tap timeout, the case is `error` ("device removed") and the
+/// run stops there (the cases left are `skipped`), as it does when the reader is gone.
+#[allow(clippy::too_many_arguments)]
+fn run_case_attended(
+    t: &mut dyn Transport,
+    suite: &str,
+    case: &Case,
+    opts: &mut RunOptions,
+    clock: &dyn Clock,
+    stop: &AtomicBool,
+    rng: &mut SeededRng,
+    reader: &mut ReaderIdentity,
+) -> (CaseRun, Option<String>) {
+    let name = reader.name.clone();
+    let mut hooks = Vec::new();
+    if let Some(text) = &case.prompt {
+        let quiet = NonInteractive::quiet();
+        let op: &dyn Operator = opts.operator.as_deref().unwrap_or(&quiet);
+        if let Err(e) = op.prompt(&name, text, opts.prompt_timeout) {
+            return (error_run(e.to_string(), hooks), None);
+        }
+    }
+    if let Some(hook) = opts.hooks.before_case.clone() {
+        let rec = run_hook("before-case", &hook, &hook_env(opts, &name, suite, Some(case), None));
+        let ok = rec.ok();
+        hooks.push(rec);
+        if !ok {
+            let reason = hook_failure(hooks.last().expect("pushed"));
+            return (error_run(reason, hooks), None);
+        }
+    }
+    let removed = |e: TransportError| {
+        let why = format!("device removed: not presented again to {name} ({e})");
+        (format!("{why}; the run stops"), why)
+    };
+    let (mut run, mut gone) = match await_device(t, opts, &name) {
+        Ok(()) => run_case(t, case, opts, clock, stop, rng, reader),
+        Err(e) => {
+            let (gone, why) = removed(e);
+            (error_run(why, Vec::new()), Some(gone))
+        }
+    };
+    let removed_during = opts.tap_timeout.is_some()
+        && gone.is_none()
+        && !run.exchanges.is_empty()
+        && run.verdict == Verdict::Error
+        && matches!(t.presence(), Ok(CardPresence::Absent));
+    if removed_during {
+        match await_device(t, opts, &name) {
+            Ok(()) => {
+                let first = run.reason.clone().unwrap_or_default();
+                (run, gone) = run_case(t, case, opts, clock, stop, rng, reader);
+                let note = format!("retried: the device was removed during the first attempt ({first})");
+                run.reason = Some(run.reason.map_or(note.clone(), |r| format!("{r}; {note}")));
+            }
+            Err(e) => {
+                let (g, why) = removed(e);
+                run.reason = Some(format!("{why}; {}", run.reason.unwrap_or_default()));
+                gone = Some(g);
+            }
+        }
+    }
+    if run.verdict == Verdict::Error
+        && let Some(hook) = opts.hooks.after_fault.clone()
+    {
+        let env = hook_env(opts, &name, suite, Some(case), run.reason.as_deref());
+        hooks.push(run_hook("after-fault", &hook, &env));
+    }
+    hooks.append(&mut run.hooks);
+    run.hooks = hooks;
+    (run, gone)
 }
 
 /// A fault that ends the run rather than the case.
@@ -285,6 +456,7 @@ fn run_case(
         findings: Vec::new(),
         exchanges: Vec::new(),
         duration_us: 0,
+        hooks: Vec::new(),
     };
     let mut captures: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut fault: Option<String> = None;

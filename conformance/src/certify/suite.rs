@@ -234,6 +234,11 @@ pub struct Case {
     /// Applications the device must carry for the case to apply.
     #[serde(default)]
     pub apps: Vec<App>,
+    /// What the person at the reader must do before the case (`"show the payment code"`): an
+    /// interactive run asks and waits for Enter (`--prompt-timeout`); a non-interactive run
+    /// makes the case `error` at once, saying it needs a person.
+    #[serde(default)]
+    pub prompt: Option<String>,
     /// Steps, in order.
     pub steps: Vec<Step>,
 }

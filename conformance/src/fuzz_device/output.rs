@@ -136,8 +136,10 @@ fn finding_case(f: &FuzzFinding) -> CaseResult {
             findings: Vec::new(),
             duration_us: o.exchanges.iter().map(|x| micros(x.latency)).sum(),
             exchanges,
+            hooks: Vec::new(),
         }],
         stats: None,
+        reader: None,
     }
 }
 
@@ -161,8 +163,10 @@ pub fn fuzz_report(run: &FuzzRun, opts: &FuzzOptions, run_id: &str) -> RunReport
                 findings: Vec::new(),
                 exchanges: Vec::new(),
                 duration_us: micros(run.elapsed),
+                hooks: Vec::new(),
             }],
             stats: None,
+            reader: None,
         });
     }
     let mut flow_hash = Sha256::new();
@@ -196,11 +200,14 @@ pub fn fuzz_report(run: &FuzzRun, opts: &FuzzOptions, run_id: &str) -> RunReport
                 .unwrap_or_default(),
             protocol: run.reader.protocol.clone(),
             atr: run.flow.atr.as_ref().map(|a| hex::encode_upper(a.as_bytes())),
+            ..ReaderIdentity::default()
         },
         repeat: 1,
         keys: opts.config.keys.kcvs(),
         summary: Summary::of(&suites),
         suites,
         interrupted: run.stopped.clone(),
+        readers: Vec::new(),
+        matrix: Vec::new(),
     }
 }

@@ -189,6 +189,24 @@ impl Pcsc {
         self
     }
 
+    /// The reader's vendor name and firmware version (`SCARD_ATTR_VENDOR_NAME`,
+    /// `SCARD_ATTR_VENDOR_IFD_VERSION`), each where the driver exposes it (many do not; vpcd
+    /// does not). Needs a connected card; `(None, None)` without one.
+    pub fn vendor_attributes(&self) -> (Option<String>, Option<String>) {
+        let Some(card) = self.card.as_ref() else { return (None, None) };
+        let mut buf = [0u8; 256];
+        let vendor = card.get_attribute(pcsc::Attribute::VendorName, &mut buf).ok().and_then(|b| {
+            let text = String::from_utf8_lossy(b.split(|&c| c == 0).next().unwrap_or_default()).trim().to_string();
+            (!text.is_empty()).then_some(text)
+        });
+        // DWORD 0xMMmmbbbb: major, minor, build (PC/SC part 3).
+        let firmware = card.get_attribute(pcsc::Attribute::VendorIfdVersion, &mut buf).ok().and_then(|b| {
+            let v = u32::from_le_bytes(b.get(..4)?.try_into().ok()?);
+            Some(format!("{}.{}.{}", v >> 24, (v >> 16) & 0xFF, v & 0xFFFF))
+        });
+        (vendor, firmware)
+    }
+
     /// The reader name.
     pub fn reader_name(&self) -> &CStr {
         &self.reader

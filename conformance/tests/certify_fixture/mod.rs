@@ -56,7 +56,15 @@ fn run(
     exchanges: Vec<ExchangeRecord>,
 ) -> CaseRun {
     let duration_us = exchanges.iter().map(|x| x.latency_us).sum::<u64>() + 1_500;
-    CaseRun { verdict, reason: reason.map(Into::into), expectations, findings: Vec::new(), exchanges, duration_us }
+    CaseRun {
+        verdict,
+        reason: reason.map(Into::into),
+        expectations,
+        findings: Vec::new(),
+        exchanges,
+        duration_us,
+        hooks: Vec::new(),
+    }
 }
 
 fn case(
@@ -75,6 +83,7 @@ fn case(
         reason: reason.map(Into::into),
         runs,
         stats: None,
+        reader: None,
     }
 }
 
@@ -267,12 +276,15 @@ pub fn run_report_with(gac_latency_us: u64) -> RunReport {
             kind: "pcsc".into(),
             protocol: Some("T=1".into()),
             atr: Some("3B8A800150415920544150434552544B".into()),
+            ..ReaderIdentity::default()
         },
         repeat: 1,
         summary: Summary::of(&suites),
         suites,
         interrupted: None,
         keys: Vec::new(),
+        readers: Vec::new(),
+        matrix: Vec::new(),
     }
 }
 
