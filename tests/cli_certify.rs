@@ -32,7 +32,7 @@ fn certify_without_arguments_certifies_the_reference_band() {
     let out = certify(&dir, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("72 cases: 70 pass, 0 fail, 0 error, 2 not applicable"), "{stdout}");
+    assert!(stdout.contains("74 cases: 72 pass, 0 fail, 0 error, 2 not applicable"), "{stdout}");
     for f in ["report.json", "junit.xml", "report.html", "transcript.txt"] {
         assert!(dir.join(f).is_file(), "{f}");
         assert!(stdout.contains(f), "{stdout}");

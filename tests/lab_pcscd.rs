@@ -158,11 +158,14 @@ fn two_devices_in_two_readers_at_once_with_lab_keys_and_dut_profiles() {
     let keys = dir.join("keys.toml");
     std::fs::write(&keys, keys_file()).unwrap();
     let dut_a = dir.join("band.toml");
-    std::fs::write(
-        &dut_a,
-        "kind = \"band\"\nmodel = \"band-x\"\nfirmware = \"2.0.1\"\napps = [\"emv\", \"transit\", \"ndef\", \"uid\"]\n",
-    )
-    .unwrap();
+    let personalised = tapcert_conformance::sim::BandConfig::default();
+    let dut_a_text = format!(
+        "kind = \"band\"\nmodel = \"band-x\"\nfirmware = \"2.0.1\"\napps = [\"emv\", \"transit\", \"ndef\", \"uid\"]\n\n\
+         [expected]\nbalance = {}\nndef_message = \"{}\"\n",
+        personalised.initial_balance,
+        hex::encode_upper(&personalised.ndef_message)
+    );
+    std::fs::write(&dut_a, dut_a_text).unwrap();
     let dut_b = dir.join("band-no-transit.toml");
     std::fs::write(
         &dut_b,
@@ -173,7 +176,7 @@ fn two_devices_in_two_readers_at_once_with_lab_keys_and_dut_profiles() {
     let dut_arg = |reader: &str, file: &Path| format!("{reader}={}", file.display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_tapcert"))
         .args(["certify", "--reader", SLOT0, "--reader", SLOT1, "--concurrent", "--non-interactive"])
-        .args(["--suite", "emv-contactless", "--suite", "transit-cn", "--suite", "access-uid"])
+        .args(["--suite", "emv-contactless", "--suite", "transit-cn", "--suite", "ndef-t4t", "--suite", "access-uid"])
         .arg("--keys")
         .arg(&keys)
         .arg("--dut")
@@ -231,6 +234,11 @@ fn two_devices_in_two_readers_at_once_with_lab_keys_and_dut_profiles() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let matrix = report["matrix"].as_array().unwrap();
     assert_eq!(matrix.len(), per_reader[0]);
+    // The DUT profile's expected balance was checked where stated (slot 0) only.
+    let bal = matrix.iter().find(|m| m["case"] == "TU.BAL.010").unwrap();
+    assert_eq!(bal["verdicts"], serde_json::json!(["pass", "not-applicable"]));
+    let msg = matrix.iter().find(|m| m["case"] == "T4T.MSG.002").unwrap();
+    assert_eq!(msg["verdicts"], serde_json::json!(["pass", "not-applicable"]));
     let tu = matrix.iter().find(|m| m["case"] == "TU.PUR.003").unwrap();
     assert_eq!(tu["verdicts"], serde_json::json!(["pass", "not-applicable"]));
     assert_eq!(tu["reader_specific"], false, "not applicable is no failure");

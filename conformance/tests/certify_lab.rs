@@ -231,3 +231,45 @@ fn a_device_not_presented_in_time_errs_its_case_and_stops_the_run() {
     assert!(hook.output.starts_with("power-cycle: device removed: not presented again"), "{}", hook.output);
     assert!(r.interrupted.as_deref().unwrap().contains("device removed"));
 }
+
+#[test]
+fn dut_expected_values_are_checked_by_the_cases_that_read_them() {
+    let s = suites(&["transit-cn", "ndef-t4t"]);
+    let verdict_of = |r: &RunReport, id: &str| r.cases().find(|(_, c)| c.id == id).map(|(_, c)| c.clone()).unwrap();
+    // Stated by no profile: not applicable, not a failure.
+    let r = one_band(&mut RunOptions::new("none"), &s);
+    let c = verdict_of(&r, "TU.BAL.010");
+    assert_eq!(
+        (c.verdict, c.reason.as_deref()),
+        (Verdict::NotApplicable, Some("the DUT profile states no expected balance"))
+    );
+    assert_eq!(verdict_of(&r, "T4T.MSG.002").verdict, Verdict::NotApplicable);
+    // The values the band was personalised with: pass.
+    let personalised = tapcert_conformance::sim::BandConfig::default();
+    let mut opts = RunOptions::new("right");
+    opts.expected.balance = Some(personalised.initial_balance);
+    opts.expected.ndef_message = Some(hex::encode(&personalised.ndef_message));
+    let r = one_band(&mut opts, &s);
+    assert_eq!(
+        (verdict_of(&r, "TU.BAL.010").verdict, verdict_of(&r, "T4T.MSG.002").verdict),
+        (Verdict::Pass, Verdict::Pass)
+    );
+    // Other values: fail, with the expected and the observed value.
+    let mut opts = RunOptions::new("wrong");
+    opts.expected.balance = Some(999);
+    opts.expected.ndef_message = Some("D00000".into());
+    let r = one_band(&mut opts, &s);
+    let bal = verdict_of(&r, "TU.BAL.010");
+    assert_eq!(bal.verdict, Verdict::Fail);
+    assert_eq!(
+        bal.reason.as_deref(),
+        Some(format!("expected balance = 999 (DUT profile), observed {}", personalised.initial_balance).as_str())
+    );
+    let msg = verdict_of(&r, "T4T.MSG.002");
+    assert_eq!(msg.verdict, Verdict::Fail);
+    assert!(
+        msg.reason.as_deref().unwrap().starts_with("expected ndef-message = D00000 (DUT profile), observed D1"),
+        "{:?}",
+        msg.reason
+    );
+}

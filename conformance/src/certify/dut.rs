@@ -11,8 +11,9 @@
 //! purse_aids = ["A000000632010105"]   # e-purse AIDs, in preference order
 //! exchange_budget_ms = 500            # one exchange slower than this is an APDU.LATENCY finding
 //!
-//! [expected]
-//! balance = 1000                      # values the device was personalised with (recorded)
+//! [expected]                          # values the device was personalised with, checked by
+//! balance = 1000                      #   the cases with `dut = [...]` expectations
+//! ndef_message = "D1010B5504..."      #   (not applicable when the profile states none)
 //!
 //! [hooks]                             # shell commands (sh -c), docs/lab.md
 //! timeout_s = 30                      # each hook's limit (default 30)
@@ -46,9 +47,12 @@ pub enum DutKind {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DutExpected {
-    /// E-purse balance in minor units.
+    /// E-purse balance in minor units (checked by suite steps with `dut = ["balance"]`).
     #[serde(default)]
     pub balance: Option<u32>,
+    /// The NDEF message in hex (checked by suite steps with `dut = ["ndef-message"]`).
+    #[serde(default)]
+    pub ndef_message: Option<String>,
 }
 
 /// A DUT profile file, parsed and checked.
@@ -130,6 +134,17 @@ pub fn parse_dut_profile(file: &str, text: &str) -> Result<DutProfile, LabFileEr
             })
             .collect()
     };
+    if let Some(m) = &f.expected.ndef_message
+        && hex::decode(m).is_err()
+    {
+        let line = text.find("ndef_message").map_or(0, |at| text[..at].matches('\n').count() + 1);
+        return Err(LabFileError::Invalid {
+            file: file.into(),
+            line,
+            field: "expected.ndef_message".into(),
+            detail: "not hex".into(),
+        });
+    }
     Ok(DutProfile {
         kind: f.kind,
         model: f.model,
@@ -172,6 +187,13 @@ impl DutProfile {
             opts.config.exchange_budget = Some(std::time::Duration::from_millis(ms));
         }
         opts.hooks = self.hooks.clone();
+        // What the profile states replaces what the run knew (the built-in band's own values).
+        if self.expected.balance.is_some() {
+            opts.expected.balance = self.expected.balance;
+        }
+        if self.expected.ndef_message.is_some() {
+            opts.expected.ndef_message = self.expected.ndef_message.clone();
+        }
     }
 }
 

@@ -19,12 +19,13 @@ use tapcert_parsers::apdu::{ResponseApdu, StatusWord};
 use tapcert_parsers::render::{Mask, render_qr, render_tlv};
 use tapcert_parsers::tlv::{Tag, TlvNode, decode_emv_tlv, encode_emv_tlv};
 
+use super::dut::DutExpected;
 use super::lab::{Hooks, NonInteractive, Operator, hook_failure, run_hook};
 use super::report::{
     CaseResult, CaseRun, DutIdentity, ExchangeRecord, ExpectationResult, HookRecord, REPORT_SCHEMA_VERSION,
     ReaderIdentity, RepeatStats, RunReport, SuiteResult, Summary, Verdict,
 };
-use super::suite::{App, Case, Expect, ProcedureKind, QrSource, Step, Suite};
+use super::suite::{App, Case, DutValue, Expect, ProcedureKind, QrSource, Step, Suite};
 use super::waiver::{Day, Waiver, WaiverStatus, waiver_for};
 use crate::clock::{Clock, SeededRng};
 use crate::mask::{masked_command_hex, masked_hex};
@@ -66,6 +67,8 @@ pub struct RunOptions {
     pub hooks: Hooks,
     /// The person at the reader; `None`: nobody (prompts fail, notices go nowhere).
     pub operator: Option<Arc<dyn Operator>>,
+    /// Values the device was personalised with (DUT profile `[expected]`).
+    pub expected: DutExpected,
     /// How long a case's `prompt` waits for the person.
     pub prompt_timeout: Duration,
     /// With a reader the device is presented to (PC/SC): how long to wait for it before a
@@ -92,6 +95,7 @@ impl RunOptions {
             waivers: Vec::new(),
             hooks: Hooks::default(),
             operator: None,
+            expected: DutExpected::default(),
             prompt_timeout: Duration::from_secs(120),
             tap_timeout: None,
         }
@@ -226,6 +230,11 @@ fn not_applicable(case: &Case, opts: &RunOptions) -> Option<String> {
     if let Some(app) = case.apps.iter().find(|a| !opts.apps.contains(a)) {
         let name = serde_json::to_value(app).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         return Some(format!("the device has no {name} application"));
+    }
+    let values: Vec<DutValue> = case.steps.iter().flat_map(|s| s.expect.dut.iter().copied()).collect();
+    if !values.is_empty() && values.iter().all(|v| dut_value(*v, &opts.expected).is_none()) {
+        let names: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
+        return Some(format!("the DUT profile states no expected {}", names.join(", ")));
     }
     let needs_input = case.steps.iter().any(|s| s.qr == Some(QrSource::Input));
     if needs_input && opts.qr_input.is_none() {
@@ -501,6 +510,7 @@ fn run_case(
             }
         }
         evaluate(&mut run, i, step, &outcome, &captures);
+        evaluate_dut(&mut run, i, step, &outcome, &opts.expected);
         run.exchanges.extend(outcome.exchanges);
         run.findings.extend(outcome.findings);
         if let Some(e) = outcome.fault {
@@ -734,6 +744,9 @@ fn run_step(
         ProcedureKind::Ndef => {
             let obs = read_ndef(&mut link, clock);
             from_observation(&mut out, i, &obs);
+            if obs.completed {
+                out.fields.insert("ndef-message", obs.result.message.clone());
+            }
             out.fault = obs.fault.map(|f| f.error);
         }
         ProcedureKind::Uid => {
@@ -812,6 +825,44 @@ fn describe(e: &Expect) -> Vec<String> {
         out.push(format!("QR kind {k}"));
     }
     out
+}
+
+/// The declared value of a DUT profile, as the step's field bytes and as people read it.
+fn dut_value(v: DutValue, expected: &DutExpected) -> Option<(Vec<u8>, String)> {
+    match v {
+        DutValue::Balance => expected.balance.map(|b| (b.to_be_bytes().to_vec(), b.to_string())),
+        DutValue::NdefMessage => expected.ndef_message.as_deref().and_then(|m| {
+            let bytes = hex::decode(m).ok()?;
+            let text = hex::encode_upper(&bytes);
+            Some((bytes, text))
+        }),
+    }
+}
+
+/// The step's `dut` expectations: what it read against the DUT profile's `[expected]`.
+fn evaluate_dut(run: &mut CaseRun, i: usize, step: &Step, out: &StepOutcome, expected: &DutExpected) {
+    for &v in &step.expect.dut {
+        let Some((want, want_text)) = dut_value(v, expected) else { continue };
+        let (field, observed) = match v {
+            DutValue::Balance => {
+                let have = out.fields.get("balance");
+                let text = have
+                    .and_then(|b| <[u8; 4]>::try_from(b.as_slice()).ok())
+                    .map(|b| u32::from_be_bytes(b).to_string());
+                (have, text)
+            }
+            DutValue::NdefMessage => {
+                let have = out.fields.get("ndef-message");
+                (have, have.map(|m| hex::encode_upper(m)))
+            }
+        };
+        run.expectations.push(ExpectationResult {
+            step: i,
+            expected: format!("{} = {want_text} (DUT profile)", v.as_str()),
+            observed: observed.unwrap_or_else(|| "not read".into()),
+            met: field.map(|have| *have == want),
+        });
+    }
 }
 
 fn evaluate(run: &mut CaseRun, i: usize, step: &Step, out: &StepOutcome, captures: &BTreeMap<String, Vec<u8>>) {

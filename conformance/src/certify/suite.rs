@@ -158,6 +158,39 @@ pub struct Expect {
     /// The QR payload is of this kind (`emvco-mpm`, `emvco-cpm`, `upi-link`, `wallet-code`).
     #[serde(default)]
     pub qr_kind: Option<String>,
+    /// Values the DUT profile's `[expected]` states, compared with what the step read
+    /// (`balance` after `transit-read`, `ndef-message` after `ndef`). A case whose DUT profile
+    /// states none of them is not applicable.
+    #[serde(default)]
+    pub dut: Vec<DutValue>,
+}
+
+/// A personalised value a DUT profile may state (`[expected]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DutValue {
+    /// The e-purse balance (`balance`), read by `transit-read`.
+    Balance,
+    /// The NDEF message (`ndef_message`), read by `ndef`.
+    NdefMessage,
+}
+
+impl DutValue {
+    /// The name in suite files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DutValue::Balance => "balance",
+            DutValue::NdefMessage => "ndef-message",
+        }
+    }
+
+    /// The procedure that reads it.
+    pub fn procedure(self) -> ProcedureKind {
+        match self {
+            DutValue::Balance => ProcedureKind::TransitRead,
+            DutValue::NdefMessage => ProcedureKind::Ndef,
+        }
+    }
 }
 
 impl Expect {
@@ -418,6 +451,11 @@ fn check_suite(name: &str, suite: &Suite) -> Result<(), SuiteError> {
                     || (parts == 1 && rule.chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()));
                 if !ok {
                     return Err(bad(c, format!("step {i}: {rule:?} is not a rule id")));
+                }
+            }
+            for v in &step.expect.dut {
+                if step.procedure != Some(v.procedure()) {
+                    return Err(bad(c, format!("step {i}: dut value {:?} is read by another procedure", v.as_str())));
                 }
             }
             for v in &step.expect.verified {

@@ -5,6 +5,9 @@
 //! of that format. The report's exchanges are masked: an exchange with a masked (`*`) nibble
 //! in its command or response cannot be replayed byte for byte, so it is kept as `# masked`
 //! comment lines (which `scriptor` and [`crate::transcript::import_scriptor`] skip).
+//!
+//! In a report of several readers each case comment names its reader (`# case ID @ READER
+//! step N`); the cases of one reader are together, in that reader's run order.
 
 use std::fmt::Write as _;
 
@@ -27,10 +30,12 @@ pub fn render_transcript(report: &RunReport) -> String {
     }
     for (_, case) in report.cases() {
         let runs = case.runs.len();
+        let at = case.reader.as_ref().map(|r| format!(" @ {}", r.name)).unwrap_or_default();
         for (i, run) in case.runs.iter().enumerate() {
             for x in &run.exchanges {
                 let of_run = if runs > 1 { format!(" (run {} of {runs})", i + 1) } else { String::new() };
-                let _ = writeln!(out, "{}", comment(&format!("case {} step {}{of_run}: {}", case.id, x.step, x.label)));
+                let _ =
+                    writeln!(out, "{}", comment(&format!("case {}{at} step {}{of_run}: {}", case.id, x.step, x.label)));
                 out.push_str(&exchange_lines(x));
             }
         }

@@ -64,11 +64,16 @@ pub fn run_lanes(
             .iter_mut()
             .enumerate()
             .map(|(i, lane)| {
+                // One device moved from reader to reader: ask the person to move it (an
+                // interactive run waits for Enter; either way the runner then waits for the tap).
                 if i > 0
                     && let Some(op) = &lane.opts.operator
                 {
                     let name = lane.transport.info().name;
-                    op.notify(&name, &format!("move the device to {name}"));
+                    let text = format!("move the device to {name}");
+                    if op.prompt(&name, &text, lane.opts.prompt_timeout).is_err() {
+                        op.notify(&name, &text);
+                    }
                 }
                 run_lane(lane, suites, stop, &mut |p| progress(i, p))
             })
