@@ -853,7 +853,7 @@ fn evaluate_dut(run: &mut CaseRun, i: usize, step: &Step, out: &StepOutcome, exp
             }
             DutValue::NdefMessage => {
                 let have = out.fields.get("ndef-message");
-                (have, have.map(|m| hex::encode_upper(m)))
+                (have, have.map(hex::encode_upper))
             }
         };
         run.expectations.push(ExpectationResult {
