@@ -48,6 +48,7 @@ fn two_readers_at_once_make_one_report_with_a_reader_by_case_matrix() {
     let s = suites(&["emv-contactless", "transit-cn"]);
     let no_transit = [App::Emv, App::Ndef, App::Uid, App::Qr];
     let mut lanes = [lane("reader-a", "reference", None), lane("reader-b", "atc-stuck", Some(&no_transit))];
+    lanes[0].opts.expected.balance = Some(tapcert_conformance::sim::BandConfig::default().initial_balance);
     let r = run_lanes(&mut lanes, &s, LaneMode::Concurrent, &AtomicBool::new(false), &|_, _| {}).unwrap();
     let names: Vec<&str> = r.readers.iter().map(|l| l.reader.name.as_str()).collect();
     assert_eq!(names, ["reader-a", "reader-b"]);
