@@ -201,7 +201,29 @@ fn two_devices_in_two_readers_at_once_with_lab_keys_and_dut_profiles() {
     }
     let out = child.wait_with_output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+
+    // The same stack one reader after the other, every reader pcscd lists, one profile for all.
+    let seq_dir = dir.join("sequential");
+    let seq = Command::new(env!("CARGO_BIN_EXE_tapcert"))
+        .args(["certify", "--all-readers", "--non-interactive", "--suite", "access-uid", "--tap-timeout", "10"])
+        .arg("--dut")
+        .arg(&dut_b)
+        .arg("--out")
+        .arg(&seq_dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     pcscd.stop();
+    let seq_stderr = String::from_utf8_lossy(&seq.stderr);
+    assert_eq!(seq.status.code(), Some(0), "{}\n{seq_stderr}", String::from_utf8_lossy(&seq.stdout));
+    assert!(seq_stderr.contains(&format!("[{SLOT1}] move the device to {SLOT1}")), "{seq_stderr}");
+    let seq_report: Value = serde_json::from_slice(&std::fs::read(seq_dir.join("report.json")).unwrap()).unwrap();
+    let seq_readers: Vec<&str> =
+        seq_report["readers"].as_array().unwrap().iter().map(|l| l["reader"]["name"].as_str().unwrap()).collect();
+    assert_eq!(seq_readers, [SLOT0, SLOT1]);
+    assert!(
+        seq_report["matrix"].as_array().unwrap().iter().all(|m| m["verdicts"] == serde_json::json!(["pass", "pass"]))
+    );
     let report: Value = serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
 
     let readers: Vec<&str> =

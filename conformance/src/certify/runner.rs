@@ -396,23 +396,21 @@ fn run_case_attended(
         let why = format!("device removed: not presented again to {name} ({e})");
         (format!("{why}; the run stops"), why)
     };
-    let (mut run, mut gone) = match await_device(t, opts, &name) {
+    let (mut run, mut gone, card_gone) = match await_device(t, opts, &name) {
         Ok(()) => run_case(t, case, opts, clock, stop, rng, reader),
         Err(e) => {
             let (gone, why) = removed(e);
-            (error_run(why, Vec::new()), Some(gone))
+            (error_run(why, Vec::new()), Some(gone), false)
         }
     };
-    let removed_during = opts.tap_timeout.is_some()
-        && gone.is_none()
-        && !run.exchanges.is_empty()
-        && run.verdict == Verdict::Error
-        && matches!(t.presence(), Ok(CardPresence::Absent));
+    // The card went away during the case and it did not pass: the removal is the likely cause
+    // (a procedure cut short by it may show as an unmet `completed` as well as an error).
+    let removed_during = opts.tap_timeout.is_some() && gone.is_none() && card_gone && run.verdict != Verdict::Pass;
     if removed_during {
         match await_device(t, opts, &name) {
             Ok(()) => {
                 let first = run.reason.clone().unwrap_or_default();
-                (run, gone) = run_case(t, case, opts, clock, stop, rng, reader);
+                (run, gone, _) = run_case(t, case, opts, clock, stop, rng, reader);
                 let note = format!("retried: the device was removed during the first attempt ({first})");
                 run.reason = Some(run.reason.map_or(note.clone(), |r| format!("{r}; {note}")));
             }
@@ -447,7 +445,8 @@ fn reconnect(t: &mut dyn Transport, timeout: Duration) -> Result<(), TransportEr
     }
 }
 
-/// One execution of a case; the second value says the run must end (reader gone).
+/// One execution of a case; the second value says the run must end (reader gone), the third
+/// that the card went away during it.
 fn run_case(
     t: &mut dyn Transport,
     case: &Case,
@@ -456,7 +455,8 @@ fn run_case(
     stop: &AtomicBool,
     rng: &mut SeededRng,
     reader: &mut ReaderIdentity,
-) -> (CaseRun, Option<String>) {
+) -> (CaseRun, Option<String>, bool) {
+    let mut removed = false;
     let started = clock.now();
     let mut run = CaseRun {
         verdict: Verdict::Pass,
@@ -514,6 +514,7 @@ fn run_case(
         run.exchanges.extend(outcome.exchanges);
         run.findings.extend(outcome.findings);
         if let Some(e) = outcome.fault {
+            removed |= e.is_card_gone();
             let msg = format!("step {i}: {e}");
             if reader_gone(&e) {
                 gone = Some(format!("reader gone: {e}"));
@@ -534,7 +535,7 @@ fn run_case(
             None => (Verdict::Pass, None),
         },
     };
-    (run, gone)
+    (run, gone, removed)
 }
 
 fn unevaluated(run: &mut CaseRun, i: usize, step: &Step, why: &str) {
