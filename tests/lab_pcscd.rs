@@ -32,10 +32,10 @@ use tapcert_conformance::terminal::{TerminalConfig, TerminalKeys, kcv};
 use tapcert_conformance::transport::list_readers;
 use tapcert_conformance::transport::vpcd::{VpcdOptions, VpcdServer};
 use tapcert_crypto::test_keys::TEST_PURSE_DPK;
-use tapcert_testkit::{Pcscd, PcscdLock, on_path};
+use tapcert_testkit::{Pcscd, PcscdLock, VPCD_READER, VPCD_READER_SLOT1, on_path};
 
-const SLOT0: &str = "Virtual PCD 00 00";
-const SLOT1: &str = "Virtual PCD 00 01";
+const SLOT0: &str = VPCD_READER;
+const SLOT1: &str = VPCD_READER_SLOT1;
 /// The lab's keys: not the band's defaults (test keys of this file only, never published as
 /// any scheme's).
 const LAB_IMK_AC: [u8; 16] = *b"lab-imk-ac-00017";

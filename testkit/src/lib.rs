@@ -17,8 +17,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Reader name of vpcd's slot 0.
+/// Reader name of vpcd's slot 0 (TCP 35963).
 pub const VPCD_READER: &str = "Virtual PCD 00 00";
+
+/// Reader name of vpcd's slot 1 (TCP 35964). Debian's `vsmartcard-vpcd` reader.conf
+/// (`/etc/reader.conf.d/vpcd`, one `CHANNELID 0x8C7B` entry) gives both slots; `Pcscd::start`
+/// waits for slot 0 only, a test that serves slot 1 waits for its card itself.
+pub const VPCD_READER_SLOT1: &str = "Virtual PCD 00 01";
 
 /// The cross-process lock file; it holds the PID of the holder.
 pub const LOCK_PATH: &str = "/tmp/tapcert-pcscd-tests.lock";
