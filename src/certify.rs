@@ -393,8 +393,8 @@ fn run_matrix(
     let out_dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&run_id));
     let mode = if args.concurrent { LaneMode::Concurrent } else { LaneMode::Sequential };
     let progress = std::sync::Mutex::new(Reporter::new(total * readers.len()));
-    let report = run_lanes(&mut lanes, suites, mode, &STOP, &|_, p| {
-        progress.lock().unwrap_or_else(|e| e.into_inner()).event(p);
+    let report = run_lanes(&mut lanes, suites, mode, &STOP, &|lane, p| {
+        progress.lock().unwrap_or_else(|e| e.into_inner()).event_on(readers.get(lane).map(String::as_str), p);
     })?;
     progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
     let dut_text = duts.kept_text(readers);
@@ -444,14 +444,20 @@ impl Reporter {
     }
 
     fn event(&mut self, p: Progress<'_>) {
+        self.event_on(None, p);
+    }
+
+    /// An event of one reader of several (`reader` names it in the plain lines).
+    fn event_on(&mut self, reader: Option<&str>, p: Progress<'_>) {
+        let on = reader.map(|r| format!(" @ {r}")).unwrap_or_default();
         match (p, &self.bar) {
-            (Progress::Started(_, _, suite, case), Some(bar)) => bar.set_message(format!("{suite} {case}")),
+            (Progress::Started(_, _, suite, case), Some(bar)) => bar.set_message(format!("{suite} {case}{on}")),
             (Progress::Done(_), Some(bar)) => bar.inc(1),
             (Progress::Started(..), None) => {}
             (Progress::Done(case), None) => {
                 self.done += 1;
                 crate::out::message(format_args!(
-                    "[{}/{}] {} {}",
+                    "[{}/{}] {} {}{on}",
                     self.done,
                     self.total,
                     case.verdict.as_str(),

@@ -254,6 +254,7 @@ fn two_devices_in_two_readers_at_once_with_lab_keys_and_dut_profiles() {
     }
     assert_eq!(per_reader[0], per_reader[1]);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("] pass UID.001 @ Virtual PCD 00 01"), "progress names the reader: {stderr}");
     let matrix = report["matrix"].as_array().unwrap();
     assert_eq!(matrix.len(), per_reader[0]);
     // The DUT profile's expected balance was checked where stated (slot 0) only.
