@@ -84,6 +84,23 @@ fn two_readers_at_once_make_one_report_with_a_reader_by_case_matrix() {
     assert!(html.contains("<table id=\"matrix\">") && html.contains("class=\"reader-specific\""));
     let diff = tapcert_conformance::certify::diff_reports(&r, &r);
     assert!(diff.regressed.is_empty() && diff.new_cases.is_empty() && diff.removed_cases.is_empty());
+    // A regression on one reader is that reader's, in the diff and its text.
+    let mut worse = r.clone();
+    let case = worse
+        .suites
+        .iter_mut()
+        .flat_map(|s| s.cases.iter_mut())
+        .find(|c| c.id == "EMV.SEL.001" && c.reader.as_ref().is_some_and(|x| x.name == "reader-a"));
+    let case = case.unwrap();
+    case.verdict = Verdict::Fail;
+    case.reason = Some("planted".into());
+    let diff = tapcert_conformance::certify::diff_reports(&r, &worse);
+    assert_eq!(diff.regressed.len(), 1, "{diff:?}");
+    assert_eq!(
+        (diff.regressed[0].case.as_str(), diff.regressed[0].reader.as_deref()),
+        ("EMV.SEL.001", Some("reader-a"))
+    );
+    assert!(diff.to_text().contains("EMV.SEL.001 @ reader-a"), "{}", diff.to_text());
 }
 
 #[test]
