@@ -518,6 +518,9 @@ fn run_case(
             let msg = format!("step {i}: {e}");
             if reader_gone(&e) {
                 gone = Some(format!("reader gone: {e}"));
+            } else if e.is_card_gone() && opts.tap_timeout.is_some() {
+                // A device the person presents: the attended run asks for it again and waits
+                // (`run_case_attended`), rather than waiting here in silence.
             } else if e.kind() != TransportErrorKind::Fault || e.is_card_gone() {
                 let _ = reconnect(t, opts.reconnect_timeout);
             }
