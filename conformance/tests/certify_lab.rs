@@ -351,3 +351,24 @@ fn a_case_interrupted_by_a_removal_is_retried_once_the_device_is_back() {
     assert!(link.waits >= 1, "the runner waited for the device");
     assert!(r.interrupted.is_none());
 }
+
+#[test]
+fn ctrl_c_during_lanes_at_once_leaves_one_complete_report() {
+    let s = suites(&["emv-contactless"]);
+    let stop = AtomicBool::new(false);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut lanes = [lane("reader-a", "reference", None), lane("reader-b", "reference", None)];
+    let r = run_lanes(&mut lanes, &s, LaneMode::Concurrent, &stop, &|_, p| {
+        if let tapcert_conformance::certify::Progress::Done(_) = p
+            && done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 6
+        {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    })
+    .unwrap();
+    assert_eq!(r.interrupted.as_deref(), Some("interrupted; interrupted"), "both lanes stopped");
+    let per_reader = s[0].cases.len();
+    assert_eq!(r.summary.cases, 2 * per_reader, "every case of both readers is in the report");
+    assert!(r.summary.skipped > 0 && r.summary.pass >= 6 - 2);
+    assert_eq!(RunReport::from_json(&r.to_json()).unwrap(), r, "readable");
+}
