@@ -40,23 +40,39 @@ fn verdicts(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The built-in band's keys as a keys file, with the purse TAC key replaced by `dtk`.
+/// Secure-messaging and load keys of the lab (test keys of this file only): every role of a
+/// keys file is given, so the search for key bytes covers every role.
+const LAB_SMI: [u8; 16] = *b"lab-imk-smi-0017";
+const LAB_SMC: [u8; 16] = *b"lab-imk-smc-0017";
+const LAB_DLK: [u8; 16] = *b"lab-load-key-017";
+
+/// The built-in band's keys as a keys file, with the purse TAC key replaced by `dtk`, plus the
+/// lab's SMI, SMC and load keys and the band's cryptogram version and derivation declared.
 fn keys_file(dtk: [u8; 16]) -> String {
     let t = TerminalKeys::test_keys();
     let (imk, purse, ca) = (&t.issuer[0], &t.purse[0], &t.ca[0]);
     let ca_kcv = &t.kcvs().iter().find(|k| k.role == "ca-public").unwrap().kcv.clone();
     format!(
-        "[[issuer]]\nname = \"lab-imk-ac\"\nimk_ac = \"{}\"\nkcv = \"{}\"\n\n\
+        "[[issuer]]\nname = \"lab-imk-ac\"\nimk_ac = \"{}\"\nkcv = \"{}\"\n\
+         imk_smi = \"{}\"\nsmi_kcv = \"{}\"\nimk_smc = \"{}\"\nsmc_kcv = \"{}\"\n\
+         cvn = \"mastercard-20\"\nderivation = \"option-a\"\n\n\
          [[ca]]\nname = \"lab-ca\"\nrid = \"A000000004\"\nindex = \"F0\"\nmodulus = \"{}\"\nexponent = \"{}\"\nkcv = \"{ca_kcv}\"\n\n\
-         [[purse]]\nname = \"lab-purse-1\"\nkey_index = 1\ndpk = \"{}\"\ndpk_kcv = \"{}\"\ndtk = \"{}\"\ndtk_kcv = \"{}\"\n",
+         [[purse]]\nname = \"lab-purse-1\"\nkey_index = 1\ndpk = \"{}\"\ndpk_kcv = \"{}\"\ndtk = \"{}\"\ndtk_kcv = \"{}\"\n\
+         dlk = \"{}\"\ndlk_kcv = \"{}\"\n",
         hex::encode_upper(imk.imk_ac),
         kcv(&imk.imk_ac),
+        hex::encode_upper(LAB_SMI),
+        kcv(&LAB_SMI),
+        hex::encode(LAB_SMC),
+        kcv(&LAB_SMC),
         hex::encode_upper(ca.key.modulus()),
         hex::encode_upper(ca.key.exponent()),
         hex::encode(purse.dpk),
         kcv(&purse.dpk),
         hex::encode(dtk),
         kcv(&dtk),
+        hex::encode_upper(LAB_DLK),
+        kcv(&LAB_DLK),
     )
 }
 
@@ -80,12 +96,17 @@ fn keys_that_differ_from_the_band_fail_their_cases_and_never_reach_a_report() {
         .map(|k| format!("{}/{}/{}", k["name"], k["role"], k["kcv"]))
         .collect();
     assert!(listed.contains(&format!("\"lab-purse-1\"/\"purse-dtk\"/\"{}\"", kcv(&lab_dtk))), "{listed:?}");
+    for (name, role, key) in
+        [("lab-imk-ac", "imk-smi", LAB_SMI), ("lab-imk-ac", "imk-smc", LAB_SMC), ("lab-purse-1", "purse-dlk", LAB_DLK)]
+    {
+        assert!(listed.contains(&format!("\"{name}\"/\"{role}\"/\"{}\"", kcv(&key))), "{listed:?}");
+    }
     let html = std::fs::read_to_string(dir.join("run/report.html")).unwrap();
     assert!(html.contains("lab-purse-1") && html.contains(&kcv(&lab_dtk)));
 
     // Every secret key, in both cases of hex, in no file the run wrote.
     let t = TerminalKeys::test_keys();
-    let secrets = [t.issuer[0].imk_ac, t.purse[0].dpk, t.purse[0].dtk, lab_dtk];
+    let secrets = [t.issuer[0].imk_ac, t.purse[0].dpk, t.purse[0].dtk, lab_dtk, LAB_SMI, LAB_SMC, LAB_DLK];
     let mut files = vec![];
     for entry in std::fs::read_dir(dir.join("run")).unwrap() {
         let path = entry.unwrap().path();
@@ -116,7 +137,7 @@ fn a_kcv_that_does_not_match_is_a_usage_error_naming_the_key() {
     let (out, _) = certify(&dir, &["--suite", "transit-cn", "--keys", keys.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("keys.toml:15: key \"lab-purse-1\": dtk: the key check value is"), "{err}");
+    assert!(err.contains("keys.toml:21: key \"lab-purse-1\": dtk: the key check value is"), "{err}");
     assert!(!err.to_ascii_uppercase().contains(&hex::encode_upper(b"lab-tac-key-0001")), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

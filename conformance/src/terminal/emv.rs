@@ -18,7 +18,7 @@
 //! terminal must (no application, no GPO answer, no CDOL1).
 
 use tapcert_crypto::oda::{self, EmvDate, OdaError};
-use tapcert_crypto::{AnyVisaIad, Cvn, MastercardIad, Tdes};
+use tapcert_crypto::{AnyVisaIad, Cvn, IccMkDerivation, MastercardIad};
 use tapcert_parsers::apdu::{Cla, CommandApduBuf, Ins, StatusWord};
 use tapcert_parsers::bcd::{decode_bcd_byte, decode_bcd_cn};
 use tapcert_parsers::tlv::{
@@ -27,6 +27,8 @@ use tapcert_parsers::tlv::{
 };
 
 use super::config::{TerminalConfig, TerminalData, Timestamp};
+use super::keys::IssuerKey;
+use super::keys_toml::cvn_name;
 use super::observation::{Halt, Observation, Session, Step};
 use super::rules::{self, Rule, finding};
 use super::validators::tlv_findings;
@@ -316,6 +318,7 @@ fn transact(
         }
     }
 
+    check_declared_cvn(s, config, &aid, iad.as_deref());
     let check = verify_cryptogram(read, config, &aid, &terminal, iad.as_deref());
     if let Check::Failed { key, reason } = &check {
         s.finding(finding(rules::EMV_AC, step, format!("under {key}: {reason}")));
@@ -648,8 +651,36 @@ pub(crate) fn declared_cvn(aid: &[u8], iad: &[u8]) -> Option<Cvn> {
     Cvn::ALL.into_iter().find(|c| c.code() == code)
 }
 
-/// The issuer's recomputation of the cryptogram: ICC MK from the PAN and PSN, the CVN's session
-/// key, over the recommended data set (Book 2 §8.1.1) taken from the terminal's own values.
+/// How the AC is recomputed, for messages: `CVN 14 (mastercard-20), ICC MK option A`.
+fn method(key: &IssuerKey, cvn: Cvn) -> String {
+    let option = match key.derivation.unwrap_or(cvn.icc_mk_derivation()) {
+        IccMkDerivation::OptionA => "A",
+        IccMkDerivation::OptionB => "B",
+        IccMkDerivation::OptionC => "C",
+    };
+    format!("CVN {:02X} ({}), ICC MK option {option}", cvn.code(), cvn_name(cvn))
+}
+
+/// A finding when the key is declared with a cryptogram version and the card's IAD declares
+/// another one (where the IAD is decodable): the card is not personalised as the lab says.
+fn check_declared_cvn(s: &mut Session<'_>, config: &TerminalConfig, aid: &[u8], iad: Option<&[u8]>) {
+    let Some(key) = config.keys.issuer_for(aid) else { return };
+    let (Some(declared), Some(card)) = (key.cvn, iad.and_then(|iad| declared_cvn(aid, iad))) else { return };
+    if declared != card {
+        let msg = format!(
+            "the card's IAD (9F10) declares CVN {:02X} ({}); key {} is declared with CVN {:02X} ({})",
+            card.code(),
+            cvn_name(card),
+            key.name,
+            declared.code(),
+            cvn_name(declared)
+        );
+        s.finding(finding(rules::EMV_AC_CVN, Step::GenerateAc, msg));
+    }
+}
+
+/// The issuer's recomputation of the cryptogram: ICC MK from the PAN and PSN (by the key's
+/// declared derivation, else the CVN's), the session key of the declared CVN (else the IAD's), over the recommended data set (Book 2 §8.1.1) taken from the terminal's own values.
 fn verify_cryptogram(
     read: &EmvRead,
     config: &TerminalConfig,
@@ -660,10 +691,10 @@ fn verify_cryptogram(
     let not_checked = |reason: &str| Check::NotChecked { reason: reason.into() };
     let Some(cryptogram) = read.cryptogram else { return not_checked("no cryptogram to check") };
     let Some(iad) = iad else { return not_checked("no issuer application data (9F10): cryptogram version unknown") };
-    let Some(cvn) = declared_cvn(aid, iad) else {
+    let Some(key) = config.keys.issuer_for(aid) else { return not_checked("no issuer key configured for this AID") };
+    let Some(cvn) = key.cvn_for(declared_cvn(aid, iad)) else {
         return not_checked("the IAD declares a cryptogram version this terminal does not know");
     };
-    let Some(key) = config.keys.issuer_for(aid) else { return not_checked("no issuer key configured for this AID") };
     let failed = |reason: String| Check::Failed { key: key.name.clone(), reason };
     let Some(pan) = read.pan() else { return failed("no usable PAN (5A) to derive the ICC master key".into()) };
     let psn = read
@@ -678,18 +709,18 @@ fn verify_cryptogram(
     data.extend_from_slice(&read.aip.unwrap_or_default());
     data.extend_from_slice(&read.atc.unwrap_or_default().to_be_bytes());
     let result = (|| {
-        let mk = cvn.derive_icc_mk(&Tdes::new_2key(&key.imk_ac), &pan, psn)?;
+        let mk = key.icc_mk_ac(cvn, &pan, psn)?;
         let ac_data = tapcert_crypto::AcData::from_bytes(&data)?;
         cvn.generate_ac(&mk, &ac_data, iad)
     })();
     match result {
         Ok(c) if c.ac == cryptogram => Check::Verified { key: key.name.clone() },
         Ok(c) => failed(format!(
-            "CVN {:02X}: the card's AC {} is not {} (recomputed)",
-            cvn.code(),
+            "{}: the card's AC {} is not {} (recomputed)",
+            method(key, cvn),
             hex::encode_upper(cryptogram),
             hex::encode_upper(c.ac)
         )),
-        Err(e) => failed(format!("CVN {:02X}: {e}", cvn.code())),
+        Err(e) => failed(format!("{}: {e}", method(key, cvn))),
     }
 }

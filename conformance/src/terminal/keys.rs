@@ -5,17 +5,78 @@ use std::fmt;
 
 use tapcert_crypto::oda::{RsaPublicKey, test_keys};
 use tapcert_crypto::test_keys::{TEST_IMK_AC, TEST_PURSE_DPK, TEST_PURSE_DTK};
-use tapcert_crypto::{KcvMethod, KeyAlgorithm, key_check_value};
+use tapcert_crypto::{
+    CryptoError, Cvn, IccMkDerivation, KcvMethod, KeyAlgorithm, Tdes, derive_icc_mk_option_a, derive_icc_mk_option_b,
+    key_check_value,
+};
 
-/// A TDES issuer master key for application cryptograms.
+/// The TDES issuer master keys of one application (or of every application of a RID): the
+/// IMK-AC for application cryptograms and, when the lab gives them, the secure-messaging keys,
+/// with the ICC master-key derivation and cryptogram version the application is personalised
+/// with.
 #[derive(Clone)]
 pub struct IssuerKey {
     /// Name shown in reports.
     pub name: String,
     /// The registered application provider it serves (first 5 bytes of the AID); `None`: any.
     pub rid: Option<[u8; 5]>,
+    /// The application it serves: an AID, or its leading bytes (an AID the card selects that
+    /// starts with them). Takes precedence over `rid`; `None`: every AID of `rid`.
+    pub aid: Option<Vec<u8>>,
     /// IMK-AC (2-key TDES).
     pub imk_ac: [u8; 16],
+    /// IMK-SMI, secure-messaging integrity (2-key TDES). Parsed, checked and listed; the engine
+    /// sends no issuer script, so no procedure uses it yet.
+    pub imk_smi: Option<[u8; 16]>,
+    /// IMK-SMC, secure-messaging confidentiality (2-key TDES). As `imk_smi`.
+    pub imk_smc: Option<[u8; 16]>,
+    /// ICC master-key derivation (EMV Book 2 A1.4.1 option A or A1.4.2 option B); `None`: the
+    /// one of the cryptogram version.
+    pub derivation: Option<IccMkDerivation>,
+    /// The cryptogram version the application is personalised with; `None`: the one the card
+    /// declares in its IAD (`9F10`).
+    pub cvn: Option<Cvn>,
+}
+
+impl IssuerKey {
+    /// An IMK-AC for any application, with the card's own cryptogram version.
+    pub fn ac_only(name: &str, imk_ac: [u8; 16]) -> Self {
+        IssuerKey {
+            name: name.into(),
+            rid: None,
+            aid: None,
+            imk_ac,
+            imk_smi: None,
+            imk_smc: None,
+            derivation: None,
+            cvn: None,
+        }
+    }
+
+    /// The cryptogram version to verify with: the declared one, else the card's.
+    pub fn cvn_for(&self, declared_by_card: Option<Cvn>) -> Option<Cvn> {
+        self.cvn.or(declared_by_card)
+    }
+
+    /// The ICC AC master key of a card (EMV Book 2 A1.4) under the IMK-AC, by the declared
+    /// derivation or else the one of `cvn`.
+    pub fn icc_mk_ac(&self, cvn: Cvn, pan: &str, psn: u8) -> Result<[u8; 16], CryptoError> {
+        let imk = Tdes::new_2key(&self.imk_ac);
+        match self.derivation.unwrap_or(cvn.icc_mk_derivation()) {
+            IccMkDerivation::OptionB => derive_icc_mk_option_b(&imk, pan, psn),
+            IccMkDerivation::OptionA => derive_icc_mk_option_a(&imk, pan, psn),
+            IccMkDerivation::OptionC => {
+                Err(CryptoError::Unsupported { operation: "ICC MK option C", algorithm: "a TDES IMK" })
+            }
+        }
+    }
+
+    fn serves(&self, aid: &[u8]) -> bool {
+        match &self.aid {
+            Some(prefix) => aid.starts_with(prefix),
+            None => self.rid.is_none_or(|rid| aid.starts_with(&rid)),
+        }
+    }
 }
 
 /// A certification authority public key for offline data authentication.
@@ -42,6 +103,9 @@ pub struct PurseKey {
     pub dpk: [u8; 16],
     /// TAC key (DTK).
     pub dtk: [u8; 16],
+    /// Load key (DLK) for INITIALIZE FOR LOAD / CREDIT FOR LOAD. Parsed, checked and listed;
+    /// the engine runs no load (it would change the purse), so no procedure uses it.
+    pub dlk: Option<[u8; 16]>,
 }
 
 /// Every key the terminal holds.
@@ -60,7 +124,7 @@ impl TerminalKeys {
     /// under `A000000004`, and the purse keys of `tapcert_crypto::test_keys`.
     pub fn test_keys() -> Self {
         TerminalKeys {
-            issuer: vec![IssuerKey { name: "test-imk-ac".into(), rid: None, imk_ac: TEST_IMK_AC }],
+            issuer: vec![IssuerKey::ac_only("test-imk-ac", TEST_IMK_AC)],
             ca: vec![CaKey {
                 name: "test-only-ca-a000000004-f0".into(),
                 rid: [0xA0, 0x00, 0x00, 0x00, 0x04],
@@ -72,13 +136,16 @@ impl TerminalKeys {
                 key_index: 0x01,
                 dpk: TEST_PURSE_DPK,
                 dtk: TEST_PURSE_DTK,
+                dlk: None,
             }],
         }
     }
 
-    /// The issuer key for an AID.
+    /// The issuer keys for an AID: the first entry naming the AID (or a prefix of it), else
+    /// the first for its RID or for any application, in file order.
     pub fn issuer_for(&self, aid: &[u8]) -> Option<&IssuerKey> {
-        self.issuer.iter().find(|k| k.rid.is_none_or(|rid| aid.starts_with(&rid)))
+        let by_aid = self.issuer.iter().filter(|k| k.aid.is_some()).find(|k| k.serves(aid));
+        by_aid.or_else(|| self.issuer.iter().filter(|k| k.aid.is_none()).find(|k| k.serves(aid)))
     }
 
     /// The CA key of an AID's RID and index.
@@ -101,7 +168,14 @@ pub fn kcv(key: &[u8; 16]) -> String {
 
 impl fmt::Debug for IssuerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IssuerKey").field("name", &self.name).field("kcv", &kcv(&self.imk_ac)).finish()
+        f.debug_struct("IssuerKey")
+            .field("name", &self.name)
+            .field("kcv", &kcv(&self.imk_ac))
+            .field("smi_kcv", &self.imk_smi.as_ref().map(kcv))
+            .field("smc_kcv", &self.imk_smc.as_ref().map(kcv))
+            .field("derivation", &self.derivation)
+            .field("cvn", &self.cvn.map(|c| format!("{:02X}", c.code())))
+            .finish()
     }
 }
 
@@ -118,6 +192,7 @@ impl fmt::Debug for PurseKey {
             .field("key_index", &self.key_index)
             .field("dpk_kcv", &kcv(&self.dpk))
             .field("dtk_kcv", &kcv(&self.dtk))
+            .field("dlk_kcv", &self.dlk.as_ref().map(kcv))
             .finish()
     }
 }

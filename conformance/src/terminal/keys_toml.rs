@@ -2,11 +2,15 @@
 //! role, each with the key check value the lab expects, checked when the file is loaded.
 //!
 //! ```toml
-//! [[issuer]]                  # EMV IMK-AC (2-key TDES), optionally for one RID
+//! [[issuer]]                  # EMV issuer master keys (2-key TDES), optionally for one RID or AID
 //! name = "lab-imk-ac"
-//! rid = "A000000004"
+//! rid = "A000000004"          # or aid = "A0000000041010" (an AID or its leading bytes)
 //! imk_ac = "0123456789ABCDEFFEDCBA9876543210"
 //! kcv = "08D7B4"              # TDES KCV: first 3 bytes of E(key, 00..00)
+//! imk_smi = "..."             # optional, with smi_kcv
+//! imk_smc = "..."             # optional, with smc_kcv
+//! derivation = "option-a"     # optional: ICC MK option-a | option-b (default: the CVN's)
+//! cvn = "mastercard-20"       # optional: visa-10|18|22, mastercard-16|17|20|21 (default: the IAD's)
 //!
 //! [[ca]]                      # CA public key for ODA
 //! name = "lab-ca-f0"
@@ -23,6 +27,8 @@
 //! dpk_kcv = "..."
 //! dtk = "..."
 //! dtk_kcv = "..."
+//! dlk = "..."                 # optional load key, with dlk_kcv
+//! dlk_kcv = "..."
 //! ```
 //!
 //! The key bytes go into [`TerminalKeys`] and nowhere else: errors name the file, the line,
@@ -30,6 +36,7 @@
 
 use serde::Deserialize;
 use tapcert_crypto::oda::{RsaPublicKey, sha1_concat};
+use tapcert_crypto::{Cvn, IccMkDerivation};
 use toml::Spanned;
 
 use super::keys::{CaKey, IssuerKey, PurseKey, TerminalKeys, kcv};
@@ -94,8 +101,22 @@ struct IssuerEntry {
     name: Spanned<String>,
     #[serde(default)]
     rid: Option<String>,
+    #[serde(default)]
+    aid: Option<String>,
     imk_ac: String,
     kcv: String,
+    #[serde(default)]
+    imk_smi: Option<String>,
+    #[serde(default)]
+    smi_kcv: Option<String>,
+    #[serde(default)]
+    imk_smc: Option<String>,
+    #[serde(default)]
+    smc_kcv: Option<String>,
+    #[serde(default)]
+    derivation: Option<String>,
+    #[serde(default)]
+    cvn: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +139,10 @@ struct PurseEntry {
     dpk_kcv: String,
     dtk: String,
     dtk_kcv: String,
+    #[serde(default)]
+    dlk: Option<String>,
+    #[serde(default)]
+    dlk_kcv: Option<String>,
 }
 
 /// One key as reports show it: name, role and check value.
@@ -125,7 +150,7 @@ struct PurseEntry {
 pub struct KeyKcv {
     /// The key's name.
     pub name: String,
-    /// `imk-ac`, `ca-public`, `purse-dpk` or `purse-dtk`.
+    /// `imk-ac`, `imk-smi`, `imk-smc`, `ca-public`, `purse-dpk`, `purse-dtk` or `purse-dlk`.
     pub role: String,
     /// TDES KCV (3 bytes) or, for a CA public key, the EMV check sum (SHA-1, 20 bytes); hex.
     pub kcv: String,
@@ -136,14 +161,35 @@ impl TerminalKeys {
     pub fn kcvs(&self) -> Vec<KeyKcv> {
         let entry = |name: &str, role: &str, kcv: String| KeyKcv { name: name.into(), role: role.into(), kcv };
         let mut out = Vec::new();
-        out.extend(self.issuer.iter().map(|k| entry(&k.name, "imk-ac", kcv(&k.imk_ac))));
+        for k in &self.issuer {
+            out.push(entry(&k.name, "imk-ac", kcv(&k.imk_ac)));
+            out.extend(k.imk_smi.as_ref().map(|key| entry(&k.name, "imk-smi", kcv(key))));
+            out.extend(k.imk_smc.as_ref().map(|key| entry(&k.name, "imk-smc", kcv(key))));
+        }
         out.extend(self.ca.iter().map(|k| entry(&k.name, "ca-public", ca_check_sum(k))));
         for k in &self.purse {
             out.push(entry(&k.name, "purse-dpk", kcv(&k.dpk)));
             out.push(entry(&k.name, "purse-dtk", kcv(&k.dtk)));
+            out.extend(k.dlk.as_ref().map(|key| entry(&k.name, "purse-dlk", kcv(key))));
         }
         out
     }
+}
+
+/// The names of the cryptogram versions a keys file may declare, and the versions.
+pub const CVN_NAMES: [(&str, Cvn); 7] = [
+    ("visa-10", Cvn::Visa10),
+    ("visa-18", Cvn::Visa18),
+    ("visa-22", Cvn::Visa22),
+    ("mastercard-16", Cvn::Mastercard16),
+    ("mastercard-17", Cvn::Mastercard17),
+    ("mastercard-20", Cvn::Mastercard20),
+    ("mastercard-21", Cvn::Mastercard21),
+];
+
+/// The keys-file name of a cryptogram version (`mastercard-20`).
+pub fn cvn_name(cvn: Cvn) -> &'static str {
+    CVN_NAMES.iter().find(|(_, c)| *c == cvn).map_or("?", |(n, _)| n)
 }
 
 /// The EMV CA public key check sum (Book 2 §5.2): SHA-1 over RID, index, modulus, exponent.
@@ -183,8 +229,39 @@ pub fn load_keys_toml(file: &str, text: &str) -> Result<TerminalKeys, KeysError>
         let at = Field { file, line, key: &key };
         let imk_ac: [u8; 16] = at.hex_array("imk_ac", &e.imk_ac)?;
         let rid = e.rid.as_deref().map(|r| at.hex_array::<5>("rid", r)).transpose()?;
+        let aid = e.aid.as_deref().map(|a| at.hex("aid", a)).transpose()?;
+        if let Some(a) = &aid
+            && !(5..=16).contains(&a.len())
+        {
+            return Err(at.invalid("aid", format!("{} bytes, expected 5 to 16", a.len())));
+        }
+        if let (Some(a), Some(r)) = (&aid, &rid)
+            && !a.starts_with(r)
+        {
+            return Err(at.invalid("aid", "the AID is not of the key's RID".into()));
+        }
         at.kcv("imk_ac", &e.kcv, kcv(&imk_ac))?;
-        keys.issuer.push(IssuerKey { name: key, rid, imk_ac });
+        let imk_smi = at.optional_key(("imk_smi", e.imk_smi.as_deref()), ("smi_kcv", e.smi_kcv.as_deref()))?;
+        let imk_smc = at.optional_key(("imk_smc", e.imk_smc.as_deref()), ("smc_kcv", e.smc_kcv.as_deref()))?;
+        let derivation = match e.derivation.as_deref() {
+            None => None,
+            Some("option-a") => Some(IccMkDerivation::OptionA),
+            Some("option-b") => Some(IccMkDerivation::OptionB),
+            Some(other) => {
+                return Err(at.invalid("derivation", format!("{other:?}: expected \"option-a\" or \"option-b\"")));
+            }
+        };
+        let cvn = match e.cvn.as_deref() {
+            None => None,
+            Some(name) => match CVN_NAMES.iter().find(|(n, _)| *n == name) {
+                Some((_, cvn)) => Some(*cvn),
+                None => {
+                    let known: Vec<_> = CVN_NAMES.iter().map(|(n, _)| *n).collect();
+                    return Err(at.invalid("cvn", format!("{name:?}: expected one of {}", known.join(", "))));
+                }
+            },
+        };
+        keys.issuer.push(IssuerKey { name: key, rid, aid, imk_ac, imk_smi, imk_smc, derivation, cvn });
     }
     for e in parsed.ca {
         let (line, key) = check_name(&e.name)?;
@@ -205,7 +282,8 @@ pub fn load_keys_toml(file: &str, text: &str) -> Result<TerminalKeys, KeysError>
         let dtk: [u8; 16] = at.hex_array("dtk", &e.dtk)?;
         at.kcv("dpk", &e.dpk_kcv, kcv(&dpk))?;
         at.kcv("dtk", &e.dtk_kcv, kcv(&dtk))?;
-        keys.purse.push(PurseKey { name: key, key_index: e.key_index, dpk, dtk });
+        let dlk = at.optional_key(("dlk", e.dlk.as_deref()), ("dlk_kcv", e.dlk_kcv.as_deref()))?;
+        keys.purse.push(PurseKey { name: key, key_index: e.key_index, dpk, dtk, dlk });
     }
     Ok(keys)
 }
@@ -233,6 +311,24 @@ impl Field<'_> {
         bytes.try_into().map_err(|_| self.invalid(field, format!("{n} bytes, expected {N}")))
     }
 
+    /// An optional 16-byte key and its check value: both or neither.
+    fn optional_key(
+        &self,
+        (field, key): (&'static str, Option<&str>),
+        (kcv_field, expected): (&'static str, Option<&str>),
+    ) -> Result<Option<[u8; 16]>, KeysError> {
+        match (key, expected) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(self.invalid(kcv_field, format!("{field} is given without its check value"))),
+            (None, Some(_)) => Err(self.invalid(field, format!("{kcv_field} is given without the key"))),
+            (Some(text), Some(expected)) => {
+                let key: [u8; 16] = self.hex_array(field, text)?;
+                self.kcv(field, expected, kcv(&key))?;
+                Ok(Some(key))
+            }
+        }
+    }
+
     fn kcv(&self, field: &'static str, expected: &str, computed: String) -> Result<(), KeysError> {
         let expected: String = expected.chars().filter(|c| !c.is_whitespace()).collect();
         if expected.eq_ignore_ascii_case(&computed) {
@@ -252,7 +348,7 @@ impl Field<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tapcert_crypto::test_keys::{TEST_IMK_AC, TEST_PURSE_DPK, TEST_PURSE_DTK};
+    use tapcert_crypto::test_keys::{TEST_IMK_AC, TEST_IMK_SMI, TEST_PURSE_DPK, TEST_PURSE_DTK};
 
     fn purse(dtk_kcv: &str) -> String {
         format!(
@@ -322,5 +418,103 @@ mod tests {
             .is_err()
         );
         assert!(load_keys_toml("k.toml", "\u{0}[[").is_err());
+    }
+
+    /// An issuer entry with every role, `extra` appended (or replacing a field by name).
+    fn issuer(extra: &str) -> String {
+        format!(
+            "[[issuer]]\nname = \"mc\"\naid = \"A0000000041010\"\nimk_ac = \"{}\"\nkcv = \"{}\"\n\
+             imk_smi = \"{}\"\nsmi_kcv = \"{}\"\nimk_smc = \"{}\"\nsmc_kcv = \"{}\"\n{extra}",
+            hex::encode(TEST_IMK_AC),
+            kcv(&TEST_IMK_AC),
+            hex::encode(TEST_IMK_SMI),
+            kcv(&TEST_IMK_SMI),
+            hex::encode(TEST_PURSE_DPK),
+            kcv(&TEST_PURSE_DPK),
+        )
+    }
+
+    #[test]
+    fn issuer_smi_smc_cvn_derivation_and_purse_load_key_are_read_and_listed() {
+        let dlk = format!("dlk = \"{}\"\ndlk_kcv = \"{}\"\n", hex::encode(TEST_IMK_SMI), kcv(&TEST_IMK_SMI));
+        let text = format!(
+            "{}{}",
+            issuer("cvn = \"visa-18\"\nderivation = \"option-b\"\n"),
+            purse(&kcv(&TEST_PURSE_DTK)) + &dlk
+        );
+        let keys = load_keys_toml("k.toml", &text).unwrap();
+        let roles: Vec<_> = keys.kcvs().iter().map(|k| format!("{}/{}/{}", k.name, k.role, k.kcv)).collect();
+        let want = [
+            format!("mc/imk-ac/{}", kcv(&TEST_IMK_AC)),
+            format!("mc/imk-smi/{}", kcv(&TEST_IMK_SMI)),
+            format!("mc/imk-smc/{}", kcv(&TEST_PURSE_DPK)),
+            format!("p1/purse-dpk/{}", kcv(&TEST_PURSE_DPK)),
+            format!("p1/purse-dtk/{}", kcv(&TEST_PURSE_DTK)),
+            format!("p1/purse-dlk/{}", kcv(&TEST_IMK_SMI)),
+        ];
+        assert_eq!(roles, want);
+        let mc = keys.issuer_for(&[0xA0, 0, 0, 0, 4, 0x10, 0x10]).unwrap();
+        assert_eq!((mc.cvn, mc.derivation), (Some(Cvn::Visa18), Some(IccMkDerivation::OptionB)));
+        assert_eq!((mc.imk_smi, mc.imk_smc), (Some(TEST_IMK_SMI), Some(TEST_PURSE_DPK)));
+        // an AID-bound key serves that application only
+        assert!(keys.issuer_for(&[0xA0, 0, 0, 0, 4, 0x30, 0x60]).is_none());
+        assert_eq!(keys.purse_for(1).unwrap().dlk, Some(TEST_IMK_SMI));
+        // Debug shows the new roles' check values, not their bytes
+        let debug = format!("{keys:?}");
+        for key in [TEST_IMK_SMI, TEST_PURSE_DPK] {
+            assert!(!debug.to_ascii_uppercase().contains(&hex::encode_upper(key)), "{debug}");
+        }
+        assert!(debug.contains(&kcv(&TEST_IMK_SMI)), "{debug}");
+    }
+
+    #[test]
+    fn a_bad_smi_smc_or_dlk_is_refused_naming_key_and_field_never_the_key() {
+        let bad_smc = issuer("").replace(&format!("smc_kcv = \"{}\"", kcv(&TEST_PURSE_DPK)), "smc_kcv = \"000000\"");
+        let err = load_keys_toml("k.toml", &bad_smc).unwrap_err();
+        assert!(matches!(&err, KeysError::KcvMismatch { line: 2, field: "imk_smc", key, .. } if key == "mc"), "{err}");
+        let bad_smi = issuer("").replace(&format!("smi_kcv = \"{}\"", kcv(&TEST_IMK_SMI)), "smi_kcv = \"ABCDEF\"");
+        let err = load_keys_toml("k.toml", &bad_smi).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "k.toml:2: key \"mc\": imk_smi: the key check value is {}, the file expects ABCDEF",
+                kcv(&TEST_IMK_SMI)
+            )
+        );
+        let bad_dlk =
+            purse(&kcv(&TEST_PURSE_DTK)) + &format!("dlk = \"{}\"\ndlk_kcv = \"123456\"\n", hex::encode(TEST_IMK_SMI));
+        let err = load_keys_toml("k.toml", &bad_dlk).unwrap_err();
+        assert!(matches!(&err, KeysError::KcvMismatch { line: 3, field: "dlk", .. }), "{err}");
+        for err in
+            [&err, &load_keys_toml("k.toml", &bad_smi).unwrap_err(), &load_keys_toml("k.toml", &bad_smc).unwrap_err()]
+        {
+            let text = err.to_string().to_ascii_uppercase();
+            for key in [TEST_IMK_SMI, TEST_PURSE_DPK, TEST_IMK_AC] {
+                assert!(!text.contains(&hex::encode_upper(key)), "{text}");
+            }
+        }
+        // a key without its check value, or a check value without its key
+        let no_kcv = purse(&kcv(&TEST_PURSE_DTK)) + &format!("dlk = \"{}\"\n", hex::encode(TEST_IMK_SMI));
+        let err = load_keys_toml("k.toml", &no_kcv).unwrap_err();
+        assert_eq!(err.to_string(), "k.toml:3: key \"p1\": dlk_kcv: dlk is given without its check value");
+        let err = load_keys_toml("k.toml", &(purse(&kcv(&TEST_PURSE_DTK)) + "dlk_kcv = \"123456\"\n")).unwrap_err();
+        assert!(matches!(err, KeysError::Invalid { field: "dlk", .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_cryptogram_versions_derivations_and_aids_are_refused() {
+        let err = load_keys_toml("k.toml", &issuer("cvn = \"visa-99\"\n")).unwrap_err();
+        assert!(matches!(&err, KeysError::Invalid { field: "cvn", .. }), "{err}");
+        assert!(err.to_string().contains("mastercard-20"), "{err}");
+        let err = load_keys_toml("k.toml", &issuer("derivation = \"option-c\"\n")).unwrap_err();
+        assert!(matches!(&err, KeysError::Invalid { field: "derivation", .. }), "{err}");
+        let err = load_keys_toml("k.toml", &issuer("").replace("A0000000041010", "A000")).unwrap_err();
+        assert!(matches!(&err, KeysError::Invalid { field: "aid", .. }), "{err}");
+        let err = load_keys_toml("k.toml", &issuer("rid = \"A000000003\"\n")).unwrap_err();
+        assert!(matches!(&err, KeysError::Invalid { field: "aid", .. }), "{err}");
+        for (name, cvn) in CVN_NAMES {
+            let keys = load_keys_toml("k.toml", &issuer(&format!("cvn = \"{name}\"\n"))).unwrap();
+            assert_eq!((keys.issuer[0].cvn, cvn_name(cvn)), (Some(cvn), name));
+        }
     }
 }

@@ -44,7 +44,7 @@ mod tests;
 pub use config::{TerminalConfig, TerminalData, Timestamp};
 pub use emv::{Check, EmvRead, MAX_CANDIDATES, MAX_RECORDS, OdaMethod, PPSE_NAME, RecordRead, read_emv};
 pub use keys::{CaKey, IssuerKey, PurseKey, TerminalKeys, kcv};
-pub use keys_toml::{KeyKcv, KeysError, load_keys_toml};
+pub use keys_toml::{CVN_NAMES, KeyKcv, KeysError, cvn_name, load_keys_toml};
 pub use ndef::{MAX_NDEF_READ, NdefRead, read_ndef};
 pub use observation::{Exchange, Observation, Step, TransportFault};
 pub use probe::{ProbeRead, UNKNOWN_AID, check_atc_increases, probe_emv_errors};

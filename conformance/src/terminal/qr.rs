@@ -7,7 +7,7 @@
 //! at zero, the code's own unpredictable number (`9F37`) and ATC (`9F36`), and an AIP of
 //! `0000`. The PAN sequence number is `00` (the code carries no `5F34`).
 
-use tapcert_crypto::{AcData, Tdes};
+use tapcert_crypto::AcData;
 use tapcert_parsers::bcd::decode_bcd_cn;
 use tapcert_parsers::qr::{decode_qr_cpm_base64, parse_qr_cpm};
 use tapcert_parsers::tlv::{Tag, TlvNode};
@@ -44,18 +44,18 @@ pub fn verify_cpm_code(text: &str, keys: &TerminalKeys) -> CpmCodeCheck {
     ) else {
         return result(Check::NotChecked { reason: "the code lacks 4F, 9F26, 9F10, 9F37 or 9F36".into() });
     };
-    let Some(cvn) = declared_cvn(aid, iad) else {
-        return result(Check::NotChecked { reason: "the IAD declares an unknown cryptogram version".into() });
-    };
     let Some(key) = keys.issuer_for(aid) else {
         return result(Check::NotChecked { reason: "no issuer key for this AID".into() });
+    };
+    // the key's declared cryptogram version and derivation, else the IAD's
+    let Some(cvn) = key.cvn_for(declared_cvn(aid, iad)) else {
+        return result(Check::NotChecked { reason: "the IAD declares an unknown cryptogram version".into() });
     };
     let Some(pan) = find(&nodes, 0x5A).and_then(decode_bcd_cn) else {
         return result(Check::Failed { key: key.name.clone(), reason: "no usable PAN (5A)".into() });
     };
     let data = AcData { un, atc, ..AcData::default() };
-    let computed =
-        cvn.derive_icc_mk(&Tdes::new_2key(&key.imk_ac), &pan, 0).and_then(|mk| cvn.generate_ac(&mk, &data, iad));
+    let computed = key.icc_mk_ac(cvn, &pan, 0).and_then(|mk| cvn.generate_ac(&mk, &data, iad));
     result(match computed {
         Ok(c) if c.ac == ac => Check::Verified { key: key.name.clone() },
         Ok(c) => Check::Failed {

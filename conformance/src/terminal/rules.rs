@@ -75,6 +75,8 @@ rules! {
     EMV_GENERATE_AC_CID = "EMV.GENERATE-AC.CID", Error, "EMV Book 3 §9.3", "the card never returns a higher cryptogram than requested (AAC < ARQC < TC)";
     /// The application cryptogram does not verify under the issuer key.
     EMV_AC = "EMV.AC.VERIFY", Error, "EMV Book 2 §8.1", "the AC verifies under the named issuer master key";
+    /// The card's IAD declares another cryptogram version than its issuer key is declared with.
+    EMV_AC_CVN = "EMV.AC.CVN", Error, "EMV Book 2 A1.3-A1.4; Book 3 §C (9F10)", "the IAD declares the cryptogram version the issuer keys are declared with";
     /// The cryptogram could not be checked (no key, unknown CVN).
     EMV_AC_UNCHECKED = "EMV.AC.UNCHECKED", Info, "EMV Book 2 §8.1", "the terminal has a key and knows the cryptogram version";
     /// The ATC did not increase.
