@@ -109,13 +109,15 @@ fn wait_both_present(timeout: Duration) {
     }
 }
 
-/// The lab's keys file: its IMK-AC and TAC key, the band's CA key and purchase key.
+/// The lab's keys file: its IMK-AC (declared with the band's cryptogram version and derivation,
+/// for the band's AID) and TAC key, the band's CA key and purchase key.
 fn keys_file() -> String {
     let t = TerminalKeys::test_keys();
     let ca = &t.ca[0];
     let ca_kcv = t.kcvs().iter().find(|k| k.role == "ca-public").unwrap().kcv.clone();
     format!(
-        "[[issuer]]\nname = \"lab-imk-ac\"\nimk_ac = \"{}\"\nkcv = \"{}\"\n\n\
+        "[[issuer]]\nname = \"lab-imk-ac\"\naid = \"A0000000041010\"\nimk_ac = \"{}\"\nkcv = \"{}\"\n\
+         cvn = \"mastercard-20\"\nderivation = \"option-a\"\n\n\
          [[ca]]\nname = \"lab-ca\"\nrid = \"A000000004\"\nindex = \"F0\"\nmodulus = \"{}\"\nexponent = \"{}\"\nkcv = \"{ca_kcv}\"\n\n\
          [[purse]]\nname = \"lab-purse-1\"\nkey_index = 1\ndpk = \"{}\"\ndpk_kcv = \"{}\"\ndtk = \"{}\"\ndtk_kcv = \"{}\"\n",
         hex::encode_upper(LAB_IMK_AC),
