@@ -247,9 +247,8 @@ pub fn load_keys_toml(file: &str, text: &str) -> Result<TerminalKeys, KeysError>
             None => None,
             Some("option-a") => Some(IccMkDerivation::OptionA),
             Some("option-b") => Some(IccMkDerivation::OptionB),
-            Some(other) => {
-                return Err(at.invalid("derivation", format!("{other:?}: expected \"option-a\" or \"option-b\"")));
-            }
+            // the value is not echoed: a key pasted into the wrong field stays out of the error
+            Some(_) => return Err(at.invalid("derivation", "expected \"option-a\" or \"option-b\"".into())),
         };
         let cvn = match e.cvn.as_deref() {
             None => None,
@@ -257,7 +256,7 @@ pub fn load_keys_toml(file: &str, text: &str) -> Result<TerminalKeys, KeysError>
                 Some((_, cvn)) => Some(*cvn),
                 None => {
                     let known: Vec<_> = CVN_NAMES.iter().map(|(n, _)| *n).collect();
-                    return Err(at.invalid("cvn", format!("{name:?}: expected one of {}", known.join(", "))));
+                    return Err(at.invalid("cvn", format!("expected one of {}", known.join(", "))));
                 }
             },
         };
@@ -508,6 +507,12 @@ mod tests {
         assert!(err.to_string().contains("mastercard-20"), "{err}");
         let err = load_keys_toml("k.toml", &issuer("derivation = \"option-c\"\n")).unwrap_err();
         assert!(matches!(&err, KeysError::Invalid { field: "derivation", .. }), "{err}");
+        // a key pasted into the wrong field is not echoed
+        let pasted = hex::encode(TEST_IMK_SMI);
+        for field in ["cvn", "derivation"] {
+            let err = load_keys_toml("k.toml", &issuer(&format!("{field} = \"{pasted}\"\n"))).unwrap_err();
+            assert!(!err.to_string().contains(&pasted), "{err}");
+        }
         let err = load_keys_toml("k.toml", &issuer("").replace("A0000000041010", "A000")).unwrap_err();
         assert!(matches!(&err, KeysError::Invalid { field: "aid", .. }), "{err}");
         let err = load_keys_toml("k.toml", &issuer("rid = \"A000000003\"\n")).unwrap_err();
