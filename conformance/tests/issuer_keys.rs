@@ -96,6 +96,14 @@ fn an_aid_bound_issuer_key_serves_its_application_only() {
     let obs = run(BAND_PAN, &format!("{visa}{any}"));
     assert_eq!(rules(&obs), ["EMV.AC.VERIFY"], "{:?}", obs.findings);
     assert!(failed_reason(&obs).starts_with("any: "));
+    // By application label (the band's is MASTERCARD): after the AID, before RID-wide keys.
+    let by_label = issuer("mc-label", TEST_IMK_AC, "application = \"mastercard\"");
+    let visa_label = issuer("visa-label", TEST_IMK_SMI, "application = \"VISA\"");
+    let obs = run(BAND_PAN, &format!("{any}{visa_label}{by_label}"));
+    assert_eq!(obs.result.cryptogram_check, Some(Check::Verified { key: "mc-label".into() }), "{:?}", obs.findings);
+    let obs = run(BAND_PAN, &format!("{by_label}{}", issuer("mc-aid", TEST_IMK_SMI, "aid = \"A000000004\"")));
+    assert_eq!(rules(&obs), ["EMV.AC.VERIFY"], "the AID-bound key wins: {:?}", obs.findings);
+    assert_eq!(rules(&run(BAND_PAN, &visa_label)), ["EMV.AC.UNCHECKED"]);
 }
 
 #[test]

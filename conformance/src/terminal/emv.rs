@@ -318,7 +318,7 @@ fn transact(
         }
     }
 
-    check_declared_cvn(s, config, &aid, iad.as_deref());
+    check_declared_cvn(s, read, config, &aid, iad.as_deref());
     let check = verify_cryptogram(read, config, &aid, &terminal, iad.as_deref());
     if let Check::Failed { key, reason } = &check {
         s.finding(finding(rules::EMV_AC, step, format!("under {key}: {reason}")));
@@ -651,6 +651,11 @@ pub(crate) fn declared_cvn(aid: &[u8], iad: &[u8]) -> Option<Cvn> {
     Cvn::ALL.into_iter().find(|c| c.code() == code)
 }
 
+/// The application label (`50`) of the selected application's FCI.
+fn label(read: &EmvRead) -> Option<&[u8]> {
+    read.fci_view().and_then(|f| f.label)
+}
+
 /// How the AC is recomputed, for messages: `CVN 14 (mastercard-20), ICC MK option A`.
 fn method(key: &IssuerKey, cvn: Cvn) -> String {
     let option = match key.derivation.unwrap_or(cvn.icc_mk_derivation()) {
@@ -663,8 +668,8 @@ fn method(key: &IssuerKey, cvn: Cvn) -> String {
 
 /// A finding when the key is declared with a cryptogram version and the card's IAD declares
 /// another one (where the IAD is decodable): the card is not personalised as the lab says.
-fn check_declared_cvn(s: &mut Session<'_>, config: &TerminalConfig, aid: &[u8], iad: Option<&[u8]>) {
-    let Some(key) = config.keys.issuer_for(aid) else { return };
+fn check_declared_cvn(s: &mut Session<'_>, read: &EmvRead, config: &TerminalConfig, aid: &[u8], iad: Option<&[u8]>) {
+    let Some(key) = config.keys.issuer_for_app(aid, label(read)) else { return };
     let (Some(declared), Some(card)) = (key.cvn, iad.and_then(|iad| declared_cvn(aid, iad))) else { return };
     if declared != card {
         let msg = format!(
@@ -691,7 +696,9 @@ fn verify_cryptogram(
     let not_checked = |reason: &str| Check::NotChecked { reason: reason.into() };
     let Some(cryptogram) = read.cryptogram else { return not_checked("no cryptogram to check") };
     let Some(iad) = iad else { return not_checked("no issuer application data (9F10): cryptogram version unknown") };
-    let Some(key) = config.keys.issuer_for(aid) else { return not_checked("no issuer key configured for this AID") };
+    let Some(key) = config.keys.issuer_for_app(aid, label(read)) else {
+        return not_checked("no issuer key configured for this AID");
+    };
     let Some(cvn) = key.cvn_for(declared_cvn(aid, iad)) else {
         return not_checked("the IAD declares a cryptogram version this terminal does not know");
     };

@@ -23,6 +23,9 @@ pub struct IssuerKey {
     /// The application it serves: an AID, or its leading bytes (an AID the card selects that
     /// starts with them). Takes precedence over `rid`; `None`: every AID of `rid`.
     pub aid: Option<Vec<u8>>,
+    /// The application it serves by name: the application label (`50`) of the selected
+    /// application's FCI, compared ignoring ASCII case and surrounding spaces. `None`: any.
+    pub application: Option<String>,
     /// IMK-AC (2-key TDES).
     pub imk_ac: [u8; 16],
     /// IMK-SMI, secure-messaging integrity (2-key TDES). Parsed, checked and listed; the engine
@@ -45,6 +48,7 @@ impl IssuerKey {
             name: name.into(),
             rid: None,
             aid: None,
+            application: None,
             imk_ac,
             imk_smi: None,
             imk_smc: None,
@@ -71,10 +75,23 @@ impl IssuerKey {
         }
     }
 
-    fn serves(&self, aid: &[u8]) -> bool {
-        match &self.aid {
-            Some(prefix) => aid.starts_with(prefix),
-            None => self.rid.is_none_or(|rid| aid.starts_with(&rid)),
+    /// Whether every selector the key has (AID prefix, application label, RID) matches.
+    fn serves(&self, aid: &[u8], label: Option<&[u8]>) -> bool {
+        let label_matches =
+            |name: &String| label.is_some_and(|l| String::from_utf8_lossy(l).trim().eq_ignore_ascii_case(name.trim()));
+        self.aid.as_ref().is_none_or(|prefix| aid.starts_with(prefix))
+            && self.application.as_ref().is_none_or(label_matches)
+            && self.rid.is_none_or(|rid| aid.starts_with(&rid))
+    }
+
+    /// How specifically the key names its application: AID 2, label 1, RID or nothing 0.
+    fn specificity(&self) -> u8 {
+        if self.aid.is_some() {
+            2
+        } else if self.application.is_some() {
+            1
+        } else {
+            0
         }
     }
 }
@@ -141,11 +158,16 @@ impl TerminalKeys {
         }
     }
 
-    /// The issuer keys for an AID: the first entry naming the AID (or a prefix of it), else
-    /// the first for its RID or for any application, in file order.
+    /// The issuer keys for an AID whose label is not known (see [`Self::issuer_for_app`]).
     pub fn issuer_for(&self, aid: &[u8]) -> Option<&IssuerKey> {
-        let by_aid = self.issuer.iter().filter(|k| k.aid.is_some()).find(|k| k.serves(aid));
-        by_aid.or_else(|| self.issuer.iter().filter(|k| k.aid.is_none()).find(|k| k.serves(aid)))
+        self.issuer_for_app(aid, None)
+    }
+
+    /// The issuer keys for an application: the first entry (in file order) naming its AID (or
+    /// a prefix of it), else the first naming its label (`50`), else the first for its RID or
+    /// for any application. A key's selectors must all match.
+    pub fn issuer_for_app(&self, aid: &[u8], label: Option<&[u8]>) -> Option<&IssuerKey> {
+        (0..=2u8).rev().find_map(|rank| self.issuer.iter().find(|k| k.specificity() == rank && k.serves(aid, label)))
     }
 
     /// The CA key of an AID's RID and index.

@@ -5,6 +5,7 @@
 //! [[issuer]]                  # EMV issuer master keys (2-key TDES), optionally for one RID or AID
 //! name = "lab-imk-ac"
 //! rid = "A000000004"          # or aid = "A0000000041010" (an AID or its leading bytes)
+//! application = "MASTERCARD"  # optional: the application label (50) it serves
 //! imk_ac = "0123456789ABCDEFFEDCBA9876543210"
 //! kcv = "08D7B4"              # TDES KCV: first 3 bytes of E(key, 00..00)
 //! imk_smi = "..."             # optional, with smi_kcv
@@ -103,6 +104,8 @@ struct IssuerEntry {
     rid: Option<String>,
     #[serde(default)]
     aid: Option<String>,
+    #[serde(default)]
+    application: Option<String>,
     imk_ac: String,
     kcv: String,
     #[serde(default)]
@@ -260,7 +263,11 @@ pub fn load_keys_toml(file: &str, text: &str) -> Result<TerminalKeys, KeysError>
                 }
             },
         };
-        keys.issuer.push(IssuerKey { name: key, rid, aid, imk_ac, imk_smi, imk_smc, derivation, cvn });
+        if e.application.as_deref().is_some_and(|a| a.trim().is_empty()) {
+            return Err(at.invalid("application", "an empty application label".into()));
+        }
+        let application = e.application.map(|a| a.trim().to_string());
+        keys.issuer.push(IssuerKey { name: key, rid, aid, application, imk_ac, imk_smi, imk_smc, derivation, cvn });
     }
     for e in parsed.ca {
         let (line, key) = check_name(&e.name)?;
