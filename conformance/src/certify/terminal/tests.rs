@@ -8,10 +8,12 @@ use crate::sim::{Band, find_profile};
 use crate::terminal::{TerminalConfig, TerminalFault, read_emv, terminal_link};
 use crate::transport::InProcess;
 
+type Log = Arc<Mutex<Vec<(Vec<u8>, Vec<u8>)>>>;
+
 /// A card that keeps what it was sent (tests only; images record for themselves).
 struct Recorded<C> {
     card: C,
-    log: Arc<Mutex<Vec<(Vec<u8>, Vec<u8>)>>>,
+    log: Log,
 }
 
 impl<C: Card> Card for Recorded<C> {
@@ -31,8 +33,7 @@ fn transact(profile: &str, config: &TerminalConfig, seed: u64) -> Vec<(Vec<u8>, 
     let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
     let mut link = terminal_link(InProcess::with_clock(card, Arc::new(clock.clone())), config);
     read_emv(&mut link, config, &mut SeededRng::new(seed), &clock);
-    let v = log.lock().unwrap().clone();
-    v
+    log.lock().unwrap().clone()
 }
 
 fn seen(log: &[(Vec<u8>, Vec<u8>)]) -> Vec<SeenExchange<'_>> {
