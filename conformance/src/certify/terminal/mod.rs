@@ -11,12 +11,14 @@ pub mod criteria;
 mod dol;
 pub mod exchange;
 pub mod rules;
+pub mod suite;
 
 pub use criteria::{
     CriterionResult, Outcome, Status, TransactionExpect, derive_outcome, evaluate_transaction,
     evaluate_unpredictable_numbers, unpredictable_number,
 };
 pub use exchange::SeenExchange;
+pub use suite::{TerminalCase, TerminalSuite, bundled_terminal_suites, load_terminal_suite, parse_terminal_suite};
 
 #[cfg(test)]
 mod tests;
