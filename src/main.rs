@@ -13,6 +13,7 @@ mod out;
 mod readers;
 mod sim;
 mod token;
+mod transact;
 
 /// Fuzz and certify contactless (NFC) and QR payment implementations.
 #[derive(Debug, Parser)]
@@ -46,6 +47,8 @@ enum Command {
     Sim(sim::SimArgs),
     /// List PC/SC readers, their state and the ATR of the card present.
     Readers(readers::ReadersArgs),
+    /// Run one EMV contactless transaction with the reference terminal through a PC/SC reader.
+    Transact(transact::TransactArgs),
     /// Measure throughput on this machine.
     Bench {
         #[command(subcommand)]
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Token(args) => token::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Readers(args) => readers::run(args),
+        Command::Transact(args) => transact::run(args),
         Command::Bench { what: BenchCommand::Tokens(args) } => bench_tokens::run(args),
     };
     match result {
