@@ -232,7 +232,7 @@ fn transact(
     let today = Timestamp::from_unix(now);
     read.transaction_date = today.yymmdd();
     let terminal = if config.has_fault(TerminalFault::WrongAmount) {
-        let wrong = TerminalConfig { amount_authorised: config.amount_authorised.saturating_add(1), ..config.clone() };
+        let wrong = TerminalConfig { amount_authorised: config.amount_authorised ^ 1, ..config.clone() };
         wrong.data(read.unpredictable_number, now)
     } else {
         config.data(read.unpredictable_number, now)

@@ -35,7 +35,8 @@ pub enum TerminalFault {
     Resend61,
     /// On `6Cxx` the terminal first re-sends the command with its old Le.
     Ignore6C,
-    /// The amount (9F02) sent is one minor unit above the configured one.
+    /// The amount (9F02) sent is one minor unit off the configured one (its lowest bit
+    /// flipped, so that every amount changes, the largest n12 one included).
     WrongAmount,
 }
 

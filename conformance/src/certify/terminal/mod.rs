@@ -11,6 +11,7 @@ pub mod criteria;
 mod dol;
 pub mod exchange;
 pub mod rules;
+pub mod runner;
 pub mod suite;
 
 pub use criteria::{
@@ -18,6 +19,10 @@ pub use criteria::{
     evaluate_unpredictable_numbers, unpredictable_number,
 };
 pub use exchange::SeenExchange;
+pub use runner::{
+    ReferenceTerminal, TERMINAL_IMAGES, Tap, TerminalRunOptions, TerminalUnderTest, VpcdTerminal, config_for,
+    expand_command, resolve_image, run_terminal_suites,
+};
 pub use suite::{TerminalCase, TerminalSuite, bundled_terminal_suites, load_terminal_suite, parse_terminal_suite};
 
 #[cfg(test)]

@@ -85,3 +85,88 @@ fn planted_faults_break_their_criterion_on_the_reference_band() {
         TerminalConfig { faults: vec![TerminalFault::ConstantUnpredictableNumber], ..TerminalConfig::default() };
     assert!(evaluate_unpredictable_numbers(&runs(&constant)).is_violated());
 }
+
+fn run_reference(faults: Vec<TerminalFault>) -> crate::certify::RunReport {
+    use std::sync::atomic::AtomicBool;
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+    let config = TerminalConfig { faults, ..TerminalConfig::default() };
+    let mut terminal = ReferenceTerminal::new(config, 0x7A9C_0001, clock);
+    let suites = bundled_terminal_suites().unwrap();
+    let opts = TerminalRunOptions { run_id: "test".into(), dut: Default::default() };
+    run_terminal_suites(&mut terminal, &suites, &opts, &AtomicBool::new(false), &mut |_| {})
+}
+
+fn not_passed(report: &crate::certify::RunReport) -> Vec<String> {
+    report
+        .cases()
+        .filter(|(_, c)| c.verdict != crate::certify::Verdict::Pass)
+        .map(|(_, c)| format!("{} {}: {}", c.id, c.verdict.as_str(), c.reason.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn the_reference_terminal_passes_every_terminal_case_in_process() {
+    let report = run_reference(vec![]);
+    assert!(report.summary.cases >= 30);
+    assert_eq!(not_passed(&report), Vec::<String>::new());
+    assert_eq!(report.summary.exit_code(), 0);
+}
+
+/// Which cases must catch each planted fault, and under which criteria. "Every case but" lists
+/// the cases that legitimately cannot see the fault: no GPO is sent (TT.PDOL.009 stops before
+/// it, TT.TIME.004 is mute from SELECT AID), no PDOL (TT.PDOL.001), no record read (GPO
+/// refused in TT.GPO.001/002, mute after GPO in TT.TIME.003).
+#[test]
+fn each_planted_fault_is_caught_by_the_expected_cases_and_no_other() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let all: BTreeSet<String> = bundled_terminal_suites().unwrap()[0].cases.iter().map(|c| c.id.clone()).collect();
+    let but = |except: &[&str]| -> BTreeSet<String> {
+        all.iter().filter(|c| !except.contains(&c.as_str())).cloned().collect()
+    };
+    let only = |ids: &[&str]| -> BTreeSet<String> { ids.iter().map(|s| s.to_string()).collect() };
+    let no_gpo = ["TT.PDOL.009", "TT.TIME.004"];
+    let table: Vec<(TerminalFault, BTreeSet<String>, &[&str])> = vec![
+        (TerminalFault::ConstantUnpredictableNumber, only(&["TT.UN.001", "TT.UN.002"]), &["TERMINAL.UN.FRESH"]),
+        (TerminalFault::PdolShort, but(&[no_gpo[0], no_gpo[1], "TT.PDOL.001"]), &["TERMINAL.GPO.PDOL-DATA"]),
+        (TerminalFault::PdolLong, but(&[no_gpo[0], no_gpo[1], "TT.PDOL.001"]), &["TERMINAL.GPO.PDOL-DATA"]),
+        (
+            TerminalFault::NoAidFallback,
+            only(&["TT.SEL.002", "TT.SEL.003", "TT.SEL.004"]),
+            &["TERMINAL.SELECT.FALLBACK", "TERMINAL.OUTCOME"],
+        ),
+        (
+            TerminalFault::ReadPastAfl,
+            but(&[no_gpo[0], no_gpo[1], "TT.GPO.001", "TT.GPO.002", "TT.TIME.003"]),
+            &["TERMINAL.AFL.OUTSIDE"],
+        ),
+        (
+            TerminalFault::Resend61,
+            only(&["TT.T0.001", "TT.T0.002", "TT.T0.003", "TT.T0.004", "TT.T0.005"]),
+            &["TERMINAL.T0.GET-RESPONSE"],
+        ),
+        (TerminalFault::Ignore6C, only(&["TT.T0.006", "TT.T0.007"]), &["TERMINAL.T0.RESEND-LE"]),
+        (TerminalFault::WrongAmount, but(&no_gpo), &["TERMINAL.DATA.AMOUNT"]),
+    ];
+    assert_eq!(table.len(), TerminalFault::ALL.len(), "every fault has a row");
+    for (fault, expected, rules) in table {
+        let report = run_reference(vec![fault]);
+        let failed: BTreeMap<String, Vec<String>> = report
+            .cases()
+            .filter(|(_, c)| c.verdict != crate::certify::Verdict::Pass)
+            .map(|(_, c)| {
+                let rules = c.runs.iter().flat_map(|r| &r.findings).map(|f| f.rule.to_string()).collect();
+                (c.id.clone(), rules)
+            })
+            .collect();
+        let ids: BTreeSet<String> = failed.keys().cloned().collect();
+        assert_eq!(ids, expected, "{fault}: {:#?}", not_passed(&report));
+        for (id, found) in &failed {
+            let verdict = report.cases().find(|(_, c)| &c.id == id).map(|(_, c)| c.verdict);
+            assert_eq!(verdict, Some(crate::certify::Verdict::Fail), "{fault}: {id}");
+            assert!(
+                found.iter().any(|r| rules.contains(&r.as_str())),
+                "{fault}: {id} failed on {found:?}, not {rules:?}"
+            );
+        }
+    }
+}
