@@ -79,6 +79,26 @@ pub struct CertifyArgs {
     /// waiver fails its cases.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// Certify a terminal instead of a card: run the terminal suites (default: every bundled
+    /// one; --suite picks), serving each case's card image to the terminal under test
+    /// (docs/terminal-certification.md). Default terminal: the built-in reference terminal.
+    #[arg(long, conflicts_with_all = ["sim", "reader"])]
+    pub terminal: bool,
+    /// With --terminal: plant a fault in the reference terminal (testing the suite); repeatable.
+    #[arg(long = "terminal-fault", value_name = "NAME", requires = "terminal")]
+    pub terminal_faults: Vec<String>,
+    /// With --terminal: the PC/SC terminal software to launch per transaction (sh -c; {amount},
+    /// {amount_other}, {currency}, {country}, {type}, {case}, {run}, {reader} are replaced).
+    /// Without it, the operator is prompted (interactive runs only).
+    #[arg(long, value_name = "CMD", requires = "terminal")]
+    pub terminal_command: Option<String>,
+    /// With --terminal: serve the images to pcscd through vpcd at this address (an external
+    /// terminal; default 127.0.0.1:35963 when --terminal-command is given).
+    #[arg(long, value_name = "HOST:PORT", requires = "terminal")]
+    pub vpcd: Option<String>,
+    /// With --terminal and vpcd: the reader name pcscd shows for the vpcd slot.
+    #[arg(long, value_name = "NAME", default_value = "Virtual PCD 00 00", requires = "terminal")]
+    pub vpcd_reader: String,
 }
 
 /// Arguments of `tapcert report`.
@@ -144,10 +164,13 @@ pub enum SuiteCommand {
     },
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
+pub(crate) static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Runs `tapcert certify`.
 pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
+    if args.terminal {
+        return crate::certify_terminal::run(args);
+    }
     let suites: Vec<Suite> = if args.suites.is_empty() {
         bundled_suites()?
     } else {
@@ -243,14 +266,14 @@ fn open_reader(name: &str, _stamp: &str) -> anyhow::Result<(Box<dyn Transport>, 
 }
 
 /// A progress bar on a terminal, plain lines otherwise.
-struct Reporter {
+pub(crate) struct Reporter {
     bar: Option<ProgressBar>,
     total: usize,
     done: usize,
 }
 
 impl Reporter {
-    fn new(total: usize) -> Self {
+    pub(crate) fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
@@ -261,7 +284,7 @@ impl Reporter {
         Reporter { bar, total, done: 0 }
     }
 
-    fn event(&mut self, p: Progress<'_>) {
+    pub(crate) fn event(&mut self, p: Progress<'_>) {
         match (p, &self.bar) {
             (Progress::Started(_, _, suite, case), Some(bar)) => bar.set_message(format!("{suite} {case}")),
             (Progress::Done(_), Some(bar)) => bar.inc(1),
@@ -279,14 +302,14 @@ impl Reporter {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
 }
 
-fn print_summary(
+pub(crate) fn print_summary(
     report: &RunReport,
     what: &str,
     files: &tapcert_conformance::certify::RunFiles,

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod bench_tokens;
 mod certify;
+mod certify_terminal;
 mod decode;
 mod fuzz_device;
 mod hex_arg;

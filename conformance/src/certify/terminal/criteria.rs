@@ -381,6 +381,10 @@ fn ne_of(sw2: u8) -> u32 {
     if sw2 == 0 { 256 } else { u32::from(sw2) }
 }
 
+fn ne_text(ne: Option<u32>) -> String {
+    ne.map_or("no".into(), |n| n.to_string())
+}
+
 fn get_response(seen: &[SeenExchange<'_>]) -> CriterionResult {
     let mut findings = Vec::new();
     let mut count = 0;
@@ -397,7 +401,7 @@ fn get_response(seen: &[SeenExchange<'_>]) -> CriterionResult {
             Some((Kind::GetResponse, ne)) => findings.push(finding(
                 rules::T0_GET_RESPONSE,
                 at,
-                format!("GET RESPONSE asks {ne:?} bytes after {sw:04X}, expected {want}"),
+                format!("GET RESPONSE asks {} bytes after {sw:04X}, expected {want}", ne_text(ne)),
             )),
             Some((k, _)) => {
                 findings.push(finding(rules::T0_GET_RESPONSE, at, format!("{k} after {sw:04X}, expected GET RESPONSE")))
@@ -434,7 +438,7 @@ fn resend_le(seen: &[SeenExchange<'_>]) -> CriterionResult {
                     findings.push(finding(
                         rules::T0_RESEND_LE,
                         at,
-                        format!("re-sent with Ne {ne:?} after {sw:04X}, expected {want}"),
+                        format!("re-sent asking {} bytes after {sw:04X}, expected {want}", ne_text(ne)),
                     ));
                 }
             }
