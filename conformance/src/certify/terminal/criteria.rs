@@ -146,21 +146,28 @@ fn order(log: &[Logical<'_>]) -> CriterionResult {
         ));
     }
     let mut phase = 0u8;
+    // What the card accepted so far: an application selected, then GPO answered.
+    let (mut selected, mut processing) = (false, false);
     for (i, l) in log.iter().enumerate() {
         let Some(p) = l.kind.phase() else {
-            findings.push(finding(
-                rules::ORDER,
-                l.at(),
-                format!(
-                    "{} is not part of the transaction",
-                    hex::encode_upper(l.command.get(..4).unwrap_or(l.command))
-                ),
-            ));
+            let head = hex::encode_upper(l.command.get(..4).unwrap_or(l.command));
+            findings.push(finding(rules::ORDER, l.at(), format!("{head} is not part of the transaction")));
             continue;
         };
         let previous_refused = i > 0 && !log[i - 1].ok();
         if p < phase && !(l.kind == Kind::SelectAid && previous_refused) {
             findings.push(finding(rules::ORDER, l.at(), format!("{} after {}", l.kind, log[i - 1].kind)));
+        }
+        match l.kind {
+            Kind::SelectAid => (selected, processing) = (l.ok(), false),
+            Kind::Gpo if !selected => {
+                findings.push(finding(rules::ORDER, l.at(), "GPO without a selected application"))
+            }
+            Kind::Gpo => processing = l.ok(),
+            Kind::ReadRecord | Kind::InternalAuthenticate | Kind::GenerateAc if !processing => {
+                findings.push(finding(rules::ORDER, l.at(), format!("{} before a GPO the card answered", l.kind)))
+            }
+            _ => {}
         }
         phase = p;
     }

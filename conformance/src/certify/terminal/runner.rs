@@ -157,6 +157,10 @@ pub struct VpcdTerminal {
     pub interactive: bool,
 }
 
+/// How long the reader stays empty after a card that went mute (measured with this machine's
+/// pcscd and vpcd: a card inserted within one poll of a failed command is never powered).
+pub const MUTE_REMOVAL_HOLD: Duration = Duration::from_millis(1000);
+
 /// The command for one transaction: `{amount}`, `{amount_other}`, `{currency}`, `{country}`,
 /// `{type}`, `{case}`, `{run}` and `{reader}` replaced by the case's values.
 pub fn expand_command(template: &str, case: &TerminalCase, run: usize, reader: &str) -> String {
@@ -251,6 +255,12 @@ impl TerminalUnderTest for VpcdTerminal {
             Err(_) => Some("the vpcd server thread panicked".into()),
             _ => None,
         });
+        // A card that went mute left pcscd in the middle of a command: keep the reader empty
+        // until pcscd has polled it empty (it polls about every 400 ms), or it takes the next
+        // image for the same, failed card and never powers it.
+        if log.transcript().exchanges().any(|(_, r)| r.is_none()) {
+            std::thread::sleep(MUTE_REMOVAL_HOLD);
+        }
         Tap { log, fault }
     }
 

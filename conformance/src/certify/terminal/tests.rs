@@ -170,3 +170,107 @@ fn each_planted_fault_is_caught_by_the_expected_cases_and_no_other() {
         }
     }
 }
+
+/// A hand-written exchange: (command hex, response hex).
+fn hand(pairs: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    pairs
+        .iter()
+        .map(|(c, r)| (hex::decode(c.replace(' ', "")).unwrap(), hex::decode(r.replace(' ', "")).unwrap()))
+        .collect()
+}
+
+fn rule_status(results: &[CriterionResult], id: &str) -> Status {
+    results.iter().find(|r| r.rule.id == id).unwrap().status.clone()
+}
+
+const PPSE_SELECT: &str = "00A404000E325041592E5359532E444446303100";
+const PPSE_TWO_APPS: &str =
+    "6F31840E325041592E5359532E4444463031A51FBF0C1C610C4F07A0000000041010870102610C4F07A0000000043060870101 9000";
+
+#[test]
+fn hand_written_exchanges_break_the_criteria_they_should() {
+    let e = TransactionExpect { outcome: Some(Outcome::Online), ..TransactionExpect::default() };
+    // The lower priority (2) application selected first, and a command after a mute answer.
+    let log = hand(&[
+        (PPSE_SELECT, PPSE_TWO_APPS),
+        ("00A4040007A000000004101000", ""),
+        ("00A4040007A000000004306000", "6A82"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.SELECT.PRIORITY"), Status::Violated(_)), "{r:#?}");
+    assert!(matches!(rule_status(&r, "TERMINAL.STOP.FATAL"), Status::Violated(_)));
+    assert_eq!(derive_outcome(&seen(&log)), Outcome::Terminated);
+    assert!(matches!(rule_status(&r, "TERMINAL.OUTCOME"), Status::Violated(_)));
+
+    // GET RESPONSE asking the wrong length, a READ RECORD before GPO, and a 6Cxx answered
+    // with another command.
+    let log = hand(&[
+        (PPSE_SELECT, "6110"),
+        ("00C0000008", "6F00 9000"),
+        ("00B2010C00", "6C05"),
+        ("00A4040007A000000004101000", "6A82"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.T0.GET-RESPONSE"), Status::Violated(_)), "{r:#?}");
+    assert!(matches!(rule_status(&r, "TERMINAL.T0.RESEND-LE"), Status::Violated(_)));
+    assert!(matches!(rule_status(&r, "TERMINAL.ORDER"), Status::Violated(_)));
+    assert!(matches!(rule_status(&r, "TERMINAL.SELECT.FALLBACK"), Status::NotEvaluated(_)));
+
+    // GPO refused, then another application: allowed only where the case says so.
+    let log = hand(&[
+        (PPSE_SELECT, PPSE_TWO_APPS),
+        ("00A4040007A000000004306000", "6F00 9000"),
+        ("80A8000002830000", "6985"),
+        ("00A4040007A000000004101000", "6F00 9000"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.STOP.FATAL"), Status::Violated(_)));
+    let allowed = TransactionExpect { select_next_after_refusal: true, ..e.clone() };
+    assert_eq!(rule_status(&evaluate_transaction(&seen(&log), &allowed), "TERMINAL.STOP.FATAL"), Status::Met);
+
+    // An AFL record left unread before GENERATE AC, and GPO data without the 83 template.
+    let log = hand(&[
+        (PPSE_SELECT, PPSE_TWO_APPS),
+        ("00A4040007A000000004306000", "6F00 9000"),
+        ("80A8000000", "770A 8202 1880 9404 08010200 9000"),
+        ("00B2010C00", "7000 9000"),
+        ("80AE800000", "7700 9000"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.AFL.COMPLETE"), Status::Violated(_)), "{r:#?}");
+    assert_eq!(rule_status(&r, "TERMINAL.AFL.OUTSIDE"), Status::Met);
+    assert!(matches!(rule_status(&r, "TERMINAL.GPO.PDOL-DATA"), Status::Violated(_)));
+}
+
+#[test]
+fn unpredictable_number_statistics() {
+    let distinct: Vec<Option<[u8; 4]>> = (0u8..20).map(|i| Some([i, i.wrapping_mul(7), 0x5A, i ^ 0x33])).collect();
+    // All distinct, but byte 3 never changes over 20 runs.
+    let r = evaluate_unpredictable_numbers(&distinct);
+    match r.status {
+        Status::Violated(f) => assert!(f.iter().any(|f| f.message.contains("byte 3 is 5A")), "{f:?}"),
+        s => panic!("{s:?}"),
+    }
+    let repeated = vec![Some([1, 2, 3, 4]), Some([5, 6, 7, 8]), Some([1, 2, 3, 4])];
+    assert!(evaluate_unpredictable_numbers(&repeated).is_violated());
+    assert!(matches!(evaluate_unpredictable_numbers(&[Some([1, 2, 3, 4])]).status, Status::NotEvaluated(_)));
+}
+
+#[test]
+fn a_terminal_run_writes_every_report_format() {
+    let report = run_reference(vec![TerminalFault::Ignore6C]);
+    let dir = std::env::temp_dir().join(format!("tapcert-terminal-report-{}", std::process::id()));
+    let suites: Vec<_> = bundled_terminal_suites().unwrap().iter().map(TerminalSuite::as_run_input).collect();
+    let inputs = crate::certify::RunInputs { suites: &suites, dut: None, waivers: None };
+    let files = crate::certify::write_run_with(&dir, &report, &inputs).unwrap();
+    let back = crate::certify::read_run(&dir).unwrap();
+    assert_eq!(back, report);
+    let junit = std::fs::read_to_string(&files.junit_xml).unwrap();
+    assert!(junit.contains("failures=\"2\""), "{}", &junit[..400]);
+    assert!(std::fs::read_to_string(&files.report_html).unwrap().contains("TT.T0.006"));
+    assert!(dir.join("suites/terminal-emv.toml").exists());
+    let diff = crate::certify::diff_reports(&run_reference(vec![]), &report);
+    let regressed: Vec<&str> = diff.regressed.iter().map(|c| c.case.as_str()).collect();
+    assert_eq!(regressed, ["TT.T0.006", "TT.T0.007"], "{diff:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
