@@ -8,5 +8,7 @@ mod external;
 
 #[test]
 fn pcsc_tests_left_out() {
-    external::skip_or_fail("tests/sim_pcscd.rs and tests/terminal_pcscd.rs left out: the `pcsc` feature is off (cargo test --all-features)");
+    external::skip_or_fail(
+        "tests/sim_pcscd.rs and tests/terminal_pcscd.rs left out: the `pcsc` feature is off (cargo test --all-features)",
+    );
 }

@@ -274,3 +274,40 @@ fn a_terminal_run_writes_every_report_format() {
     assert_eq!(regressed, ["TT.T0.006", "TT.T0.007"], "{diff:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+proptest::proptest! {
+    /// Whatever a hostile card answers and whatever a broken terminal sends, the criteria
+    /// judge it without panicking. Commands are drawn around real headers so that the
+    /// classifier and the DOL/AFL/T=0 paths are reached, not just rejected.
+    #[test]
+    fn criteria_never_panic_on_arbitrary_exchanges(
+        pairs in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![
+                    "00A404000E325041592E5359532E4444463031", "00A4040007A0000000041010", "80A80000",
+                    "00B2010C", "80AE8000", "00C00000", "00880000", "FFCA0000",
+                ]),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                proptest::option::of(proptest::sample::select(vec![0x9000u16, 0x6110, 0x6C05, 0x6985, 0x6A82, 0x6100, 0x6C00])),
+            ),
+            0..12,
+        )
+    ) {
+        let log: Vec<(Vec<u8>, Vec<u8>)> = pairs
+            .into_iter()
+            .map(|(head, tail, data, sw)| {
+                let mut c = hex::decode(head).unwrap();
+                c.extend(tail);
+                let r = sw.map(|sw| [data.as_slice(), &sw.to_be_bytes()].concat()).unwrap_or_default();
+                (c, r)
+            })
+            .collect();
+        let view = seen(&log);
+        let expect = TransactionExpect { outcome: Some(Outcome::Online), ..TransactionExpect::default() };
+        let results = evaluate_transaction(&view, &expect);
+        proptest::prop_assert_eq!(results.len(), rules::RULES.len() - 1);
+        let _ = unpredictable_number(&view);
+        let _ = derive_outcome(&view);
+    }
+}
