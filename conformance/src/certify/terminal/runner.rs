@@ -229,7 +229,13 @@ impl TerminalUnderTest for VpcdTerminal {
 
     fn tap(&mut self, card: ImageCard, case: &TerminalCase, run: usize) -> Tap {
         let log = card.log();
-        let options = VpcdOptions { addr: self.addr.clone(), reconnect: false, ..VpcdOptions::default() };
+        // A short poll: the card leaves the reader within 10 ms of the transaction's end.
+        let options = VpcdOptions {
+            addr: self.addr.clone(),
+            reconnect: false,
+            poll: Duration::from_millis(10),
+            ..VpcdOptions::default()
+        };
         let mut server = VpcdServer::new(card, options);
         let stop = server.stop_handle();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
