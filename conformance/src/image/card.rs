@@ -12,6 +12,7 @@ use tapcert_parsers::tlv::{GpoResponse, Tag, TlvOwned, decode_emv_tlv_owned, enc
 use super::{Action, Application, Body, CardImage, CommandMatch, Cryptogram};
 use crate::card::{Card, CardReply};
 use crate::clock::Clock;
+use crate::mask::{masked_command_hex, masked_hex};
 use crate::terminal::PPSE_NAME;
 use crate::transcript::{Event, EventKind, Transcript, TranscriptError};
 use crate::transport::{RawAtr, RawResponse, TransportErrorKind};
@@ -60,6 +61,45 @@ impl ImageLog {
     /// Writes the record as a transcript JSON file (raw bytes: mask before sharing).
     pub fn save(&self, path: &Path) -> Result<(), TranscriptError> {
         self.transcript().save(path)
+    }
+
+    /// The record with PANs and track data masked ([`crate::mask`]). A transcript holds
+    /// bytes, and masked bytes are not bytes: an exchange that masking changes keeps its masked
+    /// hex in `error` (`masked response: 70..5A08541333******0010..`), its response left out
+    /// and, for a command (PIN blocks), only its header kept. Exchanges masking leaves alone
+    /// stay whole.
+    pub fn masked_transcript(&self) -> Transcript {
+        let mut t = self.transcript();
+        for e in &mut t.events {
+            if let EventKind::Exchange { command, response, error, .. } = &mut e.kind {
+                let mut notes = Vec::new();
+                let c = masked_command_hex(command);
+                if c.contains('*') {
+                    notes.push(format!("masked command: {c}"));
+                    command.truncate(4);
+                }
+                if let Some(r) = response.as_ref().map(|r| masked_hex(&r.0)).filter(|r| r.contains('*')) {
+                    notes.push(format!("masked response: {r}"));
+                    *response = None;
+                }
+                if !notes.is_empty() {
+                    notes.extend(error.take());
+                    *error = Some(notes.join("; "));
+                }
+            }
+        }
+        t
+    }
+
+    /// Writes [`ImageLog::masked_transcript`] to `path` (through a temporary file and a rename,
+    /// so that a reader never sees half a file).
+    pub fn save_masked(&self, path: &Path) -> Result<(), TranscriptError> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp);
+        self.masked_transcript().save(&tmp)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
     }
 }
 

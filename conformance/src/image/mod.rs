@@ -355,6 +355,24 @@ pub fn bundled_image(name: &str) -> Result<CardImage, ImageError> {
     file::parse_image(text, name, None, 0)
 }
 
+/// An image by file path, or else by bundled name (what `tapcert sim --image` accepts).
+pub fn find_image(name_or_path: &str) -> Result<CardImage, ImageError> {
+    let path = Path::new(name_or_path);
+    if path.exists() {
+        return load_image(path);
+    }
+    match BUNDLED_IMAGES.iter().find(|(n, _)| *n == name_or_path) {
+        Some(_) => bundled_image(name_or_path),
+        None => Err(ImageError::Io {
+            file: name_or_path.into(),
+            detail: format!(
+                "no such file, and no bundled image of that name ({})",
+                bundled_image_names().collect::<Vec<_>>().join(", ")
+            ),
+        }),
+    }
+}
+
 /// Loads an image file; `extends` names a bundled image or a path relative to the file.
 pub fn load_image(path: &Path) -> Result<CardImage, ImageError> {
     load_image_at(path, 0)
