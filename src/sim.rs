@@ -7,6 +7,8 @@
 //! tapcert sim --list-profiles              # NAME<TAB>reference|faulty<TAB>description
 //! tapcert sim --image base --observe obs.json   # a card image (file or bundled name), what the terminal sent
 //! tapcert sim --list-images                # NAME<TAB>description
+//! tapcert sim --hostile 7 --count 500 --out hostile/   # a stream of mutated images through vpcd
+//! tapcert sim --hostile 7 --count 100000 --in-process  # the same stream against the reference terminal
 //! ```
 
 use std::fs::File;
@@ -14,14 +16,17 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use tapcert_conformance::card::Card;
 use tapcert_conformance::clock::{Clock, SystemClock};
+use tapcert_conformance::image::hostile::{HostileStream, run_hostile};
 use tapcert_conformance::image::{ImageCard, bundled_image, bundled_image_names, find_image};
 use tapcert_conformance::mask::{masked_command_hex, masked_hex};
 use tapcert_conformance::sim::{Band, BandConfig, find_profile, profiles};
+use tapcert_conformance::terminal::TerminalConfig;
 use tapcert_conformance::transport::vpcd::{DEFAULT_VPCD_ADDR, VpcdEvent, VpcdOptions, VpcdServer};
 
 /// Arguments of `tapcert sim`.
@@ -44,6 +49,20 @@ pub struct SimArgs {
     /// Print the bundled card images, one per line: NAME<TAB>description.
     #[arg(long)]
     pub list_images: bool,
+    /// Malicious-card mode: serve the stream of hostile images of this seed (mutations of
+    /// --image, default the bundled base), a new image at each power-on that follows commands.
+    #[arg(long, value_name = "SEED", conflicts_with_all = ["observe", "profile", "seed"])]
+    pub hostile: Option<u64>,
+    /// With --hostile: how many images.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "hostile")]
+    pub count: u64,
+    /// With --hostile: where images, observations and reproducers go.
+    #[arg(long, value_name = "DIR", requires = "hostile")]
+    pub out: Option<PathBuf>,
+    /// With --hostile: run the stream against the built-in reference terminal, without vpcd,
+    /// and print the counts and images per second.
+    #[arg(long, requires = "hostile")]
+    pub in_process: bool,
     /// Print the profiles, one per line: NAME<TAB>reference|faulty<TAB>description.
     #[arg(long)]
     pub list_profiles: bool,
@@ -80,6 +99,9 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
     // One clock for the card's delays, the reconnect backoff and the logs' timestamps.
     let clock = Arc::new(SystemClock::new());
+    if let Some(seed) = args.hostile {
+        return hostile(args, seed, options, clock);
+    }
     if let Some(name) = &args.image {
         let image = find_image(name)?;
         crate::out::message(format_args!(
@@ -119,6 +141,62 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     crate::out::message(format_args!("tapcert sim: profile {} serving vpcd at {}", profile.name, args.vpcd));
     let mut server = VpcdServer::new(Band::with_config(profile, config), options).with_clock(clock.clone());
     serve(&mut server, args, clock.as_ref(), &mut || {})?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--hostile SEED`: in-process against the reference terminal, or through vpcd.
+fn hostile(args: &SimArgs, seed: u64, options: VpcdOptions, clock: Arc<SystemClock>) -> anyhow::Result<ExitCode> {
+    let base = find_image(args.image.as_deref().unwrap_or("base"))?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("reports/hostile-{seed}")));
+    if args.in_process {
+        let started = std::time::Instant::now();
+        let config = TerminalConfig::default();
+        let summary = run_hostile(&base, seed, args.count, &config, &mut |_, _, _| {});
+        let secs = started.elapsed().as_secs_f64();
+        let mut stdout = crate::out::Stdout::new();
+        stdout.line(format_args!(
+            "hostile seed {seed} over {}: {} images in {secs:.2} s ({:.0} images/s), {} commands; completed {}, ended on a fault {}; panics {}, hangs {}, wrong outcomes {}",
+            base.name,
+            summary.images,
+            summary.images as f64 / secs.max(1e-9),
+            summary.exchanges,
+            summary.completed,
+            summary.faults,
+            summary.panics,
+            summary.hangs,
+            summary.wrong_outcomes
+        ))?;
+        for f in &summary.failures {
+            let path = f.write_reproducer(&out).with_context(|| format!("{}", out.display()))?;
+            stdout.line(format_args!("image {}: {} -> {}", f.index, f.kind, path.display()))?;
+        }
+        stdout.finish()?;
+        return Ok(if summary.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    crate::out::message(format_args!(
+        "tapcert sim: {} hostile images (seed {seed}, over {}) serving vpcd at {}; images and observations in {}",
+        args.count,
+        base.name,
+        args.vpcd,
+        out.display()
+    ));
+    let stream = HostileStream::new(base, seed, clock.clone(), Some(out.clone()));
+    let finished = stream.finished();
+    let mut server = VpcdServer::new(stream, options).with_clock(clock.clone());
+    let stop = server.stop_handle();
+    let count = args.count;
+    serve(&mut server, args, clock.as_ref(), &mut || {
+        if finished.load(Ordering::Relaxed) >= count {
+            stop.store(true, Ordering::Relaxed);
+        }
+    })?;
+    let mut stream = server.into_card();
+    stream.finish();
+    let served = finished.load(Ordering::Relaxed);
+    crate::out::message(format_args!("tapcert sim: {served} hostile image(s) served; see {}", out.display()));
+    if let Some(e) = stream.errors().first() {
+        bail!("writing {}: {e}", out.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -206,6 +284,10 @@ mod tests {
             image: None,
             observe: None,
             list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
             log: Some(log.clone()),
             once: true,
             seed: None,
@@ -251,6 +333,10 @@ mod tests {
             image: Some("base".into()),
             observe: Some(obs.clone()),
             list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
             log: None,
             once: true,
             seed: None,
@@ -287,6 +373,76 @@ mod tests {
         assert!(text.contains("masked response: 70") && text.contains("541333******0010"), "{text}");
     }
 
+    fn hostile_args(vpcd: String, out: PathBuf, in_process: bool) -> SimArgs {
+        SimArgs {
+            vpcd,
+            profile: "reference".into(),
+            list_profiles: false,
+            image: None,
+            observe: None,
+            list_images: false,
+            hostile: Some(3),
+            count: 300,
+            out: Some(out),
+            in_process,
+            log: None,
+            once: true,
+            seed: None,
+        }
+    }
+
+    #[test]
+    fn hostile_in_process_is_clean() {
+        let out = std::env::temp_dir().join(format!("tapcert-hostile-ip-{}", std::process::id()));
+        assert_eq!(run(&hostile_args(DEFAULT_VPCD_ADDR.into(), out.clone(), true)).unwrap(), ExitCode::SUCCESS);
+        assert!(!out.exists(), "no failure, no reproducer written");
+    }
+
+    /// Plays vpcd against `tapcert sim --hostile 3 --out DIR --once`: each power-on after
+    /// commands serves the next image; each image served is written with what it saw.
+    #[test]
+    fn hostile_through_vpcd_moves_to_a_new_image_per_power_on() {
+        use tapcert_conformance::image::hostile::hostile_image;
+        use tapcert_conformance::transcript::Transcript;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let out = std::env::temp_dir().join(format!("tapcert-hostile-vpcd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let args = hostile_args(listener.local_addr().unwrap().to_string(), out.clone(), false);
+        let server = std::thread::spawn(move || run(&args).unwrap());
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let read_frame = |s: &mut std::net::TcpStream| {
+            let mut len = [0u8; 2];
+            s.read_exact(&mut len).ok()?;
+            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            s.read_exact(&mut v).ok()?;
+            Some(v)
+        };
+        let ppse = hex::decode("00A404000E325041592E5359532E444446303100").unwrap();
+        for _ in 0..3 {
+            s.write_all(&frame(&[0x01])).unwrap();
+            s.write_all(&frame(&[0x04])).unwrap();
+            read_frame(&mut s).unwrap();
+            s.write_all(&frame(&ppse)).unwrap();
+            // A mute image closes the connection: the stream still moved on.
+            if read_frame(&mut s).is_none() {
+                break;
+            }
+        }
+        drop(s);
+        assert_eq!(server.join().unwrap(), ExitCode::SUCCESS);
+        let base = tapcert_conformance::image::bundled_image("base").unwrap();
+        let first = std::fs::read_to_string(out.join("000000.toml")).unwrap();
+        assert_eq!(
+            tapcert_conformance::image::CardImage::from_toml(&first, "x").unwrap(),
+            hostile_image(&base, 3, 0),
+            "the reproducer is image 0 of seed 3"
+        );
+        let obs = Transcript::load(&out.join("000000.observed.json")).unwrap();
+        assert_eq!(obs.exchanges().next().unwrap().0, ppse.as_slice());
+        let _ = std::fs::remove_dir_all(&out);
+    }
+
     #[test]
     fn list_images_and_unknown_image() {
         let args = SimArgs {
@@ -296,6 +452,10 @@ mod tests {
             image: Some("no-such-image".into()),
             observe: None,
             list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
             log: None,
             once: true,
             seed: None,
@@ -313,6 +473,10 @@ mod tests {
             image: None,
             observe: None,
             list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
             log: None,
             once: true,
             seed: None,

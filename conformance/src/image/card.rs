@@ -131,6 +131,10 @@ pub struct ImageCard {
     pending: Option<Pending>,
     /// GENERATE AC answered since the card was made (the ATC goes up with it).
     acs: u16,
+    /// Commands received since the card was made.
+    received: usize,
+    /// After this many commands the card stays mute (a runaway terminal must not loop forever).
+    limit: Option<usize>,
 }
 
 impl std::fmt::Debug for ImageCard {
@@ -144,7 +148,36 @@ impl ImageCard {
     pub fn new(image: CardImage, clock: Arc<dyn Clock>) -> Self {
         let log = ImageLog::new(clock.now().as_micros() as u64);
         let matches = vec![0; image.behaviours.len()];
-        ImageCard { image, clock, log, selected: None, gpo_done: false, muted: false, matches, pending: None, acs: 0 }
+        ImageCard {
+            image,
+            clock,
+            log,
+            selected: None,
+            gpo_done: false,
+            muted: false,
+            matches,
+            pending: None,
+            acs: 0,
+            received: 0,
+            limit: None,
+        }
+    }
+
+    /// The card stays mute once it has received `limit` commands (over all power-ons): a
+    /// terminal that keeps sending ends up on a mute card instead of looping forever.
+    pub fn with_exchange_limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Commands received since the card was made.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// Whether the exchange limit was reached.
+    pub fn limit_reached(&self) -> bool {
+        self.limit.is_some_and(|l| self.received > l)
     }
 
     /// The shared log of what the card received (clone it before handing the card over).
@@ -158,7 +191,8 @@ impl ImageCard {
     }
 
     fn answer(&mut self, capdu: &[u8]) -> CardReply {
-        if self.muted {
+        self.received = self.received.saturating_add(1);
+        if self.muted || self.limit.is_some_and(|l| self.received > l) {
             return CardReply::mute();
         }
         let Ok(cmd) = CommandApdu::from_bytes(capdu) else {

@@ -39,6 +39,7 @@
 mod card;
 mod diff;
 mod file;
+pub mod hostile;
 
 #[cfg(test)]
 mod tests;
