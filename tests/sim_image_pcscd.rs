@@ -3,6 +3,10 @@
 //! as a PC/SC client of `Virtual PCD 00 00` to a verified ARQC, and the observation file
 //! holding what the terminal sent, PANs masked.
 //!
+//! Then malicious-card mode through the same stack: `tapcert sim --hostile SEED --out DIR`,
+//! the reference terminal transacting again and again, each transaction meeting a new image,
+//! each image written to DIR with what the terminal sent.
+//!
 //! Needs the `pcsc` feature and pcscd (see `sim_pcscd.rs`); serialised by `PcscdLock`.
 #![cfg(feature = "pcsc")]
 
@@ -100,5 +104,61 @@ fn tapcert_sim_image_observes_the_reference_terminal_through_pcscd() {
     let gpo = observed.exchanges().find(|(c, _)| c.get(1) == Some(&0xA8)).unwrap().0;
     assert_eq!(&gpo[4..7], [0x1A, 0x83, 0x18]);
     drop(sim);
+    pcscd.stop();
+}
+
+#[test]
+fn tapcert_sim_hostile_serves_a_new_image_per_transaction_through_pcscd() {
+    let Some(bin) = on_path("pcscd") else {
+        return external::skip_or_fail("pcscd not on PATH; install it with .ci/pcscd-setup.sh (sudo)");
+    };
+    let _lock = PcscdLock::acquire();
+    let pcscd = Pcscd::start(&bin);
+    let out = std::env::temp_dir().join(format!("tapcert-sim-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let sim = SimProcess(
+        Command::new(env!("CARGO_BIN_EXE_tapcert"))
+            .args(["sim", "--hostile", "11", "--count", "1000", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn tapcert sim --hostile"),
+    );
+    let config = tapcert_conformance::terminal::TerminalConfig::default();
+    let clock = common::terminal_clock();
+    let started = Instant::now();
+    let transactions = 30;
+    let mut t = open_reader(Duration::from_secs(15));
+    for i in 0..transactions {
+        let rng = &mut tapcert_conformance::clock::SeededRng::new(i);
+        let tx = tapcert_conformance::terminal::read_emv(&mut t, &config, rng, &clock);
+        if tx.fault.is_some() {
+            // A mute image: vpcd carries no "no answer", the sim drops the link and the card
+            // comes back; open the reader again once it is there.
+            drop(t);
+            t = open_reader(Duration::from_secs(15));
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    drop(t);
+    drop(sim);
+    let images: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    println!(
+        "{transactions} transactions through pcscd on hostile images in {secs:.2} s ({} images written)",
+        images.len()
+    );
+    assert!(images.len() >= 20, "each transaction meets a new image: {} written", images.len());
+    for image in &images {
+        let reproducer = tapcert_conformance::image::load_image(image).unwrap();
+        assert!(reproducer.name.starts_with("base-hostile-11-"), "{}", reproducer.name);
+        let obs = Transcript::load(&image.with_extension("observed.json")).unwrap();
+        assert!(obs.exchanges().next().is_some(), "{}: the terminal's commands are kept", image.display());
+    }
+    let _ = std::fs::remove_dir_all(&out);
     pcscd.stop();
 }
