@@ -18,7 +18,12 @@ use crate::transcript::{Event, EventKind, Transcript, TranscriptError};
 use crate::transport::{RawAtr, RawResponse, TransportErrorKind};
 
 /// Most events an [`ImageLog`] keeps (a long vpcd session keeps its first ones).
-pub const MAX_LOGGED_EVENTS: usize = 1 << 20;
+pub const MAX_LOGGED_EVENTS: usize = 1 << 18;
+/// Up to this many events, [`ImageLog::save_masked_if_due`] writes after every event; beyond,
+/// at most every [`SAVE_INTERVAL`] (each write rewrites the whole file).
+pub const SAVE_EVERY_EVENT_UP_TO: usize = 2_000;
+/// Shortest time between two writes of a long observation.
+pub const SAVE_INTERVAL: Duration = Duration::from_millis(250);
 
 /// What the card received and answered, shared with whoever holds a clone: every power-on
 /// (`reset` with the ATR), command and answer (`exchange`; a mute card's has no response and
@@ -27,11 +32,16 @@ pub const MAX_LOGGED_EVENTS: usize = 1 << 20;
 #[derive(Debug, Clone)]
 pub struct ImageLog {
     inner: Arc<Mutex<Transcript>>,
+    /// When the observation was last written, on the card's clock.
+    saved_at: Arc<Mutex<Option<Duration>>>,
 }
 
 impl ImageLog {
     fn new(started_unix_us: u64) -> Self {
-        ImageLog { inner: Arc::new(Mutex::new(Transcript::new(None, started_unix_us))) }
+        ImageLog {
+            inner: Arc::new(Mutex::new(Transcript::new(None, started_unix_us))),
+            saved_at: Arc::new(Mutex::new(None)),
+        }
     }
 
     fn push(&self, at: Duration, latency: Duration, kind: EventKind) {
@@ -89,6 +99,21 @@ impl ImageLog {
             }
         }
         t
+    }
+
+    /// [`ImageLog::save_masked`], after every event while the log is short, then at most every
+    /// [`SAVE_INTERVAL`] of `now` (so that a long session does not rewrite a big file per
+    /// command). Returns whether it wrote.
+    pub fn save_masked_if_due(&self, path: &Path, now: Duration) -> Result<bool, TranscriptError> {
+        let events = self.inner.lock().unwrap_or_else(|e| e.into_inner()).events.len();
+        let mut saved_at = self.saved_at.lock().unwrap_or_else(|e| e.into_inner());
+        let due = events <= SAVE_EVERY_EVENT_UP_TO || saved_at.is_none_or(|t| now.saturating_sub(t) >= SAVE_INTERVAL);
+        if !due {
+            return Ok(false);
+        }
+        self.save_masked(path)?;
+        *saved_at = Some(now);
+        Ok(true)
     }
 
     /// Writes [`ImageLog::masked_transcript`] to `path` (through a temporary file and a rename,

@@ -49,7 +49,7 @@ use std::time::Duration;
 
 use tapcert_parsers::tlv::TlvOwned;
 
-pub use card::{ImageCard, ImageLog};
+pub use card::{ImageCard, ImageLog, MAX_LOGGED_EVENTS, SAVE_EVERY_EVENT_UP_TO, SAVE_INTERVAL};
 pub use diff::{Diff, DiffOp};
 
 /// A card image: everything a simulated card answers.

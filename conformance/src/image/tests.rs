@@ -527,3 +527,24 @@ mod hostile_tests {
         assert!(s.faults > 0, "mute images end on a fault");
     }
 }
+
+#[test]
+fn long_observations_are_written_at_most_every_interval() {
+    let clock = ManualClock::new(NOW, Duration::ZERO);
+    let mut card = ImageCard::new(bundled_image("base").unwrap(), Arc::new(clock.clone()));
+    let log = card.log();
+    let path = std::env::temp_dir().join(format!("tapcert-image-obs-{}.json", std::process::id()));
+    use crate::card::Card;
+    use crate::clock::Clock;
+    card.power_on();
+    assert!(log.save_masked_if_due(&path, clock.now()).unwrap(), "short logs: every time");
+    for _ in 0..card::SAVE_EVERY_EVENT_UP_TO {
+        card.process(&[0x80, 0xCA, 0x9F, 0x36, 0x00]);
+    }
+    assert!(!log.save_masked_if_due(&path, clock.now()).unwrap(), "a long log: not again at once");
+    clock.advance(card::SAVE_INTERVAL);
+    assert!(log.save_masked_if_due(&path, clock.now()).unwrap(), "again after the interval");
+    let back = crate::transcript::Transcript::load(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(back.exchanges().count(), card::SAVE_EVERY_EVENT_UP_TO);
+}
