@@ -12,12 +12,18 @@ use tapcert_parsers::tlv::{GpoResponse, Tag, TlvOwned, decode_emv_tlv_owned, enc
 use super::{Action, Application, Body, CardImage, CommandMatch, Cryptogram};
 use crate::card::{Card, CardReply};
 use crate::clock::Clock;
+use crate::mask::{masked_command_hex, masked_hex};
 use crate::terminal::PPSE_NAME;
 use crate::transcript::{Event, EventKind, Transcript, TranscriptError};
 use crate::transport::{RawAtr, RawResponse, TransportErrorKind};
 
 /// Most events an [`ImageLog`] keeps (a long vpcd session keeps its first ones).
-pub const MAX_LOGGED_EVENTS: usize = 1 << 20;
+pub const MAX_LOGGED_EVENTS: usize = 1 << 18;
+/// Up to this many events, [`ImageLog::save_masked_if_due`] writes after every event; beyond,
+/// at most every [`SAVE_INTERVAL`] (each write rewrites the whole file).
+pub const SAVE_EVERY_EVENT_UP_TO: usize = 2_000;
+/// Shortest time between two writes of a long observation.
+pub const SAVE_INTERVAL: Duration = Duration::from_millis(250);
 
 /// What the card received and answered, shared with whoever holds a clone: every power-on
 /// (`reset` with the ATR), command and answer (`exchange`; a mute card's has no response and
@@ -26,11 +32,16 @@ pub const MAX_LOGGED_EVENTS: usize = 1 << 20;
 #[derive(Debug, Clone)]
 pub struct ImageLog {
     inner: Arc<Mutex<Transcript>>,
+    /// When the observation was last written, on the card's clock.
+    saved_at: Arc<Mutex<Option<Duration>>>,
 }
 
 impl ImageLog {
     fn new(started_unix_us: u64) -> Self {
-        ImageLog { inner: Arc::new(Mutex::new(Transcript::new(None, started_unix_us))) }
+        ImageLog {
+            inner: Arc::new(Mutex::new(Transcript::new(None, started_unix_us))),
+            saved_at: Arc::new(Mutex::new(None)),
+        }
     }
 
     fn push(&self, at: Duration, latency: Duration, kind: EventKind) {
@@ -60,6 +71,60 @@ impl ImageLog {
     /// Writes the record as a transcript JSON file (raw bytes: mask before sharing).
     pub fn save(&self, path: &Path) -> Result<(), TranscriptError> {
         self.transcript().save(path)
+    }
+
+    /// The record with PANs and track data masked ([`crate::mask`]). A transcript holds
+    /// bytes, and masked bytes are not bytes: an exchange that masking changes keeps its masked
+    /// hex in `error` (`masked response: 70..5A08541333******0010..`), its response left out
+    /// and, for a command (PIN blocks), only its header kept. Exchanges masking leaves alone
+    /// stay whole.
+    pub fn masked_transcript(&self) -> Transcript {
+        let mut t = self.transcript();
+        for e in &mut t.events {
+            if let EventKind::Exchange { command, response, error, .. } = &mut e.kind {
+                let mut notes = Vec::new();
+                let c = masked_command_hex(command);
+                if c.contains('*') {
+                    notes.push(format!("masked command: {c}"));
+                    command.truncate(4);
+                }
+                if let Some(r) = response.as_ref().map(|r| masked_hex(&r.0)).filter(|r| r.contains('*')) {
+                    notes.push(format!("masked response: {r}"));
+                    *response = None;
+                }
+                if !notes.is_empty() {
+                    notes.extend(error.take());
+                    *error = Some(notes.join("; "));
+                }
+            }
+        }
+        t
+    }
+
+    /// [`ImageLog::save_masked`], after every event while the log is short, then at most every
+    /// [`SAVE_INTERVAL`] of `now` (so that a long session does not rewrite a big file per
+    /// command). Returns whether it wrote.
+    pub fn save_masked_if_due(&self, path: &Path, now: Duration) -> Result<bool, TranscriptError> {
+        let events = self.inner.lock().unwrap_or_else(|e| e.into_inner()).events.len();
+        let mut saved_at = self.saved_at.lock().unwrap_or_else(|e| e.into_inner());
+        let due = events <= SAVE_EVERY_EVENT_UP_TO || saved_at.is_none_or(|t| now.saturating_sub(t) >= SAVE_INTERVAL);
+        if !due {
+            return Ok(false);
+        }
+        self.save_masked(path)?;
+        *saved_at = Some(now);
+        Ok(true)
+    }
+
+    /// Writes [`ImageLog::masked_transcript`] to `path` (through a temporary file and a rename,
+    /// so that a reader never sees half a file).
+    pub fn save_masked(&self, path: &Path) -> Result<(), TranscriptError> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp);
+        self.masked_transcript().save(&tmp)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
     }
 }
 
@@ -91,6 +156,10 @@ pub struct ImageCard {
     pending: Option<Pending>,
     /// GENERATE AC answered since the card was made (the ATC goes up with it).
     acs: u16,
+    /// Commands received since the card was made.
+    received: usize,
+    /// After this many commands the card stays mute (a runaway terminal must not loop forever).
+    limit: Option<usize>,
 }
 
 impl std::fmt::Debug for ImageCard {
@@ -104,7 +173,36 @@ impl ImageCard {
     pub fn new(image: CardImage, clock: Arc<dyn Clock>) -> Self {
         let log = ImageLog::new(clock.now().as_micros() as u64);
         let matches = vec![0; image.behaviours.len()];
-        ImageCard { image, clock, log, selected: None, gpo_done: false, muted: false, matches, pending: None, acs: 0 }
+        ImageCard {
+            image,
+            clock,
+            log,
+            selected: None,
+            gpo_done: false,
+            muted: false,
+            matches,
+            pending: None,
+            acs: 0,
+            received: 0,
+            limit: None,
+        }
+    }
+
+    /// The card stays mute once it has received `limit` commands (over all power-ons): a
+    /// terminal that keeps sending ends up on a mute card instead of looping forever.
+    pub fn with_exchange_limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Commands received since the card was made.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// Whether the exchange limit was reached.
+    pub fn limit_reached(&self) -> bool {
+        self.limit.is_some_and(|l| self.received > l)
     }
 
     /// The shared log of what the card received (clone it before handing the card over).
@@ -118,7 +216,8 @@ impl ImageCard {
     }
 
     fn answer(&mut self, capdu: &[u8]) -> CardReply {
-        if self.muted {
+        self.received = self.received.saturating_add(1);
+        if self.muted || self.limit.is_some_and(|l| self.received > l) {
             return CardReply::mute();
         }
         let Ok(cmd) = CommandApdu::from_bytes(capdu) else {

@@ -39,6 +39,7 @@
 mod card;
 mod diff;
 mod file;
+pub mod hostile;
 
 #[cfg(test)]
 mod tests;
@@ -48,7 +49,7 @@ use std::time::Duration;
 
 use tapcert_parsers::tlv::TlvOwned;
 
-pub use card::{ImageCard, ImageLog};
+pub use card::{ImageCard, ImageLog, MAX_LOGGED_EVENTS, SAVE_EVERY_EVENT_UP_TO, SAVE_INTERVAL};
 pub use diff::{Diff, DiffOp};
 
 /// A card image: everything a simulated card answers.
@@ -353,6 +354,24 @@ pub fn bundled_image(name: &str) -> Result<CardImage, ImageError> {
         return Err(ImageError::Io { file: name.into(), detail: "no bundled image of that name".into() });
     };
     file::parse_image(text, name, None, 0)
+}
+
+/// An image by file path, or else by bundled name (what `tapcert sim --image` accepts).
+pub fn find_image(name_or_path: &str) -> Result<CardImage, ImageError> {
+    let path = Path::new(name_or_path);
+    if path.exists() {
+        return load_image(path);
+    }
+    match BUNDLED_IMAGES.iter().find(|(n, _)| *n == name_or_path) {
+        Some(_) => bundled_image(name_or_path),
+        None => Err(ImageError::Io {
+            file: name_or_path.into(),
+            detail: format!(
+                "no such file, and no bundled image of that name ({})",
+                bundled_image_names().collect::<Vec<_>>().join(", ")
+            ),
+        }),
+    }
 }
 
 /// Loads an image file; `extends` names a bundled image or a path relative to the file.

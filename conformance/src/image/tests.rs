@@ -425,3 +425,126 @@ proptest! {
         prop_assert_eq!(back.as_ref(), Ok(&image), "{}", text);
     }
 }
+
+mod hostile_tests {
+    use super::*;
+    use crate::image::hostile::{HostileFailureKind, hostile_image, judge_image, run_hostile};
+
+    #[test]
+    fn the_same_seed_gives_the_same_images() {
+        let base = bundled_image("base").unwrap();
+        for i in 0..50 {
+            assert_eq!(hostile_image(&base, 7, i), hostile_image(&base, 7, i));
+        }
+        let differ = (0..50).filter(|i| hostile_image(&base, 7, *i).diffs != hostile_image(&base, 8, *i).diffs).count();
+        assert!(differ > 40, "{differ}");
+    }
+
+    #[test]
+    fn hostile_images_keep_their_mutations_and_reload_from_toml() {
+        let base = bundled_image("base").unwrap();
+        let mut names = std::collections::HashSet::new();
+        for i in 0..400 {
+            let image = hostile_image(&base, 1, i);
+            assert_eq!(image.base.as_deref(), Some("base"));
+            for d in &image.diffs {
+                names.insert(d.note.split(':').next().unwrap().to_string());
+            }
+            let back = CardImage::from_toml(&image.to_toml(), "r").unwrap_or_else(|e| panic!("image {i}: {e}"));
+            assert_eq!(back, image, "image {i}");
+        }
+        for m in crate::image::hostile::MUTATIONS {
+            assert!(names.contains(*m), "mutation {m} never applied in 400 images: {names:?}");
+        }
+    }
+
+    #[test]
+    fn the_judge_sees_a_wrong_outcome_and_a_hang() {
+        // A terminal check fed a fixed cryptogram that it still accepts would be a wrong
+        // outcome; the reference terminal rejects it, so the judge sees no failure...
+        let mut image = bundled_image("base").unwrap();
+        image.applications[0].generate_ac.cryptogram = Cryptogram::Fixed([0x11; 8]);
+        assert_eq!(judge_image(&image, &TerminalConfig::default(), 1).failure, None);
+        // ...and an endless 61xx chain on every command ends in the T=0 layer's bound.
+        let mut image = bundled_image("base").unwrap();
+        image.behaviours.push(Behaviour { on: CommandMatch::Any, nth: None, action: Action::Sw(0x6110) });
+        let v = judge_image(&image, &TerminalConfig::default(), 1);
+        assert_eq!(v.failure, None, "{:?}", v.failure);
+        assert!(v.exchanges < 200, "{}", v.exchanges);
+        // The hang criterion fires: 61 s on the clock for one transaction.
+        let mut image = bundled_image("base").unwrap();
+        image.behaviours.push(Behaviour {
+            on: CommandMatch::GenerateAc,
+            nth: None,
+            action: Action::Delay(Duration::from_secs(61)),
+        });
+        let v = judge_image(&image, &TerminalConfig::default(), 1);
+        assert!(matches!(v.failure, Some(HostileFailureKind::Hang { .. })), "{:?}", v.failure);
+    }
+
+    #[test]
+    fn the_wrong_outcome_criterion_fires_on_what_it_names() {
+        let base = bundled_image("base").unwrap();
+        let (tx, log, _) = run(base.clone());
+        assert_eq!(crate::image::hostile::wrong_outcome(&base, &tx, &log), None);
+        // A verified cryptogram from an image with a fixed one: a terminal that says so is wrong.
+        let mut fixed = base.clone();
+        fixed.applications[0].generate_ac.cryptogram = Cryptogram::Fixed([0; 8]);
+        let why = crate::image::hostile::wrong_outcome(&fixed, &tx, &log).unwrap();
+        assert!(why.contains("cannot have made a valid one"), "{why}");
+        // A completed transaction against a card log without a GENERATE AC answered 9000.
+        let (_, gpo_log, _) = run(bundled_image("gpo-6985").unwrap());
+        let why = crate::image::hostile::wrong_outcome(&base, &tx, &gpo_log).unwrap();
+        assert!(why.contains("never answered GENERATE AC"), "{why}");
+        // Through a 61xx chain, the GET RESPONSE that ends it counts as the answer.
+        let mut chained = base.clone();
+        chained.behaviours.push(Behaviour { on: CommandMatch::GenerateAc, nth: None, action: Action::Chain(8) });
+        let (tx, log, _) = run(chained.clone());
+        assert!(tx.completed);
+        assert_eq!(crate::image::hostile::wrong_outcome(&chained, &tx, &log), None);
+    }
+
+    /// The issue's run: 10,000 hostile images never crash or hang the reference terminal (about
+    /// 3 s in a debug build; the clock is injected, so slow and mute answers cost no time).
+    #[test]
+    fn hostile_images_never_crash_or_hang_the_reference_terminal() {
+        let base = bundled_image("base").unwrap();
+        let count = 10_000;
+        let s = run_hostile(&base, 0x7A9C, count, &TerminalConfig::default(), &mut |_, _, _| {});
+        let shown: Vec<String> =
+            s.failures.iter().take(5).map(|f| format!("{}: {}\n{}", f.index, f.kind, f.image.to_toml())).collect();
+        assert!(
+            s.is_clean(),
+            "{} panics, {} hangs, {} wrong:\n{}",
+            s.panics,
+            s.hangs,
+            s.wrong_outcomes,
+            shown.join("\n")
+        );
+        assert_eq!(s.images, count);
+        // The stream is hostile enough to end many transactions early and still let some through.
+        assert!(s.completed > 0 && s.completed < count, "{s:?}");
+        assert!(s.faults > 0, "mute images end on a fault");
+    }
+}
+
+#[test]
+fn long_observations_are_written_at_most_every_interval() {
+    let clock = ManualClock::new(NOW, Duration::ZERO);
+    let mut card = ImageCard::new(bundled_image("base").unwrap(), Arc::new(clock.clone()));
+    let log = card.log();
+    let path = std::env::temp_dir().join(format!("tapcert-image-obs-{}.json", std::process::id()));
+    use crate::card::Card;
+    use crate::clock::Clock;
+    card.power_on();
+    assert!(log.save_masked_if_due(&path, clock.now()).unwrap(), "short logs: every time");
+    for _ in 0..card::SAVE_EVERY_EVENT_UP_TO {
+        card.process(&[0x80, 0xCA, 0x9F, 0x36, 0x00]);
+    }
+    assert!(!log.save_masked_if_due(&path, clock.now()).unwrap(), "a long log: not again at once");
+    clock.advance(card::SAVE_INTERVAL);
+    assert!(log.save_masked_if_due(&path, clock.now()).unwrap(), "again after the interval");
+    let back = crate::transcript::Transcript::load(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(back.exchanges().count(), card::SAVE_EVERY_EVENT_UP_TO);
+}
