@@ -55,7 +55,7 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
             reader_name: args.vpcd_reader.clone(),
             command: args.terminal_command.clone(),
             timeout: Duration::from_secs(args.case_timeout.max(1)),
-            interactive: std::io::stdin().is_terminal(),
+            prompt: std::io::stdin().is_terminal().then_some(ask_operator as fn(&str)),
         };
         let dut =
             DutIdentity { model: "unnamed terminal".into(), firmware: "unknown".into(), ..DutIdentity::default() };
@@ -96,4 +96,9 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing the reports to {}", out_dir.display()))?;
     print_summary(&report, &what, &files)?;
     Ok(ExitCode::from(report.summary.exit_code()))
+}
+
+/// The operator prompt of a run without `--terminal-command`.
+fn ask_operator(what: &str) {
+    crate::out::message(format_args!("{what}"));
 }

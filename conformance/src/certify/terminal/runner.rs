@@ -153,8 +153,9 @@ pub struct VpcdTerminal {
     pub command: Option<String>,
     /// Longest one transaction may take (the command is killed after it).
     pub timeout: Duration,
-    /// Whether a prompt may wait for the operator (stdin is a terminal).
-    pub interactive: bool,
+    /// How to ask the operator to run a transaction (then Enter on stdin ends it), when there
+    /// is no command; `None` (stdin is not a terminal): nobody to ask, the case is an error.
+    pub prompt: Option<fn(&str)>,
 }
 
 /// How long the reader stays empty after a card that went mute (measured with this machine's
@@ -179,15 +180,20 @@ pub fn expand_command(template: &str, case: &TerminalCase, run: usize, reader: &
 impl VpcdTerminal {
     fn run_terminal(&self, case: &TerminalCase, run: usize) -> Result<(), String> {
         let Some(template) = &self.command else {
-            if !self.interactive {
+            let Some(prompt) = self.prompt else {
                 return Err("no --terminal-command and stdin is not a terminal: nobody to run the transaction".into());
-            }
-            eprintln!(
-                "case {} run {}: run a transaction of amount {} now, then press Enter",
+            };
+            let e = case.expect();
+            prompt(&format!(
+                "case {} transaction {}/{}: run a transaction of {} (currency {}, type {:02X}) on {} now, then press Enter",
                 case.id,
                 run + 1,
-                case.expect().amount
-            );
+                case.repeat,
+                e.amount,
+                hex::encode_upper(e.currency),
+                e.transaction_type,
+                self.reader_name
+            ));
             let (tx, rx) = std::sync::mpsc::channel();
             std::thread::spawn(move || {
                 let mut line = String::new();
