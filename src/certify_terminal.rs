@@ -50,12 +50,16 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     }
     let (mut terminal, what, mut dut, slug): (Box<dyn TerminalUnderTest>, String, DutIdentity, String) = if external {
         let addr = args.vpcd.clone().unwrap_or_else(|| DEFAULT_VPCD_ADDR.into());
+        // The terminal's own output goes beside the reports: out_dir below names the same folder.
+        let dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(format!("{stamp}-terminal-vpcd")));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let t = VpcdTerminal {
             addr: addr.clone(),
             reader_name: args.vpcd_reader.clone(),
             command: args.terminal_command.clone(),
             timeout: Duration::from_secs(args.case_timeout.max(1)),
             prompt: std::io::stdin().is_terminal().then_some(ask_operator as fn(&str)),
+            command_log: args.terminal_command.is_some().then(|| dir.join("terminal.log")),
         };
         let dut =
             DutIdentity { model: "unnamed terminal".into(), firmware: "unknown".into(), ..DutIdentity::default() };

@@ -85,6 +85,9 @@ fn the_reference_terminal_passes_the_terminal_suite_through_pcscd_and_a_fault_is
     let report: Value = serde_json::from_str(&std::fs::read_to_string(all.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["reader"]["kind"], "vpcd");
     assert!(stdout.contains("cases/s"), "{stdout}");
+    // The terminal's own output is kept beside the reports, one header per transaction.
+    let log = std::fs::read_to_string(all.join("terminal.log")).unwrap();
+    assert!(log.contains("== TT.UN.001 transaction 20: ") && log.contains("online: 6 commands"), "{log}");
 
     // The T=0 cases with the terminal re-sending commands on 61xx: those with 61xx fail, the
     // 6Cxx ones do not, through pcscd as in-process.

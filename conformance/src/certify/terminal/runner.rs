@@ -2,7 +2,7 @@
 //! image is presented to the terminal under test ([`TerminalUnderTest`]), and the criteria are
 //! evaluated on what the card recorded. The report is the one [`RunReport`] of `certify`.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -156,6 +156,9 @@ pub struct VpcdTerminal {
     /// How to ask the operator to run a transaction (then Enter on stdin ends it), when there
     /// is no command; `None` (stdin is not a terminal): nobody to ask, the case is an error.
     pub prompt: Option<fn(&str)>,
+    /// Where the command's stdout and stderr go (appended, one header line per transaction);
+    /// `None`: discarded.
+    pub command_log: Option<std::path::PathBuf>,
 }
 
 /// How long the reader stays empty after a card that went mute (measured with this machine's
@@ -203,12 +206,25 @@ impl VpcdTerminal {
             return rx.recv_timeout(self.timeout).map_err(|_| format!("no answer within {:?}", self.timeout));
         };
         let cmd = expand_command(template, case, run, &self.reader_name);
+        let (stdout, stderr) = match &self.command_log {
+            Some(path) => {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("terminal log {}: {e}", path.display()))?;
+                let _ = writeln!(f, "== {} transaction {}: {cmd}", case.id, run + 1);
+                let err = f.try_clone().map_err(|e| format!("terminal log {}: {e}", path.display()))?;
+                (Stdio::from(f), Stdio::from(err))
+            }
+            None => (Stdio::null(), Stdio::null()),
+        };
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(&cmd)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
             .spawn()
             .map_err(|e| format!("launching {cmd:?}: {e}"))?;
         let deadline = Instant::now() + self.timeout;
