@@ -426,12 +426,16 @@ fn run_case(terminal: &mut dyn TerminalUnderTest, case: &TerminalCase, clock: &d
             })
             .flatten()
             .collect();
-        let (verdict, reason) = if let Some(fault) = &tap.fault {
-            (Verdict::Error, Some(fault.clone()))
+        // Nothing seen is never a verdict on the terminal; otherwise a violation is one even when
+        // the run also hit an environment fault: a terminal killed for looping on 61xx has
+        // shown what it does wrong.
+        let (verdict, reason) = if seen.is_empty() {
+            let why = tap.fault.clone().unwrap_or_else(|| "the terminal sent no command".into());
+            (Verdict::Error, Some(why))
         } else if let Some(f) = findings.first() {
             (Verdict::Fail, Some(format!("{}: {}", f.rule, f.message)))
-        } else if seen.is_empty() {
-            (Verdict::Error, Some("the terminal sent no command".into()))
+        } else if let Some(fault) = &tap.fault {
+            (Verdict::Error, Some(fault.clone()))
         } else if let Some(r) = results.iter().find(|r| {
             required.contains(&r.rule)
                 && matches!(r.status, Status::NotEvaluated(_))
