@@ -436,6 +436,11 @@ pub fn run_suite(cmd: &SuiteCommand) -> anyhow::Result<ExitCode> {
             for s in bundled_suites()? {
                 out.line(format_args!("{}\t{}\t{} cases\t{}", s.id, s.version, s.cases.len(), s.title))?;
             }
+            // Terminal suites run with `certify --terminal`; the title says so.
+            for s in tapcert_conformance::certify::terminal::bundled_terminal_suites()? {
+                let (id, version, n, title) = (&s.id, &s.version, s.cases.len(), &s.title);
+                out.line(format_args!("{id}\t{version}\t{n} cases\t{title} (certify --terminal)"))?;
+            }
         }
         SuiteCommand::Import { file, id, title } => {
             let text = read_text(file)?;

@@ -46,6 +46,7 @@ pub struct TransactArgs {
 }
 
 /// Two BCD bytes of a 4-digit ISO code.
+#[cfg(feature = "pcsc")]
 pub(crate) fn bcd_code(what: &str, s: &str) -> anyhow::Result<[u8; 2]> {
     let ok = s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
     let b = hex::decode(s).ok().filter(|_| ok).and_then(|b| <[u8; 2]>::try_from(b).ok());
