@@ -99,6 +99,10 @@ pub struct CertifyArgs {
     /// With --terminal and vpcd: the reader name pcscd shows for the vpcd slot.
     #[arg(long, value_name = "NAME", default_value = "Virtual PCD 00 00", requires = "terminal")]
     pub vpcd_reader: String,
+    /// With --terminal and vpcd: keep one card in the reader and swap the image behind it per
+    /// transaction (no removal and insertion: fast, for terminals that reset the card).
+    #[arg(long, requires = "terminal")]
+    pub vpcd_keep_card: bool,
 }
 
 /// Arguments of `tapcert report`.

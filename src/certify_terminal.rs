@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tapcert_conformance::certify::terminal::{
-    ReferenceTerminal, TerminalRunOptions, TerminalSuite, TerminalUnderTest, VpcdTerminal, bundled_terminal_suites,
-    load_terminal_suite, run_terminal_suites,
+    KeptCardTerminal, ReferenceTerminal, TerminalRunOptions, TerminalSuite, TerminalUnderTest, VpcdTerminal,
+    bundled_terminal_suites, load_terminal_suite, run_terminal_suites,
 };
 use tapcert_conformance::certify::{DutIdentity, RunInputs, write_run_with};
 use tapcert_conformance::clock::{Clock, ManualClock, SystemClock};
@@ -44,7 +44,7 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
         t.seconds / 60 % 60,
         t.seconds % 60
     );
-    let external = args.terminal_command.is_some() || args.vpcd.is_some();
+    let external = args.terminal_command.is_some() || args.vpcd.is_some() || args.vpcd_keep_card;
     if external && !faults.is_empty() {
         anyhow::bail!("--terminal-fault plants a fault in the built-in reference terminal, not in an external one");
     }
@@ -63,7 +63,9 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
         };
         let dut =
             DutIdentity { model: "unnamed terminal".into(), firmware: "unknown".into(), ..DutIdentity::default() };
-        (Box::new(t), format!("the terminal behind vpcd {addr}"), dut, "terminal-vpcd".into())
+        let t: Box<dyn TerminalUnderTest> =
+            if args.vpcd_keep_card { Box::new(KeptCardTerminal::new(t)) } else { Box::new(t) };
+        (t, format!("the terminal behind vpcd {addr}"), dut, "terminal-vpcd".into())
     } else {
         let config = TerminalConfig { faults: faults.clone(), ..TerminalConfig::default() };
         let names: Vec<&str> = faults.iter().map(|f| f.name()).collect();

@@ -26,10 +26,13 @@ fn transact_command(extra: &str) -> String {
     )
 }
 
-fn certify(out: &Path, suite: Option<&Path>, terminal_command: &str) -> Output {
+fn certify(out: &Path, suite: Option<&Path>, terminal_command: &str, keep_card: bool) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tapcert"));
     cmd.args(["certify", "--terminal", "--terminal-command", terminal_command, "--case-timeout", "20", "--out"])
         .arg(out);
+    if keep_card {
+        cmd.arg("--vpcd-keep-card");
+    }
     if let Some(s) = suite {
         cmd.arg("--suite").arg(s);
     }
@@ -74,7 +77,7 @@ fn the_reference_terminal_passes_the_terminal_suite_through_pcscd_and_a_fault_is
 
     // Every bundled terminal case, the reference terminal launched per transaction.
     let all = dir.join("reference");
-    let run = certify(&all, None, &transact_command(""));
+    let run = certify(&all, None, &transact_command(""), false);
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
     let v = verdicts(&all);
@@ -89,15 +92,22 @@ fn the_reference_terminal_passes_the_terminal_suite_through_pcscd_and_a_fault_is
     let log = std::fs::read_to_string(all.join("terminal.log")).unwrap();
     assert!(log.contains("== TT.UN.001 transaction 20: ") && log.contains("online: 6 commands"), "{log}");
 
+    // The same with the card kept in the reader and the image swapped behind it.
+    let kept = dir.join("kept");
+    let run = certify(&kept, None, &transact_command(""), true);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+    let v = verdicts(&kept);
+    assert!(v.len() >= 30 && v.iter().all(|(_, verdict)| verdict == "pass"), "{v:?}");
+
     // The T=0 cases with the terminal re-sending commands on 61xx: those with 61xx fail, the
-    // 6Cxx ones do not, through pcscd as in-process.
+    // 6Cxx ones do not, through pcscd as in-process (card kept in the reader).
     let text = tapcert_conformance::certify::terminal::bundled_terminal_suites().unwrap()[0].text.clone();
     let (head, cases) = text.split_once("[[case]]").unwrap();
     let t0: Vec<&str> = cases.split("[[case]]").filter(|c| c.contains("id = \"TT.T0.")).collect();
     let suite = dir.join("t0.toml");
     std::fs::write(&suite, format!("{head}[[case]]{}", t0.join("[[case]]"))).unwrap();
     let faulty = dir.join("resend-on-61");
-    let run = certify(&faulty, Some(&suite), &transact_command("--terminal-fault resend-on-61"));
+    let run = certify(&faulty, Some(&suite), &transact_command("--terminal-fault resend-on-61"), true);
     assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stdout));
     let v = verdicts(&faulty);
     let failed: Vec<&str> = v.iter().filter(|(_, verdict)| verdict == "fail").map(|(id, _)| id.as_str()).collect();

@@ -20,8 +20,8 @@ pub use criteria::{
 };
 pub use exchange::SeenExchange;
 pub use runner::{
-    ReferenceTerminal, TERMINAL_IMAGES, Tap, TerminalRunOptions, TerminalUnderTest, VpcdTerminal, config_for,
-    expand_command, resolve_image, run_terminal_suites,
+    KeptCardTerminal, ReferenceTerminal, TERMINAL_IMAGES, Tap, TerminalRunOptions, TerminalUnderTest, VpcdTerminal,
+    config_for, expand_command, resolve_image, run_terminal_suites,
 };
 pub use suite::{TerminalCase, TerminalSuite, bundled_terminal_suites, load_terminal_suite, parse_terminal_suite};
 

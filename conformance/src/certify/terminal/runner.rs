@@ -5,8 +5,8 @@
 use std::io::{BufRead, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tapcert_parsers::Finding;
@@ -17,6 +17,7 @@ use super::criteria::{
 use super::exchange::{SeenExchange, kind_of};
 use super::rules;
 use super::suite::{TerminalCase, TerminalSuite};
+use crate::card::{Card, CardReply};
 use crate::certify::report::{
     CaseResult, CaseRun, DutIdentity, ExpectationResult, REPORT_SCHEMA_VERSION, ReaderIdentity, RunReport, SuiteResult,
     Summary, Verdict,
@@ -479,5 +480,132 @@ fn run_case(terminal: &mut dyn TerminalUnderTest, case: &TerminalCase, clock: &d
         reason: worst.and_then(|r| r.reason.clone()),
         runs,
         stats: None,
+    }
+}
+
+/// The card slot of [`KeptCardTerminal`]: the image card of the transaction in progress.
+struct SlotCard {
+    slot: Arc<Mutex<Option<ImageCard>>>,
+}
+
+impl Card for SlotCard {
+    fn power_on(&mut self) -> Vec<u8> {
+        // An empty ATR tells vpcd there is no card.
+        self.slot.lock().unwrap_or_else(|e| e.into_inner()).as_mut().map_or_else(Vec::new, Card::power_on)
+    }
+    fn process(&mut self, capdu: &[u8]) -> CardReply {
+        match self.slot.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            Some(card) => card.process(capdu),
+            None => CardReply::mute(),
+        }
+    }
+    fn power_off(&mut self) {
+        if let Some(card) = self.slot.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            card.power_off();
+        }
+    }
+}
+
+/// The server of a [`KeptCardTerminal`], running while the terminal lives.
+struct KeptServer {
+    slot: Arc<Mutex<Option<ImageCard>>>,
+    present: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A [`VpcdTerminal`] whose card stays in the reader: each transaction's image replaces the
+/// previous one behind the same vpcd connection, without a removal and an insertion. Much
+/// faster (no pcscd insertion polling), for terminal software that resets or powers the card
+/// at the start of each transaction (`tapcert transact` does); a terminal that waits for a
+/// card to be tapped needs [`VpcdTerminal`]. A card that goes mute still drops the link, and
+/// comes back after [`MUTE_REMOVAL_HOLD`].
+pub struct KeptCardTerminal {
+    /// How to reach vpcd and launch the terminal.
+    pub terminal: VpcdTerminal,
+    server: Option<KeptServer>,
+}
+
+impl std::fmt::Debug for KeptCardTerminal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptCardTerminal").field("terminal", &self.terminal).finish_non_exhaustive()
+    }
+}
+
+impl KeptCardTerminal {
+    /// The terminal behind vpcd, with a card that stays in the reader.
+    pub fn new(terminal: VpcdTerminal) -> Self {
+        KeptCardTerminal { terminal, server: None }
+    }
+
+    fn server(&mut self) -> &KeptServer {
+        self.server.get_or_insert_with(|| {
+            let slot = Arc::new(Mutex::new(None));
+            let present = Arc::new(AtomicBool::new(false));
+            let options = VpcdOptions {
+                addr: self.terminal.addr.clone(),
+                reconnect: true,
+                min_backoff: MUTE_REMOVAL_HOLD,
+                max_backoff: MUTE_REMOVAL_HOLD,
+                poll: Duration::from_millis(10),
+            };
+            let mut server = VpcdServer::new(SlotCard { slot: slot.clone() }, options);
+            let stop = server.stop_handle();
+            let seen = present.clone();
+            let thread = std::thread::spawn(move || {
+                let _ = server.run(&mut |e| match e {
+                    VpcdEvent::Control(control::POWER_ON | control::GET_ATR | control::RESET) => {
+                        seen.store(true, Ordering::Relaxed)
+                    }
+                    VpcdEvent::Disconnected => seen.store(false, Ordering::Relaxed),
+                    _ => {}
+                });
+            });
+            KeptServer { slot, present, stop, thread: Some(thread) }
+        })
+    }
+}
+
+impl Drop for KeptCardTerminal {
+    fn drop(&mut self) {
+        if let Some(s) = &mut self.server {
+            s.stop.store(true, Ordering::Relaxed);
+            if let Some(t) = s.thread.take() {
+                let _ = t.join();
+            }
+            // Leave the reader empty long enough for pcscd to see it so (the last image may have
+            // gone mute): whatever is inserted next is then a new card to it.
+            std::thread::sleep(MUTE_REMOVAL_HOLD);
+        }
+    }
+}
+
+impl TerminalUnderTest for KeptCardTerminal {
+    fn reader(&self) -> ReaderIdentity {
+        ReaderIdentity { kind: "vpcd-kept-card".into(), ..self.terminal.reader() }
+    }
+
+    fn tap(&mut self, card: ImageCard, case: &TerminalCase, run: usize) -> Tap {
+        let log = card.log();
+        let timeout = self.terminal.timeout;
+        let server = self.server();
+        *server.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(card);
+        let present = server.present.clone();
+        let deadline = Instant::now() + timeout;
+        while !present.load(Ordering::Relaxed) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let fault = if present.load(Ordering::Relaxed) {
+            self.terminal.run_terminal(case, run).err()
+        } else {
+            Some(format!("pcscd did not take the card at {} within {timeout:?}", self.terminal.addr))
+        };
+        // The card stays until the next one replaces it: an empty slot would look like a removal
+        // to pcscd's next poll, and the next card would wait for an insertion poll again.
+        Tap { log, fault }
+    }
+
+    fn clock(&self) -> Arc<dyn Clock> {
+        Arc::new(SystemClock::new())
     }
 }
