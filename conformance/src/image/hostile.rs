@@ -680,7 +680,7 @@ pub fn run_hostile(
     s
 }
 
-/// The hostile stream as one [`Card`] for vpcd: each power-on after a power-on that saw
+/// The hostile stream as one [`crate::card::Card`] for vpcd: each power-on after a power-on that saw
 /// commands moves to the next image, so that every transaction of the terminal under test
 /// meets a new image. When `out` is set, each image served is written there as
 /// `NNNNNN.toml` (the reproducer, for `tapcert sim --image`) with `NNNNNN.observed.json` (what
