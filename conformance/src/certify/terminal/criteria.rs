@@ -3,7 +3,7 @@
 //!
 //! DOLs, the AFL and directory entries are read from the card's answers with the parsers'
 //! views (`parse_emv_dol`, `Fci`, `GpoResponse`, `Record`); what the terminal had to send is
-//! worked out here ([`super::dol`]) from EMV Book 3 §5.4 and the case's configured values.
+//! worked out here (module `dol`, not public) from EMV Book 3 §5.4 and the case's configured values.
 
 use std::collections::BTreeSet;
 
