@@ -102,6 +102,30 @@ pub struct CertifyArgs {
     /// waiver fails its cases.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// Certify a terminal instead of a card: run the terminal suites (default: every bundled
+    /// one; --suite picks), serving each case's card image to the terminal under test
+    /// (docs/terminal-certification.md). Default terminal: the built-in reference terminal.
+    #[arg(long, conflicts_with_all = ["sim", "reader"])]
+    pub terminal: bool,
+    /// With --terminal: plant a fault in the reference terminal (testing the suite); repeatable.
+    #[arg(long = "terminal-fault", value_name = "NAME", requires = "terminal")]
+    pub terminal_faults: Vec<String>,
+    /// With --terminal: the PC/SC terminal software to launch per transaction (sh -c; {amount},
+    /// {amount_other}, {currency}, {country}, {type}, {case}, {run}, {reader} are replaced).
+    /// Without it, the operator is prompted (interactive runs only).
+    #[arg(long, value_name = "CMD", requires = "terminal")]
+    pub terminal_command: Option<String>,
+    /// With --terminal: serve the images to pcscd through vpcd at this address (an external
+    /// terminal; default 127.0.0.1:35963 when --terminal-command is given).
+    #[arg(long, value_name = "HOST:PORT", requires = "terminal")]
+    pub vpcd: Option<String>,
+    /// With --terminal and vpcd: the reader name pcscd shows for the vpcd slot.
+    #[arg(long, value_name = "NAME", default_value = "Virtual PCD 00 00", requires = "terminal")]
+    pub vpcd_reader: String,
+    /// With --terminal and vpcd: keep one card in the reader and swap the image behind it per
+    /// transaction (no removal and insertion: fast, for terminals that reset the card).
+    #[arg(long, requires = "terminal")]
+    pub vpcd_keep_card: bool,
 }
 
 /// Arguments of `tapcert report`.
@@ -167,10 +191,13 @@ pub enum SuiteCommand {
     },
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
+pub(crate) static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Runs `tapcert certify`.
 pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
+    if args.terminal {
+        return crate::certify_terminal::run(args);
+    }
     let suites: Vec<Suite> = if args.suites.is_empty() {
         bundled_suites()?
     } else {
@@ -425,14 +452,14 @@ fn open_reader(name: &str, _run_id: &str) -> anyhow::Result<Lane> {
 }
 
 /// A progress bar on a terminal, plain lines otherwise.
-struct Reporter {
+pub(crate) struct Reporter {
     bar: Option<ProgressBar>,
     total: usize,
     done: usize,
 }
 
 impl Reporter {
-    fn new(total: usize) -> Self {
+    pub(crate) fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
@@ -443,7 +470,7 @@ impl Reporter {
         Reporter { bar, total, done: 0 }
     }
 
-    fn event(&mut self, p: Progress<'_>) {
+    pub(crate) fn event(&mut self, p: Progress<'_>) {
         self.event_on(None, p);
     }
 
@@ -467,14 +494,14 @@ impl Reporter {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
 }
 
-fn print_summary(
+pub(crate) fn print_summary(
     report: &RunReport,
     what: &str,
     files: &tapcert_conformance::certify::RunFiles,
@@ -600,6 +627,11 @@ pub fn run_suite(cmd: &SuiteCommand) -> anyhow::Result<ExitCode> {
         SuiteCommand::List => {
             for s in bundled_suites()? {
                 out.line(format_args!("{}\t{}\t{} cases\t{}", s.id, s.version, s.cases.len(), s.title))?;
+            }
+            // Terminal suites run with `certify --terminal`; the title says so.
+            for s in tapcert_conformance::certify::terminal::bundled_terminal_suites()? {
+                let (id, version, n, title) = (&s.id, &s.version, s.cases.len(), &s.title);
+                out.line(format_args!("{id}\t{version}\t{n} cases\t{title} (certify --terminal)"))?;
             }
         }
         SuiteCommand::Import { file, id, title } => {

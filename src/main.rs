@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod bench_tokens;
 mod certify;
+mod certify_terminal;
 mod decode;
 mod fuzz_device;
 mod hex_arg;
@@ -13,6 +14,7 @@ mod out;
 mod readers;
 mod sim;
 mod token;
+mod transact;
 
 /// Fuzz and certify contactless (NFC) and QR payment implementations.
 #[derive(Debug, Parser)]
@@ -46,6 +48,8 @@ enum Command {
     Sim(sim::SimArgs),
     /// List PC/SC readers, their state and the ATR of the card present.
     Readers(readers::ReadersArgs),
+    /// Run one EMV contactless transaction with the reference terminal through a PC/SC reader.
+    Transact(transact::TransactArgs),
     /// Measure throughput on this machine.
     Bench {
         #[command(subcommand)]
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Token(args) => token::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Readers(args) => readers::run(args),
+        Command::Transact(args) => transact::run(args),
         Command::Bench { what: BenchCommand::Tokens(args) } => bench_tokens::run(args),
     };
     match result {

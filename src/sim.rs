@@ -5,6 +5,10 @@
 //! tapcert sim                              # reference band on 127.0.0.1:35963 (reader "Virtual PCD 00 00")
 //! tapcert sim --profile atc-stuck --log apdu.log
 //! tapcert sim --list-profiles              # NAME<TAB>reference|faulty<TAB>description
+//! tapcert sim --image base --observe obs.json   # a card image (file or bundled name), what the terminal sent
+//! tapcert sim --list-images                # NAME<TAB>description
+//! tapcert sim --hostile 7 --count 500 --out hostile/   # a stream of mutated images through vpcd
+//! tapcert sim --hostile 7 --count 100000 --in-process  # the same stream against the reference terminal
 //! ```
 
 use std::fs::File;
@@ -12,12 +16,17 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use tapcert_conformance::card::Card;
 use tapcert_conformance::clock::{Clock, SystemClock};
+use tapcert_conformance::image::hostile::{HostileStream, run_hostile};
+use tapcert_conformance::image::{ImageCard, bundled_image, bundled_image_names, find_image};
 use tapcert_conformance::mask::{masked_command_hex, masked_hex};
 use tapcert_conformance::sim::{Band, BandConfig, find_profile, profiles};
+use tapcert_conformance::terminal::TerminalConfig;
 use tapcert_conformance::transport::vpcd::{DEFAULT_VPCD_ADDR, VpcdEvent, VpcdOptions, VpcdServer};
 
 /// Arguments of `tapcert sim`.
@@ -29,6 +38,32 @@ pub struct SimArgs {
     /// Firmware profile to run (see --list-profiles).
     #[arg(long, value_name = "NAME", default_value = "reference")]
     pub profile: String,
+    /// Serve a card image instead of the band: a TOML file (docs/card-images.md) or the name
+    /// of a bundled image (see --list-images).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "seed"])]
+    pub image: Option<String>,
+    /// With --image: keep every command the terminal sent and the answer in OUT (transcript
+    /// JSON, PANs and track data masked), rewritten after each exchange (at most 4 times a
+    /// second once it holds 2,000 events).
+    #[arg(long, value_name = "OUT", requires = "image")]
+    pub observe: Option<PathBuf>,
+    /// Print the bundled card images, one per line: NAME<TAB>description.
+    #[arg(long)]
+    pub list_images: bool,
+    /// Malicious-card mode: serve the stream of hostile images of this seed (mutations of
+    /// --image, default the bundled base), a new image at each power-on that follows commands.
+    #[arg(long, value_name = "SEED", conflicts_with_all = ["observe", "profile", "seed"])]
+    pub hostile: Option<u64>,
+    /// With --hostile: how many images.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "hostile")]
+    pub count: u64,
+    /// With --hostile: where images, observations and reproducers go.
+    #[arg(long, value_name = "DIR", requires = "hostile")]
+    pub out: Option<PathBuf>,
+    /// With --hostile: run the stream against the built-in reference terminal, without vpcd,
+    /// and print the counts and images per second.
+    #[arg(long, requires = "hostile")]
+    pub in_process: bool,
     /// Print the profiles, one per line: NAME<TAB>reference|faulty<TAB>description.
     #[arg(long)]
     pub list_profiles: bool,
@@ -53,6 +88,60 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         out.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.list_images {
+        let mut out = crate::out::Stdout::new();
+        for name in bundled_image_names() {
+            let description = bundled_image(name).map(|i| i.description).unwrap_or_else(|e| e.to_string());
+            out.line(format_args!("{name}\t{description}"))?;
+        }
+        out.finish()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
+    // One clock for the card's delays, the reconnect backoff and the logs' timestamps.
+    let clock = Arc::new(SystemClock::new());
+    // A card image may go mute, and vpcd cannot carry "no answer": the sim drops the link, as
+    // a card leaves the field. It stays away longer than pcscd's ~400 ms poll, so that pcscd
+    // sees the removal and powers the card up again when it comes back.
+    let image_options = VpcdOptions { min_backoff: MUTE_AWAY, ..options.clone() };
+    if let Some(seed) = args.hostile {
+        return hostile(args, seed, image_options, clock);
+    }
+    if let Some(name) = &args.image {
+        let image = find_image(name)?;
+        crate::out::message(format_args!(
+            "tapcert sim: card image {} ({} application(s){}) serving vpcd at {}",
+            image.name,
+            image.applications.len(),
+            image
+                .base
+                .as_deref()
+                .map(|b| format!(", {} difference(s) from {b}", image.diffs.len()))
+                .unwrap_or_default(),
+            args.vpcd
+        ));
+        let card = ImageCard::new(image, clock.clone());
+        let observed = card.log();
+        let mut observe_error = None;
+        let mut server = VpcdServer::new(card, image_options).with_clock(clock.clone());
+        serve(&mut server, args, clock.as_ref(), &mut || {
+            if let Some(path) = &args.observe
+                && let Err(e) = observed.save_masked_if_due(path, clock.now())
+            {
+                observe_error.get_or_insert(e);
+            }
+        })?;
+        // The last events of a long session may not be written yet.
+        if let Some(path) = &args.observe
+            && let Err(e) = observed.save_masked(path)
+        {
+            observe_error.get_or_insert(e);
+        }
+        if let Some(e) = observe_error {
+            bail!("writing the observation file: {e}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(profile) = find_profile(&args.profile) else {
         bail!("unknown profile {:?} (tapcert sim --list-profiles)", args.profile);
     };
@@ -60,27 +149,95 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
+    crate::out::message(format_args!("tapcert sim: profile {} serving vpcd at {}", profile.name, args.vpcd));
+    let mut server = VpcdServer::new(Band::with_config(profile, config), options).with_clock(clock.clone());
+    serve(&mut server, args, clock.as_ref(), &mut || {})?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How long a mute card image stays out of the field (see `run`).
+const MUTE_AWAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `--hostile SEED`: in-process against the reference terminal, or through vpcd.
+fn hostile(args: &SimArgs, seed: u64, options: VpcdOptions, clock: Arc<SystemClock>) -> anyhow::Result<ExitCode> {
+    let base = find_image(args.image.as_deref().unwrap_or("base"))?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("reports/hostile-{seed}")));
+    if args.in_process {
+        let started = std::time::Instant::now();
+        let config = TerminalConfig::default();
+        let summary = run_hostile(&base, seed, args.count, &config, &mut |_, _, _| {});
+        let secs = started.elapsed().as_secs_f64();
+        let mut stdout = crate::out::Stdout::new();
+        stdout.line(format_args!(
+            "hostile seed {seed} over {}: {} images in {secs:.2} s ({:.0} images/s), {} commands; completed {}, ended on a fault {}; panics {}, hangs {}, wrong outcomes {}",
+            base.name,
+            summary.images,
+            summary.images as f64 / secs.max(1e-9),
+            summary.exchanges,
+            summary.completed,
+            summary.faults,
+            summary.panics,
+            summary.hangs,
+            summary.wrong_outcomes
+        ))?;
+        for f in &summary.failures {
+            let path = f.write_reproducer(&out).with_context(|| format!("{}", out.display()))?;
+            stdout.line(format_args!("image {}: {} -> {}", f.index, f.kind, path.display()))?;
+        }
+        stdout.finish()?;
+        return Ok(if summary.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    crate::out::message(format_args!(
+        "tapcert sim: {} hostile images (seed {seed}, over {}) serving vpcd at {}; images and observations in {}",
+        args.count,
+        base.name,
+        args.vpcd,
+        out.display()
+    ));
+    let stream = HostileStream::new(base, seed, clock.clone(), Some(out.clone()));
+    let finished = stream.finished();
+    let mut server = VpcdServer::new(stream, options).with_clock(clock.clone());
+    let stop = server.stop_handle();
+    let count = args.count;
+    serve(&mut server, args, clock.as_ref(), &mut || {
+        if finished.load(Ordering::Relaxed) >= count {
+            stop.store(true, Ordering::Relaxed);
+        }
+    })?;
+    let mut stream = server.into_card();
+    stream.finish();
+    let served = finished.load(Ordering::Relaxed);
+    crate::out::message(format_args!("tapcert sim: {served} hostile image(s) served; see {}", out.display()));
+    if let Some(e) = stream.errors().first() {
+        bail!("writing {}: {e}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the vpcd server, printing connection news, appending to `--log`, and calling
+/// `after_exchange` after every command and control message.
+fn serve<C: Card>(
+    server: &mut VpcdServer<C>,
+    args: &SimArgs,
+    clock: &dyn Clock,
+    after_exchange: &mut dyn FnMut(),
+) -> anyhow::Result<()> {
     let mut log = match &args.log {
         Some(path) => Some(BufWriter::new(
             File::options().create(true).append(true).open(path).with_context(|| format!("{}", path.display()))?,
         )),
         None => None,
     };
-    let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
-    crate::out::message(format_args!("tapcert sim: profile {} serving vpcd at {}", profile.name, args.vpcd));
-    // One clock for the band's delays, the reconnect backoff and the log's timestamps.
-    let clock = Arc::new(SystemClock::new());
-    let mut server = VpcdServer::new(Band::with_config(profile, config), options).with_clock(clock.clone());
     let mut log_error = None;
     server.run(&mut |event| {
-        let line = match event {
+        let (line, exchange) = match event {
             VpcdEvent::Connected(peer) => {
                 crate::out::message(format_args!("tapcert sim: connected to vpcd {peer}"));
-                format!("# connected {peer}")
+                (format!("# connected {peer}"), false)
             }
             VpcdEvent::Disconnected => {
                 crate::out::message(format_args!("tapcert sim: vpcd closed the connection"));
-                "# disconnected".to_string()
+                ("# disconnected".to_string(), false)
             }
             VpcdEvent::ConnectFailed { attempt, error, retry_in } => {
                 // The first failure, then every doubling: the user learns what is awaited
@@ -92,10 +249,12 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
                         retry_in.as_secs_f64()
                     ));
                 }
-                format!("# connect failed: {error}")
+                (format!("# connect failed: {error}"), false)
             }
-            VpcdEvent::Control(code) => format!("# control {code:02X}"),
-            VpcdEvent::Apdu { capdu, rapdu } => format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)),
+            VpcdEvent::Control(code) => (format!("# control {code:02X}"), true),
+            VpcdEvent::Apdu { capdu, rapdu } => {
+                (format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)), true)
+            }
         };
         if let Some(w) = log.as_mut() {
             // Flushed per line: the server usually ends by a signal.
@@ -103,11 +262,14 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
                 log_error.get_or_insert(e);
             }
         }
+        if exchange {
+            after_exchange();
+        }
     })?;
     if let Some(e) = log_error {
         bail!("writing the APDU log: {e}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -133,6 +295,13 @@ mod tests {
             vpcd: listener.local_addr().unwrap().to_string(),
             profile: "reference".into(),
             list_profiles: false,
+            image: None,
+            observe: None,
+            list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
             log: Some(log.clone()),
             once: true,
             seed: None,
@@ -163,12 +332,165 @@ mod tests {
         assert!(text.contains("# connected") && text.contains("# disconnected"), "{text}");
     }
 
+    /// Plays vpcd against `tapcert sim --image base --observe FILE --once` and reads the
+    /// observation back: a transcript of what was sent, PANs masked.
+    #[test]
+    fn serves_an_image_and_observes_masked() {
+        use tapcert_conformance::transcript::{EventKind, Transcript};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let obs = std::env::temp_dir().join(format!("tapcert-sim-observe-{}.json", std::process::id()));
+        let _ = std::fs::remove_file(&obs);
+        let args = SimArgs {
+            vpcd: listener.local_addr().unwrap().to_string(),
+            profile: "reference".into(),
+            list_profiles: false,
+            image: Some("base".into()),
+            observe: Some(obs.clone()),
+            list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
+            log: None,
+            once: true,
+            seed: None,
+        };
+        let server = std::thread::spawn(move || run(&args).unwrap());
+        let (mut s, _) = listener.accept().unwrap();
+        let read_frame = |s: &mut std::net::TcpStream| {
+            let mut len = [0u8; 2];
+            s.read_exact(&mut len).unwrap();
+            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            s.read_exact(&mut v).unwrap();
+            v
+        };
+        s.write_all(&frame(&[0x01])).unwrap();
+        s.write_all(&frame(&[0x04])).unwrap();
+        assert_eq!(read_frame(&mut s), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+        let select = hex::decode("00A4040007A000000004101000").unwrap();
+        s.write_all(&frame(&select)).unwrap();
+        assert!(read_frame(&mut s).ends_with(&[0x90, 0x00]));
+        s.write_all(&frame(&[0x00, 0xB2, 0x02, 0x0C, 0x00])).unwrap();
+        assert!(hex::encode_upper(read_frame(&mut s)).contains("5413330089600010"), "the image's PAN on the wire");
+        drop(s);
+        assert_eq!(server.join().unwrap(), ExitCode::SUCCESS);
+        let text = std::fs::read_to_string(&obs).unwrap();
+        let _ = std::fs::remove_file(&obs);
+        assert!(!text.contains("5413330089600010"), "PAN leaked into the observation:\n{text}");
+        let t = Transcript::from_json(&text).unwrap();
+        assert!(matches!(t.events[0].kind, EventKind::Reset { .. }), "{text}");
+        let ex: Vec<_> = t.exchanges().collect();
+        assert_eq!(ex.len(), 2, "{text}");
+        assert_eq!(ex[0].0, select.as_slice());
+        assert!(ex[0].1.is_some(), "the FCI carries no PAN: kept whole");
+        assert_eq!((ex[1].0, ex[1].1), (&[0x00, 0xB2, 0x02, 0x0C, 0x00][..], None));
+        assert!(text.contains("masked response: 70") && text.contains("541333******0010"), "{text}");
+    }
+
+    fn hostile_args(vpcd: String, out: PathBuf, in_process: bool) -> SimArgs {
+        SimArgs {
+            vpcd,
+            profile: "reference".into(),
+            list_profiles: false,
+            image: None,
+            observe: None,
+            list_images: false,
+            hostile: Some(3),
+            count: 300,
+            out: Some(out),
+            in_process,
+            log: None,
+            once: true,
+            seed: None,
+        }
+    }
+
+    #[test]
+    fn hostile_in_process_is_clean() {
+        let out = std::env::temp_dir().join(format!("tapcert-hostile-ip-{}", std::process::id()));
+        assert_eq!(run(&hostile_args(DEFAULT_VPCD_ADDR.into(), out.clone(), true)).unwrap(), ExitCode::SUCCESS);
+        assert!(!out.exists(), "no failure, no reproducer written");
+    }
+
+    /// Plays vpcd against `tapcert sim --hostile 3 --out DIR --once`: each power-on after
+    /// commands serves the next image; each image served is written with what it saw.
+    #[test]
+    fn hostile_through_vpcd_moves_to_a_new_image_per_power_on() {
+        use tapcert_conformance::image::hostile::hostile_image;
+        use tapcert_conformance::transcript::Transcript;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let out = std::env::temp_dir().join(format!("tapcert-hostile-vpcd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let args = hostile_args(listener.local_addr().unwrap().to_string(), out.clone(), false);
+        let server = std::thread::spawn(move || run(&args).unwrap());
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let read_frame = |s: &mut std::net::TcpStream| {
+            let mut len = [0u8; 2];
+            s.read_exact(&mut len).ok()?;
+            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            s.read_exact(&mut v).ok()?;
+            Some(v)
+        };
+        let ppse = hex::decode("00A404000E325041592E5359532E444446303100").unwrap();
+        for _ in 0..3 {
+            s.write_all(&frame(&[0x01])).unwrap();
+            s.write_all(&frame(&[0x04])).unwrap();
+            read_frame(&mut s).unwrap();
+            s.write_all(&frame(&ppse)).unwrap();
+            // A mute image closes the connection: the stream still moved on.
+            if read_frame(&mut s).is_none() {
+                break;
+            }
+        }
+        drop(s);
+        assert_eq!(server.join().unwrap(), ExitCode::SUCCESS);
+        let base = tapcert_conformance::image::bundled_image("base").unwrap();
+        let first = std::fs::read_to_string(out.join("000000.toml")).unwrap();
+        assert_eq!(
+            tapcert_conformance::image::CardImage::from_toml(&first, "x").unwrap(),
+            hostile_image(&base, 3, 0),
+            "the reproducer is image 0 of seed 3"
+        );
+        let obs = Transcript::load(&out.join("000000.observed.json")).unwrap();
+        assert_eq!(obs.exchanges().next().unwrap().0, ppse.as_slice());
+        let _ = std::fs::remove_dir_all(&out);
+    }
+
+    #[test]
+    fn list_images_and_unknown_image() {
+        let args = SimArgs {
+            vpcd: DEFAULT_VPCD_ADDR.into(),
+            profile: "reference".into(),
+            list_profiles: false,
+            image: Some("no-such-image".into()),
+            observe: None,
+            list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
+            log: None,
+            once: true,
+            seed: None,
+        };
+        let e = run(&args).unwrap_err().to_string();
+        assert!(e.contains("no bundled image") && e.contains("base"), "{e}");
+    }
+
     #[test]
     fn unknown_profile_is_an_error() {
         let args = SimArgs {
             vpcd: DEFAULT_VPCD_ADDR.into(),
             profile: "no-such-firmware".into(),
             list_profiles: false,
+            image: None,
+            observe: None,
+            list_images: false,
+            hostile: None,
+            count: 1000,
+            out: None,
+            in_process: false,
             log: None,
             once: true,
             seed: None,

@@ -5,6 +5,8 @@
 //! - [`transport`]: the [`transport::Transport`] trait (exchanges, card presence, typed
 //!   errors) and its links (in-process, replay, fuzz card, PC/SC with feature `pcsc`), the T=0
 //!   layer, the recorder, and the card side of the vsmartcard vpcd driver;
+//! - [`image`]: card images (TOML data files, a base plus named differences) served as a
+//!   [`card::Card`] that records what the terminal sent;
 //! - [`card`]: the [`card::Card`] trait that in-process and vpcd serve, and
 //!   [`card::TransportCard`], which serves any transport as a card (relay, replay to a reader);
 //! - [`clock`]: the injected clock and unpredictable numbers;
@@ -21,6 +23,7 @@ pub mod card;
 pub mod certify;
 pub mod clock;
 pub mod fuzz_device;
+pub mod image;
 pub mod mask;
 pub mod sim;
 pub mod terminal;

@@ -32,6 +32,7 @@ pub mod output;
 pub mod report;
 pub mod runner;
 pub mod suite;
+pub mod terminal;
 pub mod transcript;
 pub mod waiver;
 

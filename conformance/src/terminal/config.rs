@@ -8,6 +8,7 @@ use tapcert_parsers::bcd::{encode_bcd_byte, encode_bcd_n};
 use tapcert_parsers::tlv::Tag;
 use tapcert_parsers::transit::{CITY_UNION_AID, T_UNION_AID};
 
+use super::fault::TerminalFault;
 use super::keys::TerminalKeys;
 
 /// The terminal's configuration (EMV Book 3 Annex A terminal tags, plus what the procedures
@@ -54,6 +55,9 @@ pub struct TerminalConfig {
     /// Latency above which one exchange is a finding (`APDU.LATENCY`): the 500 ms a
     /// contactless transaction may take as a whole (EMV Contactless Book A §5.2).
     pub exchange_budget: Option<Duration>,
+    /// Planted faults, for testing the terminal suite only (see [`super::TerminalFault`]):
+    /// empty by default, and a real terminal never sets it.
+    pub faults: Vec<TerminalFault>,
 }
 
 impl Default for TerminalConfig {
@@ -85,11 +89,17 @@ impl Default for TerminalConfig {
             purse_key_index: 0x01,
             keys: TerminalKeys::test_keys(),
             exchange_budget: Some(Duration::from_millis(500)),
+            faults: Vec::new(),
         }
     }
 }
 
 impl TerminalConfig {
+    /// Whether `fault` is planted.
+    pub fn has_fault(&self, fault: TerminalFault) -> bool {
+        self.faults.contains(&fault)
+    }
+
     /// The data objects of one transaction: the configuration plus the unpredictable number
     /// and the transaction date (9A) and time (9F21) of `now` (UTC).
     ///

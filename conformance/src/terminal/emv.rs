@@ -27,6 +27,7 @@ use tapcert_parsers::tlv::{
 };
 
 use super::config::{TerminalConfig, TerminalData, Timestamp};
+use super::fault::{CONSTANT_UNPREDICTABLE_NUMBER, TerminalFault};
 use super::keys::IssuerKey;
 use super::keys_toml::cvn_name;
 use super::observation::{Halt, Observation, Session, Step};
@@ -226,15 +227,28 @@ fn transact(
 
     let pdol = read.fci.as_deref().and_then(|f| Fci::from_bytes(f).ok()).and_then(|f| f.pdol.map(<[u8]>::to_vec));
     un_source.fill(&mut read.unpredictable_number);
+    if config.has_fault(TerminalFault::ConstantUnpredictableNumber) {
+        read.unpredictable_number = CONSTANT_UNPREDICTABLE_NUMBER;
+    }
     let now = s.now();
     let today = Timestamp::from_unix(now);
     read.transaction_date = today.yymmdd();
-    let terminal = config.data(read.unpredictable_number, now);
+    let terminal = if config.has_fault(TerminalFault::WrongAmount) {
+        let wrong = TerminalConfig { amount_authorised: config.amount_authorised ^ 1, ..config.clone() };
+        wrong.data(read.unpredictable_number, now)
+    } else {
+        config.data(read.unpredictable_number, now)
+    };
 
     // GET PROCESSING OPTIONS
     let step = Step::GetProcessingOptions;
     if let Some(pdol) = &pdol {
         read.pdol_data = dol_data(s, step, pdol, &terminal, rules::EMV_PDOL, MAX_PDOL_DATA)?;
+        if config.has_fault(TerminalFault::PdolShort) {
+            read.pdol_data.pop();
+        } else if config.has_fault(TerminalFault::PdolLong) {
+            read.pdol_data.push(0);
+        }
     }
     let mut template = Vec::with_capacity(read.pdol_data.len() + 3);
     encode_emv_tlv(Tag(0x83), &read.pdol_data, &mut template);
@@ -254,7 +268,7 @@ fn transact(
     read.aip = Some(aip);
     read.afl = afl;
 
-    read_records(s, read)?;
+    read_records(s, read, config)?;
     check_data_objects(s, read);
 
     let cda = config.request_cda && aip[0] & 0x01 != 0;
@@ -366,7 +380,7 @@ fn select_application(s: &mut Session<'_>, read: &mut EmvRead, config: &Terminal
     let candidates = listed
         .into_iter()
         .map(|(_, aid)| aid)
-        .chain(config.candidate_aids.iter().cloned())
+        .chain(config.candidate_aids.iter().filter(|_| !config.has_fault(TerminalFault::NoAidFallback)).cloned())
         .take(MAX_CANDIDATES)
         .enumerate();
     let step = Step::SelectApplication;
@@ -415,7 +429,7 @@ fn dol_data(
     Ok(build_emv_dol_data(&entries, |tag| terminal.value(tag)))
 }
 
-fn read_records(s: &mut Session<'_>, read: &mut EmvRead) -> Result<(), Halt> {
+fn read_records(s: &mut Session<'_>, read: &mut EmvRead, config: &TerminalConfig) -> Result<(), Halt> {
     let wanted: usize = read.afl.iter().map(AflEntry::record_count).sum();
     if wanted > MAX_RECORDS {
         let msg = format!("the AFL lists {wanted} records; a terminal reads at most {MAX_RECORDS}");
@@ -440,6 +454,14 @@ fn read_records(s: &mut Session<'_>, read: &mut EmvRead) -> Result<(), Halt> {
             s.finding(finding(rules::EMV_RECORD_TEMPLATE, step, e.to_string()));
         }
         read.records.push(RecordRead { at, data: a.data });
+    }
+    if config.has_fault(TerminalFault::ReadPastAfl)
+        && let Some(last) = afl.last()
+    {
+        let record = last.last_record.saturating_add(1);
+        let step = Step::ReadRecord { sfi: last.sfi, record };
+        let cmd = CommandApduBuf::new(Cla(0x00), Ins::READ_RECORD, record, (last.sfi << 3) | 0x04).with_ne(256);
+        s.send(step, &cmd)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! result that contradicts what the card said, a round trip that does not hold.
 
 mod apdu_model;
+mod image_flow;
 mod ndef_model;
 mod structured;
 
@@ -95,8 +96,10 @@ fn check_observation<T>(obs: &Observation<T>, commands: usize) {
 }
 
 /// `flow_emv`: the EMV contactless transaction against a [`FuzzCard`] (ATR, every response,
-/// the unpredictable number and the clock drawn from `data`).
+/// the unpredictable number and the clock drawn from `data`), then against a card image the
+/// same bytes mutate with the hostile-image mutations (`image_flow`).
 pub fn fuzz_flow_emv(data: &[u8]) {
+    image_flow::fuzz_flow_emv_image(data);
     let run = || {
         let (card, mut source) = FuzzCard::split(data);
         let clock = source.clock();

@@ -1,0 +1,313 @@
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::*;
+use crate::card::{Card, CardReply};
+use crate::clock::{ManualClock, SeededRng};
+use crate::sim::{Band, find_profile};
+use crate::terminal::{TerminalConfig, TerminalFault, read_emv, terminal_link};
+use crate::transport::InProcess;
+
+type Log = Arc<Mutex<Vec<(Vec<u8>, Vec<u8>)>>>;
+
+/// A card that keeps what it was sent (tests only; images record for themselves).
+struct Recorded<C> {
+    card: C,
+    log: Log,
+}
+
+impl<C: Card> Card for Recorded<C> {
+    fn power_on(&mut self) -> Vec<u8> {
+        self.card.power_on()
+    }
+    fn process(&mut self, capdu: &[u8]) -> CardReply {
+        let r = self.card.process(capdu);
+        self.log.lock().unwrap().push((capdu.to_vec(), r.rapdu.clone()));
+        r
+    }
+}
+
+fn transact(profile: &str, config: &TerminalConfig, seed: u64) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let card = Recorded { card: Band::new(find_profile(profile).unwrap()), log: log.clone() };
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+    let mut link = terminal_link(InProcess::with_clock(card, Arc::new(clock.clone())), config);
+    read_emv(&mut link, config, &mut SeededRng::new(seed), &clock);
+    log.lock().unwrap().clone()
+}
+
+fn seen(log: &[(Vec<u8>, Vec<u8>)]) -> Vec<SeenExchange<'_>> {
+    log.iter().map(|(c, r)| SeenExchange { command: c, response: r }).collect()
+}
+
+fn violated(results: &[CriterionResult]) -> Vec<&'static str> {
+    results.iter().filter(|r| r.is_violated()).map(|r| r.rule.id).collect()
+}
+
+#[test]
+fn the_reference_terminal_meets_every_criterion_on_the_reference_band() {
+    let log = transact("reference", &TerminalConfig::default(), 1);
+    let expect = TransactionExpect { outcome: Some(Outcome::Online), ..TransactionExpect::default() };
+    let r = evaluate_transaction(&seen(&log), &expect);
+    assert_eq!(violated(&r), Vec::<&str>::new(), "{r:#?}");
+    let met: Vec<_> = r.iter().filter(|r| r.status == Status::Met).map(|r| r.rule.id).collect();
+    for id in [
+        "TERMINAL.ORDER",
+        "TERMINAL.GPO.PDOL-DATA",
+        "TERMINAL.GENERATE-AC.CDOL1-DATA",
+        "TERMINAL.AFL.COMPLETE",
+        "TERMINAL.OUTCOME",
+        "TERMINAL.DATA.AMOUNT",
+    ] {
+        assert!(met.contains(&id), "{id} not met: {r:#?}");
+    }
+}
+
+#[test]
+fn planted_faults_break_their_criterion_on_the_reference_band() {
+    let expect = TransactionExpect { outcome: Some(Outcome::Online), ..TransactionExpect::default() };
+    for (fault, rule) in [
+        (TerminalFault::PdolShort, "TERMINAL.GPO.PDOL-DATA"),
+        (TerminalFault::PdolLong, "TERMINAL.GPO.PDOL-DATA"),
+        (TerminalFault::ReadPastAfl, "TERMINAL.AFL.OUTSIDE"),
+        (TerminalFault::WrongAmount, "TERMINAL.DATA.AMOUNT"),
+    ] {
+        let config = TerminalConfig { faults: vec![fault], ..TerminalConfig::default() };
+        let log = transact("reference", &config, 1);
+        let r = evaluate_transaction(&seen(&log), &expect);
+        assert!(violated(&r).contains(&rule), "{fault}: {:?}", violated(&r));
+    }
+    let runs = |config: &TerminalConfig| -> Vec<Option<[u8; 4]>> {
+        (0..20).map(|i| unpredictable_number(&seen(&transact("reference", config, i)))).collect()
+    };
+    assert_eq!(evaluate_unpredictable_numbers(&runs(&TerminalConfig::default())).status, Status::Met);
+    let constant =
+        TerminalConfig { faults: vec![TerminalFault::ConstantUnpredictableNumber], ..TerminalConfig::default() };
+    assert!(evaluate_unpredictable_numbers(&runs(&constant)).is_violated());
+}
+
+fn run_reference(faults: Vec<TerminalFault>) -> crate::certify::RunReport {
+    use std::sync::atomic::AtomicBool;
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+    let config = TerminalConfig { faults, ..TerminalConfig::default() };
+    let mut terminal = ReferenceTerminal::new(config, 0x7A9C_0001, clock);
+    let suites = bundled_terminal_suites().unwrap();
+    let opts = TerminalRunOptions { run_id: "test".into(), dut: Default::default() };
+    run_terminal_suites(&mut terminal, &suites, &opts, &AtomicBool::new(false), &mut |_| {})
+}
+
+fn not_passed(report: &crate::certify::RunReport) -> Vec<String> {
+    report
+        .cases()
+        .filter(|(_, c)| c.verdict != crate::certify::Verdict::Pass)
+        .map(|(_, c)| format!("{} {}: {}", c.id, c.verdict.as_str(), c.reason.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn the_reference_terminal_passes_every_terminal_case_in_process() {
+    let report = run_reference(vec![]);
+    assert!(report.summary.cases >= 30);
+    assert_eq!(not_passed(&report), Vec::<String>::new());
+    assert_eq!(report.summary.exit_code(), 0);
+}
+
+/// Which cases must catch each planted fault, and under which criteria. "Every case but" lists
+/// the cases that legitimately cannot see the fault: no GPO is sent (TT.PDOL.009 stops before
+/// it, TT.TIME.004 is mute from SELECT AID), no PDOL (TT.PDOL.001), no record read (GPO
+/// refused in TT.GPO.001/002, mute after GPO in TT.TIME.003).
+#[test]
+fn each_planted_fault_is_caught_by_the_expected_cases_and_no_other() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let all: BTreeSet<String> = bundled_terminal_suites().unwrap()[0].cases.iter().map(|c| c.id.clone()).collect();
+    let but = |except: &[&str]| -> BTreeSet<String> {
+        all.iter().filter(|c| !except.contains(&c.as_str())).cloned().collect()
+    };
+    let only = |ids: &[&str]| -> BTreeSet<String> { ids.iter().map(|s| s.to_string()).collect() };
+    let no_gpo = ["TT.PDOL.009", "TT.TIME.004"];
+    let table: Vec<(TerminalFault, BTreeSet<String>, &[&str])> = vec![
+        (TerminalFault::ConstantUnpredictableNumber, only(&["TT.UN.001", "TT.UN.002"]), &["TERMINAL.UN.FRESH"]),
+        (TerminalFault::PdolShort, but(&[no_gpo[0], no_gpo[1], "TT.PDOL.001"]), &["TERMINAL.GPO.PDOL-DATA"]),
+        (TerminalFault::PdolLong, but(&[no_gpo[0], no_gpo[1], "TT.PDOL.001"]), &["TERMINAL.GPO.PDOL-DATA"]),
+        (
+            TerminalFault::NoAidFallback,
+            only(&["TT.SEL.002", "TT.SEL.003", "TT.SEL.004"]),
+            &["TERMINAL.SELECT.FALLBACK", "TERMINAL.OUTCOME"],
+        ),
+        (
+            TerminalFault::ReadPastAfl,
+            but(&[no_gpo[0], no_gpo[1], "TT.GPO.001", "TT.GPO.002", "TT.TIME.003"]),
+            &["TERMINAL.AFL.OUTSIDE"],
+        ),
+        (
+            TerminalFault::Resend61,
+            only(&["TT.T0.001", "TT.T0.002", "TT.T0.003", "TT.T0.004", "TT.T0.005"]),
+            &["TERMINAL.T0.GET-RESPONSE"],
+        ),
+        (TerminalFault::Ignore6C, only(&["TT.T0.006", "TT.T0.007"]), &["TERMINAL.T0.RESEND-LE"]),
+        (TerminalFault::WrongAmount, but(&no_gpo), &["TERMINAL.DATA.AMOUNT"]),
+    ];
+    assert_eq!(table.len(), TerminalFault::ALL.len(), "every fault has a row");
+    for (fault, expected, rules) in table {
+        let report = run_reference(vec![fault]);
+        let failed: BTreeMap<String, Vec<String>> = report
+            .cases()
+            .filter(|(_, c)| c.verdict != crate::certify::Verdict::Pass)
+            .map(|(_, c)| {
+                let rules = c.runs.iter().flat_map(|r| &r.findings).map(|f| f.rule.to_string()).collect();
+                (c.id.clone(), rules)
+            })
+            .collect();
+        let ids: BTreeSet<String> = failed.keys().cloned().collect();
+        assert_eq!(ids, expected, "{fault}: {:#?}", not_passed(&report));
+        for (id, found) in &failed {
+            let verdict = report.cases().find(|(_, c)| &c.id == id).map(|(_, c)| c.verdict);
+            assert_eq!(verdict, Some(crate::certify::Verdict::Fail), "{fault}: {id}");
+            assert!(
+                found.iter().any(|r| rules.contains(&r.as_str())),
+                "{fault}: {id} failed on {found:?}, not {rules:?}"
+            );
+        }
+    }
+}
+
+/// A hand-written exchange: (command hex, response hex).
+fn hand(pairs: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    pairs
+        .iter()
+        .map(|(c, r)| (hex::decode(c.replace(' ', "")).unwrap(), hex::decode(r.replace(' ', "")).unwrap()))
+        .collect()
+}
+
+fn rule_status(results: &[CriterionResult], id: &str) -> Status {
+    results.iter().find(|r| r.rule.id == id).unwrap().status.clone()
+}
+
+const PPSE_SELECT: &str = "00A404000E325041592E5359532E444446303100";
+const PPSE_TWO_APPS: &str =
+    "6F31840E325041592E5359532E4444463031A51FBF0C1C610C4F07A0000000041010870102610C4F07A0000000043060870101 9000";
+
+#[test]
+fn hand_written_exchanges_break_the_criteria_they_should() {
+    let e = TransactionExpect { outcome: Some(Outcome::Online), ..TransactionExpect::default() };
+    // The lower priority (2) application selected first, and a command after a mute answer.
+    let log = hand(&[
+        (PPSE_SELECT, PPSE_TWO_APPS),
+        ("00A4040007A000000004101000", ""),
+        ("00A4040007A000000004306000", "6A82"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.SELECT.PRIORITY"), Status::Violated(_)), "{r:#?}");
+    assert!(matches!(rule_status(&r, "TERMINAL.STOP.FATAL"), Status::Violated(_)));
+    assert_eq!(derive_outcome(&seen(&log)), Outcome::Terminated);
+    assert!(matches!(rule_status(&r, "TERMINAL.OUTCOME"), Status::Violated(_)));
+
+    // GET RESPONSE asking the wrong length, a READ RECORD before GPO, and a 6Cxx answered
+    // with another command.
+    let log = hand(&[
+        (PPSE_SELECT, "6110"),
+        ("00C0000008", "6F00 9000"),
+        ("00B2010C00", "6C05"),
+        ("00A4040007A000000004101000", "6A82"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.T0.GET-RESPONSE"), Status::Violated(_)), "{r:#?}");
+    assert!(matches!(rule_status(&r, "TERMINAL.T0.RESEND-LE"), Status::Violated(_)));
+    assert!(matches!(rule_status(&r, "TERMINAL.ORDER"), Status::Violated(_)));
+    assert!(matches!(rule_status(&r, "TERMINAL.SELECT.FALLBACK"), Status::NotEvaluated(_)));
+
+    // GPO refused, then another application: allowed only where the case says so.
+    let log = hand(&[
+        (PPSE_SELECT, PPSE_TWO_APPS),
+        ("00A4040007A000000004306000", "6F00 9000"),
+        ("80A8000002830000", "6985"),
+        ("00A4040007A000000004101000", "6F00 9000"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.STOP.FATAL"), Status::Violated(_)));
+    let allowed = TransactionExpect { select_next_after_refusal: true, ..e.clone() };
+    assert_eq!(rule_status(&evaluate_transaction(&seen(&log), &allowed), "TERMINAL.STOP.FATAL"), Status::Met);
+
+    // An AFL record left unread before GENERATE AC, and GPO data without the 83 template.
+    let log = hand(&[
+        (PPSE_SELECT, PPSE_TWO_APPS),
+        ("00A4040007A000000004306000", "6F00 9000"),
+        ("80A8000000", "770A 8202 1880 9404 08010200 9000"),
+        ("00B2010C00", "7000 9000"),
+        ("80AE800000", "7700 9000"),
+    ]);
+    let r = evaluate_transaction(&seen(&log), &e);
+    assert!(matches!(rule_status(&r, "TERMINAL.AFL.COMPLETE"), Status::Violated(_)), "{r:#?}");
+    assert_eq!(rule_status(&r, "TERMINAL.AFL.OUTSIDE"), Status::Met);
+    assert!(matches!(rule_status(&r, "TERMINAL.GPO.PDOL-DATA"), Status::Violated(_)));
+}
+
+#[test]
+fn unpredictable_number_statistics() {
+    let distinct: Vec<Option<[u8; 4]>> = (0u8..20).map(|i| Some([i, i.wrapping_mul(7), 0x5A, i ^ 0x33])).collect();
+    // All distinct, but byte 3 never changes over 20 runs.
+    let r = evaluate_unpredictable_numbers(&distinct);
+    match r.status {
+        Status::Violated(f) => assert!(f.iter().any(|f| f.message.contains("byte 3 is 5A")), "{f:?}"),
+        s => panic!("{s:?}"),
+    }
+    let repeated = vec![Some([1, 2, 3, 4]), Some([5, 6, 7, 8]), Some([1, 2, 3, 4])];
+    assert!(evaluate_unpredictable_numbers(&repeated).is_violated());
+    assert!(matches!(evaluate_unpredictable_numbers(&[Some([1, 2, 3, 4])]).status, Status::NotEvaluated(_)));
+}
+
+#[test]
+fn a_terminal_run_writes_every_report_format() {
+    let report = run_reference(vec![TerminalFault::Ignore6C]);
+    let dir = std::env::temp_dir().join(format!("tapcert-terminal-report-{}", std::process::id()));
+    let suites: Vec<_> = bundled_terminal_suites().unwrap().iter().map(TerminalSuite::as_run_input).collect();
+    let inputs = crate::certify::RunInputs { suites: &suites, dut: None, waivers: None };
+    let files = crate::certify::write_run_with(&dir, &report, &inputs).unwrap();
+    let back = crate::certify::read_run(&dir).unwrap();
+    assert_eq!(back, report);
+    let junit = std::fs::read_to_string(&files.junit_xml).unwrap();
+    assert!(junit.contains("failures=\"2\""), "{}", &junit[..400]);
+    assert!(std::fs::read_to_string(&files.report_html).unwrap().contains("TT.T0.006"));
+    assert!(dir.join("suites/terminal-emv.toml").exists());
+    let diff = crate::certify::diff_reports(&run_reference(vec![]), &report);
+    let regressed: Vec<&str> = diff.regressed.iter().map(|c| c.case.as_str()).collect();
+    assert_eq!(regressed, ["TT.T0.006", "TT.T0.007"], "{diff:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+proptest::proptest! {
+    /// Whatever a hostile card answers and whatever a broken terminal sends, the criteria
+    /// judge it without panicking. Commands are drawn around real headers so that the
+    /// classifier and the DOL/AFL/T=0 paths are reached, not just rejected.
+    #[test]
+    fn criteria_never_panic_on_arbitrary_exchanges(
+        pairs in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![
+                    "00A404000E325041592E5359532E4444463031", "00A4040007A0000000041010", "80A80000",
+                    "00B2010C", "80AE8000", "00C00000", "00880000", "FFCA0000",
+                ]),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                proptest::option::of(proptest::sample::select(vec![0x9000u16, 0x6110, 0x6C05, 0x6985, 0x6A82, 0x6100, 0x6C00])),
+            ),
+            0..12,
+        )
+    ) {
+        let log: Vec<(Vec<u8>, Vec<u8>)> = pairs
+            .into_iter()
+            .map(|(head, tail, data, sw)| {
+                let mut c = hex::decode(head).unwrap();
+                c.extend(tail);
+                let r = sw.map(|sw| [data.as_slice(), &sw.to_be_bytes()].concat()).unwrap_or_default();
+                (c, r)
+            })
+            .collect();
+        let view = seen(&log);
+        let expect = TransactionExpect { outcome: Some(Outcome::Online), ..TransactionExpect::default() };
+        let results = evaluate_transaction(&view, &expect);
+        proptest::prop_assert_eq!(results.len(), rules::RULES.len() - 1);
+        let _ = unpredictable_number(&view);
+        let _ = derive_outcome(&view);
+    }
+}
