@@ -112,6 +112,81 @@ impl<'a> Iterator for RawRecordIter<'a> {
     }
 }
 
+/// Iterates over the logical records of a message (chunks joined), stopping after the record
+/// with ME (or at the end of input): the records one at a time, so that a message of a million
+/// records is walked without a million records in memory. Yields `Err` once and stops when
+/// the input is malformed; [`NdefRecordIter::position`] then says where the message ended.
+///
+/// ```
+/// use tapcert_parsers::ndef::{DecodeOptions, NdefRecordIter};
+/// let mut it = NdefRecordIter::new(&[0x90, 0x00, 0x00, 0x50, 0x00, 0x00, 0xFE], DecodeOptions::default());
+/// assert_eq!(it.by_ref().map(|r| r.unwrap().offset).collect::<Vec<_>>(), [0, 3]);
+/// assert_eq!(it.position(), 6);
+/// ```
+#[derive(Debug, Clone)]
+pub struct NdefRecordIter<'a> {
+    input: &'a [u8],
+    pos: usize,
+    base: usize,
+    opts: DecodeOptions,
+    done: bool,
+}
+
+impl<'a> NdefRecordIter<'a> {
+    /// Iterates over the records of `input` with the limits of `opts`; offsets are relative to
+    /// `input`.
+    pub fn new(input: &'a [u8], opts: DecodeOptions) -> Self {
+        NdefRecordIter { input, pos: 0, base: 0, opts, done: false }
+    }
+
+    /// Iterates over the records of `input`, reporting offsets as `base + position`.
+    pub fn with_base(input: &'a [u8], base: usize, opts: DecodeOptions) -> Self {
+        NdefRecordIter { base, ..NdefRecordIter::new(input, opts) }
+    }
+
+    /// Position (relative to the input) after the last record returned.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    fn read(&mut self) -> Result<NdefRecord<'a>, NdefError> {
+        let (input, base, opts) = (self.input, self.base, &self.opts);
+        let (first, next) = parse_raw_at(input, self.pos, base)?;
+        let (record, me, end) = if first.flags.cf {
+            reassemble_chunks(input, &first, next, base, opts)?
+        } else {
+            if first.payload.len() > opts.max_record_size {
+                return Err(NdefError::ReassemblyLimit {
+                    offset: first.offset,
+                    size: first.payload.len(),
+                    limit: opts.max_record_size,
+                });
+            }
+            (NdefRecord::from_raw(&first), first.flags.me, next)
+        };
+        self.pos = end;
+        self.done = me;
+        Ok(record)
+    }
+}
+
+impl<'a> Iterator for NdefRecordIter<'a> {
+    type Item = Result<NdefRecord<'a>, NdefError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.pos >= self.input.len() {
+            return None;
+        }
+        let record = self.read();
+        if record.is_err() {
+            self.done = true;
+        }
+        Some(record)
+    }
+}
+
 /// Decodes the message at the start of `input`; returns it and the position after the record
 /// with ME (or the end of input). Offsets are `base + position`.
 pub(crate) fn decode_message_at<'a>(
@@ -122,68 +197,74 @@ pub(crate) fn decode_message_at<'a>(
     // The first push would allocate room for 4 records anyway; doing it here skips the
     // growth path. A record takes at least 3 bytes, so the input always justifies this.
     let mut records = Vec::with_capacity((input.len() / 3).min(4));
-    let mut pos = 0;
-    while pos < input.len() {
-        let (first, next) = parse_raw_at(input, pos, base)?;
-        pos = next;
-        let (record, me) = if first.flags.cf {
-            if first.flags.me {
-                return Err(NdefError::UnterminatedChunk { offset: first.offset });
-            }
-            // First pass: find the end of the series and its total size without copying.
-            let mut total = first.payload.len();
-            let mut count = 1;
-            let start = pos;
-            let me = loop {
-                if pos >= input.len() {
-                    return Err(NdefError::UnterminatedChunk { offset: first.offset });
-                }
-                let (chunk, end) = parse_raw_at(input, pos, base)?;
-                pos = end;
-                count += 1;
-                total += chunk.payload.len();
-                if total > opts.max_record_size {
-                    return Err(NdefError::ReassemblyLimit {
-                        offset: first.offset,
-                        size: total,
-                        limit: opts.max_record_size,
-                    });
-                }
-                if !chunk.flags.cf {
-                    break chunk.flags.me;
-                }
-                if chunk.flags.me {
-                    return Err(NdefError::UnterminatedChunk { offset: first.offset });
-                }
-            };
-            let mut payload = Vec::with_capacity(total);
-            payload.extend_from_slice(first.payload);
-            let mut p = start;
-            while p < pos {
-                let (chunk, end) = parse_raw_at(input, p, base)?;
-                payload.extend_from_slice(chunk.payload);
-                p = end;
-            }
-            let mut rec = NdefRecord::from_raw(&first);
-            rec.payload = Cow::Owned(payload);
-            rec.chunks = count;
-            (rec, me)
-        } else {
-            if first.payload.len() > opts.max_record_size {
-                return Err(NdefError::ReassemblyLimit {
-                    offset: first.offset,
-                    size: first.payload.len(),
-                    limit: opts.max_record_size,
-                });
-            }
-            (NdefRecord::from_raw(&first), first.flags.me)
-        };
-        records.push(record);
-        if me {
-            break;
-        }
+    let mut it = NdefRecordIter::with_base(input, base, *opts);
+    for record in it.by_ref() {
+        records.push(record?);
     }
-    Ok((NdefMessage { records }, pos))
+    Ok((NdefMessage { records }, it.position()))
+}
+
+/// Checks the message at the start of `input` without keeping its records: the errors of
+/// [`decode_message_at`]; returns the number of records and the position after the last.
+pub(crate) fn check_message_at(input: &[u8], base: usize, opts: &DecodeOptions) -> Result<(usize, usize), NdefError> {
+    let mut it = NdefRecordIter::with_base(input, base, *opts);
+    let mut count = 0;
+    for record in it.by_ref() {
+        record?;
+        count += 1;
+    }
+    Ok((count, it.position()))
+}
+
+/// Joins the chunks that follow `first` (a wire record with CF set), the next one at `pos`:
+/// returns the logical record, whether its last chunk has ME, and the position after it.
+// Kept out of line so that the message loop reads records at one call site; most records
+// are not chunked.
+#[inline(never)]
+fn reassemble_chunks<'a>(
+    input: &'a [u8],
+    first: &RawRecord<'a>,
+    mut pos: usize,
+    base: usize,
+    opts: &DecodeOptions,
+) -> Result<(NdefRecord<'a>, bool, usize), NdefError> {
+    if first.flags.me {
+        return Err(NdefError::UnterminatedChunk { offset: first.offset });
+    }
+    // First pass: find the end of the series and its total size without copying.
+    let mut total = first.payload.len();
+    let mut count = 1;
+    let start = pos;
+    let me = loop {
+        if pos >= input.len() {
+            return Err(NdefError::UnterminatedChunk { offset: first.offset });
+        }
+        let (chunk, end) = parse_raw_at(input, pos, base)?;
+        pos = end;
+        count += 1;
+        total += chunk.payload.len();
+        if total > opts.max_record_size {
+            return Err(NdefError::ReassemblyLimit { offset: first.offset, size: total, limit: opts.max_record_size });
+        }
+        if !chunk.flags.cf {
+            break chunk.flags.me;
+        }
+        if chunk.flags.me {
+            return Err(NdefError::UnterminatedChunk { offset: first.offset });
+        }
+    };
+    let mut payload = Vec::with_capacity(total);
+    payload.extend_from_slice(first.payload);
+    let mut p = start;
+    while p < pos {
+        let (chunk, end) = parse_raw_at(input, p, base)?;
+        payload.extend_from_slice(chunk.payload);
+        p = end;
+    }
+    let mut rec = NdefRecord::from_raw(first);
+    rec.payload = Cow::Owned(payload);
+    rec.chunks = count;
+    Ok((rec, me, pos))
 }
 
 /// Parses one message at the start of `input` (up to and including the record with ME) and
