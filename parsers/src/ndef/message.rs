@@ -189,6 +189,10 @@ impl<'a> Iterator for NdefRecordIter<'a> {
 
 /// Decodes the message at the start of `input`; returns it and the position after the record
 /// with ME (or the end of input). Offsets are `base + position`.
+// The decode path is marked #[inline] down to the record combinator, as the TLV walk is: its
+// callers live in other crates (CLI, conformance, benches), and without LTO nothing crosses
+// the crate boundary otherwise.
+#[inline]
 pub(crate) fn decode_message_at<'a>(
     input: &'a [u8],
     base: usize,
@@ -276,6 +280,7 @@ fn reassemble_chunks<'a>(
 /// assert_eq!((msg.records.len(), rest), (1, &[0xFE][..]));
 /// assert_eq!(parse_ndef_message(&[0xB0, 0x00, 0x00]), Err(nom::Err::Error(NdefError::UnterminatedChunk { offset: 0 })));
 /// ```
+#[inline]
 pub fn parse_ndef_message(input: &[u8]) -> nom::IResult<&[u8], NdefMessage<'_>, NdefError> {
     let (msg, end) = decode_message_at(input, 0, &DecodeOptions::default()).map_err(nom::Err::Error)?;
     Ok((&input[end..], msg))
@@ -298,6 +303,7 @@ pub fn parse_ndef_message(input: &[u8]) -> nom::IResult<&[u8], NdefMessage<'_>, 
 /// longer.push(0x00);
 /// assert_eq!(decode_ndef_message(&longer), Err(NdefError::TrailingData { offset: 25 }));
 /// ```
+#[inline]
 pub fn decode_ndef_message(input: &[u8]) -> Result<NdefMessage<'_>, NdefError> {
     decode_ndef_message_with(input, &DecodeOptions::default())
 }
@@ -313,6 +319,7 @@ pub fn decode_ndef_message(input: &[u8]) -> Result<NdefMessage<'_>, NdefError> {
 ///     Err(NdefError::ReassemblyLimit { offset: 0, size: 2, limit: 1 })
 /// );
 /// ```
+#[inline]
 pub fn decode_ndef_message_with<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<NdefMessage<'a>, NdefError> {
     let (msg, end) = decode_message_at(input, 0, opts)?;
     if end < input.len() {

@@ -84,9 +84,9 @@ pub fn decode_emv_tlv_padded(input: &[u8]) -> Result<(Vec<TlvNode<'_>>, usize), 
 /// assert_eq!(decode_emv_tlv_object(&[0x5A, 0x01, 0x12, 0x00]), Err(TlvError::TrailingData { offset: 3 }));
 /// ```
 pub fn decode_emv_tlv_object(input: &[u8]) -> Result<TlvNode<'_>, TlvError> {
-    let (tlv, end) = super::object::parse_object(input, None)?;
-    if end != input.len() {
-        return Err(TlvError::TrailingData { offset: end });
+    let (rest, tlv) = super::object::ber_object(input).map_err(|e| TlvError::at_entry(e, input.len()))?;
+    if !rest.is_empty() {
+        return Err(TlvError::TrailingData { offset: input.len() - rest.len() });
     }
     build_node(tlv, 1, DEFAULT_MAX_DEPTH)
 }
