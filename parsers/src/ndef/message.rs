@@ -202,8 +202,9 @@ pub(crate) fn decode_message_at<'a>(
     // growth path. A record takes at least 3 bytes, so the input always justifies this.
     let mut records = Vec::with_capacity((input.len() / 3).min(4));
     let mut it = NdefRecordIter::with_base(input, base, *opts);
-    for record in it.by_ref() {
-        records.push(record?);
+    // The iterator's steps without its Option/Result wrapping: the decode's one hot loop.
+    while !it.done && it.pos < input.len() {
+        records.push(it.read()?);
     }
     Ok((NdefMessage { records }, it.position()))
 }

@@ -216,10 +216,12 @@ fn read_level<'a>(text: &'a str, span: Span, ascii: bool) -> Result<Vec<MpmObjec
     let bytes = &text.as_bytes()[..span.end];
     // A large payload is counted first, so that its objects take one allocation of the right
     // size instead of a doubling vector's (up to twice the room, three times while it grows).
-    // Templates are counted too (they are short): an empty one allocates nothing.
     let capacity = match span.template_offset {
-        None if span.end - span.start <= 4096 => 16,
-        _ => count_objects(&bytes[span.start..], ascii),
+        None if span.end - span.start > 4096 => count_objects(&bytes[span.start..], ascii),
+        None => 16,
+        // An empty template allocates nothing (a million of them would take room for 4 each).
+        Some(_) if span.start == span.end => 0,
+        Some(_) => 4,
     };
     let mut objects = Vec::with_capacity(capacity);
     let (mut byte, mut chr) = (span.start, span.chars);

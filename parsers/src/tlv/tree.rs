@@ -93,7 +93,7 @@ pub fn decode_emv_tlv_object(input: &[u8]) -> Result<TlvNode<'_>, TlvError> {
 
 fn decode_level<'a>(it: &mut TlvIter<'a>, depth: usize, max_depth: usize) -> Result<Vec<TlvNode<'a>>, TlvError> {
     let mut nodes = Vec::new();
-    for item in it.by_ref() {
+    while let Some(item) = it.next_inline() {
         nodes.push(build_node(item?, depth, max_depth)?);
     }
     Ok(nodes)
