@@ -216,7 +216,9 @@ fn truncated(left: &[u8], needed: usize, expected: &'static str) -> nom::Err<Nde
 
 /// Parses one wire record at `at` of `input`; offsets in the result and errors are `base + `
 /// position in `input`. Returns the record and the position after it.
-#[inline]
+// Always inlined: the record iterator's one call site is the decode's hot loop, and with a
+// plain #[inline] the message decode measured 1.14x the hand-written baseline (issue 13).
+#[inline(always)]
 pub(crate) fn parse_raw_at(input: &[u8], at: usize, base: usize) -> Result<(RawRecord<'_>, usize), NdefError> {
     let total = input.len();
     match ndef_record(input.get(at..).unwrap_or_default()) {
