@@ -10,6 +10,11 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tapcert_parsers::ndef::{DecodeOptions, decode_known_record, decode_ndef_message, validate_ndef_message};
 
+/// Today's hand-written decoder, timed beside the combinator grammar (issue 13) until the
+/// figures are recorded.
+#[path = "baseline/ndef.rs"]
+mod baseline;
+
 /// The message vectors (tag containers excluded), as raw bytes.
 fn mix() -> Vec<Vec<u8>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/ndef");
@@ -26,12 +31,22 @@ fn bench_ndef(c: &mut Criterion) {
     let messages = mix();
     let total: usize = messages.iter().map(Vec::len).sum();
     let opts = DecodeOptions::default();
+    for m in &messages {
+        assert_eq!(baseline::decode_ndef_message_with(m, &opts), decode_ndef_message(m), "the baseline disagrees");
+    }
     let mut group = c.benchmark_group("ndef");
     group.throughput(Throughput::Bytes(total as u64));
     group.bench_function("decode_message", |b| {
         b.iter(|| {
             for m in &messages {
                 black_box(decode_ndef_message(black_box(m)).unwrap());
+            }
+        })
+    });
+    group.bench_function("baseline_decode_message", |b| {
+        b.iter(|| {
+            for m in &messages {
+                black_box(baseline::decode_ndef_message_with(black_box(m), &opts).unwrap());
             }
         })
     });

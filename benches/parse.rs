@@ -10,6 +10,11 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tapcert_parsers::tlv::{TlvIter, TlvNode, decode_emv_tlv};
 
+/// Today's hand-written walk, timed beside the combinator grammar (issue 13) until the figures
+/// are recorded.
+#[path = "baseline/tlv.rs"]
+mod baseline;
+
 /// The flow, one response body per entry (SW1 SW2 removed).
 const FLOW: [&str; 8] = [
     include_str!("../vectors/emv/mc_ppse.hex"),
@@ -33,6 +38,18 @@ fn walk_zero_copy(it: TlvIter<'_>, acc: &mut (usize, usize)) {
         acc.0 += 1;
         if tlv.is_constructed() {
             walk_zero_copy(tlv.children(), acc);
+        } else {
+            acc.1 += tlv.value.len();
+        }
+    }
+}
+
+fn walk_baseline(it: baseline::TlvIter<'_>, acc: &mut (usize, usize)) {
+    for tlv in it {
+        let Ok(tlv) = tlv else { return };
+        acc.0 += 1;
+        if tlv.is_constructed() {
+            walk_baseline(baseline::TlvIter::nested(tlv.value, tlv.value_offset(), tlv.offset), acc);
         } else {
             acc.1 += tlv.value.len();
         }
@@ -80,7 +97,12 @@ fn bench_parse(c: &mut Criterion) {
     flow.iter().for_each(|r| walk_iso7816(&iso7816_tlv::ber::Tlv::from_bytes(r).unwrap(), &mut iso));
     let mut tp = (0, 0);
     flow.iter().for_each(|r| walk_tlv_parser(&tlv_parser::tlv::Tlv::from_vec(r).unwrap(), &mut tp));
+    let mut base = (0, 0);
+    flow.iter().for_each(|r| walk_baseline(baseline::TlvIter::new(r), &mut base));
+    let mut base_tree = (0, 0);
+    flow.iter().for_each(|r| walk_tree(&baseline::decode_emv_tlv(r).unwrap(), &mut base_tree));
     assert_eq!((tree, iso, tp), (expect, expect, expect), "decoders disagree on the flow");
+    assert_eq!((base, base_tree), (expect, expect), "the baseline disagrees on the flow");
 
     let mut g = c.benchmark_group("emv_flow_decode");
     g.throughput(Throughput::Bytes(total as u64));
@@ -98,6 +120,24 @@ fn bench_parse(c: &mut Criterion) {
             let mut acc = (0, 0);
             for r in &flow {
                 walk_tree(&decode_emv_tlv(black_box(r)).unwrap(), &mut acc);
+            }
+            acc
+        })
+    });
+    g.bench_function("baseline_zero_copy_walk", |b| {
+        b.iter(|| {
+            let mut acc = (0, 0);
+            for r in &flow {
+                walk_baseline(baseline::TlvIter::new(black_box(r)), &mut acc);
+            }
+            acc
+        })
+    });
+    g.bench_function("baseline_decode_emv_tlv_tree", |b| {
+        b.iter(|| {
+            let mut acc = (0, 0);
+            for r in &flow {
+                walk_tree(&baseline::decode_emv_tlv(black_box(r)).unwrap(), &mut acc);
             }
             acc
         })

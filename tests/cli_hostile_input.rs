@@ -208,29 +208,138 @@ fn peak_kib(args: &[&str], input: &std::path::Path) -> u64 {
     }
 }
 
-/// The smallest objects of the formats whose memory no longer grows with the object count
-/// beyond the input's own size: 4 MB of them stays under 20x the input (above the peak of a
-/// one-object input, the binary's own footprint).
+/// The smallest objects of every decode format that holds many, `bytes` long (or a little
+/// less: whole objects only), as the input file of `decode --bin`.
+fn smallest_objects(format: &str, bytes: usize) -> Vec<u8> {
+    use base64::Engine as _;
+    match format {
+        "tlv 5000" => [0x50, 0x00].repeat(bytes / 2),
+        "tlv 9F0200" => [0x9F, 0x02, 0x00].repeat(bytes / 3),
+        // empty records, SR set, no MB/ME (two findings, not one per record)
+        "ndef" => [0x10, 0x00, 0x00].repeat(bytes / 3),
+        // Lock Control TLVs of length 0: one finding per block
+        "t2t-tlv 0100" => [0x01, 0x00].repeat(bytes / 2),
+        "t2t-tlv 00" => vec![0x00; bytes],
+        // ID 80 (an unreserved template) of length 0: a duplicate-ID finding per object
+        "qr mpm" => format!("000201{}", "8000".repeat((bytes - 6) / 4)).into_bytes(),
+        // empty application templates: two findings per template
+        "qr cpm" => {
+            let mut raw = b"\x85\x05CPV01".to_vec();
+            raw.extend([0x61, 0x00].repeat((bytes / 4 * 3 - raw.len()) / 2));
+            base64::engine::general_purpose::STANDARD.encode(raw).into_bytes()
+        }
+        "qr upi" => {
+            let mut text = String::from("upi://pay?k0=v");
+            let mut i = 1;
+            while text.len() < bytes - 16 {
+                text.push_str(&format!("&k{i}=v"));
+                i += 1;
+            }
+            text.into_bytes()
+        }
+        // response data of 2-byte objects, then 9000
+        "rapdu" => {
+            let mut v = [0x50, 0x00].repeat(bytes / 2 - 1);
+            v.extend([0x90, 0x00]);
+            v
+        }
+        other => panic!("no generator for {other}"),
+    }
+}
+
+/// Every decode format that holds many objects: (name for `smallest_objects`, decode format).
+/// `capdu`, `atr` and `t4t-cc` are left out: one APDU, one ATR and one CC file are capped by
+/// their own formats (at most 65,544, 33 and 65,535 bytes) and hold few objects.
+const MANY_OBJECTS: [(&str, &str); 9] = [
+    ("tlv 5000", "tlv"),
+    ("tlv 9F0200", "tlv"),
+    ("ndef", "ndef"),
+    ("t2t-tlv 0100", "t2t-tlv"),
+    ("t2t-tlv 00", "t2t-tlv"),
+    ("qr mpm", "qr"),
+    ("qr cpm", "qr"),
+    ("qr upi", "qr"),
+    ("rapdu", "rapdu"),
+];
+
+/// 4 MB of the smallest objects of every format, human and JSON, stays at or under 20x the
+/// input (above the peak of a one-object input, the binary's own footprint). Findings are
+/// many for some of these inputs (one per object): documents keep the first 1000 and count
+/// the rest, so they do not grow with the input either.
 #[test]
 fn memory_is_linear_in_the_input_with_a_small_constant() {
     let dir = std::env::temp_dir().join(format!("tapcert-mem-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let cases: [(&[&str], Vec<u8>, &str); 3] = [
-        (&["decode", "tlv", "--max-objects", "100000000"], vec![0x50, 0x00], "tlv 5000"),
-        (&["decode", "tlv", "--max-objects", "100000000"], vec![0x9F, 0x02, 0x00], "tlv 9F0200"),
-        (&["decode", "tlv", "--max-objects", "100000000", "--json"], vec![0x50, 0x00], "tlv 5000 --json"),
-    ];
-    for (args, unit, what) in cases {
-        let small = dir.join("small");
-        std::fs::write(&small, &unit).unwrap();
-        let base = peak_kib(args, &small);
-        let big = dir.join("big");
-        let size = 4 << 20;
-        std::fs::write(&big, unit.repeat(size / unit.len())).unwrap();
-        let peak = peak_kib(args, &big);
-        let ratio = (peak.saturating_sub(base) * 1024) as f64 / size as f64;
-        eprintln!("{what}: peak {peak} KiB, baseline {base} KiB, {ratio:.2}x the input");
-        assert!(ratio <= 20.0, "{what}: {ratio:.1}x the input");
+    let size = 4 << 20;
+    let mut cases = Vec::new();
+    for (name, format) in MANY_OBJECTS {
+        let small = dir.join(format!("{}-small", name.replace(' ', "-")));
+        std::fs::write(&small, smallest_objects(name, 24)).unwrap();
+        let big = dir.join(format!("{}-big", name.replace(' ', "-")));
+        std::fs::write(&big, smallest_objects(name, size)).unwrap();
+        for json in [false, true] {
+            cases.push((name, format, json, small.clone(), big.clone()));
+        }
+    }
+    // Two at a time (the machine has two cores; each process is measured on its own).
+    let cases = std::sync::Mutex::new(cases);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                while let Some((name, format, json, small, big)) = cases.lock().unwrap().pop() {
+                    let mut args = vec!["decode", format, "--max-objects", "100000000"];
+                    if json {
+                        args.push("--json");
+                    }
+                    let base = peak_kib(&args, &small);
+                    let peak = peak_kib(&args, &big);
+                    let input = std::fs::metadata(&big).unwrap().len() as f64;
+                    let ratio = (peak.saturating_sub(base) * 1024) as f64 / input;
+                    let what = format!("{name}{}", if json { " --json" } else { "" });
+                    eprintln!("{what}: peak {peak} KiB, baseline {base} KiB, {ratio:.2}x the input");
+                    if ratio > 20.0 {
+                        failures.lock().unwrap().push(format!("{what}: {ratio:.1}x the input"));
+                    }
+                }
+            });
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+}
+
+/// Time per format grows linearly with the object count: 4x the objects take at most 6x the
+/// time (linear is 4x; quadratic would be 16x), best of three runs each, on the same smallest
+/// objects as the memory test. A busy machine only makes single runs slower; a failure must
+/// repeat three times.
+#[test]
+fn time_is_linear_in_the_object_count_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("tapcert-time-all-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, format) in MANY_OBJECTS {
+        let time = |bytes: usize| {
+            let path = dir.join(format!("{}-{bytes}", name.replace(' ', "-")));
+            std::fs::write(&path, smallest_objects(name, bytes)).unwrap();
+            (0..3)
+                .map(|_| {
+                    let start = Instant::now();
+                    let out = tapcert(&["decode", format, "--bin"]).arg(&path).stdout(Stdio::null()).output().unwrap();
+                    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+                    start.elapsed().as_secs_f64()
+                })
+                .fold(f64::MAX, f64::min)
+        };
+        let ratios: Vec<f64> = (0..3)
+            .map(|_| {
+                let (t1, t4) = (time(100_000), time(400_000));
+                eprintln!("{name}: 100 kB {t1:.3} s, 400 kB {t4:.3} s, ratio {:.2}", t4 / t1);
+                t4 / t1
+            })
+            .take_while(|r| *r > 6.0)
+            .collect();
+        assert!(ratios.len() < 3, "{name}: 4x the objects took {ratios:?} times the time");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -31,12 +31,46 @@
 //! assert_eq!(nodes[0].tlv.tag.to_string(), "6F");
 //! assert_eq!(nodes[0].children[1].children[1].tlv.value, b"en");
 //! ```
+//!
+//! ## Inside your own nom parsers
+//!
+//! The `parse_*` functions are nom parsers built from nom combinators, and every error type
+//! implements [`nom::error::ParseError`], so they compose with nom's own combinators and with
+//! each other. [`offsets_from`] makes a tapcert parser's error offsets count from the start of
+//! your whole input rather than from the field it was given. A made-up band log entry: a
+//! one-byte length, that many bytes of BER-TLV objects, then the command APDU that produced
+//! them:
+//!
+//! ```
+//! use nom::{IResult, Parser, combinator::{cut, eof, not}, multi::{length_value, many0}, number::complete::be_u8,
+//!     sequence::preceded};
+//! use tapcert_parsers::{offsets_from, tlv::{parse_emv_tlv, Tag, Tlv, TlvError}};
+//!
+//! fn log_entry(whole: &[u8]) -> IResult<&[u8], Vec<Tlv<'_>>, TlvError> {
+//!     // Once an object has started, a broken one is an error, not the end of the list.
+//!     length_value(be_u8, many0(preceded(not(eof), cut(offsets_from(whole, parse_emv_tlv))))).parse_complete(whole)
+//! }
+//!
+//! let entry = [0x05, 0x9F, 0x36, 0x02, 0x00, 0x1C];
+//! let (_, tlvs) = log_entry(&entry).unwrap();
+//! assert_eq!((tlvs[0].tag, tlvs[0].value), (Tag(0x9F36), &[0x00, 0x1C][..]));
+//! // The same entry with the ATC's length 02 changed to 03: the offset counts from the entry.
+//! let broken = [0x05, 0x9F, 0x36, 0x03, 0x00, 0x1C];
+//! assert_eq!(
+//!     log_entry(&broken).unwrap_err(),
+//!     nom::Err::Failure(TlvError::LengthExceedsInput { offset: 1, declared: 3, available: 2 })
+//! );
+//! ```
+//!
+//! `parsers/tests/compose.rs` does the same with TLVs, an NDEF message and a command APDU in one
+//! format and one error type of its own.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod apdu;
 pub mod atr;
 pub mod bcd;
+mod compose;
 mod finding;
 
 pub mod ndef;
@@ -46,6 +80,7 @@ pub mod render;
 pub mod tlv;
 pub mod transit;
 
+pub use compose::{OffsetError, offsets_from};
 pub use finding::{Finding, Location, Severity, is_rule_id};
 
 #[doc(hidden)]

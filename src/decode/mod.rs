@@ -176,12 +176,25 @@ fn report(outcome: Result<Document<'_>, RenderError>, args: &DecodeArgs) -> anyh
 /// Reads at most `limit` bytes from `source`: one byte more means the input is over the
 /// budget, refused without reading the rest. `raise` says how to raise the budget, if one can.
 pub(crate) fn read_bounded(source: impl Read, limit: u64, what: &str, raise: &str) -> anyhow::Result<Vec<u8>> {
-    let mut buf = Vec::new();
+    read_bounded_sized(source, 0, limit, what, raise)
+}
+
+/// [`read_bounded`] of a source whose size is known (a file's): the buffer is allocated once,
+/// not doubled as it fills (a doubling buffer can hold twice the input).
+fn read_bounded_sized(source: impl Read, size: u64, limit: u64, what: &str, raise: &str) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(usize::try_from(size.min(limit).saturating_add(1)).unwrap_or(0));
     source.take(limit.saturating_add(1)).read_to_end(&mut buf).with_context(|| format!("reading {what}"))?;
     if buf.len() as u64 > limit {
         return Err(Refused(format!("{what} is longer than {limit} bytes, the input budget{raise}")).into());
     }
     Ok(buf)
+}
+
+/// Opens `path` and tells its size (0 when it has none, as for a pipe or `/dev/zero`).
+fn open_sized(path: &std::path::Path) -> anyhow::Result<(std::fs::File, u64)> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let size = file.metadata().map(|m| if m.is_file() { m.len() } else { 0 }).unwrap_or(0);
+    Ok((file, size))
 }
 
 /// The `raise` of [`read_bounded`] for `decode`.
@@ -223,8 +236,8 @@ fn read_input_text(args: &DecodeArgs) -> anyhow::Result<String> {
 fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
     let bytes = match &args.bin {
         Some(path) => {
-            let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-            read_bounded(file, args.max_input, &path.display().to_string(), RAISE_MAX_INPUT)?
+            let (file, size) = open_sized(path)?;
+            read_bounded_sized(file, size, args.max_input, &path.display().to_string(), RAISE_MAX_INPUT)?
         }
         None => parse_hex_arg("INPUT", &read_input_text(args)?)?,
     };
@@ -239,8 +252,8 @@ fn read_input_bytes(args: &DecodeArgs) -> anyhow::Result<Vec<u8>> {
 fn read_text(args: &DecodeArgs) -> anyhow::Result<String> {
     match &args.bin {
         Some(path) => {
-            let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-            let raw = read_bounded(file, args.max_input, &path.display().to_string(), RAISE_MAX_INPUT)?;
+            let (file, size) = open_sized(path)?;
+            let raw = read_bounded_sized(file, size, args.max_input, &path.display().to_string(), RAISE_MAX_INPUT)?;
             let text = String::from_utf8(raw).with_context(|| format!("reading {} as UTF-8 text", path.display()))?;
             if text.trim().is_empty() {
                 return Err(Refused("empty input: nothing to decode".into()).into());

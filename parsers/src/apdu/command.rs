@@ -22,6 +22,12 @@
 
 use core::fmt;
 
+use nom::bytes::complete::take;
+use nom::combinator::opt;
+use nom::number::complete::{be_u8, be_u16};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
 use super::ApduError;
 use super::class::Cla;
 use super::ins::Ins;
@@ -128,8 +134,8 @@ fn short_ne(le: u8) -> u32 {
     if le == 0 { 256 } else { u32::from(le) }
 }
 
-fn extended_ne(hi: u8, lo: u8) -> u32 {
-    match u16::from_be_bytes([hi, lo]) {
+fn extended_ne(le: u16) -> u32 {
+    match le {
         0 => 65536,
         n => u32::from(n),
     }
@@ -147,46 +153,58 @@ pub struct CommandFields {
     pub le: core::ops::Range<usize>,
 }
 
-/// Parses one command; returns it and the number of bytes it took.
-fn parse_command(input: &[u8]) -> Result<(CommandApdu<'_>, usize), ApduError> {
-    let [cla, ins, p1, p2, body @ ..] = input else {
-        return Err(ApduError::TruncatedHeader { offset: input.len(), available: input.len() });
-    };
-    let make = |data, ne, case| CommandApdu { cla: Cla(*cla), ins: Ins(*ins), p1: *p1, p2: *p2, data, ne, case };
+/// The command APDU combinator: the header `CLA INS P1 P2`, then the body as its first byte
+/// announces it (see the module documentation). Errors count bytes left (the entry points
+/// translate them, [`ApduError::at_entry`]).
+fn command(input: &[u8]) -> IResult<&[u8], CommandApdu<'_>, ApduError> {
+    let (body, (cla, ins, p1, p2)) = (be_u8::<_, ()>, be_u8, be_u8, be_u8)
+        .parse_complete(input)
+        .map_err(|_| nom::Err::Error(ApduError::TruncatedHeader { offset: 0, available: input.len() }))?;
+    let make = |data, ne, case| CommandApdu { cla: Cla(cla), ins: Ins(ins), p1, p2, data, ne, case };
+    let fail = |e| Err(nom::Err::Error(e));
     match body {
-        [] => Ok((make(&[][..], None, Case::Case1), 4)),
-        [le] => Ok((make(&[][..], Some(short_ne(*le)), Case::Case2S), 5)),
-        [0, _] => Err(ApduError::ShortLcZero { offset: 4 }),
-        [0, hi, lo, rest @ ..] => {
+        [] => Ok((body, make(&[][..], None, Case::Case1))),
+        [le] => Ok((&body[1..], make(&[][..], Some(short_ne(*le)), Case::Case2S))),
+        [0, _] => fail(ApduError::ShortLcZero { offset: body.len() }),
+        [0, ..] => {
+            let (rest, lc) = preceded(be_u8::<_, ()>, be_u16).parse_complete(body).map_err(|_| unreachable_short())?;
             if rest.is_empty() {
-                return Ok((make(&[][..], Some(extended_ne(*hi, *lo)), Case::Case2E), 7));
+                return Ok((rest, make(&[][..], Some(extended_ne(lc)), Case::Case2E)));
             }
-            let nc = usize::from(u16::from_be_bytes([*hi, *lo]));
+            let nc = usize::from(lc);
             if nc == 0 {
-                return Err(ApduError::ExtendedLcZero { offset: 4 });
+                return fail(ApduError::ExtendedLcZero { offset: body.len() });
             }
-            if rest.len() < nc {
-                return Err(ApduError::DataTruncated { offset: 7, declared: nc, available: rest.len() });
-            }
-            let (data, after) = rest.split_at(nc);
+            let (after, data) = data_field(nc, rest)?;
             match after {
-                [] => Ok((make(data, None, Case::Case3E), 7 + nc)),
-                [_] => Err(ApduError::ExtendedLcWithShortLe { offset: 7 + nc }),
-                [hi, lo, ..] => Ok((make(data, Some(extended_ne(*hi, *lo)), Case::Case4E), 9 + nc)),
+                [] => Ok((after, make(data, None, Case::Case3E))),
+                [_] => fail(ApduError::ExtendedLcWithShortLe { offset: after.len() }),
+                _ => {
+                    let (rest, le) = be_u16::<_, ()>(after).map_err(|_| unreachable_short())?;
+                    Ok((rest, make(data, Some(extended_ne(le)), Case::Case4E)))
+                }
             }
         }
         [lc, rest @ ..] => {
-            let nc = usize::from(*lc);
-            if rest.len() < nc {
-                return Err(ApduError::DataTruncated { offset: 5, declared: nc, available: rest.len() });
-            }
-            let (data, after) = rest.split_at(nc);
-            match after.first() {
-                None => Ok((make(data, None, Case::Case3S), 5 + nc)),
-                Some(le) => Ok((make(data, Some(short_ne(*le)), Case::Case4S), 6 + nc)),
-            }
+            let (after, data) = data_field(usize::from(*lc), rest)?;
+            let (rest, le) = opt(be_u8::<_, ()>).parse_complete(after).map_err(|_| unreachable_short())?;
+            let case = if le.is_some() { Case::Case4S } else { Case::Case3S };
+            Ok((rest, make(data, le.map(short_ne), case)))
         }
     }
+}
+
+/// Nc data bytes, or [`ApduError::DataTruncated`] at the data field.
+fn data_field(nc: usize, rest: &[u8]) -> IResult<&[u8], &[u8], ApduError> {
+    take::<_, _, ()>(nc)(rest).map_err(|_| {
+        nom::Err::Error(ApduError::DataTruncated { offset: rest.len(), declared: nc, available: rest.len() })
+    })
+}
+
+/// The slice patterns above have checked the lengths these reads need.
+#[cold]
+fn unreachable_short() -> nom::Err<ApduError> {
+    nom::Err::Error(ApduError::TruncatedHeader { offset: 0, available: 0 })
 }
 
 /// Parses one command APDU at the start of `input` and returns the remainder (see the module
@@ -210,8 +228,7 @@ fn parse_command(input: &[u8]) -> Result<(CommandApdu<'_>, usize), ApduError> {
 /// # }
 /// ```
 pub fn parse_apdu_command(input: &[u8]) -> nom::IResult<&[u8], CommandApdu<'_>, ApduError> {
-    let (apdu, used) = parse_command(input).map_err(nom::Err::Error)?;
-    Ok((&input[used..], apdu))
+    command(input).map_err(|e| nom::Err::Error(ApduError::at_entry(e, input.len())))
 }
 
 impl<'a> CommandApdu<'a> {
@@ -229,9 +246,9 @@ impl<'a> CommandApdu<'a> {
     /// );
     /// ```
     pub fn from_bytes(input: &'a [u8]) -> Result<Self, ApduError> {
-        let (apdu, used) = parse_command(input)?;
-        if used < input.len() {
-            return Err(ApduError::TrailingData { offset: used, case: apdu.case });
+        let (rest, apdu) = command(input).map_err(|e| ApduError::at_entry(e, input.len()))?;
+        if !rest.is_empty() {
+            return Err(ApduError::TrailingData { offset: input.len() - rest.len(), case: apdu.case });
         }
         Ok(apdu)
     }

@@ -1,9 +1,11 @@
 //! Errors of the APDU parsers, encoders and chaining helpers. Parse errors carry the byte
 //! offset (from the start of the APDU) and what was expected there.
 
+use nom::error::ErrorKind;
 use thiserror::Error;
 
 use super::command::Case;
+use crate::compose::{OffsetError, nom_error_traits};
 
 /// Why an APDU was rejected, could not be encoded, or a chain could not be built or joined.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -133,6 +135,22 @@ pub enum ApduError {
         /// Index of the command.
         index: usize,
     },
+    /// One of nom's own combinators failed around an APDU parser (a composition).
+    #[error("nom {kind:?} failed with {remaining} byte(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Bytes left where it failed.
+        remaining: usize,
+    },
+}
+
+nom_error_traits!(ApduError, &'a [u8], <[u8]>::len);
+
+impl OffsetError for ApduError {
+    fn shifted(self, by: usize) -> Self {
+        self.map_offsets(|o| o + by)
+    }
 }
 
 impl ApduError {
@@ -147,6 +165,32 @@ impl ApduError {
             | ApduError::TrailingData { offset, .. }
             | ApduError::TruncatedResponse { offset, .. } => Some(offset),
             _ => None,
+        }
+    }
+
+    /// An error of the grammar (offsets counting bytes left) at an entry point given `total`
+    /// bytes: offsets from the start.
+    pub(crate) fn at_entry(e: nom::Err<ApduError>, total: usize) -> Self {
+        let e = crate::compose::nom_inner(e, || ApduError::TruncatedHeader { offset: 0, available: total });
+        e.map_offsets(|left| total - left)
+    }
+
+    fn map_offsets(self, f: impl Fn(usize) -> usize) -> Self {
+        match self {
+            ApduError::TruncatedHeader { offset, available } => {
+                ApduError::TruncatedHeader { offset: f(offset), available }
+            }
+            ApduError::ShortLcZero { offset } => ApduError::ShortLcZero { offset: f(offset) },
+            ApduError::ExtendedLcZero { offset } => ApduError::ExtendedLcZero { offset: f(offset) },
+            ApduError::DataTruncated { offset, declared, available } => {
+                ApduError::DataTruncated { offset: f(offset), declared, available }
+            }
+            ApduError::ExtendedLcWithShortLe { offset } => ApduError::ExtendedLcWithShortLe { offset: f(offset) },
+            ApduError::TrailingData { offset, case } => ApduError::TrailingData { offset: f(offset), case },
+            ApduError::TruncatedResponse { offset, available } => {
+                ApduError::TruncatedResponse { offset: f(offset), available }
+            }
+            other => other,
         }
     }
 }

@@ -1,5 +1,9 @@
 //! Response APDUs (ISO/IEC 7816-4 §5.1): an optional data field and the trailer SW1 SW2.
 
+use nom::bytes::complete::take;
+use nom::number::complete::be_u16;
+use nom::{IResult, Parser};
+
 use super::ApduError;
 use super::status::StatusWord;
 
@@ -26,8 +30,16 @@ pub struct ResponseApdu<'a> {
 /// );
 /// ```
 pub fn parse_apdu_response(input: &[u8]) -> nom::IResult<&[u8], ResponseApdu<'_>, ApduError> {
-    let r = ResponseApdu::from_bytes(input).map_err(nom::Err::Error)?;
-    Ok((&input[input.len()..], r))
+    response(input).map_err(|e| nom::Err::Error(ApduError::at_entry(e, input.len())))
+}
+
+/// The response APDU combinator: the data field is what the trailer leaves (a response is framed
+/// by its transport), then SW1 SW2 as one big-endian `u16`.
+fn response(input: &[u8]) -> IResult<&[u8], ResponseApdu<'_>, ApduError> {
+    let truncated = || nom::Err::Error(ApduError::TruncatedResponse { offset: 0, available: input.len() });
+    let data_len = input.len().checked_sub(2).ok_or_else(truncated)?;
+    let (rest, (data, sw)) = (take::<_, _, ()>(data_len), be_u16).parse_complete(input).map_err(|_| truncated())?;
+    Ok((rest, ResponseApdu { data, sw: StatusWord(sw) }))
 }
 
 impl<'a> ResponseApdu<'a> {
@@ -38,10 +50,7 @@ impl<'a> ResponseApdu<'a> {
 
     /// Parses a whole response APDU.
     pub fn from_bytes(input: &'a [u8]) -> Result<Self, ApduError> {
-        let [data @ .., sw1, sw2] = input else {
-            return Err(ApduError::TruncatedResponse { offset: input.len(), available: input.len() });
-        };
-        Ok(ResponseApdu { data, sw: StatusWord::from_bytes(*sw1, *sw2) })
+        response(input).map(|(_, r)| r).map_err(|e| ApduError::at_entry(e, input.len()))
     }
 
     /// Appends data and trailer.

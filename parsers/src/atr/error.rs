@@ -2,7 +2,10 @@
 
 use core::fmt;
 
+use nom::error::ErrorKind;
 use thiserror::Error;
+
+use crate::compose::nom_error_traits;
 
 /// A byte of the ATR, as ISO/IEC 7816-3 §8.2 names it (`TA2`, `TCK`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +117,17 @@ pub enum AtrError {
         /// The 1-based group number i.
         index: usize,
     },
+    /// One of nom's own combinators failed around [`crate::atr::parse_atr`] (a composition).
+    #[error("nom {kind:?} failed with {remaining} byte(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Bytes left where it failed.
+        remaining: usize,
+    },
 }
+
+nom_error_traits!(AtrError, &'a [u8], <[u8]>::len);
 
 impl AtrError {
     /// The byte offset a parse error refers to; `None` for encoding errors.
@@ -127,7 +140,7 @@ impl AtrError {
             | AtrError::TrailingData { offset }
             | AtrError::CompactTlvTruncated { offset, .. }
             | AtrError::StatusIndicatorMissing { offset, .. } => Some(offset),
-            AtrError::HistoricalTooLong { .. } | AtrError::GroupChain { .. } => None,
+            AtrError::HistoricalTooLong { .. } | AtrError::GroupChain { .. } | AtrError::Nom { .. } => None,
         }
     }
 }

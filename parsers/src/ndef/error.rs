@@ -1,7 +1,10 @@
 //! Errors of the NDEF, Type 4 Tag and Type 2 Tag parsers. Every variant is a fact with the byte
 //! offset (from the start of the input given to the entry point) and what was expected there.
 
+use nom::error::ErrorKind;
 use thiserror::Error;
+
+use crate::compose::{OffsetError, nom_error_traits};
 
 /// Why NDEF (or tag container) input was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -68,10 +71,26 @@ pub enum NdefError {
         /// What the grammar requires there.
         expected: &'static str,
     },
+    /// One of nom's own combinators failed around an NDEF parser (a composition).
+    #[error("nom {kind:?} failed with {remaining} byte(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Bytes left where it failed.
+        remaining: usize,
+    },
+}
+
+nom_error_traits!(NdefError, &'a [u8], <[u8]>::len);
+
+impl OffsetError for NdefError {
+    fn shifted(self, by: usize) -> Self {
+        self.map_offsets(|o| o + by)
+    }
 }
 
 impl NdefError {
-    /// The byte offset the error refers to.
+    /// The byte offset the error refers to (0 for [`NdefError::Nom`], which has none).
     pub fn offset(&self) -> usize {
         match *self {
             NdefError::Truncated { offset, .. }
@@ -81,25 +100,39 @@ impl NdefError {
             | NdefError::ReassemblyLimit { offset, .. }
             | NdefError::DepthLimit { offset, .. }
             | NdefError::Malformed { offset, .. } => offset,
+            NdefError::Nom { .. } => 0,
         }
     }
 
     /// The same error with its offset moved by `base` (for errors found in a sub-slice).
     pub fn shifted(self, base: usize) -> Self {
+        OffsetError::shifted(self, base)
+    }
+
+    /// An error of the grammar (offsets counting bytes left) at an entry point given `total`
+    /// bytes: offsets from the start.
+    pub(crate) fn at_entry(e: nom::Err<NdefError>, total: usize) -> Self {
+        let e = crate::compose::nom_inner(e, || NdefError::TrailingData { offset: 0 });
+        e.map_offsets(|left| total - left)
+    }
+
+    /// The same error with `f` applied to its offset.
+    pub(crate) fn map_offsets(self, f: impl Fn(usize) -> usize) -> Self {
         match self {
             NdefError::Truncated { offset, expected, needed, available } => {
-                NdefError::Truncated { offset: offset + base, expected, needed, available }
+                NdefError::Truncated { offset: f(offset), expected, needed, available }
             }
             NdefError::LengthExceedsInput { offset, declared, available } => {
-                NdefError::LengthExceedsInput { offset: offset + base, declared, available }
+                NdefError::LengthExceedsInput { offset: f(offset), declared, available }
             }
-            NdefError::TrailingData { offset } => NdefError::TrailingData { offset: offset + base },
-            NdefError::UnterminatedChunk { offset } => NdefError::UnterminatedChunk { offset: offset + base },
+            NdefError::TrailingData { offset } => NdefError::TrailingData { offset: f(offset) },
+            NdefError::UnterminatedChunk { offset } => NdefError::UnterminatedChunk { offset: f(offset) },
             NdefError::ReassemblyLimit { offset, size, limit } => {
-                NdefError::ReassemblyLimit { offset: offset + base, size, limit }
+                NdefError::ReassemblyLimit { offset: f(offset), size, limit }
             }
-            NdefError::DepthLimit { offset, limit } => NdefError::DepthLimit { offset: offset + base, limit },
-            NdefError::Malformed { offset, expected } => NdefError::Malformed { offset: offset + base, expected },
+            NdefError::DepthLimit { offset, limit } => NdefError::DepthLimit { offset: f(offset), limit },
+            NdefError::Malformed { offset, expected } => NdefError::Malformed { offset: f(offset), expected },
+            nom @ NdefError::Nom { .. } => nom,
         }
     }
 }

@@ -112,62 +112,49 @@ impl<'a> Iterator for RawRecordIter<'a> {
     }
 }
 
-/// Decodes the message at the start of `input`; returns it and the position after the record
-/// with ME (or the end of input). Offsets are `base + position`.
-pub(crate) fn decode_message_at<'a>(
+/// Iterates over the logical records of a message (chunks joined), stopping after the record
+/// with ME (or at the end of input): the records one at a time, so that a message of a million
+/// records is walked without a million records in memory. Yields `Err` once and stops when
+/// the input is malformed; [`NdefRecordIter::position`] then says where the message ended.
+///
+/// ```
+/// use tapcert_parsers::ndef::{DecodeOptions, NdefRecordIter};
+/// let mut it = NdefRecordIter::new(&[0x90, 0x00, 0x00, 0x50, 0x00, 0x00, 0xFE], DecodeOptions::default());
+/// assert_eq!(it.by_ref().map(|r| r.unwrap().offset).collect::<Vec<_>>(), [0, 3]);
+/// assert_eq!(it.position(), 6);
+/// ```
+#[derive(Debug, Clone)]
+pub struct NdefRecordIter<'a> {
     input: &'a [u8],
+    pos: usize,
     base: usize,
-    opts: &DecodeOptions,
-) -> Result<(NdefMessage<'a>, usize), NdefError> {
-    // The first push would allocate room for 4 records anyway; doing it here skips the
-    // growth path. A record takes at least 3 bytes, so the input always justifies this.
-    let mut records = Vec::with_capacity((input.len() / 3).min(4));
-    let mut pos = 0;
-    while pos < input.len() {
-        let (first, next) = parse_raw_at(input, pos, base)?;
-        pos = next;
-        let (record, me) = if first.flags.cf {
-            if first.flags.me {
-                return Err(NdefError::UnterminatedChunk { offset: first.offset });
-            }
-            // First pass: find the end of the series and its total size without copying.
-            let mut total = first.payload.len();
-            let mut count = 1;
-            let start = pos;
-            let me = loop {
-                if pos >= input.len() {
-                    return Err(NdefError::UnterminatedChunk { offset: first.offset });
-                }
-                let (chunk, end) = parse_raw_at(input, pos, base)?;
-                pos = end;
-                count += 1;
-                total += chunk.payload.len();
-                if total > opts.max_record_size {
-                    return Err(NdefError::ReassemblyLimit {
-                        offset: first.offset,
-                        size: total,
-                        limit: opts.max_record_size,
-                    });
-                }
-                if !chunk.flags.cf {
-                    break chunk.flags.me;
-                }
-                if chunk.flags.me {
-                    return Err(NdefError::UnterminatedChunk { offset: first.offset });
-                }
-            };
-            let mut payload = Vec::with_capacity(total);
-            payload.extend_from_slice(first.payload);
-            let mut p = start;
-            while p < pos {
-                let (chunk, end) = parse_raw_at(input, p, base)?;
-                payload.extend_from_slice(chunk.payload);
-                p = end;
-            }
-            let mut rec = NdefRecord::from_raw(&first);
-            rec.payload = Cow::Owned(payload);
-            rec.chunks = count;
-            (rec, me)
+    opts: DecodeOptions,
+    done: bool,
+}
+
+impl<'a> NdefRecordIter<'a> {
+    /// Iterates over the records of `input` with the limits of `opts`; offsets are relative to
+    /// `input`.
+    pub fn new(input: &'a [u8], opts: DecodeOptions) -> Self {
+        NdefRecordIter { input, pos: 0, base: 0, opts, done: false }
+    }
+
+    /// Iterates over the records of `input`, reporting offsets as `base + position`.
+    pub fn with_base(input: &'a [u8], base: usize, opts: DecodeOptions) -> Self {
+        NdefRecordIter { base, ..NdefRecordIter::new(input, opts) }
+    }
+
+    /// Position (relative to the input) after the last record returned.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    fn read(&mut self) -> Result<NdefRecord<'a>, NdefError> {
+        let (input, base, opts) = (self.input, self.base, &self.opts);
+        let (first, next) = parse_raw_at(input, self.pos, base)?;
+        let (record, me, end) = if first.flags.cf {
+            reassemble_chunks(input, &first, next, base, opts)?
         } else {
             if first.payload.len() > opts.max_record_size {
                 return Err(NdefError::ReassemblyLimit {
@@ -176,14 +163,113 @@ pub(crate) fn decode_message_at<'a>(
                     limit: opts.max_record_size,
                 });
             }
-            (NdefRecord::from_raw(&first), first.flags.me)
+            (NdefRecord::from_raw(&first), first.flags.me, next)
         };
-        records.push(record);
-        if me {
-            break;
-        }
+        self.pos = end;
+        self.done = me;
+        Ok(record)
     }
-    Ok((NdefMessage { records }, pos))
+}
+
+impl<'a> Iterator for NdefRecordIter<'a> {
+    type Item = Result<NdefRecord<'a>, NdefError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.pos >= self.input.len() {
+            return None;
+        }
+        let record = self.read();
+        if record.is_err() {
+            self.done = true;
+        }
+        Some(record)
+    }
+}
+
+/// Decodes the message at the start of `input`; returns it and the position after the record
+/// with ME (or the end of input). Offsets are `base + position`.
+// The decode path is marked #[inline] down to the record combinator, as the TLV walk is: its
+// callers live in other crates (CLI, conformance, benches), and without LTO nothing crosses
+// the crate boundary otherwise.
+#[inline]
+pub(crate) fn decode_message_at<'a>(
+    input: &'a [u8],
+    base: usize,
+    opts: &DecodeOptions,
+) -> Result<(NdefMessage<'a>, usize), NdefError> {
+    // The first push would allocate room for 4 records anyway; doing it here skips the
+    // growth path. A record takes at least 3 bytes, so the input always justifies this.
+    let mut records = Vec::with_capacity((input.len() / 3).min(4));
+    let mut it = NdefRecordIter::with_base(input, base, *opts);
+    // The iterator's steps without its Option/Result wrapping: the decode's one hot loop.
+    while !it.done && it.pos < input.len() {
+        records.push(it.read()?);
+    }
+    Ok((NdefMessage { records }, it.position()))
+}
+
+/// Checks the message at the start of `input` without keeping its records: the errors of
+/// [`decode_message_at`]; returns the number of records and the position after the last.
+pub(crate) fn check_message_at(input: &[u8], base: usize, opts: &DecodeOptions) -> Result<(usize, usize), NdefError> {
+    let mut it = NdefRecordIter::with_base(input, base, *opts);
+    let mut count = 0;
+    for record in it.by_ref() {
+        record?;
+        count += 1;
+    }
+    Ok((count, it.position()))
+}
+
+/// Joins the chunks that follow `first` (a wire record with CF set), the next one at `pos`:
+/// returns the logical record, whether its last chunk has ME, and the position after it.
+// Kept out of line so that the message loop reads records at one call site; most records
+// are not chunked.
+#[inline(never)]
+fn reassemble_chunks<'a>(
+    input: &'a [u8],
+    first: &RawRecord<'a>,
+    mut pos: usize,
+    base: usize,
+    opts: &DecodeOptions,
+) -> Result<(NdefRecord<'a>, bool, usize), NdefError> {
+    if first.flags.me {
+        return Err(NdefError::UnterminatedChunk { offset: first.offset });
+    }
+    // First pass: find the end of the series and its total size without copying.
+    let mut total = first.payload.len();
+    let mut count = 1;
+    let start = pos;
+    let me = loop {
+        if pos >= input.len() {
+            return Err(NdefError::UnterminatedChunk { offset: first.offset });
+        }
+        let (chunk, end) = parse_raw_at(input, pos, base)?;
+        pos = end;
+        count += 1;
+        total += chunk.payload.len();
+        if total > opts.max_record_size {
+            return Err(NdefError::ReassemblyLimit { offset: first.offset, size: total, limit: opts.max_record_size });
+        }
+        if !chunk.flags.cf {
+            break chunk.flags.me;
+        }
+        if chunk.flags.me {
+            return Err(NdefError::UnterminatedChunk { offset: first.offset });
+        }
+    };
+    let mut payload = Vec::with_capacity(total);
+    payload.extend_from_slice(first.payload);
+    let mut p = start;
+    while p < pos {
+        let (chunk, end) = parse_raw_at(input, p, base)?;
+        payload.extend_from_slice(chunk.payload);
+        p = end;
+    }
+    let mut rec = NdefRecord::from_raw(first);
+    rec.payload = Cow::Owned(payload);
+    rec.chunks = count;
+    Ok((rec, me, pos))
 }
 
 /// Parses one message at the start of `input` (up to and including the record with ME) and
@@ -195,6 +281,7 @@ pub(crate) fn decode_message_at<'a>(
 /// assert_eq!((msg.records.len(), rest), (1, &[0xFE][..]));
 /// assert_eq!(parse_ndef_message(&[0xB0, 0x00, 0x00]), Err(nom::Err::Error(NdefError::UnterminatedChunk { offset: 0 })));
 /// ```
+#[inline]
 pub fn parse_ndef_message(input: &[u8]) -> nom::IResult<&[u8], NdefMessage<'_>, NdefError> {
     let (msg, end) = decode_message_at(input, 0, &DecodeOptions::default()).map_err(nom::Err::Error)?;
     Ok((&input[end..], msg))
@@ -217,6 +304,7 @@ pub fn parse_ndef_message(input: &[u8]) -> nom::IResult<&[u8], NdefMessage<'_>, 
 /// longer.push(0x00);
 /// assert_eq!(decode_ndef_message(&longer), Err(NdefError::TrailingData { offset: 25 }));
 /// ```
+#[inline]
 pub fn decode_ndef_message(input: &[u8]) -> Result<NdefMessage<'_>, NdefError> {
     decode_ndef_message_with(input, &DecodeOptions::default())
 }
@@ -232,6 +320,7 @@ pub fn decode_ndef_message(input: &[u8]) -> Result<NdefMessage<'_>, NdefError> {
 ///     Err(NdefError::ReassemblyLimit { offset: 0, size: 2, limit: 1 })
 /// );
 /// ```
+#[inline]
 pub fn decode_ndef_message_with<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<NdefMessage<'a>, NdefError> {
     let (msg, end) = decode_message_at(input, 0, opts)?;
     if end < input.len() {

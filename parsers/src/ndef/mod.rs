@@ -35,13 +35,14 @@ pub mod validate;
 
 pub use error::NdefError;
 pub use message::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_SIZE, DecodeOptions, NdefMessage, RawRecordIter, decode_ndef_message,
-    decode_ndef_message_with, encode_ndef_message, encode_ndef_message_chunked, parse_ndef_message,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_SIZE, DecodeOptions, NdefMessage, NdefRecordIter, RawRecordIter,
+    decode_ndef_message, decode_ndef_message_with, encode_ndef_message, encode_ndef_message_chunked,
+    parse_ndef_message,
 };
 pub use record::{NdefRecord, RawRecord, RecordFlags, Tnf, parse_ndef_record};
 pub use t2t::{
-    T2tCc, T2tMemory, T2tTlv, T2tTlvArea, T2tTlvType, decode_t2t_memory, decode_t2t_tlvs, encode_t2t_ndef_tlv,
-    validate_t2t_memory, validate_t2t_tlvs,
+    T2tCc, T2tMemory, T2tTlv, T2tTlvArea, T2tTlvIter, T2tTlvType, decode_t2t_memory, decode_t2t_tlvs,
+    encode_t2t_ndef_tlv, validate_t2t_memory, validate_t2t_memory_into, validate_t2t_tlvs, validate_t2t_tlvs_into,
 };
 pub use t4t::{
     CC_FILE_ID, CcFile, CcTlv, FileControl, NDEF_TAG_APPLICATION_AID, decode_t4t_cc, decode_t4t_ndef_file,
@@ -61,4 +62,4 @@ pub use types::smart_poster::{SmartPoster, SmartPosterAction, parse_ndef_smart_p
 pub use types::text::{TextEncoding, TextRecord, encode_ndef_text, parse_ndef_text};
 pub use types::uri::{URI_PREFIXES, UriRecord, encode_ndef_uri, parse_ndef_uri};
 pub use types::{KnownRecord, decode_known_record};
-pub use validate::{validate_ndef_message, validate_ndef_message_with};
+pub use validate::{validate_ndef_message, validate_ndef_message_into, validate_ndef_message_with};

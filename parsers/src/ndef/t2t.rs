@@ -161,19 +161,62 @@ fn decode_ndef_tlv_value(value: &[u8], base: usize) -> Result<Option<NdefMessage
 /// );
 /// ```
 pub fn decode_t2t_tlvs(area: &[u8], base: usize) -> Result<T2tTlvArea<'_>, NdefError> {
-    let mut tlvs = Vec::new();
-    let mut pos = 0;
-    while pos < area.len() {
+    let mut it = T2tTlvIter::new(area, base);
+    let tlvs = it.by_ref().collect::<Result<Vec<_>, _>>()?;
+    Ok(T2tTlvArea { tlvs, terminated: it.terminated(), after_terminator: it.after_terminator() })
+}
+
+/// Iterates over the TLV blocks of a Type 2 Tag data area one at a time (what
+/// [`decode_t2t_tlvs`] collects): a dump of a million blocks is walked without a million
+/// blocks in memory. Stops after the Terminator TLV, at the end of the area, or after
+/// yielding one `Err`.
+///
+/// ```
+/// use tapcert_parsers::ndef::{T2tTlvIter, T2tTlvType};
+/// let mut it = T2tTlvIter::new(&[0x00, 0x01, 0x00, 0xFE, 0xAA], 16);
+/// let types: Vec<_> = it.by_ref().map(|t| t.unwrap().tlv_type).collect();
+/// assert_eq!(types, [T2tTlvType::NULL, T2tTlvType::LOCK_CONTROL, T2tTlvType::TERMINATOR]);
+/// assert_eq!((it.terminated(), it.after_terminator()), (true, &[0xAA][..]));
+/// ```
+#[derive(Debug, Clone)]
+pub struct T2tTlvIter<'a> {
+    area: &'a [u8],
+    pos: usize,
+    base: usize,
+    terminated: bool,
+    done: bool,
+}
+
+impl<'a> T2tTlvIter<'a> {
+    /// The blocks of `area`, offsets relative to `area` plus `base`.
+    pub fn new(area: &'a [u8], base: usize) -> Self {
+        T2tTlvIter { area, pos: 0, base, terminated: false, done: false }
+    }
+
+    /// Whether a Terminator TLV was read.
+    pub fn terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// The bytes after the Terminator TLV (empty when none was read).
+    pub fn after_terminator(&self) -> &'a [u8] {
+        if self.terminated { &self.area[self.pos..] } else { &[] }
+    }
+
+    fn read(&mut self) -> Result<T2tTlv<'a>, NdefError> {
+        let (area, pos, base) = (self.area, self.pos, self.base);
         let tlv_type = T2tTlvType(area[pos]);
         let offset = base + pos;
         match tlv_type {
             T2tTlvType::NULL => {
-                tlvs.push(T2tTlv { tlv_type, offset, long_length: false, value: &[] });
-                pos += 1;
+                self.pos = pos + 1;
+                Ok(T2tTlv { tlv_type, offset, long_length: false, value: &[] })
             }
             T2tTlvType::TERMINATOR => {
-                tlvs.push(T2tTlv { tlv_type, offset, long_length: false, value: &[] });
-                return Ok(T2tTlvArea { tlvs, terminated: true, after_terminator: &area[pos + 1..] });
+                self.pos = pos + 1;
+                self.terminated = true;
+                self.done = true;
+                Ok(T2tTlv { tlv_type, offset, long_length: false, value: &[] })
             }
             _ => {
                 let first = take(area, pos + 1, 1, "TLV length").map_err(|e| e.shifted(base))?[0];
@@ -186,12 +229,26 @@ pub fn decode_t2t_tlvs(area: &[u8], base: usize) -> Result<T2tTlvArea<'_>, NdefE
                 if len > area.len() - vpos {
                     return Err(NdefError::LengthExceedsInput { offset, declared: len, available: area.len() - vpos });
                 }
-                tlvs.push(T2tTlv { tlv_type, offset, long_length, value: &area[vpos..vpos + len] });
-                pos = vpos + len;
+                self.pos = vpos + len;
+                Ok(T2tTlv { tlv_type, offset, long_length, value: &area[vpos..vpos + len] })
             }
         }
     }
-    Ok(T2tTlvArea { tlvs, terminated: false, after_terminator: &[] })
+}
+
+impl<'a> Iterator for T2tTlvIter<'a> {
+    type Item = Result<T2tTlv<'a>, NdefError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.pos >= self.area.len() {
+            return None;
+        }
+        let tlv = self.read();
+        if tlv.is_err() {
+            self.done = true;
+        }
+        Some(tlv)
+    }
 }
 
 /// The Capability Container (page 3).
@@ -235,13 +292,22 @@ pub struct T2tMemory<'a> {
 /// assert!(decode_t2t_memory(&dump[..10]).is_err());
 /// ```
 pub fn decode_t2t_memory(dump: &[u8]) -> Result<T2tMemory<'_>, NdefError> {
+    let (mut mem, area) = decode_t2t_memory_header(dump)?;
+    mem.area = decode_t2t_tlvs(area, 16)?;
+    Ok(mem)
+}
+
+/// Pages 0-3 of a dump: the memory with no TLV blocks yet, and the bytes of its data area
+/// (at offset 16).
+pub(crate) fn decode_t2t_memory_header(dump: &[u8]) -> Result<(T2tMemory<'_>, &[u8]), NdefError> {
     let head = take(dump, 0, 16, "pages 0-3 (UID, lock bytes, CC)")?;
     let uid = [head[0], head[1], head[2], head[4], head[5], head[6], head[7]];
     let cc = T2tCc { magic: head[12], version: head[13], data_area_size: usize::from(head[14]) * 8, access: head[15] };
     let end = 16 + cc.data_area_size;
     let truncated = end > dump.len();
-    let area = decode_t2t_tlvs(&dump[16..end.min(dump.len())], 16)?;
-    Ok(T2tMemory { uid, bcc: [head[3], head[8]], static_lock: [head[10], head[11]], cc, area, truncated })
+    let area = T2tTlvArea { tlvs: Vec::new(), terminated: false, after_terminator: &[] };
+    let mem = T2tMemory { uid, bcc: [head[3], head[8]], static_lock: [head[10], head[11]], cc, area, truncated };
+    Ok((mem, &dump[16..end.min(dump.len())]))
 }
 
 /// Rules of the Type 2 Tag specification and of the NDEF messages inside, each a warning at
@@ -259,36 +325,63 @@ pub fn decode_t2t_memory(dump: &[u8]) -> Result<T2tMemory<'_>, NdefError> {
 /// | `NDEF.*` | the rules of [`super::validate_ndef_message`] on each NDEF message |
 pub fn validate_t2t_memory(mem: &T2tMemory<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    let sink = &mut |f| out.push(f);
+    validate_memory_header(mem, sink);
+    validate_blocks(mem.area.tlvs.iter().copied(), sink);
+    out
+}
+
+/// [`validate_t2t_memory`] of a dump that [`decode_t2t_memory`] accepts, each finding handed to
+/// `sink` as it is found, the blocks walked one at a time: memory does not grow with the
+/// number of blocks or findings.
+pub fn validate_t2t_memory_into(dump: &[u8], sink: &mut dyn FnMut(Finding)) {
+    let Ok((mem, area)) = decode_t2t_memory_header(dump) else { return };
+    validate_memory_header(&mem, sink);
+    validate_blocks(T2tTlvIter::new(area, 16).map_while(Result::ok), sink);
+}
+
+fn validate_memory_header(mem: &T2tMemory<'_>, out: &mut dyn FnMut(Finding)) {
     let u = mem.uid;
     if mem.bcc[0] != 0x88 ^ u[0] ^ u[1] ^ u[2] {
-        push(&mut out, "T2T.BCC0", 3, format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]));
+        push(out, "T2T.BCC0", 3, format!("BCC0 {:02X} != 88^UID0^UID1^UID2", mem.bcc[0]));
     }
     if mem.bcc[1] != u[3] ^ u[4] ^ u[5] ^ u[6] {
-        push(&mut out, "T2T.BCC1", 8, format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]));
+        push(out, "T2T.BCC1", 8, format!("BCC1 {:02X} != UID3^UID4^UID5^UID6", mem.bcc[1]));
     }
     if mem.cc.magic != 0xE1 {
-        push(&mut out, "T2T.CC-MAGIC", 12, format!("CC magic {:02X}, expected E1", mem.cc.magic));
+        push(out, "T2T.CC-MAGIC", 12, format!("CC magic {:02X}, expected E1", mem.cc.magic));
     }
     if mem.cc.version >> 4 != 1 {
-        push(&mut out, "T2T.CC-VERSION", 13, format!("mapping version {:02X}, expected 1.x", mem.cc.version));
+        push(out, "T2T.CC-VERSION", 13, format!("mapping version {:02X}, expected 1.x", mem.cc.version));
     }
     if mem.truncated {
-        push(&mut out, "T2T.DUMP-SHORT", 14, "the dump ends before the data area the CC declares");
+        push(out, "T2T.DUMP-SHORT", 14, "the dump ends before the data area the CC declares");
     }
-    out.extend(validate_t2t_tlvs(&mem.area));
-    out
 }
 
 /// Rules on TLV blocks (the `T2T.*` TLV rules of [`validate_t2t_memory`]) and the NDEF
 /// messages inside (`NDEF.*`).
 pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    validate_blocks(area.tlvs.iter().copied(), &mut |f| out.push(f));
+    out
+}
+
+/// [`validate_t2t_tlvs`] of an area that [`decode_t2t_tlvs`] accepts, each finding handed to
+/// `sink` as it is found, the blocks walked one at a time.
+pub fn validate_t2t_tlvs_into(area: &[u8], base: usize, sink: &mut dyn FnMut(Finding)) {
+    validate_blocks(T2tTlvIter::new(area, base).map_while(Result::ok), sink);
+}
+
+fn validate_blocks<'a>(tlvs: impl Iterator<Item = T2tTlv<'a>>, out: &mut dyn FnMut(Finding)) {
     let mut ndef_count = 0;
-    for t in &area.tlvs {
+    let mut first = None;
+    for t in tlvs {
+        first.get_or_insert(t.offset);
         match t.tlv_type {
             T2tTlvType::LOCK_CONTROL | T2tTlvType::MEMORY_CONTROL if t.value.len() != 3 => {
                 push(
-                    &mut out,
+                    out,
                     "T2T.CONTROL-LENGTH",
                     t.offset,
                     format!("{} TLV of length {}, expected 3", t.tlv_type.name(), t.value.len()),
@@ -297,22 +390,21 @@ pub fn validate_t2t_tlvs(area: &T2tTlvArea<'_>) -> Vec<Finding> {
             T2tTlvType::NDEF_MESSAGE => {
                 ndef_count += 1;
                 if !t.value.is_empty() {
-                    validate_at(t.value, t.value_offset(), &DecodeOptions::default(), 0, &mut out);
+                    validate_at(t.value, t.value_offset(), &DecodeOptions::default(), 0, out);
                 }
             }
             T2tTlvType(0x04..=0xFC) | T2tTlvType(0xFF) => {
-                push(&mut out, "T2T.TLV-RESERVED", t.offset, format!("TLV type {:02X} is reserved", t.tlv_type.0));
+                push(out, "T2T.TLV-RESERVED", t.offset, format!("TLV type {:02X} is reserved", t.tlv_type.0));
             }
             _ => {}
         }
         if t.long_length && t.value.len() < 0xFF {
-            push(&mut out, "T2T.LENGTH-FORM", t.offset, "3-byte length for a value under 255 bytes");
+            push(out, "T2T.LENGTH-FORM", t.offset, "3-byte length for a value under 255 bytes");
         }
     }
     if ndef_count == 0 {
-        push(&mut out, "T2T.NDEF-TLV", area.tlvs.first().map_or(0, |t| t.offset), "no NDEF Message TLV");
+        push(out, "T2T.NDEF-TLV", first.unwrap_or(0), "no NDEF Message TLV");
     }
-    out
 }
 
 /// Wraps an NDEF message in an NDEF Message TLV followed by a Terminator (the length in the

@@ -222,7 +222,7 @@ const RESERVED_FILE_IDS: [u16; 6] = [0x0000, 0xE102, 0xE103, 0x3F00, 0x3FFF, 0xF
 /// ```
 pub fn validate_t4t_cc(cc: &CcFile<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut f = |rule, offset, detail: String| push(&mut out, rule, offset, detail);
+    let mut f = |rule, offset, detail: String| push(&mut |x| out.push(x), rule, offset, detail);
     if cc.cclen < 0x0F {
         f("T4T.CCLEN", 0, format!("CCLEN {} is below 15", cc.cclen));
     }

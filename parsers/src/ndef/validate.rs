@@ -38,7 +38,7 @@
 
 use std::collections::HashSet;
 
-use super::message::{DecodeOptions, decode_message_at};
+use super::message::{DecodeOptions, NdefRecordIter, check_message_at};
 use super::record::{NdefRecord, RawRecord, Tnf, parse_raw_at};
 use super::types::external::parse_external_type;
 use super::types::handover::Handover;
@@ -64,30 +64,57 @@ pub fn validate_ndef_message(input: &[u8]) -> Vec<Finding> {
 /// Validates a message with the given limits.
 pub fn validate_ndef_message_with(input: &[u8], opts: &DecodeOptions) -> Vec<Finding> {
     let mut out = Vec::new();
-    validate_at(input, 0, opts, 0, &mut out);
+    validate_at(input, 0, opts, 0, &mut |f| out.push(f));
     out
 }
 
-/// A broken rule of the NDEF layer or of a record type: a warning at a byte offset.
-pub(crate) fn push(out: &mut Vec<Finding>, rule: &'static str, offset: usize, detail: impl Into<String>) {
-    out.push(Finding::new(rule, Severity::Warning, Location::byte(offset), detail));
+/// Validates a message with the given limits, handing each finding to `sink` as it is found:
+/// memory does not grow with the number of records or findings (a caller that keeps only
+/// the first findings and counts the rest, as `tapcert decode` does, stays bounded).
+///
+/// ```
+/// use tapcert_parsers::ndef::{DecodeOptions, validate_ndef_message_into};
+/// let mut rules = Vec::new();
+/// validate_ndef_message_into(&[0x50, 0x00, 0x00], &DecodeOptions::default(), &mut |f| rules.push(f.rule));
+/// assert_eq!(rules, ["NDEF.MB-FIRST"]);
+/// ```
+pub fn validate_ndef_message_into(input: &[u8], opts: &DecodeOptions, sink: &mut dyn FnMut(Finding)) {
+    validate_at(input, 0, opts, 0, sink);
 }
 
-pub(crate) fn validate_at(input: &[u8], base: usize, opts: &DecodeOptions, depth: usize, out: &mut Vec<Finding>) {
+/// A broken rule of the NDEF layer or of a record type: a warning at a byte offset.
+pub(crate) fn push(out: &mut dyn FnMut(Finding), rule: &'static str, offset: usize, detail: impl Into<String>) {
+    out(Finding::new(rule, Severity::Warning, Location::byte(offset), detail));
+}
+
+pub(crate) fn validate_at(input: &[u8], base: usize, opts: &DecodeOptions, depth: usize, out: &mut dyn FnMut(Finding)) {
     if input.is_empty() {
         push(out, "NDEF.NO-RECORDS", base, "the message has no record");
         return;
     }
     validate_wire(input, base, out);
-    let Ok((msg, _)) = decode_message_at(input, base, opts) else { return };
-    let ids: HashSet<&[u8]> = msg.records.iter().map(|r| &*r.id).filter(|id| !id.is_empty()).collect();
-    for rec in &msg.records {
-        validate_logical(rec, &ids, opts, depth, out);
+    // The record layer only for a message that decodes whole; walked record by record.
+    if check_message_at(input, base, opts).is_err() {
+        return;
+    }
+    // The IDs of the message, collected when a Handover record asks for them.
+    let mut ids = None;
+    for rec in NdefRecordIter::with_base(input, base, *opts).map_while(Result::ok) {
+        validate_logical(&rec, input, base, &mut ids, opts, depth, out);
     }
 }
 
+/// The non-empty record IDs of the message in `input` (decoded whole already).
+fn message_ids(input: &[u8], base: usize, opts: &DecodeOptions) -> HashSet<Vec<u8>> {
+    NdefRecordIter::with_base(input, base, *opts)
+        .map_while(Result::ok)
+        .filter(|r| !r.id.is_empty())
+        .map(|r| r.id.into_owned())
+        .collect()
+}
+
 /// The record and chunk layer, walked over wire records.
-fn validate_wire(input: &[u8], base: usize, out: &mut Vec<Finding>) {
+fn validate_wire(input: &[u8], base: usize, out: &mut dyn FnMut(Finding)) {
     let mut pos = 0;
     let mut index = 0;
     let mut in_chunk = false;
@@ -137,7 +164,7 @@ fn validate_wire(input: &[u8], base: usize, out: &mut Vec<Finding>) {
 }
 
 /// Rules on the TNF and TYPE of an unchunked record or a first chunk.
-fn check_type_field(r: &RawRecord<'_>, out: &mut Vec<Finding>) {
+fn check_type_field(r: &RawRecord<'_>, out: &mut dyn FnMut(Finding)) {
     let at = r.offset;
     match r.tnf {
         Tnf::EMPTY if !(r.record_type.is_empty() && r.id.is_empty() && r.payload.is_empty()) => {
@@ -193,17 +220,19 @@ fn is_absolute_uri(ty: &[u8]) -> bool {
 /// The payload rules of known types.
 fn validate_logical(
     rec: &NdefRecord<'_>,
-    ids: &HashSet<&[u8]>,
+    input: &[u8],
+    base: usize,
+    ids: &mut Option<HashSet<Vec<u8>>>,
     opts: &DecodeOptions,
     depth: usize,
-    out: &mut Vec<Finding>,
+    out: &mut dyn FnMut(Finding),
 ) {
     let at = rec.offset;
     let Some(decoded) = decode_known_at(rec, opts, depth) else { return };
     let known = match decoded {
         Ok(k) => k,
         Err(e) => {
-            out.push(Finding::new(payload_rule(rec), Severity::Error, Location::byte(e.offset()), e.to_string()));
+            out(Finding::new(payload_rule(rec), Severity::Error, Location::byte(e.offset()), e.to_string()));
             return;
         }
     };
@@ -231,11 +260,11 @@ fn validate_logical(
             validate_at(&rec.payload, nested_base, opts, depth + 1, out);
         }
         KnownRecord::HandoverSelect(h) => {
-            check_handover_refs(&h, ids, at, out);
+            check_handover_refs(&h, ids.get_or_insert_with(|| message_ids(input, base, opts)), at, out);
             validate_at(&rec.payload[1..], nested_base + 1, opts, depth + 1, out);
         }
         KnownRecord::HandoverRequest(h) => {
-            check_handover_refs(&h, ids, at, out);
+            check_handover_refs(&h, ids.get_or_insert_with(|| message_ids(input, base, opts)), at, out);
             if h.version >= 0x12 && h.collision_resolution.is_none() {
                 push(out, "NDEF.HR.COLLISION-RESOLUTION", at, "Handover Request 1.2+ without a cr record");
             }
@@ -248,7 +277,7 @@ fn validate_logical(
     }
 }
 
-fn check_handover_refs(h: &Handover<'_>, ids: &HashSet<&[u8]>, at: usize, out: &mut Vec<Finding>) {
+fn check_handover_refs(h: &Handover<'_>, ids: &HashSet<Vec<u8>>, at: usize, out: &mut dyn FnMut(Finding)) {
     for ac in &h.alternative_carriers {
         if !ids.contains(ac.carrier_data_reference) {
             push(out, "NDEF.HS.CARRIER-REFERENCE", at, format!("no record with ID {:02X?}", ac.carrier_data_reference));

@@ -18,7 +18,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::CpmError;
-use crate::tlv::{Tag, TlvNode, decode_emv_tlv};
+use crate::tlv::{Tag, Tlv, TlvIter, TlvNode, decode_emv_tlv};
 use crate::{Finding, Location, Severity};
 
 /// `85` Payload Format Indicator.
@@ -41,6 +41,8 @@ pub const CPM_FORMAT_INDICATOR: &[u8] = b"CPV01";
 /// use tapcert_parsers::qr::{decode_qr_cpm_base64, CpmError};
 /// assert_eq!(decode_qr_cpm_base64("hQVDUFYwMQ==").unwrap(), b"\x85\x05CPV01");
 /// assert!(matches!(decode_qr_cpm_base64("hQVDUFYwMQ"), Err(CpmError::Base64 { .. })));
+/// let e = decode_qr_cpm_base64("hQVD*FYwMQ==").unwrap_err();
+/// assert_eq!(e.to_string(), "invalid base64 at character 4: byte 0x2A '*' is not in the base64 alphabet");
 /// ```
 pub fn decode_qr_cpm_base64(text: &str) -> Result<Vec<u8>, CpmError> {
     STANDARD.decode(text).map_err(|e| {
@@ -51,8 +53,27 @@ pub fn decode_qr_cpm_base64(text: &str) -> Result<Vec<u8>, CpmError> {
             }
             _ => text.chars().count(),
         };
-        CpmError::Base64 { offset, reason: e.to_string() }
+        CpmError::Base64 { offset, reason: base64_reason(&e) }
     })
+}
+
+/// What was wrong, with the bad byte in hex (and as a character when it is a printable one):
+/// `byte 0x2A '*' is not in the base64 alphabet`.
+fn base64_reason(e: &base64::DecodeError) -> String {
+    let byte = |b: u8| {
+        if b.is_ascii_graphic() { format!("byte 0x{b:02X} '{}'", char::from(b)) } else { format!("byte 0x{b:02X}") }
+    };
+    match *e {
+        base64::DecodeError::InvalidByte(_, b'=') => "padding '=' before the end".to_owned(),
+        base64::DecodeError::InvalidByte(_, b) => format!("{} is not in the base64 alphabet", byte(b)),
+        base64::DecodeError::InvalidLastSymbol(_, b) => {
+            format!("{} as the last symbol leaves bits that are not zero", byte(b))
+        }
+        base64::DecodeError::InvalidLength(n) => {
+            format!("{n} symbols: standard base64 comes in groups of 4 (padded with '=')")
+        }
+        base64::DecodeError::InvalidPadding => "missing or wrong '=' padding".to_owned(),
+    }
 }
 
 /// Parses the decoded bytes of a CPM payload into a BER-TLV tree (order and duplicates kept:
@@ -76,8 +97,8 @@ fn finding(rule: &'static str, offset: usize, path: impl Into<String>, message: 
     Finding::new(rule, Severity::Warning, Location::byte(offset).with_path(path), message)
 }
 
-fn has(node: &TlvNode<'_>, tag: u32) -> bool {
-    node.children.iter().any(|c| c.tlv.tag == Tag(tag))
+fn has(node: &Tlv<'_>, tag: u32) -> bool {
+    node.children().map_while(Result::ok).any(|c| c.tag == Tag(tag))
 }
 
 /// Checks the mandatory tags of each template. Findings are located by a path (`61[1].4F`:
@@ -102,51 +123,65 @@ fn has(node: &TlvNode<'_>, tag: u32) -> bool {
 /// ```
 pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
-    match nodes.first() {
-        Some(n) if n.tlv.tag == TAG_PAYLOAD_FORMAT_INDICATOR => {
-            if n.tlv.value != CPM_FORMAT_INDICATOR {
-                out.push(finding(
+    validate_objects(|| nodes.iter().map(|n| n.tlv), &mut |f| out.push(f));
+    out
+}
+
+/// [`validate_qr_cpm`] of a decoded payload that [`parse_qr_cpm`] accepts, walked object by
+/// object without a tree, each finding handed to `sink` as it is found: memory does not grow
+/// with the number of templates or findings.
+///
+/// ```
+/// use tapcert_parsers::qr::{decode_qr_cpm_base64, validate_qr_cpm_into};
+/// let bytes = decode_qr_cpm_base64("hQVDUFYwMg==").unwrap();
+/// let mut rules = Vec::new();
+/// validate_qr_cpm_into(&bytes, &mut |f| rules.push(f.rule));
+/// assert_eq!(rules, ["QR.CPM.PFI-VALUE", "QR.CPM.APPLICATION-TEMPLATE", "QR.CPM.CRYPTOGRAM"]);
+/// ```
+pub fn validate_qr_cpm_into(bytes: &[u8], sink: &mut dyn FnMut(Finding)) {
+    validate_objects(|| TlvIter::new(bytes).map_while(Result::ok), sink);
+}
+
+/// The rules over the top-level objects `top()` yields (walked several times, never kept).
+fn validate_objects<'a, I: Iterator<Item = Tlv<'a>>>(top: impl Fn() -> I, out: &mut dyn FnMut(Finding)) {
+    match top().next() {
+        Some(n) if n.tag == TAG_PAYLOAD_FORMAT_INDICATOR => {
+            if n.value != CPM_FORMAT_INDICATOR {
+                out(finding(
                     "QR.CPM.PFI-VALUE",
-                    n.tlv.offset,
+                    n.offset,
                     "85",
-                    format!("{:?}: the payload format indicator is \"CPV01\"", String::from_utf8_lossy(n.tlv.value)),
+                    format!("{:?}: the payload format indicator is \"CPV01\"", String::from_utf8_lossy(n.value)),
                 ));
             }
         }
-        _ => {
-            out.push(finding("QR.CPM.PFI-FIRST", 0, "85", "the payload must start with 85 (payload format indicator)"))
-        }
+        _ => out(finding("QR.CPM.PFI-FIRST", 0, "85", "the payload must start with 85 (payload format indicator)")),
     }
-    let apps: Vec<_> = nodes.iter().filter(|n| n.tlv.tag == TAG_APPLICATION_TEMPLATE).collect();
-    let common = nodes.iter().find(|n| n.tlv.tag == TAG_COMMON_DATA_TEMPLATE);
-    let end = nodes.last().map_or(0, |n| n.tlv.offset + n.tlv.encoded_len());
-    if apps.is_empty() {
-        out.push(finding(
-            "QR.CPM.APPLICATION-TEMPLATE",
-            end,
-            "61",
-            "at least one application template (61) is mandatory",
-        ));
+    let apps = || top().filter(|n| n.tag == TAG_APPLICATION_TEMPLATE);
+    let common = top().find(|n| n.tag == TAG_COMMON_DATA_TEMPLATE);
+    let end = top().last().map_or(0, |n| n.offset + n.encoded_len());
+    if apps().next().is_none() {
+        out(finding("QR.CPM.APPLICATION-TEMPLATE", end, "61", "at least one application template (61) is mandatory"));
     }
     let child =
-        |node: &TlvNode<'_>, tag: u32| node.children.iter().find(|c| c.tlv.tag == Tag(tag)).map(|c| c.tlv.offset);
-    let common_has_card = common.is_some_and(|c| has(c, 0x57) || has(c, 0x5A));
-    for (i, app) in apps.iter().enumerate() {
+        |node: &Tlv<'_>, tag: u32| node.children().map_while(Result::ok).find(|c| c.tag == Tag(tag)).map(|c| c.offset);
+    let common_has_card = common.as_ref().is_some_and(|c| has(c, 0x57) || has(c, 0x5A));
+    for (i, app) in apps().enumerate() {
         let id = format!("61[{i}]");
-        let at = app.tlv.offset;
-        if !has(app, 0x4F) {
-            out.push(finding("QR.CPM.AID", at, format!("{id}.4F"), "the application template has no ADF name (4F)"));
+        let at = app.offset;
+        if !has(&app, 0x4F) {
+            out(finding("QR.CPM.AID", at, format!("{id}.4F"), "the application template has no ADF name (4F)"));
         }
-        if !(has(app, 0x57) || has(app, 0x5A) || common_has_card) {
-            out.push(finding(
+        if !(has(&app, 0x57) || has(&app, 0x5A) || common_has_card) {
+            out(finding(
                 "QR.CPM.PAN-OR-TRACK2",
                 at,
                 id.clone(),
                 "neither the application template nor the common data template holds 57 or 5A",
             ));
         }
-        if let Some(o) = child(app, 0x64) {
-            out.push(finding(
+        if let Some(o) = child(&app, 0x64) {
+            out(finding(
                 "QR.CPM.TEMPLATE-PLACEMENT",
                 o,
                 format!("{id}.64"),
@@ -154,46 +189,65 @@ pub fn validate_qr_cpm(nodes: &[TlvNode<'_>]) -> Vec<Finding> {
             ));
         }
     }
-    if let Some(o) = common.and_then(|c| child(c, 0x63)) {
-        out.push(finding("QR.CPM.TEMPLATE-PLACEMENT", o, "62.63", "63 belongs in an application template (61)"));
+    if let Some(o) = common.as_ref().and_then(|c| child(c, 0x63)) {
+        out(finding("QR.CPM.TEMPLATE-PLACEMENT", o, "62.63", "63 belongs in an application template (61)"));
     }
-    let transparent: Vec<(String, &TlvNode<'_>)> = apps
-        .iter()
-        .enumerate()
-        .flat_map(|(i, a)| {
-            a.children
-                .iter()
-                .filter(|c| c.tlv.tag == TAG_APPLICATION_TRANSPARENT_TEMPLATE)
-                .map(move |c| (format!("61[{i}].63"), c))
-        })
-        .chain(common.into_iter().flat_map(|c| {
-            c.children.iter().filter(|t| t.tlv.tag == TAG_COMMON_TRANSPARENT_TEMPLATE).map(|t| ("62.64".to_owned(), t))
-        }))
-        .collect();
-    if !transparent.iter().any(|(_, t)| has(t, 0x9F26)) {
-        out.push(Finding::new(
+    // The transparent templates (63 in each 61, 64 in the 62), in order, with their paths.
+    let transparent = || {
+        apps()
+            .enumerate()
+            .flat_map(|(i, a)| {
+                a.children()
+                    .map_while(Result::ok)
+                    .filter(|c| c.tag == TAG_APPLICATION_TRANSPARENT_TEMPLATE)
+                    .map(move |c| (Path::App(i), c))
+            })
+            .chain(common.into_iter().flat_map(|c| {
+                c.children()
+                    .map_while(Result::ok)
+                    .filter(|t| t.tag == TAG_COMMON_TRANSPARENT_TEMPLATE)
+                    .map(|t| (Path::Common, t))
+            }))
+    };
+    if !transparent().any(|(_, t)| has(&t, 0x9F26)) {
+        out(Finding::new(
             "QR.CPM.CRYPTOGRAM",
             Severity::Warning,
             Location::whole(),
             "no application cryptogram (9F26) in a transparent template (63/64)",
         ));
     }
-    for (path, t) in &transparent {
-        if has(t, 0x9F26) && !has(t, 0x9F36) {
-            out.push(finding("QR.CPM.ATC", t.tlv.offset, path.clone(), "a cryptogram (9F26) without its ATC (9F36)"));
+    for (path, t) in transparent() {
+        if has(&t, 0x9F26) && !has(&t, 0x9F36) {
+            out(finding("QR.CPM.ATC", t.offset, path.to_string(), "a cryptogram (9F26) without its ATC (9F36)"));
         }
     }
-    for n in nodes.iter().skip(1) {
-        if ![TAG_PAYLOAD_FORMAT_INDICATOR, TAG_APPLICATION_TEMPLATE, TAG_COMMON_DATA_TEMPLATE].contains(&n.tlv.tag)
-            || n.tlv.tag == TAG_PAYLOAD_FORMAT_INDICATOR
+    for n in top().skip(1) {
+        if ![TAG_PAYLOAD_FORMAT_INDICATOR, TAG_APPLICATION_TEMPLATE, TAG_COMMON_DATA_TEMPLATE].contains(&n.tag)
+            || n.tag == TAG_PAYLOAD_FORMAT_INDICATOR
         {
-            out.push(finding(
+            out(finding(
                 "QR.CPM.UNEXPECTED-TAG",
-                n.tlv.offset,
-                n.tlv.tag.to_string(),
+                n.offset,
+                n.tag.to_string(),
                 "only 85, 61 and 62 belong at the top level (85 once)",
             ));
         }
     }
-    out
+}
+
+/// Where a transparent template sits: `61[i].63` or `62.64`.
+#[derive(Clone, Copy)]
+enum Path {
+    App(usize),
+    Common,
+}
+
+impl core::fmt::Display for Path {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Path::App(i) => write!(f, "61[{i}].63"),
+            Path::Common => f.write_str("62.64"),
+        }
+    }
 }

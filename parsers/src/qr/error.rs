@@ -4,7 +4,10 @@
 //! offsets in [`CpmError`] count characters of the base64 text or bytes of the decoded TLV, as
 //! each variant says.
 
+use nom::error::ErrorKind;
 use thiserror::Error;
+
+use crate::compose::nom_error_traits;
 
 use crate::tlv::TlvError;
 
@@ -65,13 +68,24 @@ pub enum QrError {
         /// Character offset of the enclosing template's ID.
         template_offset: usize,
     },
+    /// One of nom's own combinators failed around [`crate::qr::parse_qr_mpm_object`] (a
+    /// composition).
+    #[error("nom {kind:?} failed with {remaining} character(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Characters left where it failed.
+        remaining: usize,
+    },
 }
 
+nom_error_traits!(QrError, &'a str, |s: &str| s.chars().count());
+
 impl QrError {
-    /// The character offset the error refers to (0 for an empty payload).
+    /// The character offset the error refers to (0 for an empty payload and for `Nom`).
     pub fn offset(&self) -> usize {
         match *self {
-            QrError::Empty => 0,
+            QrError::Empty | QrError::Nom { .. } => 0,
             QrError::TruncatedHeader { offset, .. }
             | QrError::NonDigitId { offset, .. }
             | QrError::BadLength { offset, .. }

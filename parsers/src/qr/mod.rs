@@ -38,6 +38,7 @@ mod wallet_code;
 pub use cpm::{
     CPM_FORMAT_INDICATOR, TAG_APPLICATION_TEMPLATE, TAG_APPLICATION_TRANSPARENT_TEMPLATE, TAG_COMMON_DATA_TEMPLATE,
     TAG_COMMON_TRANSPARENT_TEMPLATE, TAG_PAYLOAD_FORMAT_INDICATOR, decode_qr_cpm_base64, parse_qr_cpm, validate_qr_cpm,
+    validate_qr_cpm_into,
 };
 pub use crc::{crc_hex, crc16_ccitt_false};
 pub use encode::{
@@ -51,6 +52,6 @@ pub use templates::{is_root_template, mpm_id_name, nested_template};
 pub use upi::{UpiLink, parse_upi_link, validate_upi_link};
 pub use validate::{
     PixKeyKind, Profile, detect_profiles, is_iso3166_alpha2, is_iso4217_numeric, pix_key_kind, validate_qr_mpm,
-    validate_qr_mpm_with,
+    validate_qr_mpm_into, validate_qr_mpm_with,
 };
 pub use wallet_code::{Wallet, WalletCode, classify_wallet_code, validate_wallet_code};

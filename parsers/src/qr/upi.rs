@@ -87,8 +87,11 @@ pub fn parse_upi_link(text: &str) -> Result<UpiLink, UpiLinkError> {
         return Err(UpiLinkError::MissingQuery { offset: text.chars().count() });
     };
     let mut offset = SCHEME.len() + verb.chars().count() + 1;
-    let mut params = Vec::new();
-    let mut offsets = Vec::new();
+    // One allocation each, of the right size: a link of many parameters does not leave a
+    // doubling vector's spare room behind.
+    let segments = query.bytes().filter(|&b| b == b'&').count() + 1;
+    let mut params = Vec::with_capacity(segments);
+    let mut offsets = Vec::with_capacity(segments);
     for segment in query.split('&') {
         let seg_chars = segment.chars().count();
         if !segment.is_empty() {

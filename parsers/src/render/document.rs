@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use super::{Mask, RenderError, Rendered};
 use crate::Finding;
-use crate::ndef::{NdefMessage, T2tTlvArea};
+use crate::ndef::{DecodeOptions, NdefRecordIter, T2tTlvIter};
 use crate::qr::MpmObject;
 
 /// Findings listed in a document; the rest are counted (`"findings_omitted"` in JSON, a line
@@ -141,10 +141,11 @@ pub(super) enum Items<'a> {
     None,
     /// BER-TLV objects of `bytes` (well formed, checked), `depth` levels into the human tree.
     Tlv { bytes: Cow<'a, [u8]>, mask: Mask, depth: usize },
-    /// NDEF records.
-    Ndef(NdefMessage<'a>),
-    /// Type 2 Tag TLV blocks.
-    T2t(T2tTlvArea<'a>),
+    /// The records of the NDEF message `bytes` (decoded whole, checked), read one at a time.
+    Ndef(&'a [u8]),
+    /// The Type 2 Tag TLV blocks of a data `area` at `base` in the input (checked), read one
+    /// at a time.
+    T2t { area: &'a [u8], base: usize },
     /// MPM data objects.
     Mpm(Vec<MpmObject<'a>>),
     /// UPI link parameters.
@@ -270,8 +271,10 @@ impl Serialize for ItemsJson<'_, '_> {
         match self.0 {
             Items::None => ser.serialize_seq(Some(0))?.end(),
             Items::Tlv { bytes, mask, .. } => super::tlv::TlvSeq::new(bytes, 0, *mask).serialize(ser),
-            Items::Ndef(msg) => lazy_seq(ser, msg.records.iter().map(|r| super::ndef::record_json(r, 0))),
-            Items::T2t(area) => lazy_seq(ser, area.tlvs.iter().map(super::ndef::t2t_tlv_json)),
+            Items::Ndef(bytes) => lazy_seq(ser, ndef_records(bytes).map(|r| super::ndef::record_json(&r, 0))),
+            Items::T2t { area, base } => {
+                lazy_seq(ser, T2tTlvIter::new(area, *base).map_while(Result::ok).map(|t| super::ndef::t2t_tlv_json(&t)))
+            }
             Items::Mpm(objects) => lazy_seq(ser, objects.iter().map(|o| super::qr::obj_json(o, None, 0))),
             Items::Upi(params) => lazy_seq(ser, params.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v}))),
         }
@@ -283,12 +286,19 @@ impl Items<'_> {
         match self {
             Items::None => Ok(()),
             Items::Tlv { bytes, mask, depth } => super::tlv::write_tree(bytes, 0, *depth, *mask, out),
-            Items::Ndef(msg) => super::ndef::write_records(msg, 0, out),
-            Items::T2t(area) => area.tlvs.iter().try_for_each(|t| super::ndef::write_t2t_tlv(t, out)),
+            Items::Ndef(bytes) => super::ndef::write_records(ndef_records(bytes), 0, out),
+            Items::T2t { area, base } => {
+                T2tTlvIter::new(area, *base).map_while(Result::ok).try_for_each(|t| super::ndef::write_t2t_tlv(&t, out))
+            }
             Items::Mpm(objects) => super::qr::write_objects(objects, None, 0, out),
             Items::Upi(params) => params.iter().try_for_each(|(k, v)| writeln!(out, "  {k}: {v:?}")),
         }
     }
+}
+
+/// The records of a message that decoded whole, one at a time.
+fn ndef_records(bytes: &[u8]) -> impl Iterator<Item = crate::ndef::NdefRecord<'_>> {
+    NdefRecordIter::new(bytes, DecodeOptions::default()).map_while(Result::ok)
 }
 
 /// A JSON array of values made one at a time: only one element exists at once.

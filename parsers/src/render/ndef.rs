@@ -3,15 +3,18 @@
 
 use core::fmt;
 use core::fmt::Write as _;
+use std::borrow::Borrow;
 
 use serde_json::{Map, Value, json};
 
-use super::document::{Budget, Document, Items};
+use super::document::{Budget, Document, Findings, Items};
 use super::{RenderError, Rendered};
+use crate::ndef::message::check_message_at;
+use crate::ndef::t2t::decode_t2t_memory_header;
 use crate::ndef::{
-    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefMessage, NdefRecord, T2tTlv, T2tTlvType, TextRecord,
-    decode_known_record, decode_ndef_message, decode_t2t_memory, decode_t2t_tlvs, decode_t4t_cc, validate_ndef_message,
-    validate_t2t_memory, validate_t2t_tlvs, validate_t4t_cc,
+    CcTlv, DEFAULT_MAX_DEPTH, DecodeOptions, KnownRecord, NdefError, NdefMessage, NdefRecord, T2tTlv, T2tTlvIter,
+    T2tTlvType, TextRecord, decode_known_record, decode_t4t_cc, validate_ndef_message_into, validate_t2t_memory_into,
+    validate_t2t_tlvs_into, validate_t4t_cc,
 };
 use crate::tlv::upper_hex;
 
@@ -41,12 +44,21 @@ pub fn render_t2t(bytes: &[u8]) -> Result<Rendered, RenderError> {
 impl<'a> Document<'a> {
     /// [`render_ndef`] as a [`Document`], checked against `budget`.
     pub fn ndef(bytes: &'a [u8], budget: Budget) -> Result<Self, RenderError> {
-        let msg = decode_ndef_message(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
-        budget.count(&mut 0, msg.records.len(), bytes.len())?;
-        let findings = validate_ndef_message(bytes);
-        let mut doc = Document::built(String::new(), json!({}), Some(findings));
+        // The errors of decode_ndef_message, without keeping the records: they are read again
+        // one at a time when the document is written.
+        let opts = DecodeOptions::default();
+        let (records, end) = check_message_at(bytes, 0, &opts).map_err(|e| RenderError::at(e.offset(), e))?;
+        if end < bytes.len() {
+            let e = NdefError::TrailingData { offset: end };
+            return Err(RenderError::at(e.offset(), e));
+        }
+        budget.count(&mut 0, records, bytes.len())?;
+        let mut findings = Findings::default();
+        validate_ndef_message_into(bytes, &opts, &mut |f| findings.push(f));
+        let mut doc = Document::built(String::new(), json!({}), None);
+        doc.findings = Some(findings);
         doc.json_key = "records";
-        doc.items = Items::Ndef(msg);
+        doc.items = Items::Ndef(bytes);
         Ok(doc)
     }
 
@@ -96,9 +108,9 @@ impl<'a> Document<'a> {
     pub fn t2t(bytes: &'a [u8], budget: Budget) -> Result<Self, RenderError> {
         let mut human = String::new();
         let mut obj = Map::new();
-        let (area, findings) = if bytes.len() >= 16 && bytes[12] == 0xE1 {
-            let mem = decode_t2t_memory(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
-            let findings = validate_t2t_memory(&mem);
+        let mut findings = Findings::default();
+        let (area, base) = if bytes.len() >= 16 && bytes[12] == 0xE1 {
+            let (mem, area) = decode_t2t_memory_header(bytes).map_err(|e| RenderError::at(e.offset(), e))?;
             let _ = writeln!(
                 human,
                 "UID {}  CC {:02X} version {}.{}  data area {} bytes  access {:02X}",
@@ -120,25 +132,37 @@ impl<'a> Document<'a> {
                     "access": format!("{:02X}", mem.cc.access),
                 }),
             );
-            (mem.area, findings)
+            (area, 16)
         } else {
-            let area = decode_t2t_tlvs(bytes, 0).map_err(|e| RenderError::at(e.offset(), e))?;
-            let findings = validate_t2t_tlvs(&area);
             obj.insert("layout".into(), "tlv".into());
-            (area, findings)
+            (bytes, 0)
         };
+        // The errors of decode_t2t_tlvs, block by block without keeping the blocks.
+        let mut blocks = T2tTlvIter::new(area, base);
+        let mut count = 0;
+        for t in blocks.by_ref() {
+            t.map_err(|e| RenderError::at(e.offset(), e))?;
+            count += 1;
+        }
+        let terminated = blocks.terminated();
+        if base == 16 {
+            validate_t2t_memory_into(bytes, &mut |f| findings.push(f));
+        } else {
+            validate_t2t_tlvs_into(area, base, &mut |f| findings.push(f));
+        }
         let mut counted = 0;
-        budget.count(&mut counted, area.tlvs.len(), bytes.len())?;
+        budget.count(&mut counted, count, bytes.len())?;
         // Messages that do not decode reject the input before anything is written.
-        for t in &area.tlvs {
+        for t in T2tTlvIter::new(area, base).map_while(Result::ok) {
             if let Some(Some(msg)) = t.ndef_message().transpose().map_err(|e| RenderError::at(e.offset(), e))? {
                 budget.count(&mut counted, msg.records.len(), t.offset)?;
             }
         }
-        let mut doc = Document::built(human, Value::Object(obj), Some(findings));
+        let mut doc = Document::built(human, Value::Object(obj), None);
+        doc.findings = Some(findings);
         doc.json_key = "tlvs";
-        doc.json_tail.insert("terminated".into(), area.terminated.into());
-        doc.items = Items::T2t(area);
+        doc.json_tail.insert("terminated".into(), terminated.into());
+        doc.items = Items::T2t { area, base };
         Ok(doc)
     }
 }
@@ -171,7 +195,7 @@ pub(super) fn write_t2t_tlv(t: &T2tTlv<'_>, out: &mut dyn fmt::Write) -> fmt::Re
     }
     writeln!(out)?;
     if let Some(Ok(Some(msg))) = t.ndef_message() {
-        write_records(&msg, 0, out)?;
+        write_records(msg.records.iter(), 0, out)?;
     }
     Ok(())
 }
@@ -289,9 +313,14 @@ fn known_json(k: &KnownRecord<'_>, depth: usize) -> Value {
     }
 }
 
-pub(super) fn write_records(msg: &NdefMessage<'_>, depth: usize, out: &mut dyn fmt::Write) -> fmt::Result {
+pub(super) fn write_records<'r, R: Borrow<NdefRecord<'r>>>(
+    records: impl Iterator<Item = R>,
+    depth: usize,
+    out: &mut dyn fmt::Write,
+) -> fmt::Result {
     let indent = "  ".repeat(depth);
-    for (i, rec) in msg.records.iter().enumerate() {
+    for (i, rec) in records.enumerate() {
+        let rec = rec.borrow();
         let f = rec.flags;
         let flags: Vec<&str> = [(f.mb, "MB"), (f.me, "ME"), (f.cf, "CF"), (f.sr, "SR"), (f.il, "IL")]
             .into_iter()

@@ -12,12 +12,12 @@ use core::fmt;
 
 use serde_json::{Map, Value, json};
 
-use super::document::{Budget, Document, Items};
+use super::document::{Budget, Document, Findings, Items};
 use super::{Mask, RenderError, Rendered};
 use crate::qr::{
-    MpmId, MpmObject, QrPayloadKind, classify_qr_payload, classify_wallet_code, crc_hex, decode_qr_cpm_base64,
-    decode_qr_mpm, detect_profiles, mpm_id_name, parse_qr_cpm, parse_upi_link, validate_qr_cpm, validate_qr_mpm,
-    validate_upi_link, validate_wallet_code,
+    CpmError, MpmId, MpmObject, QrPayloadKind, classify_qr_payload, classify_wallet_code, crc_hex,
+    decode_qr_cpm_base64, decode_qr_mpm, detect_profiles, mpm_id_name, parse_qr_cpm, parse_upi_link,
+    validate_qr_cpm_into, validate_qr_mpm_into, validate_upi_link, validate_wallet_code,
 };
 
 /// Decodes and validates QR payload text as `kind`, or as what [`classify_qr_payload`] says
@@ -104,12 +104,14 @@ fn mpm(text: &str, budget: Budget) -> Result<Document<'_>, RenderError> {
     let qr = decode_qr_mpm(text).map_err(|e| RenderError::at(e.offset(), e))?;
     let nested: usize = qr.objects.iter().map(|o| o.children.as_ref().map_or(0, Vec::len)).sum();
     budget.count(&mut 0, qr.objects.len() + nested, 0)?;
-    let findings = validate_qr_mpm(&qr);
+    let mut findings = Findings::default();
+    validate_qr_mpm_into(&qr, &mut |f| findings.push(f));
     let profiles: Vec<&str> = detect_profiles(&qr).iter().map(|p| p.as_str()).collect();
     let crc = qr.crc.map(|c| json!({"stated": c.stated, "computed": crc_hex(c.computed), "ok": c.ok()}));
     let json = json!({ "kind": QrPayloadKind::Mpm.as_str(), "crc": crc, "profiles": profiles });
     let human = format!("EMVCo MPM, profiles: {}\n", profiles.join(", "));
-    let mut doc = Document::built(human, json, Some(findings));
+    let mut doc = Document::built(human, json, None);
+    doc.findings = Some(findings);
     doc.human_tail = match qr.crc {
         Some(c) => {
             let verdict = if c.ok() { "ok" } else { "MISMATCH" };
@@ -124,20 +126,23 @@ fn mpm(text: &str, budget: Budget) -> Result<Document<'_>, RenderError> {
 
 fn cpm(text: &str, mask: Mask, budget: Budget) -> Result<Document<'static>, RenderError> {
     let bytes = decode_qr_cpm_base64(text).map_err(|e| RenderError::at(e.offset(), e))?;
-    // The budget before the tree the CPM grammar builds; its own errors say more than ours.
-    if let Err(e) = super::tlv::check_emv_tlv(&bytes, budget)
-        && e.over_budget
-    {
-        return Err(e);
+    // The budget first; then the CPM grammar's own errors, which say more than ours. The walk
+    // accepts exactly what parse_qr_cpm accepts (the same iterator and depth limit), so a
+    // payload that passes is validated object by object, never built into a tree.
+    match super::tlv::check_emv_tlv(&bytes, budget) {
+        Err(e) if e.over_budget => return Err(e),
+        Ok(_) if !bytes.is_empty() => {}
+        _ => {
+            let e = parse_qr_cpm(&bytes).err().unwrap_or(CpmError::Empty);
+            return Err(RenderError::at(e.offset(), format!("{e} (offset in bytes of the decoded payload)")));
+        }
     }
-    let findings = {
-        let nodes = parse_qr_cpm(&bytes)
-            .map_err(|e| RenderError::at(e.offset(), format!("{e} (offset in bytes of the decoded payload)")))?;
-        validate_qr_cpm(&nodes)
-    };
+    let mut findings = Findings::default();
+    validate_qr_cpm_into(&bytes, &mut |f| findings.push(f));
     let json = json!({ "kind": QrPayloadKind::Cpm.as_str() });
     // The same tree as BER-TLV: names, readable values, PAN and track data masked.
-    let mut doc = Document::built(format!("EMVCo CPM, {} bytes\n", bytes.len()), json, Some(findings));
+    let mut doc = Document::built(format!("EMVCo CPM, {} bytes\n", bytes.len()), json, None);
+    doc.findings = Some(findings);
     doc.json_key = "tlv";
     doc.items = Items::Tlv { bytes: bytes.into(), mask, depth: 1 };
     Ok(doc)

@@ -15,7 +15,13 @@
 //! assert_eq!(parse_emv_afl(&[0x08, 0x02, 0x01, 0x00]), Err(AflError::LastBeforeFirst { offset: 0, first: 2, last: 1 }));
 //! ```
 
+use nom::error::ErrorKind;
+use nom::multi::count;
+use nom::number::complete::be_u8;
+use nom::{IResult, Parser};
 use thiserror::Error;
+
+use crate::compose::nom_error_traits;
 
 /// One 4-byte AFL entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,13 +119,23 @@ pub enum AflError {
         /// Records in the entry.
         records: usize,
     },
+    /// One of nom's own combinators failed (a composition, or an entry cut short).
+    #[error("nom {kind:?} failed with {remaining} byte(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Bytes left where it failed.
+        remaining: usize,
+    },
 }
 
+nom_error_traits!(AflError, &'a [u8], <[u8]>::len);
+
 impl AflError {
-    /// The offset the error refers to (0 for a bad overall length).
+    /// The offset the error refers to (0 for a bad overall length and for `Nom`).
     pub fn offset(&self) -> usize {
         match *self {
-            AflError::BadLength { .. } => 0,
+            AflError::BadLength { .. } | AflError::Nom { .. } => 0,
             AflError::BadSfi { offset, .. }
             | AflError::FirstRecordZero { offset }
             | AflError::LastBeforeFirst { offset, .. }
@@ -128,33 +144,49 @@ impl AflError {
     }
 }
 
+/// One 4-byte AFL entry with its checks; errors carry the bytes left at the entry (the
+/// entry point turns them into offsets).
+fn afl_entry(input: &[u8]) -> IResult<&[u8], AflEntry, AflError> {
+    let offset = input.len();
+    let (rest, (b1, first, last, oda)) = (be_u8, be_u8, be_u8, be_u8).parse_complete(input)?;
+    let fail = |e| Err(nom::Err::Error(e));
+    let sfi = b1 >> 3;
+    if b1 & 0x07 != 0 || sfi == 0 || sfi > 30 {
+        return fail(AflError::BadSfi { offset, byte: b1 });
+    }
+    if first == 0 {
+        return fail(AflError::FirstRecordZero { offset });
+    }
+    if last < first {
+        return fail(AflError::LastBeforeFirst { offset, first, last });
+    }
+    let entry = AflEntry { sfi, first_record: first, last_record: last, oda_records: oda };
+    if usize::from(oda) > entry.record_count() {
+        return fail(AflError::OdaCountTooLarge { offset, oda, records: entry.record_count() });
+    }
+    Ok((rest, entry))
+}
+
 /// Parses an AFL value (the value of tag `94`, or what follows the AIP in GPO format 1).
 pub fn parse_emv_afl(value: &[u8]) -> Result<Vec<AflEntry>, AflError> {
     if value.is_empty() || value.len() % 4 != 0 {
         return Err(AflError::BadLength { len: value.len() });
     }
-    value
-        .chunks_exact(4)
-        .enumerate()
-        .map(|(i, c)| {
-            let offset = i * 4;
-            let sfi = c[0] >> 3;
-            if c[0] & 0x07 != 0 || sfi == 0 || sfi > 30 {
-                return Err(AflError::BadSfi { offset, byte: c[0] });
+    let total = value.len();
+    match count(afl_entry, total / 4).parse_complete(value) {
+        Ok((_, entries)) => Ok(entries),
+        Err(e) => Err(match crate::compose::nom_inner(e, || AflError::BadLength { len: total }) {
+            AflError::BadSfi { offset, byte } => AflError::BadSfi { offset: total - offset, byte },
+            AflError::FirstRecordZero { offset } => AflError::FirstRecordZero { offset: total - offset },
+            AflError::LastBeforeFirst { offset, first, last } => {
+                AflError::LastBeforeFirst { offset: total - offset, first, last }
             }
-            if c[1] == 0 {
-                return Err(AflError::FirstRecordZero { offset });
+            AflError::OdaCountTooLarge { offset, oda, records } => {
+                AflError::OdaCountTooLarge { offset: total - offset, oda, records }
             }
-            if c[2] < c[1] {
-                return Err(AflError::LastBeforeFirst { offset, first: c[1], last: c[2] });
-            }
-            let entry = AflEntry { sfi, first_record: c[1], last_record: c[2], oda_records: c[3] };
-            if usize::from(c[3]) > entry.record_count() {
-                return Err(AflError::OdaCountTooLarge { offset, oda: c[3], records: entry.record_count() });
-            }
-            Ok(entry)
-        })
-        .collect()
+            other => other,
+        }),
+    }
 }
 
 /// Every record an AFL asks for, in order.

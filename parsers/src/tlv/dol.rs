@@ -19,11 +19,18 @@
 //! assert_eq!(parse_emv_dol(&[0x9F, 0x02]), Err(DolError::TruncatedLength { offset: 2 }));
 //! ```
 
+use nom::combinator::{cut, eof, not};
+use nom::error::ErrorKind;
+use nom::multi::fold_many0;
+use nom::number::complete::be_u8;
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
 use thiserror::Error;
 
 use super::TlvError;
 use super::dictionary::{DataFormat, lookup_emv_tag};
-use super::tag::{Tag, parse_tag_bytes};
+use super::tag::{Tag, ber_tag};
+use crate::compose::{OffsetError, nom_error_traits};
 
 /// One DOL entry: the tag asked for and how many bytes of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,22 +73,86 @@ pub enum DolError {
         /// Offset of the first byte the DOL does not account for (= the DOL's total length).
         offset: usize,
     },
+    /// One of nom's own combinators failed around [`parse_emv_dol_entry`] (a composition).
+    #[error("nom {kind:?} failed with {remaining} byte(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Bytes left where it failed.
+        remaining: usize,
+    },
+}
+
+nom_error_traits!(DolError, &'a [u8], <[u8]>::len);
+
+impl DolError {
+    fn map_offsets(self, f: impl Fn(usize) -> usize) -> Self {
+        match self {
+            DolError::Tag(e) => DolError::Tag(e.map_offsets(&f)),
+            DolError::TruncatedLength { offset } => DolError::TruncatedLength { offset: f(offset) },
+            DolError::DataTooShort { tag, offset, needed, available } => {
+                DolError::DataTooShort { tag, offset: f(offset), needed, available }
+            }
+            DolError::TrailingData { offset } => DolError::TrailingData { offset: f(offset) },
+            nom @ DolError::Nom { .. } => nom,
+        }
+    }
+}
+
+impl OffsetError for DolError {
+    fn shifted(self, by: usize) -> Self {
+        self.map_offsets(|o| o + by)
+    }
+}
+
+/// One DOL entry: a BER tag, then (`cut`: a tag without its length is no entry) one length
+/// byte. Errors and the entry's offset count bytes left until the entry point translates them.
+fn dol_entry(input: &[u8]) -> IResult<&[u8], DolEntry, DolError> {
+    let (rest, tag) = ber_tag(input).map_err(|e| e.map(DolError::Tag))?;
+    let (rest, len) = cut(dol_length).parse_complete(rest)?;
+    Ok((rest, DolEntry { tag, len, offset: input.len() }))
+}
+
+fn dol_length(input: &[u8]) -> IResult<&[u8], u8, DolError> {
+    be_u8::<_, ()>(input).map_err(|_| nom::Err::Error(DolError::TruncatedLength { offset: input.len() }))
+}
+
+/// Parses one DOL entry (tag and length byte) and returns the remainder: a nom parser, for DOLs
+/// inside other layouts.
+///
+/// ```
+/// use tapcert_parsers::tlv::{parse_emv_dol_entry, DolError, Tag};
+/// let (rest, e) = parse_emv_dol_entry(&[0x9F, 0x02, 0x06, 0x9A]).unwrap();
+/// assert_eq!((e.tag, e.len, e.offset, rest), (Tag(0x9F02), 6, 0, &[0x9A][..]));
+/// assert_eq!(parse_emv_dol_entry(&[0x9A]), Err(nom::Err::Failure(DolError::TruncatedLength { offset: 1 })));
+/// ```
+pub fn parse_emv_dol_entry(input: &[u8]) -> IResult<&[u8], DolEntry, DolError> {
+    let total = input.len();
+    match dol_entry(input) {
+        Ok((rest, e)) => Ok((rest, DolEntry { offset: total - e.offset, ..e })),
+        Err(e) => Err(e.map(|e| e.map_offsets(|left| total - left))),
+    }
 }
 
 /// Parses a DOL value into its entries, in order, duplicates kept.
 pub fn parse_emv_dol(dol: &[u8]) -> Result<Vec<DolEntry>, DolError> {
+    let total = dol.len();
     // Each entry takes at least 2 bytes: the vector never outgrows the input.
-    let mut entries = Vec::with_capacity(dol.len() / 2);
-    let mut pos = 0;
-    while pos < dol.len() {
-        let (tag, n) = parse_tag_bytes(&dol[pos..]).map_err(|e| DolError::Tag(e.shifted(pos)))?;
-        let Some(&len) = dol.get(pos + n) else {
-            return Err(DolError::TruncatedLength { offset: pos + n });
-        };
-        entries.push(DolEntry { tag, len, offset: pos });
-        pos += n + 1;
+    let mut entries = fold_many0(
+        preceded(not(eof), cut(dol_entry)),
+        || Vec::with_capacity(total / 2),
+        |mut v, e: DolEntry| {
+            v.push(DolEntry { offset: total - e.offset, ..e });
+            v
+        },
+    );
+    match entries.parse_complete(dol) {
+        Ok((_, entries)) => Ok(entries),
+        Err(e) => {
+            Err(crate::compose::nom_inner(e, || DolError::TruncatedLength { offset: 0 })
+                .map_offsets(|left| total - left))
+        }
     }
-    Ok(entries)
 }
 
 /// Total bytes of DOL-related data the entries ask for (duplicates counted each time).

@@ -1,7 +1,15 @@
 //! Errors of the BER-TLV parser. Every variant is a fact with the byte offset (from the start
 //! of the input given to the entry point) and what was expected there.
+//!
+//! Inside the grammar an error is built where it is found, from the input left there: its
+//! offsets count the bytes left to the end of the input (as nom's `Offset` does), and the entry
+//! point turns them into offsets from the start ([`TlvError::counted_from_start`]), so an error found deep
+//! in a nested value needs no bookkeeping on the way up.
 
+use nom::error::ErrorKind;
 use thiserror::Error;
+
+use crate::compose::{OffsetError, nom_error_traits};
 
 /// Why BER-TLV input was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -83,10 +91,21 @@ pub enum TlvError {
         /// Offset of the first byte after the object.
         offset: usize,
     },
+    /// One of nom's own combinators failed around a tapcert parser (a composition: `many1`,
+    /// `eof`, `verify`, ...). The tapcert parsers never return it themselves.
+    #[error("nom {kind:?} failed with {remaining} byte(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// Bytes left where it failed (nom does not know where the input began).
+        remaining: usize,
+    },
 }
 
+nom_error_traits!(TlvError, &'a [u8], <[u8]>::len);
+
 impl TlvError {
-    /// The byte offset the error refers to.
+    /// The byte offset the error refers to (0 for [`TlvError::Nom`], which has none).
     pub fn offset(&self) -> usize {
         match *self {
             TlvError::TruncatedTag { offset }
@@ -98,33 +117,49 @@ impl TlvError {
             | TlvError::ExceedsParent { offset, .. }
             | TlvError::DepthLimit { offset, .. }
             | TlvError::TrailingData { offset } => offset,
+            TlvError::Nom { .. } => 0,
         }
     }
 
-    /// The same error with its offset moved by `base` (for errors found in a sub-slice).
-    pub(crate) fn shifted(self, base: usize) -> Self {
+    /// An error built inside the grammar (offsets counting bytes left) with its offsets counted
+    /// from the start of the `total` bytes the entry point was given.
+    pub(crate) fn counted_from_start(self, total: usize) -> Self {
+        self.map_offsets(|left| total - left)
+    }
+
+    /// The error of a failed grammar function, at an entry point given `total` bytes.
+    #[inline]
+    pub(crate) fn at_entry(e: nom::Err<TlvError>, total: usize) -> Self {
+        crate::compose::nom_inner(e, || TlvError::TruncatedTag { offset: 0 }).counted_from_start(total)
+    }
+
+    /// The same error with `f` applied to each of its offsets.
+    pub(crate) fn map_offsets(self, f: impl Fn(usize) -> usize) -> Self {
         match self {
-            TlvError::TruncatedTag { offset } => TlvError::TruncatedTag { offset: offset + base },
-            TlvError::TagTooLong { offset, max } => TlvError::TagTooLong { offset: offset + base, max },
+            TlvError::TruncatedTag { offset } => TlvError::TruncatedTag { offset: f(offset) },
+            TlvError::TagTooLong { offset, max } => TlvError::TagTooLong { offset: f(offset), max },
             TlvError::TruncatedLength { offset, needed, available } => {
-                TlvError::TruncatedLength { offset: offset + base, needed, available }
+                TlvError::TruncatedLength { offset: f(offset), needed, available }
             }
-            TlvError::IndefiniteLength { offset } => TlvError::IndefiniteLength { offset: offset + base },
+            TlvError::IndefiniteLength { offset } => TlvError::IndefiniteLength { offset: f(offset) },
             TlvError::UnsupportedLengthForm { offset, first_byte } => {
-                TlvError::UnsupportedLengthForm { offset: offset + base, first_byte }
+                TlvError::UnsupportedLengthForm { offset: f(offset), first_byte }
             }
             TlvError::LengthExceedsInput { offset, declared, available } => {
-                TlvError::LengthExceedsInput { offset: offset + base, declared, available }
+                TlvError::LengthExceedsInput { offset: f(offset), declared, available }
             }
-            TlvError::ExceedsParent { offset, declared, available, parent_offset } => TlvError::ExceedsParent {
-                offset: offset + base,
-                declared,
-                available,
-                // The parent's offset is always absolute: it was known before the child was read.
-                parent_offset,
-            },
-            TlvError::DepthLimit { offset, limit } => TlvError::DepthLimit { offset: offset + base, limit },
-            TlvError::TrailingData { offset } => TlvError::TrailingData { offset: offset + base },
+            TlvError::ExceedsParent { offset, declared, available, parent_offset } => {
+                TlvError::ExceedsParent { offset: f(offset), declared, available, parent_offset: f(parent_offset) }
+            }
+            TlvError::DepthLimit { offset, limit } => TlvError::DepthLimit { offset: f(offset), limit },
+            TlvError::TrailingData { offset } => TlvError::TrailingData { offset: f(offset) },
+            nom @ TlvError::Nom { .. } => nom,
         }
+    }
+}
+
+impl OffsetError for TlvError {
+    fn shifted(self, by: usize) -> Self {
+        self.map_offsets(|o| o + by)
     }
 }

@@ -11,6 +11,9 @@
 //! Non-minimal encodings (`81 05`, `82 00 05`) are accepted and remembered so the object
 //! re-encodes byte for byte; the validator flags them.
 
+use nom::IResult;
+use nom::bytes::complete::take;
+
 use super::TlvError;
 
 /// A parsed length: the value and how many bytes encoded it.
@@ -58,26 +61,29 @@ pub fn minimal_length_len(value: usize) -> usize {
     }
 }
 
-/// Reads a length from the start of `input`. Offsets in errors are relative to `input`.
+/// The BER length combinator: one length field from the start of `input`. Errors count bytes
+/// left (see [`TlvError::counted_from_start`]).
 #[inline]
-pub(crate) fn parse_length_bytes(input: &[u8]) -> Result<Length, TlvError> {
-    let Some(&first) = input.first() else {
-        return Err(TlvError::TruncatedLength { offset: 0, needed: 1, available: 0 });
-    };
+pub(crate) fn ber_length(input: &[u8]) -> IResult<&[u8], Length, TlvError> {
+    let at = input.len();
+    let (&first, rest) = input.split_first().ok_or(nom::Err::Error(TlvError::TruncatedLength {
+        offset: at,
+        needed: 1,
+        available: 0,
+    }))?;
     match first {
-        0x00..=0x7F => Ok(Length { value: usize::from(first), encoded_len: 1 }),
-        0x80 => Err(TlvError::IndefiniteLength { offset: 0 }),
+        0x00..=0x7F => Ok((rest, Length { value: usize::from(first), encoded_len: 1 })),
+        0x80 => Err(nom::Err::Error(TlvError::IndefiniteLength { offset: at })),
         0x81..=0x84 => {
             let n = usize::from(first & 0x7F);
-            let Some(octets) = input.get(1..1 + n) else {
-                return Err(TlvError::TruncatedLength { offset: 0, needed: 1 + n, available: input.len() });
-            };
+            let (rest, octets) = take::<_, _, ()>(n)(rest)
+                .map_err(|_| nom::Err::Error(TlvError::TruncatedLength { offset: at, needed: 1 + n, available: at }))?;
             let value = octets.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
             // On 32-bit targets a 4-octet length may not fit; it can never fit the input either.
             let value = usize::try_from(value).unwrap_or(usize::MAX);
-            Ok(Length { value, encoded_len: (1 + n) as u8 })
+            Ok((rest, Length { value, encoded_len: (1 + n) as u8 }))
         }
-        _ => Err(TlvError::UnsupportedLengthForm { offset: 0, first_byte: first }),
+        _ => Err(nom::Err::Error(TlvError::UnsupportedLengthForm { offset: at, first_byte: first })),
     }
 }
 
@@ -88,14 +94,20 @@ pub(crate) fn parse_length_bytes(input: &[u8]) -> Result<Length, TlvError> {
 /// assert_eq!(parse_emv_length(&[0x81, 0x05]), Ok((&[][..], Length { value: 5, encoded_len: 2 })));
 /// assert_eq!(parse_emv_length(&[0x80]), Err(nom::Err::Error(TlvError::IndefiniteLength { offset: 0 })));
 /// ```
-pub fn parse_emv_length(input: &[u8]) -> nom::IResult<&[u8], Length, TlvError> {
-    let len = parse_length_bytes(input).map_err(nom::Err::Error)?;
-    Ok((&input[usize::from(len.encoded_len)..], len))
+pub fn parse_emv_length(input: &[u8]) -> IResult<&[u8], Length, TlvError> {
+    ber_length(input).map_err(|e| nom::Err::Error(TlvError::at_entry(e, input.len())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_length_bytes(b: &[u8]) -> Result<Length, TlvError> {
+        parse_emv_length(b).map(|(_, l)| l).map_err(|e| match e {
+            nom::Err::Error(e) => e,
+            other => panic!("{other:?}"),
+        })
+    }
 
     fn enc(l: Length) -> Vec<u8> {
         let mut v = Vec::new();

@@ -34,7 +34,7 @@ pub use afl::{AflEntry, AflError, AflRecord, emv_afl_records, parse_emv_afl};
 pub use dictionary::{DataFormat, DataSource, EMV_TAGS, TagInfo, lookup_emv_tag};
 pub use dol::{
     DolEntry, DolError, build_emv_dol_data, emv_dol_data_len, encode_emv_dol, fit_emv_dol_value, parse_emv_dol,
-    split_emv_dol_data,
+    parse_emv_dol_entry, split_emv_dol_data,
 };
 pub use error::TlvError;
 pub use length::{Length, minimal_length_len, parse_emv_length};

@@ -12,6 +12,8 @@
 
 use core::fmt;
 
+use nom::IResult;
+
 use super::TlvError;
 
 /// Longest tag accepted, in bytes. EMV uses up to 3 (kernel tags `DF8101`..); 4 leaves room.
@@ -86,7 +88,7 @@ impl Tag {
     /// subsequent bytes as there are). Tags built by hand may not; parsed tags always do.
     pub fn is_well_formed(self) -> bool {
         let b = self.to_bytes();
-        matches!(parse_tag_bytes(b.as_ref()), Ok((t, n)) if t == self && n == b.as_ref().len())
+        matches!(ber_tag(b.as_ref()), Ok((rest, t)) if t == self && rest.is_empty())
     }
 }
 
@@ -118,31 +120,26 @@ impl fmt::Debug for Tag {
     }
 }
 
-/// Reads one tag from the start of `input`; returns it and the number of bytes it took.
-/// Offsets in errors are relative to `input`.
+/// The BER tag combinator: one tag from the start of `input`. Errors count bytes left (see
+/// [`TlvError::counted_from_start`]).
 #[inline]
-pub(crate) fn parse_tag_bytes(input: &[u8]) -> Result<(Tag, usize), TlvError> {
-    let Some(&first) = input.first() else {
-        return Err(TlvError::TruncatedTag { offset: 0 });
-    };
+pub(crate) fn ber_tag(input: &[u8]) -> IResult<&[u8], Tag, TlvError> {
+    let truncated = || nom::Err::Error(TlvError::TruncatedTag { offset: input.len() });
+    let (&first, mut rest) = input.split_first().ok_or_else(truncated)?;
     let mut value = u32::from(first);
     if first & 0x1F != 0x1F {
-        return Ok((Tag(value), 1));
+        return Ok((rest, Tag(value)));
     }
-    let mut i = 1;
-    loop {
-        if i >= MAX_TAG_LEN {
-            return Err(TlvError::TagTooLong { offset: 0, max: MAX_TAG_LEN });
-        }
-        let Some(&b) = input.get(i) else {
-            return Err(TlvError::TruncatedTag { offset: 0 });
-        };
+    // Subsequent bytes: b8 set means another follows; at most MAX_TAG_LEN bytes in all.
+    for _ in 1..MAX_TAG_LEN {
+        let (&b, after) = rest.split_first().ok_or_else(truncated)?;
+        rest = after;
         value = (value << 8) | u32::from(b);
-        i += 1;
         if b & 0x80 == 0 {
-            return Ok((Tag(value), i));
+            return Ok((rest, Tag(value)));
         }
     }
+    Err(nom::Err::Error(TlvError::TagTooLong { offset: input.len(), max: MAX_TAG_LEN }))
 }
 
 /// Parses one BER-TLV tag.
@@ -152,9 +149,8 @@ pub(crate) fn parse_tag_bytes(input: &[u8]) -> Result<(Tag, usize), TlvError> {
 /// assert_eq!(parse_emv_tag(&[0x9F, 0x02, 0x06]), Ok((&[0x06][..], Tag(0x9F02))));
 /// assert_eq!(parse_emv_tag(&[0x5F]), Err(nom::Err::Error(TlvError::TruncatedTag { offset: 0 })));
 /// ```
-pub fn parse_emv_tag(input: &[u8]) -> nom::IResult<&[u8], Tag, TlvError> {
-    let (tag, n) = parse_tag_bytes(input).map_err(nom::Err::Error)?;
-    Ok((&input[n..], tag))
+pub fn parse_emv_tag(input: &[u8]) -> IResult<&[u8], Tag, TlvError> {
+    ber_tag(input).map_err(|e| nom::Err::Error(TlvError::at_entry(e, input.len())))
 }
 
 #[cfg(test)]
@@ -177,10 +173,16 @@ mod tests {
 
     #[test]
     fn tag_parse_errors() {
-        assert_eq!(parse_tag_bytes(&[]), Err(TlvError::TruncatedTag { offset: 0 }));
-        assert_eq!(parse_tag_bytes(&[0x9F, 0x81]), Err(TlvError::TruncatedTag { offset: 0 }));
-        assert_eq!(parse_tag_bytes(&[0x9F, 0x81, 0x81, 0x81, 0x01]), Err(TlvError::TagTooLong { offset: 0, max: 4 }));
-        assert_eq!(parse_tag_bytes(&[0xDF, 0x81, 0x01]), Ok((Tag(0xDF8101), 3)));
+        let parse = |b: &[u8]| {
+            parse_emv_tag(b).map(|(rest, t)| (t, b.len() - rest.len())).map_err(|e| match e {
+                nom::Err::Error(e) => e,
+                other => panic!("{other:?}"),
+            })
+        };
+        assert_eq!(parse(&[]), Err(TlvError::TruncatedTag { offset: 0 }));
+        assert_eq!(parse(&[0x9F, 0x81]), Err(TlvError::TruncatedTag { offset: 0 }));
+        assert_eq!(parse(&[0x9F, 0x81, 0x81, 0x81, 0x01]), Err(TlvError::TagTooLong { offset: 0, max: 4 }));
+        assert_eq!(parse(&[0xDF, 0x81, 0x01]), Ok((Tag(0xDF8101), 3)));
         assert!(Tag(0xDF8101).is_well_formed());
         assert!(!Tag(0x9F).is_well_formed());
     }

@@ -84,16 +84,16 @@ pub fn decode_emv_tlv_padded(input: &[u8]) -> Result<(Vec<TlvNode<'_>>, usize), 
 /// assert_eq!(decode_emv_tlv_object(&[0x5A, 0x01, 0x12, 0x00]), Err(TlvError::TrailingData { offset: 3 }));
 /// ```
 pub fn decode_emv_tlv_object(input: &[u8]) -> Result<TlvNode<'_>, TlvError> {
-    let (tlv, end) = super::object::parse_object(input, None)?;
-    if end != input.len() {
-        return Err(TlvError::TrailingData { offset: end });
+    let (rest, tlv) = super::object::ber_object(input).map_err(|e| TlvError::at_entry(e, input.len()))?;
+    if !rest.is_empty() {
+        return Err(TlvError::TrailingData { offset: input.len() - rest.len() });
     }
     build_node(tlv, 1, DEFAULT_MAX_DEPTH)
 }
 
 fn decode_level<'a>(it: &mut TlvIter<'a>, depth: usize, max_depth: usize) -> Result<Vec<TlvNode<'a>>, TlvError> {
     let mut nodes = Vec::new();
-    for item in it.by_ref() {
+    while let Some(item) = it.next_inline() {
         nodes.push(build_node(item?, depth, max_depth)?);
     }
     Ok(nodes)

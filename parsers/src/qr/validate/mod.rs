@@ -87,7 +87,7 @@ impl fmt::Display for Profile {
 /// offset.
 pub(crate) struct Findings<'q, 't> {
     pub(crate) qr: &'q MerchantQr<'t>,
-    pub(crate) out: &'q mut Vec<Finding>,
+    pub(crate) out: &'q mut dyn FnMut(Finding),
 }
 
 impl Findings<'_, '_> {
@@ -103,7 +103,7 @@ impl Findings<'_, '_> {
             Some(o) => Location::char(o).with_path(path),
             None => Location::path(path),
         };
-        self.out.push(Finding::new(rule, severity, location, message));
+        (self.out)(Finding::new(rule, severity, location, message));
     }
 
     /// A broken rule (a warning) at the object `path` names.
@@ -239,24 +239,31 @@ fn detected(qr: &MerchantQr<'_>) -> u32 {
 /// assert_eq!(missing, ["52", "59", "60"]);
 /// ```
 pub fn validate_qr_mpm(qr: &MerchantQr<'_>) -> Vec<Finding> {
-    let found = detected(qr);
     let mut out = Vec::new();
-    for p in MPM_PROFILES.iter().copied().filter(|p| found & profile_bit(*p) != 0) {
-        apply(qr, p, &mut out);
-    }
+    validate_qr_mpm_into(qr, &mut |f| out.push(f));
     out
+}
+
+/// [`validate_qr_mpm`], each finding handed to `sink` as it is found: memory does not grow
+/// with the number of findings (a payload of a million objects can break a rule a million
+/// times; a caller that keeps the first ones and counts the rest stays bounded).
+pub fn validate_qr_mpm_into(qr: &MerchantQr<'_>, sink: &mut dyn FnMut(Finding)) {
+    let found = detected(qr);
+    for p in MPM_PROFILES.iter().copied().filter(|p| found & profile_bit(*p) != 0) {
+        apply(qr, p, sink);
+    }
 }
 
 /// Applies the given profiles (the EMVCo base only when listed).
 pub fn validate_qr_mpm_with(qr: &MerchantQr<'_>, profiles: &[Profile]) -> Vec<Finding> {
     let mut out = Vec::new();
     for &profile in profiles {
-        apply(qr, profile, &mut out);
+        apply(qr, profile, &mut |f| out.push(f));
     }
     out
 }
 
-fn apply(qr: &MerchantQr<'_>, profile: Profile, out: &mut Vec<Finding>) {
+fn apply(qr: &MerchantQr<'_>, profile: Profile, out: &mut dyn FnMut(Finding)) {
     let mut f = Findings { qr, out };
     match profile {
         Profile::Emvco => emvco::validate(qr, &mut f),

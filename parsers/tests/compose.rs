@@ -1,0 +1,204 @@
+//! tapcert's parsers inside a parser of someone else's format, built with nom's own
+//! combinators (issue 13): a made-up vendor diagnostics record of a band,
+//!
+//! ```text
+//! 1 byte      length of the TLV list
+//! n bytes     BER-TLV objects (EMV data the band last sent)
+//! 2 bytes     big-endian length of the NDEF message
+//! m bytes     the NDEF message the band's T4T app holds
+//! rest        the last command APDU the band received
+//! ```
+//!
+//! checked for values and for error offsets, which count from the start of the whole record
+//! whichever part they come from.
+
+use nom::combinator::{all_consuming, cut, eof, into, not};
+use nom::error::{ErrorKind, ParseError};
+use nom::multi::{length_value, many0};
+use nom::number::complete::{be_u8, be_u16};
+use nom::sequence::{preceded, terminated};
+use nom::{IResult, Parser};
+use tapcert_parsers::apdu::{ApduError, Case, CommandApdu, Ins, parse_apdu_command};
+use tapcert_parsers::ndef::{NdefError, NdefMessage, parse_ndef_message};
+use tapcert_parsers::offsets_from;
+use tapcert_parsers::tlv::{Tag, Tlv, TlvError, parse_emv_tlv};
+
+#[derive(Debug)]
+struct Diagnostics<'a> {
+    tlvs: Vec<Tlv<'a>>,
+    ndef: NdefMessage<'a>,
+    last_command: CommandApdu<'a>,
+}
+
+/// The vendor format's error: the part that failed, offsets from the start of the record.
+#[derive(Debug, PartialEq)]
+enum DiagnosticsError {
+    Tlv(TlvError),
+    Ndef(NdefError),
+    Apdu(ApduError),
+    /// nom's own combinators know the bytes left; `decode_diagnostics` turns them into an offset.
+    Framing {
+        kind: ErrorKind,
+        offset: usize,
+    },
+}
+
+impl ParseError<&[u8]> for DiagnosticsError {
+    fn from_error_kind(input: &[u8], kind: ErrorKind) -> Self {
+        DiagnosticsError::Framing { kind, offset: input.len() }
+    }
+
+    fn append(_: &[u8], _: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+impl From<TlvError> for DiagnosticsError {
+    fn from(e: TlvError) -> Self {
+        DiagnosticsError::Tlv(e)
+    }
+}
+
+impl From<NdefError> for DiagnosticsError {
+    fn from(e: NdefError) -> Self {
+        DiagnosticsError::Ndef(e)
+    }
+}
+
+impl From<ApduError> for DiagnosticsError {
+    fn from(e: ApduError) -> Self {
+        DiagnosticsError::Apdu(e)
+    }
+}
+
+/// The grammar, top-down as the layout reads. `offsets_from(whole, ..)` counts each tapcert
+/// parser's error offsets from the start of the record.
+fn diagnostics(whole: &[u8]) -> IResult<&[u8], Diagnostics<'_>, DiagnosticsError> {
+    let tlv = into::<_, _, Tlv<'_>, _, DiagnosticsError, _>(offsets_from(whole, parse_emv_tlv));
+    let ndef = into::<_, _, NdefMessage<'_>, _, DiagnosticsError, _>(offsets_from(whole, parse_ndef_message));
+    let apdu = into::<_, _, CommandApdu<'_>, _, DiagnosticsError, _>(offsets_from(whole, parse_apdu_command));
+    let (rest, (tlvs, ndef, last_command)) = (
+        // once an object has started, a broken one is an error, not the end of the list
+        length_value(be_u8, many0(preceded(not(eof), cut(tlv)))),
+        length_value(be_u16, all_consuming(ndef)),
+        terminated(apdu, eof),
+    )
+        .parse_complete(whole)?;
+    Ok((rest, Diagnostics { tlvs, ndef, last_command }))
+}
+
+/// The whole-record entry: framing errors get their offset from the bytes left.
+fn decode_diagnostics(whole: &[u8]) -> Result<Diagnostics<'_>, DiagnosticsError> {
+    diagnostics(whole).map(|(_, d)| d).map_err(|e| match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => match e {
+            DiagnosticsError::Framing { kind, offset: left } => {
+                DiagnosticsError::Framing { kind, offset: whole.len() - left }
+            }
+            e => e,
+        },
+        nom::Err::Incomplete(_) => unreachable!("complete input"),
+    })
+}
+
+/// 9F36 02 001C, 9F26 08 ..., then a URI record "nfc-forum.org", then READ BINARY Le 0F.
+fn record() -> Vec<u8> {
+    let tlvs = [0x9F, 0x36, 0x02, 0x00, 0x1C, 0x9F, 0x26, 0x08, 1, 2, 3, 4, 5, 6, 7, 8];
+    let ndef =
+        [0xD1, 0x01, 0x0E, 0x55, 0x01, b'n', b'f', b'c', b'-', b'f', b'o', b'r', b'u', b'm', b'.', b'o', b'r', b'g'];
+    let apdu = [0x00, 0xB0, 0x00, 0x00, 0x0F];
+    let mut out = vec![tlvs.len() as u8];
+    out.extend_from_slice(&tlvs);
+    out.extend_from_slice(&(ndef.len() as u16).to_be_bytes());
+    out.extend_from_slice(&ndef);
+    out.extend_from_slice(&apdu);
+    out
+}
+
+/// Where the parts start in `record()`.
+const TLVS: usize = 1;
+const NDEF: usize = 1 + 16 + 2;
+const APDU: usize = NDEF + 18;
+
+#[test]
+fn values_through_the_composition() {
+    let bytes = record();
+    let d = decode_diagnostics(&bytes).unwrap();
+    assert_eq!(d.tlvs.iter().map(|t| t.tag).collect::<Vec<_>>(), [Tag(0x9F36), Tag(0x9F26)]);
+    assert_eq!(d.tlvs[0].value, [0x00, 0x1C]);
+    assert_eq!(d.ndef.records.len(), 1);
+    assert_eq!(&*d.ndef.records[0].record_type, b"U");
+    assert_eq!(
+        (d.last_command.ins(), d.last_command.case(), d.last_command.ne()),
+        (Ins::READ_BINARY, Case::Case2S, Some(15))
+    );
+}
+
+#[test]
+fn tlv_error_offsets_count_from_the_record() {
+    let mut bytes = record();
+    // The second object's length 08 becomes 09: it runs past the end of the list's 16 bytes.
+    bytes[TLVS + 7] = 0x09;
+    assert_eq!(
+        decode_diagnostics(&bytes).unwrap_err(),
+        DiagnosticsError::Tlv(TlvError::LengthExceedsInput { offset: TLVS + 5, declared: 9, available: 8 })
+    );
+    // An indefinite length (80) on the first object.
+    let mut bytes = record();
+    bytes[TLVS + 2] = 0x80;
+    assert_eq!(
+        decode_diagnostics(&bytes).unwrap_err(),
+        DiagnosticsError::Tlv(TlvError::IndefiniteLength { offset: TLVS + 2 })
+    );
+}
+
+#[test]
+fn ndef_and_apdu_error_offsets_count_from_the_record() {
+    let mut bytes = record();
+    // The URI record's PAYLOAD_LENGTH 0E becomes 0F: one byte more than the message holds.
+    bytes[NDEF + 2] = 0x0F;
+    assert_eq!(
+        decode_diagnostics(&bytes).unwrap_err(),
+        DiagnosticsError::Ndef(NdefError::LengthExceedsInput { offset: NDEF, declared: 16, available: 15 })
+    );
+    // The APDU's Le becomes Lc 03 with one data byte.
+    let mut bytes = record();
+    bytes[APDU + 4] = 0x03;
+    bytes.push(0xAA);
+    assert_eq!(
+        decode_diagnostics(&bytes).unwrap_err(),
+        DiagnosticsError::Apdu(ApduError::DataTruncated { offset: APDU + 5, declared: 3, available: 1 })
+    );
+}
+
+#[test]
+fn framing_errors_from_nom_combinators() {
+    // Cut inside the NDEF length prefix: nom's be_u16 fails there.
+    let bytes = record();
+    assert_eq!(
+        decode_diagnostics(&bytes[..NDEF - 1]).unwrap_err(),
+        DiagnosticsError::Framing { kind: ErrorKind::Eof, offset: NDEF - 2 }
+    );
+    // Nothing at all: the list's length byte is missing.
+    assert_eq!(decode_diagnostics(&[]).unwrap_err(), DiagnosticsError::Framing { kind: ErrorKind::Eof, offset: 0 });
+    // A byte after the command APDU: the APDU's body is what follows its header, so its last
+    // byte is now an Lc of 0F with one data byte, and the APDU parser says so.
+    let mut bytes = record();
+    bytes.push(0x00);
+    assert_eq!(
+        decode_diagnostics(&bytes).unwrap_err(),
+        DiagnosticsError::Apdu(ApduError::DataTruncated { offset: APDU + 5, declared: 15, available: 1 })
+    );
+}
+
+#[test]
+fn many1_of_emv_tlv_is_a_nom_parser() {
+    use nom::multi::many1;
+    let bytes = [0x5A, 0x01, 0x12, 0x9F, 0x36, 0x00, 0x90];
+    let (rest, tlvs) = many1(parse_emv_tlv).parse_complete(&bytes[..]).unwrap();
+    assert_eq!((tlvs.len(), rest), (2, &[0x90][..]));
+    // No object at all: the element's own error, with its offset.
+    assert_eq!(
+        many1(parse_emv_tlv).parse_complete(&[0x9F][..]).unwrap_err(),
+        nom::Err::Error(TlvError::TruncatedTag { offset: 0 })
+    );
+}
