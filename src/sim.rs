@@ -24,7 +24,6 @@ use tapcert_conformance::card::Card;
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::image::hostile::{HostileStream, run_hostile};
 use tapcert_conformance::image::{ImageCard, bundled_image, bundled_image_names, find_image};
-use tapcert_conformance::mask::{masked_command_hex, masked_hex};
 use tapcert_conformance::sim::{Band, BandConfig, find_profile, profiles};
 use tapcert_conformance::terminal::TerminalConfig;
 use tapcert_conformance::transport::vpcd::{DEFAULT_VPCD_ADDR, VpcdEvent, VpcdOptions, VpcdServer};
@@ -109,17 +108,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(name) = &args.image {
         let image = find_image(name)?;
-        crate::out::message(format_args!(
-            "tapcert sim: card image {} ({} application(s){}) serving vpcd at {}",
-            image.name,
-            image.applications.len(),
-            image
-                .base
-                .as_deref()
-                .map(|b| format!(", {} difference(s) from {b}", image.diffs.len()))
-                .unwrap_or_default(),
-            args.vpcd
-        ));
+        crate::out::message(format_args!("tapcert sim: {} serving vpcd at {}", image.describe(), args.vpcd));
         let card = ImageCard::new(image, clock.clone());
         let observed = card.log();
         let mut observe_error = None;
@@ -168,18 +157,7 @@ fn hostile(args: &SimArgs, seed: u64, options: VpcdOptions, clock: Arc<SystemClo
         let summary = run_hostile(&base, seed, args.count, &config, &mut |_, _, _| {});
         let secs = started.elapsed().as_secs_f64();
         let mut stdout = crate::out::Stdout::new();
-        stdout.line(format_args!(
-            "hostile seed {seed} over {}: {} images in {secs:.2} s ({:.0} images/s), {} commands; completed {}, ended on a fault {}; panics {}, hangs {}, wrong outcomes {}",
-            base.name,
-            summary.images,
-            summary.images as f64 / secs.max(1e-9),
-            summary.exchanges,
-            summary.completed,
-            summary.faults,
-            summary.panics,
-            summary.hangs,
-            summary.wrong_outcomes
-        ))?;
+        stdout.line(summary.to_text(seed, &base.name, secs))?;
         for f in &summary.failures {
             let path = f.write_reproducer(&out).with_context(|| format!("{}", out.display()))?;
             stdout.line(format_args!("image {}: {} -> {}", f.index, f.kind, path.display()))?;
@@ -230,39 +208,28 @@ fn serve<C: Card>(
     };
     let mut log_error = None;
     server.run(&mut |event| {
-        let (line, exchange) = match event {
-            VpcdEvent::Connected(peer) => {
-                crate::out::message(format_args!("tapcert sim: connected to vpcd {peer}"));
-                (format!("# connected {peer}"), false)
-            }
-            VpcdEvent::Disconnected => {
-                crate::out::message(format_args!("tapcert sim: vpcd closed the connection"));
-                ("# disconnected".to_string(), false)
-            }
-            VpcdEvent::ConnectFailed { attempt, error, retry_in } => {
+        match &event {
+            VpcdEvent::Connected(peer) => crate::out::message(format_args!("tapcert sim: connected to vpcd {peer}")),
+            VpcdEvent::Disconnected => crate::out::message(format_args!("tapcert sim: vpcd closed the connection")),
+            VpcdEvent::ConnectFailed { attempt, error, retry_in } if attempt.is_power_of_two() => {
                 // The first failure, then every doubling: the user learns what is awaited
                 // without a line every two seconds.
-                if attempt.is_power_of_two() {
-                    crate::out::message(format_args!(
-                        "tapcert sim: waiting for vpcd at {} ({error}; is pcscd running with the vpcd driver?), try {attempt}, next in {:.1} s",
-                        args.vpcd,
-                        retry_in.as_secs_f64()
-                    ));
-                }
-                (format!("# connect failed: {error}"), false)
+                crate::out::message(format_args!(
+                    "tapcert sim: waiting for vpcd at {} ({error}; is pcscd running with the vpcd driver?), try {attempt}, next in {:.1} s",
+                    args.vpcd,
+                    retry_in.as_secs_f64()
+                ));
             }
-            VpcdEvent::Control(code) => (format!("# control {code:02X}"), true),
-            VpcdEvent::Apdu { capdu, rapdu } => {
-                (format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)), true)
-            }
-        };
+            _ => {}
+        }
+        let line = event.log_line();
         if let Some(w) = log.as_mut() {
             // Flushed per line: the server usually ends by a signal.
             if let Err(e) = writeln!(w, "{}\t{line}", clock.now().as_micros()).and_then(|()| w.flush()) {
                 log_error.get_or_insert(e);
             }
         }
-        if exchange {
+        if event.is_exchange() {
             after_exchange();
         }
     })?;

@@ -78,7 +78,25 @@ impl TerminalFault {
     pub fn from_name(name: &str) -> Option<TerminalFault> {
         TerminalFault::ALL.into_iter().find(|f| f.name() == name)
     }
+
+    /// The faults named (`--terminal-fault` values), in order.
+    pub fn from_names(names: &[String]) -> Result<Vec<TerminalFault>, UnknownFault> {
+        names.iter().map(|n| TerminalFault::from_name(n).ok_or_else(|| UnknownFault(n.clone()))).collect()
+    }
 }
+
+/// A name that is no [`TerminalFault`]; the message lists the names there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFault(pub String);
+
+impl fmt::Display for UnknownFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let all: Vec<&str> = TerminalFault::ALL.iter().map(|f| f.name()).collect();
+        write!(f, "--terminal-fault {:?}: one of {}", self.0, all.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownFault {}
 
 impl fmt::Display for TerminalFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

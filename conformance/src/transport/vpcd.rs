@@ -99,6 +99,27 @@ pub enum VpcdEvent<'a> {
     },
 }
 
+impl VpcdEvent<'_> {
+    /// The event as a line of an APDU log: `> C-APDU<TAB>< R-APDU` (PANs and track data
+    /// masked), or a `#` comment for the connection's news.
+    pub fn log_line(&self) -> String {
+        match self {
+            VpcdEvent::Connected(peer) => format!("# connected {peer}"),
+            VpcdEvent::Disconnected => "# disconnected".into(),
+            VpcdEvent::ConnectFailed { error, .. } => format!("# connect failed: {error}"),
+            VpcdEvent::Control(code) => format!("# control {code:02X}"),
+            VpcdEvent::Apdu { capdu, rapdu } => {
+                format!("> {}\t< {}", crate::mask::masked_command_hex(capdu), crate::mask::masked_hex(rapdu))
+            }
+        }
+    }
+
+    /// Whether the event is an exchange with the card (a command or a control code).
+    pub fn is_exchange(&self) -> bool {
+        matches!(self, VpcdEvent::Control(_) | VpcdEvent::Apdu { .. })
+    }
+}
+
 /// A vpcd card server: one card, one slot.
 pub struct VpcdServer<C> {
     card: C,
@@ -387,5 +408,20 @@ mod tests {
         let events = th.join().unwrap();
         assert!(events.iter().filter(|e| *e == "connected").count() >= 2, "{events:?}");
         assert!(events.contains(&"00b0000000 -> b0019000".to_string()), "{events:?}");
+    }
+
+    #[test]
+    fn events_log_as_masked_lines() {
+        let peer: SocketAddr = "127.0.0.1:35963".parse().unwrap();
+        assert_eq!(VpcdEvent::Connected(peer).log_line(), "# connected 127.0.0.1:35963");
+        assert_eq!(VpcdEvent::Control(4).log_line(), "# control 04");
+        let failed = VpcdEvent::ConnectFailed { attempt: 1, error: "refused".into(), retry_in: Duration::ZERO };
+        assert_eq!(failed.log_line(), "# connect failed: refused");
+        assert!(!failed.is_exchange() && !VpcdEvent::Disconnected.is_exchange());
+        let record = hex::decode("70105A0854133300896000105F24032512319000").unwrap();
+        let apdu = VpcdEvent::Apdu { capdu: &[0x00, 0xB2, 0x01, 0x0C, 0x00], rapdu: &record };
+        assert!(apdu.is_exchange());
+        let line = apdu.log_line();
+        assert!(line.starts_with("> 00B2010C00\t< 70") && !line.contains("5413330089600010"), "{line}");
     }
 }

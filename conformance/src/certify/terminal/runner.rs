@@ -107,6 +107,19 @@ impl ReferenceTerminal {
     pub fn new(config: TerminalConfig, seed: u64, clock: ManualClock) -> Self {
         ReferenceTerminal { config, rng: SeededRng::new(seed), clock }
     }
+
+    /// The reference terminal as the DUT of a run: its firmware is `reference`, or the
+    /// planted faults' names joined with `+`.
+    pub fn identity(&self) -> DutIdentity {
+        let names: Vec<&str> = self.config.faults.iter().map(|f| f.name()).collect();
+        let firmware = if names.is_empty() { "reference".to_string() } else { names.join("+") };
+        DutIdentity { model: "tapcert reference terminal".into(), firmware, ..DutIdentity::default() }
+    }
+}
+
+/// An external terminal (behind vpcd) as the DUT of a run, until the flags name it.
+pub fn external_terminal_identity() -> DutIdentity {
+    DutIdentity { model: "unnamed terminal".into(), firmware: "unknown".into(), ..DutIdentity::default() }
 }
 
 /// `config` set up for the transaction `case` describes.
