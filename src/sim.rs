@@ -99,12 +99,8 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
     // One clock for the card's delays, the reconnect backoff and the logs' timestamps.
     let clock = Arc::new(SystemClock::new());
-    // A card image may go mute, and vpcd cannot carry "no answer": the sim drops the link, as
-    // a card leaves the field. It stays away longer than pcscd's ~400 ms poll, so that pcscd
-    // sees the removal and powers the card up again when it comes back.
-    let image_options = VpcdOptions { min_backoff: MUTE_AWAY, ..options.clone() };
     if let Some(seed) = args.hostile {
-        return hostile(args, seed, image_options, clock);
+        return hostile(args, seed, options, clock);
     }
     if let Some(name) = &args.image {
         let image = find_image(name)?;
@@ -112,7 +108,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         let card = ImageCard::new(image, clock.clone());
         let observed = card.log();
         let mut observe_error = None;
-        let mut server = VpcdServer::new(card, image_options).with_clock(clock.clone());
+        let mut server = VpcdServer::new(card, options).with_clock(clock.clone());
         serve(&mut server, args, clock.as_ref(), &mut || {
             if let Some(path) = &args.observe
                 && let Err(e) = observed.save_masked_if_due(path, clock.now())
@@ -143,9 +139,6 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     serve(&mut server, args, clock.as_ref(), &mut || {})?;
     Ok(ExitCode::SUCCESS)
 }
-
-/// How long a mute card image stays out of the field (see `run`).
-const MUTE_AWAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `--hostile SEED`: in-process against the reference terminal, or through vpcd.
 fn hostile(args: &SimArgs, seed: u64, options: VpcdOptions, clock: Arc<SystemClock>) -> anyhow::Result<ExitCode> {
