@@ -140,6 +140,10 @@ pub enum ReportCommand {
         /// Print the diff as JSON.
         #[arg(long)]
         json: bool,
+        /// Exit 1 on latency regressions too (by default they are reported, and only verdict
+        /// regressions and failing new cases exit 1: timings move with the machine's load).
+        #[arg(long)]
+        fail_on_latency: bool,
     },
     /// Join the report.json of several runs (shards: run folders or files) into one run folder.
     Merge {
@@ -446,14 +450,14 @@ fn read_report(path: &Path) -> anyhow::Result<RunReport> {
 /// Runs `tapcert report`.
 pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        ReportCommand::Diff { old, new, json } => {
+        ReportCommand::Diff { old, new, json, fail_on_latency } => {
             let (old, new) = (read_report(old)?, read_report(new)?);
             let diff = tapcert_conformance::certify::diff_reports(&old, &new);
             let text = if *json { diff.to_json() } else { diff.to_text() };
             let mut out = Stdout::new();
             out.line(text.trim_end())?;
             out.finish()?;
-            Ok(ExitCode::from(u8::from(diff.has_regressions())))
+            Ok(ExitCode::from(diff.exit_code(*fail_on_latency)))
         }
         ReportCommand::Merge { runs, out } => {
             let reports = runs.iter().map(|r| read_report(r)).collect::<anyhow::Result<Vec<_>>>()?;
