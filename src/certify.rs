@@ -65,7 +65,7 @@ pub struct CertifyArgs {
     /// A bundled suite id or a suite file; repeatable. Default: every bundled suite.
     #[arg(long = "suite", value_name = "ID|FILE")]
     pub suites: Vec<String>,
-    /// Output folder. Default: reports/<run-id>/.
+    /// Output folder. Default: `reports/<run-id>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Device model, recorded in the reports.

@@ -46,7 +46,7 @@ pub struct SimArgs {
     /// second once it holds 2,000 events).
     #[arg(long, value_name = "OUT", requires = "image")]
     pub observe: Option<PathBuf>,
-    /// Print the bundled card images, one per line: NAME<TAB>description.
+    /// Print the bundled card images, one per line: `NAME<TAB>description`.
     #[arg(long)]
     pub list_images: bool,
     /// Malicious-card mode: serve the stream of hostile images of this seed (mutations of
@@ -63,7 +63,7 @@ pub struct SimArgs {
     /// and print the counts and images per second.
     #[arg(long, requires = "hostile")]
     pub in_process: bool,
-    /// Print the profiles, one per line: NAME<TAB>reference|faulty<TAB>description.
+    /// Print the profiles, one per line: `NAME<TAB>reference|faulty<TAB>description`.
     #[arg(long)]
     pub list_profiles: bool,
     /// Append every APDU answered to FILE (PANs and track data masked).
