@@ -20,8 +20,6 @@
 //! amount = 100                          # the transaction the terminal is set up for
 //! ```
 
-use std::collections::BTreeSet;
-
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -195,21 +193,10 @@ pub fn parse_terminal_suite(name: &str, text: &str) -> Result<TerminalSuite, Sui
     if suite.kind != "terminal" {
         return Err(bad("-", format!("kind is {:?}; a terminal suite says kind = \"terminal\"", suite.kind)));
     }
-    if suite.id.is_empty() || suite.version.split('.').count() != 3 {
-        return Err(bad("-", "a suite needs an id and a version MAJOR.MINOR.PATCH".into()));
-    }
-    if suite.cases.is_empty() {
-        return Err(bad("-", "a suite needs at least one case".into()));
-    }
-    let mut ids = BTreeSet::new();
+    let outline = suite.cases.iter().map(|c| (c.id.as_str(), c.requirements.len()));
+    crate::certify::suite::check_suite_outline(name, &suite.id, &suite.version, outline)?;
     for case in &suite.cases {
         let c = case.id.as_str();
-        if !ids.insert(c) {
-            return Err(bad(c, "the id is used twice".into()));
-        }
-        if case.requirements.is_empty() {
-            return Err(bad(c, "a case cites at least one requirement".into()));
-        }
         if case.criteria.is_empty() {
             return Err(bad(c, "a case names at least one criterion it must evaluate".into()));
         }
