@@ -21,16 +21,16 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use tapcert_conformance::certify::lab::interactive;
+use tapcert_conformance::certify::lab::{
+    DutFiles, LabSettings, interactive, reader_slug, run_stamp, sim_lane, unique_readers,
+};
 use tapcert_conformance::certify::{
-    Console, DutIdentity, Lane, LaneMode, NonInteractive, Operator, Progress, RunInputs, RunOptions, RunReport, Suite,
-    Verdict, bundle, bundle_run, bundled_suites, import_script, load_suite, merge_reports, parse_dut_profile,
-    parse_key_hex, parse_waivers, public_key_hex, run_lanes, run_suites, verify_bundle, write_run_with,
+    Console, Lane, LaneMode, NonInteractive, Operator, Progress, RunInputs, RunReport, Suite, Verdict, bundle,
+    bundle_run, bundled_suites, import_script, load_suite, merge_reports, parse_key_hex, public_key_hex, run_lanes,
+    run_suites, verify_bundle, write_run_with,
 };
 use tapcert_conformance::clock::{Clock, SystemClock};
-use tapcert_conformance::sim::{Band, BandConfig, CodeDisplay, find_profile};
-use tapcert_conformance::terminal::{Timestamp, load_keys_toml};
-use tapcert_conformance::transport::{InProcess, Transport};
+use tapcert_conformance::terminal::Timestamp;
 
 use crate::out::{OutputError, Stdout};
 
@@ -65,7 +65,7 @@ pub struct CertifyArgs {
     /// A bundled suite id or a suite file; repeatable. Default: every bundled suite.
     #[arg(long = "suite", value_name = "ID|FILE")]
     pub suites: Vec<String>,
-    /// Output folder. Default: reports/<run-id>/.
+    /// Output folder. Default: `reports/<run-id>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Device model, recorded in the reports.
@@ -140,6 +140,10 @@ pub enum ReportCommand {
         /// Print the diff as JSON.
         #[arg(long)]
         json: bool,
+        /// Exit 1 on latency regressions too (by default they are reported, and only verdict
+        /// regressions and failing new cases exit 1: timings move with the machine's load).
+        #[arg(long)]
+        fail_on_latency: bool,
     },
     /// Join the report.json of several runs (shards: run folders or files) into one run folder.
     Merge {
@@ -204,21 +208,14 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
         args.suites.iter().map(|s| load_suite(s)).collect::<Result<_, _>>()?
     };
     let clock = SystemClock::new();
-    let now = Timestamp::from_unix(clock.now());
-    let stamp = format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        now.year,
-        now.month,
-        now.day,
-        now.seconds / 3600,
-        now.seconds / 60 % 60,
-        now.seconds % 60
-    );
+    let stamp = run_stamp(Timestamp::from_unix(clock.now()));
     let readers = reader_names(args)?;
     let operator: Arc<dyn Operator> =
         if interactive(args.non_interactive) { Arc::new(Console) } else { Arc::new(NonInteractive { print: true }) };
-    let duts = DutFiles::parse(&args.dut, &readers)?;
+    let duts = DutFiles::parse(&args.dut, &readers, read_text)?;
     let waivers_text = args.waivers.as_deref().map(read_text).transpose()?;
+    let keys_text = args.keys.as_deref().map(read_text).transpose()?;
+    let files = LabFiles { keys: keys_text.as_deref(), waivers: waivers_text.as_deref() };
     // Ctrl-C: finish the current step, skip the rest, write the reports. A second one quits.
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
@@ -227,47 +224,32 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     });
     let total: usize = suites.iter().map(|s| s.cases.len()).sum();
     if readers.len() > 1 {
-        return run_matrix(args, &suites, &readers, &stamp, operator, &duts, waivers_text.as_deref(), total);
+        return run_matrix(args, &suites, &readers, &stamp, operator, &duts, &files, total);
     }
-    let mut attributes = (None, None);
-    let (mut transport, what, mut opts): (Box<dyn Transport>, String, RunOptions) = match readers.first() {
+    let (mut lane, what) = match readers.first() {
         Some(name) => {
-            let mut lane = open_reader(name, &format!("{stamp}-{}", slug(name)))?;
+            let mut lane = open_reader(name, &format!("{stamp}-{}", reader_slug(name)))?;
             lane.opts.tap_timeout = Some(Duration::from_secs(args.tap_timeout));
-            attributes = (lane.vendor, lane.firmware);
-            (lane.transport, format!("the device in {name:?}"), lane.opts)
+            (lane, format!("the device in {name:?}"))
         }
         None => {
             let profile_name = args.sim.as_deref().unwrap_or("reference");
-            let Some(profile) = find_profile(profile_name) else {
+            let Some(lane) = sim_lane(profile_name, &stamp, Arc::new(clock.clone())) else {
                 bail!("unknown profile {profile_name:?} (tapcert sim --list-profiles)");
             };
-            // The reader is the in-process link; which firmware runs behind it is the DUT's.
-            let band = InProcess::with_clock(Band::new(profile), Arc::new(clock.clone()));
-            let mut opts = RunOptions::new(format!("{stamp}-{profile_name}"));
-            opts.dut = DutIdentity {
-                model: "tapcert built-in band".into(),
-                firmware: profile_name.into(),
-                sim_profile: Some(profile_name.into()),
-                ..DutIdentity::default()
-            };
-            let personalised = BandConfig::default();
-            // The built-in band's personalisation is known: its values are the expected ones.
-            opts.expected.balance = Some(personalised.initial_balance);
-            opts.expected.ndef_message = Some(hex::encode_upper(&personalised.ndef_message));
-            opts.display = Some(CodeDisplay::new(personalised));
-            (Box::new(band), format!("the built-in band ({profile_name})"), opts)
+            (lane, format!("the built-in band ({profile_name})"))
         }
     };
     let dut_text = duts.for_reader(readers.first().map(String::as_str));
-    apply_lab_files(args, &mut opts, dut_text, waivers_text.as_deref())?;
+    settings(args, dut_text, &files).apply(&mut lane.opts)?;
+    let mut opts = lane.opts;
     opts.operator = Some(operator);
     let out_dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&opts.run_id));
 
     let mut progress = Reporter::new(total);
-    let mut report = run_suites(transport.as_mut(), &suites, &mut opts, &clock, &STOP, &mut |p| progress.event(p));
+    let mut report = run_suites(lane.transport.as_mut(), &suites, &mut opts, &clock, &STOP, &mut |p| progress.event(p));
     progress.finish();
-    (report.reader.vendor, report.reader.firmware) = attributes;
+    (report.reader.vendor, report.reader.firmware) = (lane.vendor, lane.firmware);
     let dut_text = dut_text.map(|(_, text)| text);
     let inputs = RunInputs { suites: &suites, dut: dut_text, waivers: waivers_text.as_deref() };
     let files = write_run_with(&out_dir, &report, &inputs)
@@ -276,109 +258,33 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.summary.exit_code()))
 }
 
-/// Everything the lab files and flags say about a run: keys, DUT profile, waivers, the
-/// identity flags, the run's limits.
-fn apply_lab_files(
-    args: &CertifyArgs,
-    opts: &mut RunOptions,
-    dut: Option<(&Path, &str)>,
-    waivers: Option<&str>,
-) -> anyhow::Result<()> {
-    if let Some(path) = &args.keys {
-        opts.config.keys = load_keys_toml(&path.display().to_string(), &read_text(path)?)?;
-    }
-    if let Some((path, text)) = dut {
-        parse_dut_profile(&path.display().to_string(), text)?.apply(opts);
-    }
-    if let (Some(path), Some(text)) = (&args.waivers, waivers) {
-        opts.waivers = parse_waivers(&path.display().to_string(), text)?;
-    }
-    if let Some(model) = &args.dut_model {
-        opts.dut.model = model.clone();
-    }
-    if let Some(fw) = &args.firmware {
-        opts.dut.firmware = fw.clone();
-    }
-    opts.repeat = args.repeat as usize;
-    opts.qr_input = args.qr.clone();
-    opts.seed = args.seed;
-    opts.case_timeout = Duration::from_secs(args.case_timeout.max(1));
-    opts.field_off_hold = Duration::from_millis(args.field_off_ms);
-    opts.prompt_timeout = Duration::from_secs(args.prompt_timeout);
-    Ok(())
+/// The texts of `--keys` and `--waivers`, read once for every lane.
+struct LabFiles<'a> {
+    keys: Option<&'a str>,
+    waivers: Option<&'a str>,
 }
 
-/// The `--dut` files: one for every reader, and one per reader (`READER=FILE`).
-struct DutFiles {
-    all: Option<(PathBuf, String)>,
-    per_reader: Vec<(String, PathBuf, String)>,
-}
-
-impl DutFiles {
-    /// `READER=FILE` when the text before the first `=` is one of the run's readers;
-    /// otherwise the whole value is a file for every reader.
-    fn parse(values: &[String], readers: &[String]) -> anyhow::Result<DutFiles> {
-        let mut files = DutFiles { all: None, per_reader: Vec::new() };
-        for v in values {
-            match v.split_once('=').filter(|(r, _)| readers.iter().any(|n| n == r)) {
-                Some((reader, file)) => {
-                    if files.per_reader.iter().any(|(r, ..)| r == reader) {
-                        bail!("--dut: two profiles for reader {reader:?}");
-                    }
-                    let path = PathBuf::from(file);
-                    let text = read_text(&path)?;
-                    files.per_reader.push((reader.to_string(), path, text));
-                }
-                None if files.all.is_some() => {
-                    bail!("--dut {v:?}: a second profile for every reader (use READER=FILE for one reader)")
-                }
-                None => {
-                    let path = PathBuf::from(v);
-                    let text = read_text(&path)?;
-                    files.all = Some((path, text));
-                }
-            }
-        }
-        Ok(files)
+/// The lab files and flags of one lane, for [`LabSettings::apply`].
+fn settings<'a>(args: &'a CertifyArgs, dut: Option<(&'a Path, &'a str)>, files: &LabFiles<'a>) -> LabSettings<'a> {
+    LabSettings {
+        keys: args.keys.as_deref().zip(files.keys),
+        dut,
+        waivers: args.waivers.as_deref().zip(files.waivers),
+        dut_model: args.dut_model.as_deref(),
+        firmware: args.firmware.as_deref(),
+        repeat: args.repeat as usize,
+        qr: args.qr.as_deref(),
+        seed: args.seed,
+        case_timeout: Duration::from_secs(args.case_timeout),
+        field_off_hold: Duration::from_millis(args.field_off_ms),
+        prompt_timeout: Duration::from_secs(args.prompt_timeout),
     }
-
-    fn for_reader(&self, reader: Option<&str>) -> Option<(&Path, &str)> {
-        let own = reader.and_then(|r| self.per_reader.iter().find(|(n, ..)| n == r));
-        own.map(|(_, p, t)| (p.as_path(), t.as_str()))
-            .or_else(|| self.all.as_ref().map(|(p, t)| (p.as_path(), t.as_str())))
-    }
-
-    /// What the run folder keeps as `dut.toml`: the one profile, or each reader's under a
-    /// comment naming it.
-    fn kept_text(&self, readers: &[String]) -> Option<String> {
-        if self.per_reader.is_empty() {
-            return self.all.as_ref().map(|(_, t)| t.clone());
-        }
-        let mut out = String::new();
-        for r in readers {
-            if let Some((path, text)) = self.for_reader(Some(r)) {
-                out.push_str(&format!("# --- reader {r:?}: {} ---\n{text}\n", path.display()));
-            }
-        }
-        Some(out)
-    }
-}
-
-fn slug(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 /// The readers of the run: `--reader` values, or every reader with `--all-readers`.
 fn reader_names(args: &CertifyArgs) -> anyhow::Result<Vec<String>> {
     if !args.all_readers {
-        let mut names: Vec<String> = Vec::new();
-        for r in &args.reader {
-            if names.contains(r) {
-                bail!("--reader {r:?} given twice");
-            }
-            names.push(r.clone());
-        }
-        return Ok(names);
+        return Ok(unique_readers(&args.reader)?);
     }
     #[cfg(feature = "pcsc")]
     {
@@ -405,14 +311,14 @@ fn run_matrix(
     stamp: &str,
     operator: Arc<dyn Operator>,
     duts: &DutFiles,
-    waivers_text: Option<&str>,
+    files: &LabFiles<'_>,
     total: usize,
 ) -> anyhow::Result<ExitCode> {
     let run_id = format!("{stamp}-{}-readers", readers.len());
     let mut lanes = Vec::with_capacity(readers.len());
     for name in readers {
         let mut lane = open_reader(name, &run_id)?;
-        apply_lab_files(args, &mut lane.opts, duts.for_reader(Some(name)), waivers_text)?;
+        settings(args, duts.for_reader(Some(name)), files).apply(&mut lane.opts)?;
         lane.opts.operator = Some(operator.clone());
         lane.opts.tap_timeout = Some(Duration::from_secs(args.tap_timeout));
         lanes.push(lane);
@@ -425,7 +331,7 @@ fn run_matrix(
     })?;
     progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
     let dut_text = duts.kept_text(readers);
-    let inputs = RunInputs { suites, dut: dut_text.as_deref(), waivers: waivers_text };
+    let inputs = RunInputs { suites, dut: dut_text.as_deref(), waivers: files.waivers };
     let files = write_run_with(&out_dir, &report, &inputs)
         .with_context(|| format!("writing the reports to {}", out_dir.display()))?;
     let mode = if args.concurrent { "at once" } else { "one after the other" };
@@ -433,17 +339,9 @@ fn run_matrix(
     Ok(ExitCode::from(report.summary.exit_code()))
 }
 
-/// Opens a PC/SC reader as a lane: the device waited for (tap timeout), the reader's vendor
-/// attributes where it has them.
 #[cfg(feature = "pcsc")]
 fn open_reader(name: &str, run_id: &str) -> anyhow::Result<Lane> {
-    use tapcert_conformance::transport::{Pcsc, PcscOptions};
-    let t = Pcsc::open(PcscOptions { reader: Some(name.into()), ..PcscOptions::default() })
-        .with_context(|| format!("opening reader {name:?}"))?;
-    let (vendor, firmware) = t.vendor_attributes();
-    let mut opts = RunOptions::new(run_id);
-    opts.dut = DutIdentity { model: "unnamed device".into(), firmware: "unknown".into(), ..DutIdentity::default() };
-    Ok(Lane { transport: Box::new(t), opts, clock: Arc::new(SystemClock::new()), vendor, firmware })
+    tapcert_conformance::certify::lab::pcsc_lane(name, run_id).with_context(|| format!("opening reader {name:?}"))
 }
 
 #[cfg(not(feature = "pcsc"))]
@@ -552,14 +450,14 @@ fn read_report(path: &Path) -> anyhow::Result<RunReport> {
 /// Runs `tapcert report`.
 pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        ReportCommand::Diff { old, new, json } => {
+        ReportCommand::Diff { old, new, json, fail_on_latency } => {
             let (old, new) = (read_report(old)?, read_report(new)?);
             let diff = tapcert_conformance::certify::diff_reports(&old, &new);
             let text = if *json { diff.to_json() } else { diff.to_text() };
             let mut out = Stdout::new();
             out.line(text.trim_end())?;
             out.finish()?;
-            Ok(ExitCode::from(u8::from(diff.has_regressions())))
+            Ok(ExitCode::from(diff.exit_code(*fail_on_latency)))
         }
         ReportCommand::Merge { runs, out } => {
             let reports = runs.iter().map(|r| read_report(r)).collect::<anyhow::Result<Vec<_>>>()?;

@@ -14,13 +14,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context;
+use tapcert_conformance::certify::lab::run_stamp;
 use tapcert_conformance::certify::terminal::{
     KeptCardTerminal, ReferenceTerminal, TerminalRunOptions, TerminalSuite, TerminalUnderTest, VpcdTerminal,
-    bundled_terminal_suites, load_terminal_suite, run_terminal_suites,
+    bundled_terminal_suites, external_terminal_identity, load_terminal_suite, run_terminal_suites,
 };
 use tapcert_conformance::certify::{DutIdentity, RunInputs, write_run_with};
 use tapcert_conformance::clock::{Clock, ManualClock, SystemClock};
-use tapcert_conformance::terminal::{TerminalConfig, Timestamp};
+use tapcert_conformance::terminal::{TerminalConfig, TerminalFault, Timestamp};
 use tapcert_conformance::transport::vpcd::DEFAULT_VPCD_ADDR;
 
 use crate::certify::{CertifyArgs, Reporter, STOP, print_summary};
@@ -32,18 +33,9 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.suites.iter().map(|s| load_terminal_suite(s)).collect::<Result<_, _>>()?
     };
-    let faults = crate::transact::parse_faults(&args.terminal_faults)?;
+    let faults = TerminalFault::from_names(&args.terminal_faults)?;
     let now = SystemClock::new().now();
-    let t = Timestamp::from_unix(now);
-    let stamp = format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        t.year,
-        t.month,
-        t.day,
-        t.seconds / 3600,
-        t.seconds / 60 % 60,
-        t.seconds % 60
-    );
+    let stamp = run_stamp(Timestamp::from_unix(now));
     let external = args.terminal_command.is_some() || args.vpcd.is_some() || args.vpcd_keep_card;
     if external && !faults.is_empty() {
         anyhow::bail!("--terminal-fault plants a fault in the built-in reference terminal, not in an external one");
@@ -61,22 +53,15 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<ExitCode> {
             prompt: std::io::stdin().is_terminal().then_some(ask_operator as fn(&str)),
             command_log: args.terminal_command.is_some().then(|| dir.join("terminal.log")),
         };
-        let dut =
-            DutIdentity { model: "unnamed terminal".into(), firmware: "unknown".into(), ..DutIdentity::default() };
+        let dut = external_terminal_identity();
         let t: Box<dyn TerminalUnderTest> =
             if args.vpcd_keep_card { Box::new(KeptCardTerminal::new(t)) } else { Box::new(t) };
         (t, format!("the terminal behind vpcd {addr}"), dut, "terminal-vpcd".into())
     } else {
-        let config = TerminalConfig { faults: faults.clone(), ..TerminalConfig::default() };
-        let names: Vec<&str> = faults.iter().map(|f| f.name()).collect();
-        let firmware = if names.is_empty() { "reference".to_string() } else { names.join("+") };
-        let clock = ManualClock::new(now, Duration::ZERO);
-        let t = ReferenceTerminal::new(config, args.seed, clock);
-        let dut = DutIdentity {
-            model: "tapcert reference terminal".into(),
-            firmware: firmware.clone(),
-            ..Default::default()
-        };
+        let config = TerminalConfig { faults, ..TerminalConfig::default() };
+        let t = ReferenceTerminal::new(config, args.seed, ManualClock::new(now, Duration::ZERO));
+        let dut = t.identity();
+        let firmware = dut.firmware.clone();
         (Box::new(t), format!("the reference terminal ({firmware})"), dut, format!("terminal-{firmware}"))
     };
     if let Some(model) = &args.dut_model {

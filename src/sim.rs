@@ -24,7 +24,6 @@ use tapcert_conformance::card::Card;
 use tapcert_conformance::clock::{Clock, SystemClock};
 use tapcert_conformance::image::hostile::{HostileStream, run_hostile};
 use tapcert_conformance::image::{ImageCard, bundled_image, bundled_image_names, find_image};
-use tapcert_conformance::mask::{masked_command_hex, masked_hex};
 use tapcert_conformance::sim::{Band, BandConfig, find_profile, profiles};
 use tapcert_conformance::terminal::TerminalConfig;
 use tapcert_conformance::transport::vpcd::{DEFAULT_VPCD_ADDR, VpcdEvent, VpcdOptions, VpcdServer};
@@ -47,7 +46,7 @@ pub struct SimArgs {
     /// second once it holds 2,000 events).
     #[arg(long, value_name = "OUT", requires = "image")]
     pub observe: Option<PathBuf>,
-    /// Print the bundled card images, one per line: NAME<TAB>description.
+    /// Print the bundled card images, one per line: `NAME<TAB>description`.
     #[arg(long)]
     pub list_images: bool,
     /// Malicious-card mode: serve the stream of hostile images of this seed (mutations of
@@ -64,7 +63,7 @@ pub struct SimArgs {
     /// and print the counts and images per second.
     #[arg(long, requires = "hostile")]
     pub in_process: bool,
-    /// Print the profiles, one per line: NAME<TAB>reference|faulty<TAB>description.
+    /// Print the profiles, one per line: `NAME<TAB>reference|faulty<TAB>description`.
     #[arg(long)]
     pub list_profiles: bool,
     /// Append every APDU answered to FILE (PANs and track data masked).
@@ -100,30 +99,16 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     let options = VpcdOptions { addr: args.vpcd.clone(), reconnect: !args.once, ..VpcdOptions::default() };
     // One clock for the card's delays, the reconnect backoff and the logs' timestamps.
     let clock = Arc::new(SystemClock::new());
-    // A card image may go mute, and vpcd cannot carry "no answer": the sim drops the link, as
-    // a card leaves the field. It stays away longer than pcscd's ~400 ms poll, so that pcscd
-    // sees the removal and powers the card up again when it comes back.
-    let image_options = VpcdOptions { min_backoff: MUTE_AWAY, ..options.clone() };
     if let Some(seed) = args.hostile {
-        return hostile(args, seed, image_options, clock);
+        return hostile(args, seed, options, clock);
     }
     if let Some(name) = &args.image {
         let image = find_image(name)?;
-        crate::out::message(format_args!(
-            "tapcert sim: card image {} ({} application(s){}) serving vpcd at {}",
-            image.name,
-            image.applications.len(),
-            image
-                .base
-                .as_deref()
-                .map(|b| format!(", {} difference(s) from {b}", image.diffs.len()))
-                .unwrap_or_default(),
-            args.vpcd
-        ));
+        crate::out::message(format_args!("tapcert sim: {} serving vpcd at {}", image.describe(), args.vpcd));
         let card = ImageCard::new(image, clock.clone());
         let observed = card.log();
         let mut observe_error = None;
-        let mut server = VpcdServer::new(card, image_options).with_clock(clock.clone());
+        let mut server = VpcdServer::new(card, options).with_clock(clock.clone());
         serve(&mut server, args, clock.as_ref(), &mut || {
             if let Some(path) = &args.observe
                 && let Err(e) = observed.save_masked_if_due(path, clock.now())
@@ -155,9 +140,6 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How long a mute card image stays out of the field (see `run`).
-const MUTE_AWAY: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// `--hostile SEED`: in-process against the reference terminal, or through vpcd.
 fn hostile(args: &SimArgs, seed: u64, options: VpcdOptions, clock: Arc<SystemClock>) -> anyhow::Result<ExitCode> {
     let base = find_image(args.image.as_deref().unwrap_or("base"))?;
@@ -168,18 +150,7 @@ fn hostile(args: &SimArgs, seed: u64, options: VpcdOptions, clock: Arc<SystemClo
         let summary = run_hostile(&base, seed, args.count, &config, &mut |_, _, _| {});
         let secs = started.elapsed().as_secs_f64();
         let mut stdout = crate::out::Stdout::new();
-        stdout.line(format_args!(
-            "hostile seed {seed} over {}: {} images in {secs:.2} s ({:.0} images/s), {} commands; completed {}, ended on a fault {}; panics {}, hangs {}, wrong outcomes {}",
-            base.name,
-            summary.images,
-            summary.images as f64 / secs.max(1e-9),
-            summary.exchanges,
-            summary.completed,
-            summary.faults,
-            summary.panics,
-            summary.hangs,
-            summary.wrong_outcomes
-        ))?;
+        stdout.line(summary.to_text(seed, &base.name, secs))?;
         for f in &summary.failures {
             let path = f.write_reproducer(&out).with_context(|| format!("{}", out.display()))?;
             stdout.line(format_args!("image {}: {} -> {}", f.index, f.kind, path.display()))?;
@@ -230,39 +201,28 @@ fn serve<C: Card>(
     };
     let mut log_error = None;
     server.run(&mut |event| {
-        let (line, exchange) = match event {
-            VpcdEvent::Connected(peer) => {
-                crate::out::message(format_args!("tapcert sim: connected to vpcd {peer}"));
-                (format!("# connected {peer}"), false)
-            }
-            VpcdEvent::Disconnected => {
-                crate::out::message(format_args!("tapcert sim: vpcd closed the connection"));
-                ("# disconnected".to_string(), false)
-            }
-            VpcdEvent::ConnectFailed { attempt, error, retry_in } => {
+        match &event {
+            VpcdEvent::Connected(peer) => crate::out::message(format_args!("tapcert sim: connected to vpcd {peer}")),
+            VpcdEvent::Disconnected => crate::out::message(format_args!("tapcert sim: vpcd closed the connection")),
+            VpcdEvent::ConnectFailed { attempt, error, retry_in } if attempt.is_power_of_two() => {
                 // The first failure, then every doubling: the user learns what is awaited
                 // without a line every two seconds.
-                if attempt.is_power_of_two() {
-                    crate::out::message(format_args!(
-                        "tapcert sim: waiting for vpcd at {} ({error}; is pcscd running with the vpcd driver?), try {attempt}, next in {:.1} s",
-                        args.vpcd,
-                        retry_in.as_secs_f64()
-                    ));
-                }
-                (format!("# connect failed: {error}"), false)
+                crate::out::message(format_args!(
+                    "tapcert sim: waiting for vpcd at {} ({error}; is pcscd running with the vpcd driver?), try {attempt}, next in {:.1} s",
+                    args.vpcd,
+                    retry_in.as_secs_f64()
+                ));
             }
-            VpcdEvent::Control(code) => (format!("# control {code:02X}"), true),
-            VpcdEvent::Apdu { capdu, rapdu } => {
-                (format!("> {}\t< {}", masked_command_hex(capdu), masked_hex(rapdu)), true)
-            }
-        };
+            _ => {}
+        }
+        let line = event.log_line();
         if let Some(w) = log.as_mut() {
             // Flushed per line: the server usually ends by a signal.
             if let Err(e) = writeln!(w, "{}\t{line}", clock.now().as_micros()).and_then(|()| w.flush()) {
                 log_error.get_or_insert(e);
             }
         }
-        if exchange {
+        if event.is_exchange() {
             after_exchange();
         }
     })?;

@@ -47,24 +47,9 @@ pub struct TransactArgs {
 
 /// Two BCD bytes of a 4-digit ISO code.
 #[cfg(feature = "pcsc")]
-pub(crate) fn bcd_code(what: &str, s: &str) -> anyhow::Result<[u8; 2]> {
-    let ok = s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
-    let b = hex::decode(s).ok().filter(|_| ok).and_then(|b| <[u8; 2]>::try_from(b).ok());
-    b.ok_or_else(|| anyhow::anyhow!("--{what} {s:?}: 4 decimal digits (ISO numeric code)"))
-}
-
-/// The planted faults named.
-pub(crate) fn parse_faults(names: &[String]) -> anyhow::Result<Vec<tapcert_conformance::terminal::TerminalFault>> {
-    use tapcert_conformance::terminal::TerminalFault;
-    names
-        .iter()
-        .map(|n| {
-            TerminalFault::from_name(n).ok_or_else(|| {
-                let all: Vec<&str> = TerminalFault::ALL.iter().map(|f| f.name()).collect();
-                anyhow::anyhow!("--terminal-fault {n:?}: one of {}", all.join(", "))
-            })
-        })
-        .collect()
+fn bcd_code(what: &str, s: &str) -> anyhow::Result<[u8; 2]> {
+    tapcert_conformance::certify::terminal::iso_numeric_code(s)
+        .ok_or_else(|| anyhow::anyhow!("--{what} {s:?}: 4 decimal digits (ISO numeric code)"))
 }
 
 /// Runs `tapcert transact`.
@@ -73,8 +58,9 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     use anyhow::Context;
+    use tapcert_conformance::certify::terminal::{Outcome, transaction_type_code};
     use tapcert_conformance::clock::{SeededRng, SystemClock};
-    use tapcert_conformance::terminal::{TerminalConfig, read_emv, terminal_link};
+    use tapcert_conformance::terminal::{TerminalConfig, TerminalFault, read_emv, terminal_link};
     use tapcert_conformance::transport::{CardPresence, Pcsc, PcscOptions, Transport};
 
     let config = TerminalConfig {
@@ -82,11 +68,9 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
         amount_other: args.amount_other,
         currency_code: bcd_code("currency", &args.currency)?,
         country_code: bcd_code("country", &args.country)?,
-        transaction_type: u8::from_str_radix(&args.transaction_type, 16)
-            .ok()
-            .filter(|_| args.transaction_type.len() == 2)
+        transaction_type: transaction_type_code(&args.transaction_type)
             .ok_or_else(|| anyhow::anyhow!("--type {:?}: 2 hex digits", args.transaction_type))?,
-        faults: parse_faults(&args.faults)?,
+        faults: TerminalFault::from_names(&args.faults)?,
         ..TerminalConfig::default()
     };
     let seed = args.seed.unwrap_or_else(|| {
@@ -100,12 +84,11 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
     let clock = SystemClock::new();
     let mut link = terminal_link(pcsc, &config);
     let tx = read_emv(&mut link, &config, &mut SeededRng::new(seed), &clock);
-    let outcome = match (tx.completed, tx.result.cid.map(|c| c >> 6)) {
-        (true, Some(0)) => "declined",
-        (true, Some(1)) => "approved",
-        (true, Some(2)) => "online",
-        _ => "terminated",
-    };
+    let outcome = match (tx.completed, tx.result.cid) {
+        (true, Some(cid)) => Outcome::of_cid(cid),
+        _ => Outcome::Terminated,
+    }
+    .as_str();
     let mut out = crate::out::Stdout::new();
     out.line(format_args!(
         "{outcome}: {} commands, {} findings{}",

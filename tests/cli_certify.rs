@@ -122,3 +122,42 @@ fn suites_list_and_import() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Scales every `latency_us` in a report document (a slower machine, the same verdicts).
+fn slow_down(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match x.as_u64() {
+                    Some(us) if k == "latency_us" => *x = Value::from(us * 10 + 100_000),
+                    _ => slow_down(x),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(slow_down),
+        _ => {}
+    }
+}
+
+#[test]
+fn report_diff_fails_on_latency_only_when_asked() {
+    let dir = out_dir("latency-old");
+    assert_eq!(certify(&dir, &["--suite", "emv-contactless"]).status.code(), Some(0));
+    let mut doc = report(&dir);
+    slow_down(&mut doc);
+    let slower = dir.with_file_name(format!("{}-slower.json", dir.file_name().unwrap().to_str().unwrap()));
+    std::fs::write(&slower, serde_json::to_string(&doc).unwrap()).unwrap();
+    let (old, new) = (dir.to_str().unwrap(), slower.to_str().unwrap());
+    let diff = tapcert(&["report", "diff", old, new]);
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("latency regressions") && !text.contains("latency regressions (> +50% and > +20 ms): 0"),
+        "{text}"
+    );
+    assert!(text.contains("regressed: 0"), "{text}");
+    assert_eq!(diff.status.code(), Some(0), "latency alone is reported, not failed: {text}");
+    let strict = tapcert(&["report", "diff", "--fail-on-latency", old, new]);
+    assert_eq!(strict.status.code(), Some(1), "{}", String::from_utf8_lossy(&strict.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&slower);
+}

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tapcert_conformance::transport::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
+use tapcert_conformance::transport::{Intercept, Layered, RawAtr, RawResponse, Transport, TransportError};
 
 type Entry = (&'static str, &'static str, fn(&[u8]));
 
@@ -195,34 +195,22 @@ fn flow_seeds_complete_whole_transactions() {
 }
 
 /// Records what a transport answered, to lay a real exchange out as FuzzCard input.
-struct Recording<T> {
-    inner: T,
+#[derive(Default)]
+struct Recording {
     atr: Vec<u8>,
     responses: Vec<Vec<u8>>,
 }
 
-impl<T: Transport> Transport for Recording<T> {
-    fn reset(&mut self) -> Result<RawAtr, TransportError> {
-        let atr = self.inner.reset()?;
+impl<T: Transport> Intercept<T> for Recording {
+    fn reset(&mut self, inner: &mut T) -> Result<RawAtr, TransportError> {
+        let atr = inner.reset()?;
         self.atr = atr.as_bytes().to_vec();
         Ok(atr)
     }
-    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
-        let r = self.inner.transmit(capdu)?;
+    fn transmit(&mut self, inner: &mut T, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let r = inner.transmit(capdu)?;
         self.responses.push(r.as_bytes().to_vec());
         Ok(r)
-    }
-    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
-        self.inner.field_off(hold)
-    }
-    fn presence(&mut self) -> Result<CardPresence, TransportError> {
-        self.inner.presence()
-    }
-    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
-        self.inner.wait_for(want, timeout)
-    }
-    fn info(&self) -> ReaderInfo {
-        self.inner.info()
     }
 }
 
@@ -250,20 +238,20 @@ fn band_transcripts() -> (Vec<BandRun>, usize) {
         // so that the recorded input replays the same transaction.
         let (_, mut source) = FuzzCard::split(&seed.to_be_bytes());
         let clock = source.clock();
-        let mut t = T0::new(Recording { inner: band(&profile), atr: vec![], responses: vec![] });
+        let mut t = T0::new(Layered::with(band(&profile), Recording::default()));
         let emv = read_emv(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref());
         completed += usize::from(profile.name == "reference" && emv.is_clean());
-        let rec = t.inner_mut();
+        let rec = t.inner().layer();
         let refs: Vec<&[u8]> = rec.responses.iter().map(Vec::as_slice).collect();
         let rules: Vec<_> = emv.violations().map(|f| f.rule.to_string()).collect();
         out.push((format!("{}: {rules:?}", profile.name), "flow_emv", fuzz_card_input(seed, &rec.atr, &refs)));
 
         let (_, source) = FuzzCard::split(&seed.to_be_bytes());
         let clock = source.clock();
-        let mut t = T0::new(Recording { inner: band(&profile), atr: vec![], responses: vec![] });
+        let mut t = T0::new(Layered::with(band(&profile), Recording::default()));
         let transit = read_transit(&mut t, &TerminalConfig::default(), clock.as_ref());
         completed += usize::from(profile.name == "reference" && transit.is_clean());
-        let rec = t.inner_mut();
+        let rec = t.inner().layer();
         let refs: Vec<&[u8]> = rec.responses.iter().map(Vec::as_slice).collect();
         let rules: Vec<_> = transit.violations().map(|f| f.rule.to_string()).collect();
         out.push((format!("{}: {rules:?}", profile.name), "flow_transit", fuzz_card_input(seed, &rec.atr, &refs)));

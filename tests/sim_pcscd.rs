@@ -135,3 +135,54 @@ fn tapcert_sim_readers_emv_cda_and_removal_through_pcscd() {
     assert!(line.ends_with("\t-\t-"), "{line}");
     pcscd.stop();
 }
+
+/// A mute band through the real pcscd: `tapcert sim --profile mute-after-bad-gpo` goes mute on
+/// a malformed GPO, which vpcd can only carry as the card leaving; the sim keeps the reader
+/// empty until pcscd has seen it so (VpcdOptions::removal_hold), and the band comes back,
+/// powered again, answering on the next connection.
+#[test]
+fn a_mute_band_comes_back_through_pcscd_and_answers() {
+    use tapcert_conformance::transport::{CardPresence, Transport};
+    let Some(bin) = on_path("pcscd") else {
+        return external::skip_or_fail("pcscd not on PATH; install it with .ci/pcscd-setup.sh (sudo)");
+    };
+    let _lock = PcscdLock::acquire();
+    let pcscd = Pcscd::start(&bin);
+    let _sim = SimProcess(
+        Command::new(env!("CARGO_BIN_EXE_tapcert"))
+            .args(["sim", "--profile", "mute-after-bad-gpo"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn tapcert sim"),
+    );
+    let select = hex::decode("00A4040007A000000004101000").unwrap();
+    // A connection to the band in the reader, once pcscd powers it.
+    let connect = |within: Duration| {
+        let deadline = Instant::now() + within;
+        loop {
+            let options = PcscOptions { reader: Some(VPCD_READER.into()), ..PcscOptions::default() };
+            let last = match Pcsc::open(options) {
+                Ok(mut p) => match p.wait_for(CardPresence::Present, Duration::from_secs(1)).and_then(|()| p.reset()) {
+                    Ok(_) => return T0::new(p),
+                    Err(e) => e.to_string(),
+                },
+                Err(e) => e.to_string(),
+            };
+            assert!(Instant::now() < deadline, "the band is not back in {VPCD_READER} within {within:?}: {last}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let mut t = connect(Duration::from_secs(15));
+    assert!(t.transmit(&select).unwrap().as_bytes().ends_with(&[0x90, 0x00]));
+    // PDOL data one byte short: this firmware goes mute.
+    let bad_gpo = [0x80, 0xA8, 0x00, 0x00, 0x03, 0x83, 0x01, 0x00, 0x00];
+    assert!(t.transmit(&bad_gpo).is_err(), "the mute band gives no answer");
+    drop(t);
+    // Back, powered, answering: the next connection selects the application again.
+    let mut t = connect(Duration::from_secs(15));
+    let answer = t.transmit(&select).expect("the band answers after coming back");
+    assert!(answer.as_bytes().ends_with(&[0x90, 0x00]), "{}", hex::encode_upper(answer.as_bytes()));
+    drop(t);
+    pcscd.stop();
+}

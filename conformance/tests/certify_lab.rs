@@ -12,7 +12,9 @@ use tapcert_conformance::certify::{
 };
 use tapcert_conformance::clock::{Clock, ManualClock};
 use tapcert_conformance::sim::{Band, find_profile};
-use tapcert_conformance::transport::{CardPresence, InProcess, TransportError};
+use tapcert_conformance::transport::{
+    CardPresence, InProcess, Intercept, Layered, RawResponse, Transport, TransportError,
+};
 
 fn clock() -> ManualClock {
     ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO)
@@ -295,38 +297,30 @@ fn dut_expected_values_are_checked_by_the_cases_that_read_them() {
 /// The band behind a link that loses it after `remove_after` commands (the person pulled it
 /// away) and gets it back when the runner waits for it (the person presents it again).
 struct Pulled {
-    inner: InProcess<Band>,
     remove_after: Option<usize>,
     sent: usize,
     waits: usize,
 }
 
-impl tapcert_conformance::transport::Transport for Pulled {
-    fn reset(&mut self) -> Result<tapcert_conformance::transport::RawAtr, TransportError> {
-        self.inner.reset()
-    }
-    fn transmit(&mut self, capdu: &[u8]) -> Result<tapcert_conformance::transport::RawResponse, TransportError> {
+impl Intercept<InProcess<Band>> for Pulled {
+    fn transmit(&mut self, inner: &mut InProcess<Band>, capdu: &[u8]) -> Result<RawResponse, TransportError> {
         self.sent += 1;
         if self.remove_after == Some(self.sent) {
-            self.inner.remove();
+            inner.remove();
         }
-        self.inner.transmit(capdu)
+        inner.transmit(capdu)
     }
-    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
-        self.inner.field_off(hold)
-    }
-    fn presence(&mut self) -> Result<CardPresence, TransportError> {
-        self.inner.presence()
-    }
-    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
+    fn wait_for(
+        &mut self,
+        inner: &mut InProcess<Band>,
+        want: CardPresence,
+        timeout: Duration,
+    ) -> Result<(), TransportError> {
         self.waits += 1;
         if want == CardPresence::Present {
-            self.inner.insert();
+            inner.insert();
         }
-        self.inner.wait_for(want, timeout)
-    }
-    fn info(&self) -> tapcert_conformance::transport::ReaderInfo {
-        self.inner.info()
+        inner.wait_for(want, timeout)
     }
 }
 
@@ -335,7 +329,7 @@ fn a_case_interrupted_by_a_removal_is_retried_once_the_device_is_back() {
     let s = suites(&["access-uid"]);
     let c = clock();
     let band = InProcess::with_clock(Band::new(find_profile("reference").unwrap()), Arc::new(c.clone()));
-    let mut link = Pulled { inner: band, remove_after: Some(1), sent: 0, waits: 0 };
+    let mut link = Layered::with(band, Pulled { remove_after: Some(1), sent: 0, waits: 0 });
     let mut opts = RunOptions::new("pulled");
     opts.tap_timeout = Some(Duration::from_secs(5));
     let r = run_suites(&mut link, &s, &mut opts, &c, &AtomicBool::new(false), &mut |_| {});
@@ -348,7 +342,7 @@ fn a_case_interrupted_by_a_removal_is_retried_once_the_device_is_back() {
     let reason = cases[0].reason.as_deref().unwrap();
     assert!(reason.starts_with("retried: the device was removed during the first attempt ("), "{reason}");
     assert!(cases[1..].iter().all(|c| c.reason.is_none()), "only the interrupted case was retried");
-    assert!(link.waits >= 1, "the runner waited for the device");
+    assert!(link.layer().waits >= 1, "the runner waited for the device");
     assert!(r.interrupted.is_none());
 }
 

@@ -6,8 +6,8 @@ mod certify_fixture;
 
 use certify_fixture::{CLEAR_PAN, GAC_OBSERVED, MASKED_PAN, pan_shaped_runs, resummarise, run_report, run_report_with};
 use tapcert_conformance::certify::{
-    LatencyThreshold, ReportError, RunReport, Verdict, diff_reports, diff_reports_with, read_run, render_html,
-    render_junit, render_transcript, write_run,
+    LatencyThreshold, ReportDiff, ReportError, RunReport, Verdict, diff_reports, diff_reports_with, read_run,
+    render_html, render_junit, render_transcript, write_run,
 };
 use tapcert_conformance::transcript::{EventKind, import_scriptor};
 
@@ -211,7 +211,19 @@ fn diff_names_regressions_fixes_and_the_slower_generate_ac() {
         (lr.step_label.as_deref(), lr.step_old_us, lr.step_new_us),
         (Some("GENERATE AC"), Some(31_000), Some(95_000))
     );
-    assert!(d.has_regressions());
+    assert!(d.has_regressions() && d.has_verdict_regressions());
+    assert_eq!((d.exit_code(false), d.exit_code(true)), (1, 1));
+    // Latency alone: reported, failing only on request.
+    let slower_only = ReportDiff { regressed: vec![], new_cases: vec![], ..d.clone() };
+    assert!(slower_only.has_regressions() && !slower_only.has_verdict_regressions());
+    assert_eq!((slower_only.exit_code(false), slower_only.exit_code(true)), (0, 1));
+    // A case of the new run only that fails is a verdict regression; one that passes is not.
+    let mut added = ReportDiff { latency_regressions: vec![], ..slower_only.clone() };
+    added.new_cases = d.new_cases.clone();
+    added.new_cases[0].verdict = Verdict::Pass;
+    assert_eq!(added.exit_code(true), 0);
+    added.new_cases[0].verdict = Verdict::Error;
+    assert_eq!(added.exit_code(false), 1);
 
     let text = d.to_text();
     assert!(text.contains("WARNING: not the same campaign: suite emv-contactless changed"), "{text}");

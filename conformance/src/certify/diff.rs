@@ -295,7 +295,20 @@ fn at(reader: &Option<String>) -> String {
 impl ReportDiff {
     /// Whether the new build is worse: a case regressed or got slower.
     pub fn has_regressions(&self) -> bool {
-        !self.regressed.is_empty() || !self.latency_regressions.is_empty()
+        self.has_verdict_regressions() || !self.latency_regressions.is_empty()
+    }
+
+    /// Whether the new build is worse in verdicts: a case regressed, or a case of the new run
+    /// only fails (fail, error, inconclusive). Latency is not a verdict: timings move with the
+    /// machine's load.
+    pub fn has_verdict_regressions(&self) -> bool {
+        !self.regressed.is_empty() || self.new_cases.iter().any(|c| is_failing(c.verdict))
+    }
+
+    /// The exit status of `tapcert report diff`: 1 when verdicts regressed, or when latency did
+    /// and `fail_on_latency` is set; 0 otherwise.
+    pub fn exit_code(&self, fail_on_latency: bool) -> u8 {
+        u8::from(self.has_verdict_regressions() || (fail_on_latency && !self.latency_regressions.is_empty()))
     }
 
     /// Pretty JSON, newline-terminated.

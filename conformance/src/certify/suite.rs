@@ -395,24 +395,49 @@ fn is_hex_template(s: &str) -> bool {
     rest.chars().all(|c| c.is_ascii_hexdigit() || c == ' ' || c == 'X' || c == 'x')
 }
 
+/// The rules every suite keeps, card or terminal: an id, a version `MAJOR.MINOR.PATCH`, at
+/// least one case, case ids used once, each case citing a requirement. `cases` are each case's
+/// id and how many requirements it cites.
+pub(crate) fn check_suite_outline<'a>(
+    name: &str,
+    id: &str,
+    version: &str,
+    cases: impl ExactSizeIterator<Item = (&'a str, usize)>,
+) -> Result<(), SuiteError> {
+    let bad = |case: &str, detail: &str| SuiteError::Invalid {
+        name: name.to_string(),
+        case: case.to_string(),
+        detail: detail.into(),
+    };
+    if id.is_empty() || version.split('.').count() != 3 {
+        return Err(bad("-", "a suite needs an id and a version MAJOR.MINOR.PATCH"));
+    }
+    if cases.len() == 0 {
+        return Err(bad("-", "a suite needs at least one case"));
+    }
+    let mut ids = BTreeSet::new();
+    for (c, requirements) in cases {
+        if !ids.insert(c) {
+            return Err(bad(c, "the id is used twice"));
+        }
+        if requirements == 0 {
+            return Err(bad(c, "a case cites at least one requirement"));
+        }
+    }
+    Ok(())
+}
+
 fn check_suite(name: &str, suite: &Suite) -> Result<(), SuiteError> {
     let bad =
         |case: &str, detail: String| SuiteError::Invalid { name: name.to_string(), case: case.to_string(), detail };
-    if suite.id.is_empty() || suite.version.split('.').count() != 3 {
-        return Err(bad("-", "a suite needs an id and a version MAJOR.MINOR.PATCH".into()));
-    }
-    if suite.cases.is_empty() {
-        return Err(bad("-", "a suite needs at least one case".into()));
-    }
-    let mut ids = BTreeSet::new();
+    check_suite_outline(
+        name,
+        &suite.id,
+        &suite.version,
+        suite.cases.iter().map(|c| (c.id.as_str(), c.requirements.len())),
+    )?;
     for case in &suite.cases {
         let c = case.id.as_str();
-        if !ids.insert(c) {
-            return Err(bad(c, "the id is used twice".into()));
-        }
-        if case.requirements.is_empty() {
-            return Err(bad(c, "a case cites at least one requirement".into()));
-        }
         if case.steps.is_empty() {
             return Err(bad(c, "a case has at least one step".into()));
         }

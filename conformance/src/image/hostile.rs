@@ -645,6 +645,21 @@ impl HostileSummary {
     pub fn is_clean(&self) -> bool {
         self.panics == 0 && self.hangs == 0 && self.wrong_outcomes == 0
     }
+
+    /// The one-line account of a run of stream `seed` over image `base` that took `secs`.
+    pub fn to_text(&self, seed: u64, base: &str, secs: f64) -> String {
+        format!(
+            "hostile seed {seed} over {base}: {} images in {secs:.2} s ({:.0} images/s), {} commands; completed {}, ended on a fault {}; panics {}, hangs {}, wrong outcomes {}",
+            self.images,
+            self.images as f64 / secs.max(1e-9),
+            self.exchanges,
+            self.completed,
+            self.faults,
+            self.panics,
+            self.hangs,
+            self.wrong_outcomes
+        )
+    }
 }
 
 /// Serves images `0..count` of the hostile stream `seed` over `base` to the reference

@@ -416,6 +416,13 @@ fn resolve_base(base: &str, dir: Option<&PathBuf>, depth: usize) -> Result<CardI
 }
 
 impl CardImage {
+    /// One line on what the image is: `card image NAME (N application(s), K difference(s)
+    /// from BASE)`.
+    pub fn describe(&self) -> String {
+        let diffs = self.base.as_deref().map(|b| format!(", {} difference(s) from {b}", self.diffs.len()));
+        format!("card image {} ({} application(s){})", self.name, self.applications.len(), diffs.unwrap_or_default())
+    }
+
     /// Parses an image from TOML text (`name` is used in errors and when the file has none;
     /// `extends` resolves bundled names and paths relative to the working directory).
     pub fn from_toml(text: &str, name: &str) -> Result<CardImage, ImageError> {

@@ -548,3 +548,18 @@ fn long_observations_are_written_at_most_every_interval() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(back.exchanges().count(), card::SAVE_EVERY_EVENT_UP_TO);
 }
+
+#[test]
+fn an_image_and_a_hostile_run_describe_themselves_in_one_line() {
+    let base = bundled_image("base").unwrap();
+    assert_eq!(base.describe(), format!("card image base ({} application(s))", base.applications.len()));
+    let derived = bundled_image_names().find_map(|n| bundled_image(n).ok().filter(|i| i.base.is_some()));
+    let d = derived.expect("a bundled image extends another");
+    let want = format!(", {} difference(s) from {})", d.diffs.len(), d.base.as_deref().unwrap());
+    assert!(d.describe().ends_with(&want), "{}", d.describe());
+    let summary = hostile::HostileSummary { images: 10, exchanges: 40, completed: 7, faults: 3, ..Default::default() };
+    assert_eq!(
+        summary.to_text(3, "base", 2.0),
+        "hostile seed 3 over base: 10 images in 2.00 s (5 images/s), 40 commands; completed 7, ended on a fault 3; panics 0, hangs 0, wrong outcomes 0"
+    );
+}

@@ -9,12 +9,10 @@
 //! under [`crate::transport::T0`].
 
 use std::fmt;
-use std::time::Duration;
-
 use tapcert_parsers::apdu::StatusWord;
 
 use super::config::TerminalConfig;
-use crate::transport::{CardPresence, RawAtr, RawResponse, ReaderInfo, T0, Transport, TransportError};
+use crate::transport::{Intercept, Layered, RawResponse, T0, Transport, TransportError};
 
 /// One planted terminal fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,7 +76,25 @@ impl TerminalFault {
     pub fn from_name(name: &str) -> Option<TerminalFault> {
         TerminalFault::ALL.into_iter().find(|f| f.name() == name)
     }
+
+    /// The faults named (`--terminal-fault` values), in order.
+    pub fn from_names(names: &[String]) -> Result<Vec<TerminalFault>, UnknownFault> {
+        names.iter().map(|n| TerminalFault::from_name(n).ok_or_else(|| UnknownFault(n.clone()))).collect()
+    }
 }
+
+/// A name that is no [`TerminalFault`]; the message lists the names there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFault(pub String);
+
+impl fmt::Display for UnknownFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let all: Vec<&str> = TerminalFault::ALL.iter().map(|f| f.name()).collect();
+        write!(f, "--terminal-fault {:?}: one of {}", self.0, all.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownFault {}
 
 impl fmt::Display for TerminalFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -89,31 +105,31 @@ impl fmt::Display for TerminalFault {
 /// The reference terminal's link to a card: the T=0 layer over `t`, with the T=0 faults of
 /// `config` planted beneath it (none by default).
 pub fn terminal_link<T: Transport>(t: T, config: &TerminalConfig) -> T0<FaultyLink<T>> {
-    T0::new(FaultyLink {
-        inner: t,
-        resend_61: config.has_fault(TerminalFault::Resend61),
-        ignore_6c: config.has_fault(TerminalFault::Ignore6C),
-    })
+    T0::new(Layered::with(
+        t,
+        T0Faults {
+            resend_61: config.has_fault(TerminalFault::Resend61),
+            ignore_6c: config.has_fault(TerminalFault::Ignore6C),
+        },
+    ))
 }
 
 /// A link that answers `61xx` and `6Cxx` wrongly before handing them up to the T=0 layer.
-#[derive(Debug)]
-pub struct FaultyLink<T> {
-    inner: T,
+pub type FaultyLink<T> = Layered<T, T0Faults>;
+
+/// The layer of [`FaultyLink`]: which T=0 faults are planted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct T0Faults {
     resend_61: bool,
     ignore_6c: bool,
 }
 
-impl<T: Transport> Transport for FaultyLink<T> {
-    fn reset(&mut self) -> Result<RawAtr, TransportError> {
-        self.inner.reset()
-    }
-
-    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
-        let mut resp = self.inner.transmit(capdu)?;
+impl<T: Transport> Intercept<T> for T0Faults {
+    fn transmit(&mut self, inner: &mut T, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let mut resp = inner.transmit(capdu)?;
         let sw1 = |r: &RawResponse| r.sw().map(|sw| StatusWord(sw).sw1());
         if self.ignore_6c && sw1(&resp) == Some(0x6C) {
-            resp = self.inner.transmit(capdu)?;
+            resp = inner.transmit(capdu)?;
         }
         // GET RESPONSE itself is answered by the T=0 layer above; re-sending it is not the
         // fault planted here.
@@ -123,26 +139,10 @@ impl<T: Transport> Transport for FaultyLink<T> {
                 if sw1(&resp) != Some(0x61) {
                     break;
                 }
-                resp = self.inner.transmit(capdu)?;
+                resp = inner.transmit(capdu)?;
             }
         }
         Ok(resp)
-    }
-
-    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
-        self.inner.field_off(hold)
-    }
-
-    fn presence(&mut self) -> Result<CardPresence, TransportError> {
-        self.inner.presence()
-    }
-
-    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
-        self.inner.wait_for(want, timeout)
-    }
-
-    fn info(&self) -> ReaderInfo {
-        self.inner.info()
     }
 }
 

@@ -44,7 +44,9 @@ mod tests;
 
 pub use config::{TerminalConfig, TerminalData, Timestamp};
 pub use emv::{Check, EmvRead, MAX_CANDIDATES, MAX_RECORDS, OdaMethod, PPSE_NAME, RecordRead, read_emv};
-pub use fault::{CONSTANT_UNPREDICTABLE_NUMBER, FaultyLink, RESEND_61_LIMIT, TerminalFault, terminal_link};
+pub use fault::{
+    CONSTANT_UNPREDICTABLE_NUMBER, FaultyLink, RESEND_61_LIMIT, TerminalFault, UnknownFault, terminal_link,
+};
 pub use keys::{CaKey, IssuerKey, PurseKey, TerminalKeys, kcv};
 pub use keys_toml::{CVN_NAMES, KeyKcv, KeysError, cvn_name, load_keys_toml};
 pub use ndef::{MAX_NDEF_READ, NdefRead, read_ndef};

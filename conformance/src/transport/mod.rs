@@ -41,6 +41,7 @@
 mod error;
 mod fuzz;
 mod in_process;
+mod layer;
 #[cfg(feature = "pcsc")]
 mod pcsc;
 mod recorder;
@@ -56,11 +57,12 @@ use serde::{Deserialize, Serialize};
 pub use error::{PcscCode, TransportError, TransportErrorKind};
 pub use fuzz::{FUZZ_MAX_ATR, FUZZ_MAX_EXCHANGES, FUZZ_MUTE_TIMEOUT, FUZZ_SEED_LEN, FuzzCard, FuzzTerminalSource};
 pub use in_process::{IN_PROCESS_MUTE_TIMEOUT, InProcess};
+pub use layer::{Intercept, Layered};
 #[cfg(feature = "pcsc")]
 pub use pcsc::{Pcsc, PcscOptions, PcscProtocol, ReaderStatus, list_readers};
-pub use recorder::Recorder;
+pub use recorder::{Record, Recorder};
 pub use replay::{Replay, ReplayMode};
-pub use t0::{MAX_GET_RESPONSE, T0};
+pub use t0::{GetResponse, MAX_GET_RESPONSE, T0};
 
 /// An answer-to-reset (ISO/IEC 7816-3) or PC/SC contactless pseudo-ATR, as raw bytes.
 ///
@@ -167,8 +169,8 @@ impl fmt::Display for CardPresence {
 ///
 /// A runner waits for a tap with `wait_for(CardPresence::Present, ..)`, resets, runs, and
 /// notices a removal through `presence` or [`TransportError::is_card_gone`]. Every link of this
-/// module implements `presence` and `wait_for`, and every wrapper forwards them; the defaults
-/// exist for wrappers written elsewhere and answer [`TransportError::PresenceUnknown`].
+/// module implements `presence` and `wait_for`; a wrapper is a [`Layered`] transport, which
+/// forwards them. The defaults answer [`TransportError::PresenceUnknown`].
 pub trait Transport {
     /// Powers the card (cold or warm reset) and returns its ATR.
     fn reset(&mut self) -> Result<RawAtr, TransportError>;

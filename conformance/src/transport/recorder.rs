@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
+use super::{Intercept, Layered, RawAtr, RawResponse, Transport, TransportError};
 use crate::clock::Clock;
 use crate::transcript::{Event, EventKind, Transcript};
 
@@ -11,16 +11,18 @@ use crate::transcript::{Event, EventKind, Transcript};
 ///
 /// Time comes from the injected [`Clock`]: with a [`crate::clock::ManualClock`] the transcript is
 /// byte-for-byte reproducible.
-pub struct Recorder<T> {
-    inner: T,
+pub type Recorder<T> = Layered<T, Record>;
+
+/// The layer of [`Recorder`]: the clock, when recording started, what was recorded.
+pub struct Record {
     clock: Arc<dyn Clock>,
     start: Duration,
     transcript: Transcript,
 }
 
-impl<T> std::fmt::Debug for Recorder<T> {
+impl std::fmt::Debug for Record {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Recorder").field("events", &self.transcript.events.len()).finish_non_exhaustive()
+        f.debug_struct("Record").field("events", &self.transcript.events.len()).finish_non_exhaustive()
     }
 }
 
@@ -33,43 +35,43 @@ impl<T: Transport> Recorder<T> {
     pub fn new(inner: T, clock: Arc<dyn Clock>) -> Self {
         let start = clock.now();
         let transcript = Transcript::new(Some(inner.info()), micros(start));
-        Recorder { inner, clock, start, transcript }
+        Layered::with(inner, Record { clock, start, transcript })
     }
 
     /// What was recorded so far.
     pub fn transcript(&self) -> &Transcript {
-        &self.transcript
+        &self.layer().transcript
     }
 
     /// Stops recording: the transport and the transcript.
     pub fn into_parts(self) -> (T, Transcript) {
-        (self.inner, self.transcript)
+        let (inner, record) = self.split();
+        (inner, record.transcript)
     }
+}
 
-    /// The wrapped transport.
-    pub fn inner_mut(&mut self) -> &mut T {
-        &mut self.inner
-    }
-
-    fn timed<R>(&mut self, f: impl FnOnce(&mut T) -> R) -> (u64, u64, R) {
+impl Record {
+    fn timed<T, R>(&mut self, inner: &mut T, f: impl FnOnce(&mut T) -> R) -> (u64, u64, R) {
         let t0 = self.clock.now();
-        let r = f(&mut self.inner);
+        let r = f(inner);
         let t1 = self.clock.now();
         (micros(t0.saturating_sub(self.start)), micros(t1.saturating_sub(t0)), r)
     }
 }
 
-impl<T: Transport> Transport for Recorder<T> {
-    fn reset(&mut self) -> Result<RawAtr, TransportError> {
-        let (at_us, latency_us, r) = self.timed(|t| t.reset());
+/// Presence and waits are forwarded, not recorded: a transcript holds what the card was sent
+/// and answered.
+impl<T: Transport> Intercept<T> for Record {
+    fn reset(&mut self, inner: &mut T) -> Result<RawAtr, TransportError> {
+        let (at_us, latency_us, r) = self.timed(inner, |t| t.reset());
         if let Ok(atr) = &r {
             self.transcript.events.push(Event { at_us, latency_us, kind: EventKind::Reset { atr: atr.clone() } });
         }
         r
     }
 
-    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
-        let (at_us, latency_us, r) = self.timed(|t| t.transmit(capdu));
+    fn transmit(&mut self, inner: &mut T, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let (at_us, latency_us, r) = self.timed(inner, |t| t.transmit(capdu));
         let (response, error, error_kind) = match &r {
             Ok(resp) => (Some(resp.clone()), None, None),
             Err(e) => (None, Some(e.to_string()), Some(e.kind())),
@@ -82,22 +84,9 @@ impl<T: Transport> Transport for Recorder<T> {
         r
     }
 
-    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
-        let (at_us, latency_us, r) = self.timed(|t| t.field_off(hold));
+    fn field_off(&mut self, inner: &mut T, hold: Duration) -> Result<(), TransportError> {
+        let (at_us, latency_us, r) = self.timed(inner, |t| t.field_off(hold));
         self.transcript.events.push(Event { at_us, latency_us, kind: EventKind::FieldOff { hold_us: micros(hold) } });
         r
-    }
-
-    /// Forwarded, not recorded: a transcript holds what the card was sent and answered.
-    fn presence(&mut self) -> Result<CardPresence, TransportError> {
-        self.inner.presence()
-    }
-
-    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
-        self.inner.wait_for(want, timeout)
-    }
-
-    fn info(&self) -> ReaderInfo {
-        self.inner.info()
     }
 }

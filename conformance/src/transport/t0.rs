@@ -6,39 +6,27 @@
 //!
 //! Both loops are bounded: a card that keeps answering `61xx` is a protocol error, not a hang.
 
-use std::time::Duration;
-
 use tapcert_parsers::apdu::{Cla, CommandApdu, CommandApduBuf, Ins, StatusWord};
 
-use super::{CardPresence, RawAtr, RawResponse, ReaderInfo, Transport, TransportError};
+use super::{Intercept, Layered, RawResponse, Transport, TransportError};
 
 /// Most GET RESPONSE commands sent for one command before giving up.
 pub const MAX_GET_RESPONSE: usize = 64;
 
 /// Wraps a transport and hides `61xx`/`6Cxx` from the layers above.
-#[derive(Debug)]
-pub struct T0<T> {
-    inner: T,
-}
+pub type T0<T> = Layered<T, GetResponse>;
+
+/// The layer of [`T0`]: the GET RESPONSE and Le-retry loops.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GetResponse;
 
 impl<T: Transport> T0<T> {
     /// Wraps `inner`.
     pub fn new(inner: T) -> Self {
-        T0 { inner }
-    }
-
-    /// The wrapped transport.
-    pub fn into_inner(self) -> T {
-        self.inner
-    }
-
-    /// The wrapped transport.
-    pub fn inner_mut(&mut self) -> &mut T {
-        &mut self.inner
+        Layered::with(inner, GetResponse)
     }
 }
 
-/// Ne of a `61xx` / `6Cxx` status word's SW2 (`00` stands for 256).
 fn ne_of(sw2: u8) -> u32 {
     if sw2 == 0 { 256 } else { u32::from(sw2) }
 }
@@ -65,17 +53,13 @@ fn sw1(r: &RawResponse) -> Option<u8> {
     r.sw().map(|sw| StatusWord(sw).sw1())
 }
 
-impl<T: Transport> Transport for T0<T> {
-    fn reset(&mut self) -> Result<RawAtr, TransportError> {
-        self.inner.reset()
-    }
-
-    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
-        let mut resp = self.inner.transmit(capdu)?;
+impl<T: Transport> Intercept<T> for GetResponse {
+    fn transmit(&mut self, inner: &mut T, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+        let mut resp = inner.transmit(capdu)?;
         if sw1(&resp) == Some(0x6C)
             && let Some(again) = with_le(capdu, resp.sw().unwrap_or_default() as u8)
         {
-            resp = self.inner.transmit(&again)?;
+            resp = inner.transmit(&again)?;
         }
         let Some(sw) = resp.sw() else { return Ok(resp) };
         if StatusWord(sw).sw1() != 0x61 {
@@ -85,9 +69,9 @@ impl<T: Transport> Transport for T0<T> {
         let mut data = resp.data().to_vec();
         let mut sw2 = StatusWord(sw).sw2();
         for _ in 0..MAX_GET_RESPONSE {
-            let mut next = self.inner.transmit(&get_response(cla, sw2))?;
+            let mut next = inner.transmit(&get_response(cla, sw2))?;
             if sw1(&next) == Some(0x6C) {
-                next = self.inner.transmit(&get_response(cla, next.sw().unwrap_or_default() as u8))?;
+                next = inner.transmit(&get_response(cla, next.sw().unwrap_or_default() as u8))?;
             }
             let Some(sw) = next.sw().map(StatusWord) else {
                 return Err(TransportError::GetResponseWithoutSw);
@@ -100,22 +84,6 @@ impl<T: Transport> Transport for T0<T> {
             sw2 = sw.sw2();
         }
         Err(TransportError::GetResponseLoop { commands: MAX_GET_RESPONSE })
-    }
-
-    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
-        self.inner.field_off(hold)
-    }
-
-    fn presence(&mut self) -> Result<CardPresence, TransportError> {
-        self.inner.presence()
-    }
-
-    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
-        self.inner.wait_for(want, timeout)
-    }
-
-    fn info(&self) -> ReaderInfo {
-        self.inner.info()
     }
 }
 

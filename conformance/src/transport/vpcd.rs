@@ -16,8 +16,11 @@
 //! (a real card relayed, or a recorded session replayed to another application).
 //!
 //! A mute card cannot be expressed in the protocol (vpcd blocks on a 0-byte payload), so a mute
-//! answer closes the connection: pcscd sees the card leave, and the server reconnects (the card
-//! comes back, powered off and on).
+//! answer closes the connection: the card leaves the reader. The server then keeps the reader
+//! empty for [`VpcdOptions::removal_hold`] (default [`DEFAULT_REMOVAL_HOLD`]) before it
+//! reconnects or returns, so that pcscd's poll (about every 400 ms) sees the card gone: a card
+//! back within one poll is taken by pcscd for the same, failed card and never powered again.
+//! The same holds after a link that broke (an I/O error).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -57,7 +60,16 @@ pub struct VpcdOptions {
     pub max_backoff: Duration,
     /// How often a blocked read wakes up to look at the stop flag.
     pub poll: Duration,
+    /// How long the reader stays empty after the card went mute or the link broke, before the
+    /// server reconnects or [`VpcdServer::run`] returns: long enough for pcscd to see the
+    /// card gone (see the module documentation). The stop flag does not cut it short.
+    pub removal_hold: Duration,
 }
+
+/// The default [`VpcdOptions::removal_hold`]: two and a half of pcscd's ~400 ms polls
+/// (measured with this machine's pcscd and vpcd: a card back within one poll of a failed
+/// command is never powered).
+pub const DEFAULT_REMOVAL_HOLD: Duration = Duration::from_millis(1000);
 
 impl Default for VpcdOptions {
     fn default() -> Self {
@@ -67,6 +79,7 @@ impl Default for VpcdOptions {
             min_backoff: Duration::from_millis(50),
             max_backoff: Duration::from_secs(2),
             poll: Duration::from_millis(100),
+            removal_hold: DEFAULT_REMOVAL_HOLD,
         }
     }
 }
@@ -99,6 +112,27 @@ pub enum VpcdEvent<'a> {
     },
 }
 
+impl VpcdEvent<'_> {
+    /// The event as a line of an APDU log: `> C-APDU<TAB>< R-APDU` (PANs and track data
+    /// masked), or a `#` comment for the connection's news.
+    pub fn log_line(&self) -> String {
+        match self {
+            VpcdEvent::Connected(peer) => format!("# connected {peer}"),
+            VpcdEvent::Disconnected => "# disconnected".into(),
+            VpcdEvent::ConnectFailed { error, .. } => format!("# connect failed: {error}"),
+            VpcdEvent::Control(code) => format!("# control {code:02X}"),
+            VpcdEvent::Apdu { capdu, rapdu } => {
+                format!("> {}\t< {}", crate::mask::masked_command_hex(capdu), crate::mask::masked_hex(rapdu))
+            }
+        }
+    }
+
+    /// Whether the event is an exchange with the card (a command or a control code).
+    pub fn is_exchange(&self) -> bool {
+        matches!(self, VpcdEvent::Control(_) | VpcdEvent::Apdu { .. })
+    }
+}
+
 /// A vpcd card server: one card, one slot.
 pub struct VpcdServer<C> {
     card: C,
@@ -106,6 +140,7 @@ pub struct VpcdServer<C> {
     clock: Arc<dyn Clock>,
     stop: Arc<AtomicBool>,
     atr: Option<Vec<u8>>,
+    went_mute: bool,
 }
 
 impl<C> std::fmt::Debug for VpcdServer<C> {
@@ -117,7 +152,14 @@ impl<C> std::fmt::Debug for VpcdServer<C> {
 impl<C: Card> VpcdServer<C> {
     /// A server for `card`; card delays and reconnect backoff go through the system clock.
     pub fn new(card: C, options: VpcdOptions) -> Self {
-        VpcdServer { card, options, clock: Arc::new(SystemClock::new()), stop: Arc::default(), atr: None }
+        VpcdServer {
+            card,
+            options,
+            clock: Arc::new(SystemClock::new()),
+            stop: Arc::default(),
+            atr: None,
+            went_mute: false,
+        }
     }
 
     /// Replaces the clock that card processing delays and reconnect backoff sleep on.
@@ -141,7 +183,9 @@ impl<C: Card> VpcdServer<C> {
     }
 
     /// Connects (retrying with backoff) and serves until stopped, or until the connection
-    /// drops when `reconnect` is off. `on_event` sees every connection change and APDU.
+    /// drops when `reconnect` is off. `on_event` sees every connection change and APDU. After
+    /// a mute answer or a broken link the reader stays empty for
+    /// [`VpcdOptions::removal_hold`] first.
     pub fn run(&mut self, on_event: &mut dyn FnMut(VpcdEvent<'_>)) -> Result<(), TransportError> {
         let mut backoff = self.options.min_backoff;
         let mut attempt = 0u32;
@@ -174,10 +218,16 @@ impl<C: Card> VpcdServer<C> {
             if let Ok(peer) = stream.peer_addr() {
                 on_event(VpcdEvent::Connected(peer));
             }
+            self.went_mute = false;
             let r = self.serve_connection(stream, on_event);
             self.card.power_off();
             self.atr = None;
             on_event(VpcdEvent::Disconnected);
+            if self.went_mute || r.is_err() {
+                // Not cut short by the stop flag: whoever serves this slot next must find a
+                // reader pcscd has seen empty.
+                self.clock.sleep(self.options.removal_hold);
+            }
             match r {
                 Ok(()) if self.stopped() => return Ok(()),
                 Ok(()) | Err(_) if self.options.reconnect => self.sleep_unless_stopped(self.options.min_backoff),
@@ -259,6 +309,7 @@ impl<C: Card> VpcdServer<C> {
                 if reply.is_mute() {
                     // vpcd cannot carry "no answer": a 0-byte frame blocks its recv for good.
                     // A mute card is what a reader then sees as a card that left the field.
+                    self.went_mute = true;
                     return Ok(());
                 }
                 out.extend_from_slice(&reply.rapdu);
@@ -387,5 +438,58 @@ mod tests {
         let events = th.join().unwrap();
         assert!(events.iter().filter(|e| *e == "connected").count() >= 2, "{events:?}");
         assert!(events.contains(&"00b0000000 -> b0019000".to_string()), "{events:?}");
+    }
+
+    #[test]
+    fn events_log_as_masked_lines() {
+        let peer: SocketAddr = "127.0.0.1:35963".parse().unwrap();
+        assert_eq!(VpcdEvent::Connected(peer).log_line(), "# connected 127.0.0.1:35963");
+        assert_eq!(VpcdEvent::Control(4).log_line(), "# control 04");
+        let failed = VpcdEvent::ConnectFailed { attempt: 1, error: "refused".into(), retry_in: Duration::ZERO };
+        assert_eq!(failed.log_line(), "# connect failed: refused");
+        assert!(!failed.is_exchange() && !VpcdEvent::Disconnected.is_exchange());
+        let record = hex::decode("70105A0854133300896000105F24032512319000").unwrap();
+        let apdu = VpcdEvent::Apdu { capdu: &[0x00, 0xB2, 0x01, 0x0C, 0x00], rapdu: &record };
+        assert!(apdu.is_exchange());
+        let line = apdu.log_line();
+        assert!(line.starts_with("> 00B2010C00\t< 70") && !line.contains("5413330089600010"), "{line}");
+    }
+
+    /// A card that goes mute on its second command.
+    struct MuteSecond(u8);
+    impl Card for MuteSecond {
+        fn power_on(&mut self) -> Vec<u8> {
+            vec![0x3B, 0x00]
+        }
+        fn process(&mut self, _capdu: &[u8]) -> CardReply {
+            self.0 += 1;
+            if self.0 >= 2 { CardReply::mute() } else { CardReply::data(&[], 0x9000) }
+        }
+    }
+
+    /// After a mute answer the reader stays empty for the removal hold: on the server's clock,
+    /// `run` returns no sooner; a clean close by vpcd holds nothing.
+    #[test]
+    fn a_mute_card_keeps_the_reader_empty_for_the_removal_hold() {
+        use crate::clock::ManualClock;
+        for mute in [true, false] {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap().to_string();
+            let hold = Duration::from_millis(1500);
+            let opts = VpcdOptions { addr, reconnect: false, removal_hold: hold, ..VpcdOptions::default() };
+            let clock = ManualClock::new(Duration::ZERO, Duration::ZERO);
+            let mut server = VpcdServer::new(MuteSecond(0), opts).with_clock(Arc::new(clock.clone()));
+            let th = std::thread::spawn(move || server.run(&mut |_| {}));
+            let (mut s, _) = listener.accept().unwrap();
+            s.write_all(&frame(&[0x00, 0xB0, 0x00, 0x00, 0x00])).unwrap();
+            assert_eq!(read_frame(&mut s), [0x90, 0x00]);
+            if mute {
+                s.write_all(&frame(&[0x00, 0xB0, 0x00, 0x00, 0x00])).unwrap();
+            }
+            drop(s);
+            th.join().unwrap().unwrap();
+            let want = if mute { hold } else { Duration::ZERO };
+            assert_eq!(clock.now(), want, "mute: {mute}");
+        }
     }
 }

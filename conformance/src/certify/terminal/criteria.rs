@@ -44,6 +44,17 @@ impl Outcome {
             Outcome::Terminated => "terminated",
         }
     }
+
+    /// The outcome a GENERATE AC's Cryptogram Information Data (9F27) states: its two top
+    /// bits (AAC, TC, ARQC; the reserved value is no outcome).
+    pub fn of_cid(cid: u8) -> Outcome {
+        match cid >> 6 {
+            0 => Outcome::Declined,
+            1 => Outcome::Approved,
+            2 => Outcome::Online,
+            _ => Outcome::Terminated,
+        }
+    }
 }
 
 /// What the terminal was configured with for a case, and what it must conclude.
@@ -501,12 +512,7 @@ fn outcome_of(log: &[Logical<'_>]) -> Outcome {
     if let Some(gac) = log.iter().rev().find(|l| l.kind == Kind::GenerateAc && l.ok())
         && let Ok(r) = GenerateAcResponse::from_bytes(&gac.data)
     {
-        return match r.cid >> 6 {
-            0 => Outcome::Declined,
-            1 => Outcome::Approved,
-            2 => Outcome::Online,
-            _ => Outcome::Terminated,
-        };
+        return Outcome::of_cid(r.cid);
     }
     match log.last() {
         Some(l) if l.kind == Kind::Gpo && l.sw == Some(0x6985) => Outcome::TryAnotherInterface,

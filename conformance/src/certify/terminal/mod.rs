@@ -21,9 +21,12 @@ pub use criteria::{
 pub use exchange::SeenExchange;
 pub use runner::{
     KeptCardTerminal, ReferenceTerminal, TERMINAL_IMAGES, Tap, TerminalRunOptions, TerminalUnderTest, VpcdTerminal,
-    config_for, expand_command, resolve_image, run_terminal_suites,
+    config_for, expand_command, external_terminal_identity, resolve_image, run_terminal_suites,
 };
-pub use suite::{TerminalCase, TerminalSuite, bundled_terminal_suites, load_terminal_suite, parse_terminal_suite};
+pub use suite::{
+    TerminalCase, TerminalSuite, bundled_terminal_suites, iso_numeric_code, load_terminal_suite, parse_terminal_suite,
+    transaction_type_code,
+};
 
 #[cfg(test)]
 mod tests;

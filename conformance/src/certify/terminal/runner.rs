@@ -28,7 +28,7 @@ use crate::image::{CardImage, ImageCard, ImageError, ImageLog, bundled_image, lo
 use crate::terminal::{TerminalConfig, read_emv, terminal_link};
 use crate::transcript::EventKind;
 use crate::transport::InProcess;
-use crate::transport::vpcd::{VpcdEvent, VpcdOptions, VpcdServer, control};
+use crate::transport::vpcd::{DEFAULT_REMOVAL_HOLD, VpcdEvent, VpcdOptions, VpcdServer, control};
 
 /// The card images bundled with the terminal suite (`conformance/images/terminal/`), each a
 /// base image plus differences; cases name them `terminal/<name>`.
@@ -107,6 +107,19 @@ impl ReferenceTerminal {
     pub fn new(config: TerminalConfig, seed: u64, clock: ManualClock) -> Self {
         ReferenceTerminal { config, rng: SeededRng::new(seed), clock }
     }
+
+    /// The reference terminal as the DUT of a run: its firmware is `reference`, or the
+    /// planted faults' names joined with `+`.
+    pub fn identity(&self) -> DutIdentity {
+        let names: Vec<&str> = self.config.faults.iter().map(|f| f.name()).collect();
+        let firmware = if names.is_empty() { "reference".to_string() } else { names.join("+") };
+        DutIdentity { model: "tapcert reference terminal".into(), firmware, ..DutIdentity::default() }
+    }
+}
+
+/// An external terminal (behind vpcd) as the DUT of a run, until the flags name it.
+pub fn external_terminal_identity() -> DutIdentity {
+    DutIdentity { model: "unnamed terminal".into(), firmware: "unknown".into(), ..DutIdentity::default() }
 }
 
 /// `config` set up for the transaction `case` describes.
@@ -161,10 +174,6 @@ pub struct VpcdTerminal {
     /// `None`: discarded.
     pub command_log: Option<std::path::PathBuf>,
 }
-
-/// How long the reader stays empty after a card that went mute (measured with this machine's
-/// pcscd and vpcd: a card inserted within one poll of a failed command is never powered).
-pub const MUTE_REMOVAL_HOLD: Duration = Duration::from_millis(1000);
 
 /// The command for one transaction: `{amount}`, `{amount_other}`, `{currency}`, `{country}`,
 /// `{type}`, `{case}`, `{run}` and `{reader}` replaced by the case's values.
@@ -284,12 +293,8 @@ impl TerminalUnderTest for VpcdTerminal {
             Err(_) => Some("the vpcd server thread panicked".into()),
             _ => None,
         });
-        // A card that went mute left pcscd in the middle of a command: keep the reader empty
-        // until pcscd has polled it empty (it polls about every 400 ms), or it takes the next
-        // image for the same, failed card and never powers it.
-        if log.transcript().exchanges().any(|(_, r)| r.is_none()) {
-            std::thread::sleep(MUTE_REMOVAL_HOLD);
-        }
+        // A card that went mute: the server kept the reader empty for its removal hold before
+        // it returned (VpcdOptions::removal_hold), so pcscd takes the next image for a new card.
         Tap { log, fault }
     }
 
@@ -524,7 +529,7 @@ struct KeptServer {
 /// faster (no pcscd insertion polling), for terminal software that resets or powers the card
 /// at the start of each transaction (`tapcert transact` does); a terminal that waits for a
 /// card to be tapped needs [`VpcdTerminal`]. A card that goes mute still drops the link, and
-/// comes back after [`MUTE_REMOVAL_HOLD`].
+/// comes back after the server's [`VpcdOptions::removal_hold`].
 pub struct KeptCardTerminal {
     /// How to reach vpcd and launch the terminal.
     pub terminal: VpcdTerminal,
@@ -550,9 +555,8 @@ impl KeptCardTerminal {
             let options = VpcdOptions {
                 addr: self.terminal.addr.clone(),
                 reconnect: true,
-                min_backoff: MUTE_REMOVAL_HOLD,
-                max_backoff: MUTE_REMOVAL_HOLD,
                 poll: Duration::from_millis(10),
+                ..VpcdOptions::default()
             };
             let mut server = VpcdServer::new(SlotCard { slot: slot.clone() }, options);
             let stop = server.stop_handle();
@@ -578,9 +582,9 @@ impl Drop for KeptCardTerminal {
             if let Some(t) = s.thread.take() {
                 let _ = t.join();
             }
-            // Leave the reader empty long enough for pcscd to see it so (the last image may have
-            // gone mute): whatever is inserted next is then a new card to it.
-            std::thread::sleep(MUTE_REMOVAL_HOLD);
+            // The server holds the reader empty after a mute card, not after a stop: leave it
+            // empty as long here, so that whatever is inserted next is a new card to pcscd.
+            std::thread::sleep(DEFAULT_REMOVAL_HOLD);
         }
     }
 }

@@ -20,8 +20,6 @@
 //! amount = 100                          # the transaction the terminal is set up for
 //! ```
 
-use std::collections::BTreeSet;
-
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -78,10 +76,16 @@ fn one() -> usize {
     1
 }
 
-fn bcd2(s: &str) -> Option<[u8; 2]> {
+/// An ISO numeric code (currency 5F2A, country 9F1A) of 4 decimal digits as its 2 BCD bytes.
+pub fn iso_numeric_code(s: &str) -> Option<[u8; 2]> {
     let b = hex::decode(s).ok()?;
     let arr: [u8; 2] = b.try_into().ok()?;
     arr.iter().all(|x| x >> 4 <= 9 && x & 0xF <= 9).then_some(arr)
+}
+
+/// A transaction type (9C) of 2 hex digits.
+pub fn transaction_type_code(s: &str) -> Option<u8> {
+    u8::from_str_radix(s, 16).ok().filter(|_| s.len() == 2)
 }
 
 impl TerminalCase {
@@ -91,12 +95,12 @@ impl TerminalCase {
         TransactionExpect {
             amount: self.amount.unwrap_or(d.amount),
             amount_other: self.amount_other.unwrap_or(d.amount_other),
-            currency: self.currency.as_deref().and_then(bcd2).unwrap_or(d.currency),
-            country: self.country.as_deref().and_then(bcd2).unwrap_or(d.country),
+            currency: self.currency.as_deref().and_then(iso_numeric_code).unwrap_or(d.currency),
+            country: self.country.as_deref().and_then(iso_numeric_code).unwrap_or(d.country),
             transaction_type: self
                 .transaction_type
                 .as_deref()
-                .and_then(|t| u8::from_str_radix(t, 16).ok())
+                .and_then(transaction_type_code)
                 .unwrap_or(d.transaction_type),
             outcome: self.expect_outcome,
             select_next_after_refusal: self.select_next_after_refusal,
@@ -189,21 +193,10 @@ pub fn parse_terminal_suite(name: &str, text: &str) -> Result<TerminalSuite, Sui
     if suite.kind != "terminal" {
         return Err(bad("-", format!("kind is {:?}; a terminal suite says kind = \"terminal\"", suite.kind)));
     }
-    if suite.id.is_empty() || suite.version.split('.').count() != 3 {
-        return Err(bad("-", "a suite needs an id and a version MAJOR.MINOR.PATCH".into()));
-    }
-    if suite.cases.is_empty() {
-        return Err(bad("-", "a suite needs at least one case".into()));
-    }
-    let mut ids = BTreeSet::new();
+    let outline = suite.cases.iter().map(|c| (c.id.as_str(), c.requirements.len()));
+    crate::certify::suite::check_suite_outline(name, &suite.id, &suite.version, outline)?;
     for case in &suite.cases {
         let c = case.id.as_str();
-        if !ids.insert(c) {
-            return Err(bad(c, "the id is used twice".into()));
-        }
-        if case.requirements.is_empty() {
-            return Err(bad(c, "a case cites at least one requirement".into()));
-        }
         if case.criteria.is_empty() {
             return Err(bad(c, "a case names at least one criterion it must evaluate".into()));
         }
@@ -223,11 +216,11 @@ pub fn parse_terminal_suite(name: &str, text: &str) -> Result<TerminalSuite, Sui
             return Err(bad(c, format!("repeat must be 1-{MAX_REPEAT}")));
         }
         for (what, v) in [("currency", &case.currency), ("country", &case.country)] {
-            if v.as_deref().is_some_and(|v| bcd2(v).is_none()) {
+            if v.as_deref().is_some_and(|v| iso_numeric_code(v).is_none()) {
                 return Err(bad(c, format!("{what} must be 4 decimal digits (ISO numeric code)")));
             }
         }
-        if case.transaction_type.as_deref().is_some_and(|t| t.len() != 2 || u8::from_str_radix(t, 16).is_err()) {
+        if case.transaction_type.as_deref().is_some_and(|t| transaction_type_code(t).is_none()) {
             return Err(bad(c, "transaction_type must be 2 hex digits".into()));
         }
     }

@@ -311,3 +311,32 @@ proptest::proptest! {
         let _ = derive_outcome(&view);
     }
 }
+
+#[test]
+fn flag_values_and_identities_of_a_terminal_run() {
+    assert_eq!(iso_numeric_code("0978"), Some([0x09, 0x78]));
+    assert_eq!(iso_numeric_code("09A8"), None);
+    assert_eq!(iso_numeric_code("978"), None);
+    assert_eq!(transaction_type_code("20"), Some(0x20));
+    assert_eq!(transaction_type_code("2"), None);
+    assert_eq!(transaction_type_code("0x"), None);
+    assert_eq!(
+        [0x00, 0x40, 0x80, 0xC0].map(Outcome::of_cid),
+        [Outcome::Declined, Outcome::Approved, Outcome::Online, Outcome::Terminated]
+    );
+    let faults = TerminalFault::from_names(&["constant-un".into(), "wrong-amount".into()]).unwrap();
+    let t = ReferenceTerminal::new(
+        TerminalConfig { faults, ..TerminalConfig::default() },
+        1,
+        ManualClock::new(Duration::ZERO, Duration::ZERO),
+    );
+    assert_eq!(t.identity().firmware, "constant-un+wrong-amount");
+    let plain = ReferenceTerminal::new(TerminalConfig::default(), 1, ManualClock::new(Duration::ZERO, Duration::ZERO));
+    assert_eq!(
+        (plain.identity().model.as_str(), plain.identity().firmware.as_str()),
+        ("tapcert reference terminal", "reference")
+    );
+    assert_eq!(external_terminal_identity().model, "unnamed terminal");
+    let e = TerminalFault::from_names(&["nope".into()]).unwrap_err();
+    assert!(e.to_string().starts_with("--terminal-fault \"nope\": one of constant-un, pdol-short"), "{e}");
+}

@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::{CheckedTransport, MAX_EMV_COMMANDS, check_observation};
+use super::{CommandCheck, MAX_EMV_COMMANDS, check_observation};
 use crate::clock::{Clock, ManualClock};
 use crate::image::hostile::{ByteSource, HANG_EXCHANGES, HANG_TIME, apply_mutation, wrong_outcome};
 use crate::image::{CardImage, ImageCard, bundled_image, bundled_image_names};
@@ -34,9 +34,9 @@ pub(super) fn fuzz_flow_emv_image(data: &[u8]) {
     let card = ImageCard::new(image.clone(), Arc::new(clock.clone())).with_exchange_limit(HANG_EXCHANGES);
     let log = card.log();
     let inner = T0::new(InProcess::with_clock(card, Arc::new(clock.clone())));
-    let mut t = CheckedTransport { inner, commands: 0, limit: MAX_EMV_COMMANDS };
+    let mut t = crate::transport::Layered::with(inner, CommandCheck { commands: 0, limit: MAX_EMV_COMMANDS });
     let obs = read_emv(&mut t, &TerminalConfig::default(), &mut src, &clock);
-    check_observation(&obs, t.commands);
+    check_observation(&obs, t.layer().commands);
     let elapsed = clock.now().saturating_sub(start);
     assert!(elapsed <= HANG_TIME, "the terminal took {elapsed:?} on the clock");
     if let Some(why) = wrong_outcome(&image, &obs, &log) {

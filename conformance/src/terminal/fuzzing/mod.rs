@@ -10,12 +10,10 @@ mod image_flow;
 mod ndef_model;
 mod structured;
 
-use std::time::Duration;
-
 use tapcert_parsers::apdu::{CommandApdu, CommandApduBuf};
 
 use super::{MAX_CANDIDATES, MAX_RECORDS, Observation, TerminalConfig, read_emv, read_transit};
-use crate::transport::{CardPresence, FuzzCard, RawAtr, RawResponse, ReaderInfo, T0, Transport, TransportError};
+use crate::transport::{FuzzCard, Intercept, Layered, RawResponse, T0, Transport, TransportError};
 
 pub use apdu_model::fuzz_apdu_structured;
 pub use ndef_model::fuzz_ndef_structured;
@@ -31,38 +29,17 @@ pub const MAX_TRANSIT_COMMANDS: usize = 2 + 2 + tapcert_parsers::transit::LOG_RE
 /// Checks every command a procedure sends: a well-formed short APDU (ISO/IEC 7816-4 §5.1), and
 /// no more of them than the procedure's bound.
 #[derive(Debug)]
-struct CheckedTransport<T> {
-    inner: T,
+struct CommandCheck {
     commands: usize,
     limit: usize,
 }
 
-impl<T: Transport> Transport for CheckedTransport<T> {
-    fn reset(&mut self) -> Result<RawAtr, TransportError> {
-        self.inner.reset()
-    }
-
-    fn transmit(&mut self, capdu: &[u8]) -> Result<RawResponse, TransportError> {
+impl<T: Transport> Intercept<T> for CommandCheck {
+    fn transmit(&mut self, inner: &mut T, capdu: &[u8]) -> Result<RawResponse, TransportError> {
         self.commands += 1;
         assert!(self.commands <= self.limit, "procedure sent more than {} commands", self.limit);
         assert_short_apdu(capdu);
-        self.inner.transmit(capdu)
-    }
-
-    fn field_off(&mut self, hold: Duration) -> Result<(), TransportError> {
-        self.inner.field_off(hold)
-    }
-
-    fn presence(&mut self) -> Result<CardPresence, TransportError> {
-        self.inner.presence()
-    }
-
-    fn wait_for(&mut self, want: CardPresence, timeout: Duration) -> Result<(), TransportError> {
-        self.inner.wait_for(want, timeout)
-    }
-
-    fn info(&self) -> ReaderInfo {
-        self.inner.info()
+        inner.transmit(capdu)
     }
 }
 
@@ -103,9 +80,9 @@ pub fn fuzz_flow_emv(data: &[u8]) {
     let run = || {
         let (card, mut source) = FuzzCard::split(data);
         let clock = source.clock();
-        let mut t = CheckedTransport { inner: T0::new(card), commands: 0, limit: MAX_EMV_COMMANDS };
+        let mut t = Layered::with(T0::new(card), CommandCheck { commands: 0, limit: MAX_EMV_COMMANDS });
         let obs = read_emv(&mut t, &TerminalConfig::default(), &mut source, clock.as_ref());
-        (obs, t.commands)
+        (obs, t.layer().commands)
     };
     let (obs, commands) = run();
     // Randomness and time are injected: the same input must give the same observation.
@@ -128,9 +105,9 @@ pub fn fuzz_flow_emv(data: &[u8]) {
 pub fn fuzz_flow_transit(data: &[u8]) {
     let (card, source) = FuzzCard::split(data);
     let clock = source.clock();
-    let mut t = CheckedTransport { inner: T0::new(card), commands: 0, limit: MAX_TRANSIT_COMMANDS };
+    let mut t = Layered::with(T0::new(card), CommandCheck { commands: 0, limit: MAX_TRANSIT_COMMANDS });
     let obs = read_transit(&mut t, &TerminalConfig::default(), clock.as_ref());
-    check_observation(&obs, t.commands);
+    check_observation(&obs, t.layer().commands);
     let read = &obs.result;
     assert!(read.log.len() <= usize::from(tapcert_parsers::transit::LOG_RECORDS));
     if obs.completed {
