@@ -56,6 +56,11 @@ pub const TERMINAL_IMAGES: &[(&str, &str)] = &[
     ("generate-ac-format1", include_str!("../../../images/terminal/generate-ac-format1.toml")),
     ("generate-ac-6985", include_str!("../../../images/terminal/generate-ac-6985.toml")),
     ("slow-within-budget", include_str!("../../../images/terminal/slow-within-budget.toml")),
+    ("offline-approvable", include_str!("../../../images/terminal/offline-approvable.toml")),
+    ("floor-limit-online", include_str!("../../../images/terminal/floor-limit-online.toml")),
+    ("iac-denial-service", include_str!("../../../images/terminal/iac-denial-service.toml")),
+    ("expired-application", include_str!("../../../images/terminal/expired-application.toml")),
+    ("tc-to-aac", include_str!("../../../images/terminal/tc-to-aac.toml")),
     ("mute-on-select", include_str!("../../../images/terminal/mute-on-select.toml")),
 ];
 
@@ -118,6 +123,11 @@ pub fn config_for(config: &TerminalConfig, case: &TerminalCase) -> TerminalConfi
         currency_code: e.currency,
         country_code: e.country,
         transaction_type: e.transaction_type,
+        floor_limit: e.floor_limit,
+        tac_denial: e.tac_denial,
+        tac_online: e.tac_online,
+        tac_default: e.tac_default,
+        online_capable: e.online_capable,
         ..config.clone()
     }
 }

@@ -146,6 +146,13 @@ fn each_planted_fault_is_caught_by_the_expected_cases_and_no_other() {
         ),
         (TerminalFault::Ignore6C, only(&["TT.T0.006", "TT.T0.007"]), &["TERMINAL.T0.RESEND-LE"]),
         (TerminalFault::WrongAmount, but(&no_gpo), &["TERMINAL.DATA.AMOUNT"]),
+        // Only where action analysis gives something other than an ARQC: TT.TAA.002 (floor
+        // limit reached) and every older case legitimately go online.
+        (
+            TerminalFault::AlwaysArqc,
+            only(&["TT.TAA.001", "TT.TAA.003", "TT.TAA.004", "TT.TAA.005"]),
+            &["TERMINAL.GENERATE-AC.TYPE"],
+        ),
     ];
     assert_eq!(table.len(), TerminalFault::ALL.len(), "every fault has a row");
     for (fault, expected, rules) in table {
