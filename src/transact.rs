@@ -33,6 +33,22 @@ pub struct TransactArgs {
     /// Transaction type (9C), 2 hex digits (`00` purchase).
     #[arg(long = "type", value_name = "XX", default_value = "00")]
     pub transaction_type: String,
+    /// Terminal floor limit (9F1B) in minor units: amounts at or above it set "transaction
+    /// exceeds floor limit" in the TVR.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub floor_limit: u64,
+    /// Terminal Action Code - Denial, 10 hex digits.
+    #[arg(long, value_name = "HEX", default_value = "0000000000")]
+    pub tac_denial: String,
+    /// Terminal Action Code - Online, 10 hex digits.
+    #[arg(long, value_name = "HEX", default_value = "F45084800C")]
+    pub tac_online: String,
+    /// Terminal Action Code - Default, 10 hex digits.
+    #[arg(long, value_name = "HEX", default_value = "F45084800C")]
+    pub tac_default: String,
+    /// Whether the terminal can go online (`false`: offline-only, a TC or an AAC).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub online_capable: bool,
     /// Plant a terminal fault (for testing the terminal suite only); repeatable.
     #[arg(long = "terminal-fault", value_name = "NAME")]
     pub faults: Vec<String>,
@@ -51,6 +67,15 @@ pub(crate) fn bcd_code(what: &str, s: &str) -> anyhow::Result<[u8; 2]> {
     let ok = s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
     let b = hex::decode(s).ok().filter(|_| ok).and_then(|b| <[u8; 2]>::try_from(b).ok());
     b.ok_or_else(|| anyhow::anyhow!("--{what} {s:?}: 4 decimal digits (ISO numeric code)"))
+}
+
+/// A Terminal Action Code of 10 hex digits.
+#[cfg(feature = "pcsc")]
+fn action_code(what: &str, s: &str) -> anyhow::Result<[u8; 5]> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| <[u8; 5]>::try_from(b).ok())
+        .ok_or_else(|| anyhow::anyhow!("--{what} {s:?}: 10 hex digits"))
 }
 
 /// The planted faults named.
@@ -87,6 +112,11 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
             .filter(|_| args.transaction_type.len() == 2)
             .ok_or_else(|| anyhow::anyhow!("--type {:?}: 2 hex digits", args.transaction_type))?,
         faults: parse_faults(&args.faults)?,
+        floor_limit: args.floor_limit,
+        tac_denial: action_code("tac-denial", &args.tac_denial)?,
+        tac_online: action_code("tac-online", &args.tac_online)?,
+        tac_default: action_code("tac-default", &args.tac_default)?,
+        online_capable: args.online_capable,
         ..TerminalConfig::default()
     };
     let seed = args.seed.unwrap_or_else(|| {
@@ -100,10 +130,11 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
     let clock = SystemClock::new();
     let mut link = terminal_link(pcsc, &config);
     let tx = read_emv(&mut link, &config, &mut SeededRng::new(seed), &clock);
-    let outcome = match (tx.completed, tx.result.cid.map(|c| c >> 6)) {
-        (true, Some(0)) => "declined",
-        (true, Some(1)) => "approved",
-        (true, Some(2)) => "online",
+    use tapcert_conformance::terminal::action::AcType;
+    let outcome = match (tx.completed, tx.result.accepted_cryptogram()) {
+        (true, Some(AcType::Aac)) => "declined",
+        (true, Some(AcType::Tc)) => "approved",
+        (true, Some(AcType::Arqc)) => "online",
         _ => "terminated",
     };
     let mut out = crate::out::Stdout::new();

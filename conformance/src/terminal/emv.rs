@@ -170,6 +170,14 @@ impl EmvRead {
         self.records.iter().find_map(|r| Record::from_bytes(&r.data).ok().and_then(|rec| rec.get(tag)))
     }
 
+    /// The cryptogram type the transaction ended with: the CID's, when the card did not answer
+    /// a higher one than the terminal asked for (Book 3 §9.3; a TC to an AAC request approves
+    /// nothing). `None` without a GENERATE AC answer or with a disallowed one.
+    pub fn accepted_cryptogram(&self) -> Option<AcType> {
+        let got = AcType::from_bits(self.cid?)?;
+        got.allowed_for(self.requested?).then_some(got)
+    }
+
     /// The PAN digits (`5A`), when a record carries a well-formed one.
     pub fn pan(&self) -> Option<String> {
         decode_bcd_cn(self.record_value(Tag::PAN)?)

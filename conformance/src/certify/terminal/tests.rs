@@ -358,6 +358,8 @@ fn the_reference_terminal_builds_the_tvr_and_asks_what_action_analysis_gives() {
     let tx = taa_read("TT.TAA.005");
     assert_eq!(tx.result.requested, Some(AcType::Aac));
     assert!(tx.has("EMV.GENERATE-AC.CID"), "{:?}", tx.findings);
+    assert_eq!(tx.result.accepted_cryptogram(), None, "not approved");
+    assert_eq!(taa_read("TT.TAA.001").result.accepted_cryptogram(), Some(AcType::Tc));
 }
 
 #[test]
