@@ -111,7 +111,8 @@ pub struct CertifyArgs {
     #[arg(long = "terminal-fault", value_name = "NAME", requires = "terminal")]
     pub terminal_faults: Vec<String>,
     /// With --terminal: the PC/SC terminal software to launch per transaction (sh -c; {amount},
-    /// {amount_other}, {currency}, {country}, {type}, {case}, {run}, {reader} are replaced).
+    /// {amount_other}, {currency}, {country}, {type}, {floor_limit}, {tac_denial}, {tac_online},
+    /// {tac_default}, {online_capable}, {case}, {run}, {reader} are replaced).
     /// Without it, the operator is prompted (interactive runs only).
     #[arg(long, value_name = "CMD", requires = "terminal")]
     pub terminal_command: Option<String>,

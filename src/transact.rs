@@ -33,6 +33,22 @@ pub struct TransactArgs {
     /// Transaction type (9C), 2 hex digits (`00` purchase).
     #[arg(long = "type", value_name = "XX", default_value = "00")]
     pub transaction_type: String,
+    /// Terminal floor limit (9F1B) in minor units: amounts at or above it set "transaction
+    /// exceeds floor limit" in the TVR.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub floor_limit: u64,
+    /// Terminal Action Code - Denial, 10 hex digits.
+    #[arg(long, value_name = "HEX", default_value = "0000000000")]
+    pub tac_denial: String,
+    /// Terminal Action Code - Online, 10 hex digits.
+    #[arg(long, value_name = "HEX", default_value = "F45084800C")]
+    pub tac_online: String,
+    /// Terminal Action Code - Default, 10 hex digits.
+    #[arg(long, value_name = "HEX", default_value = "F45084800C")]
+    pub tac_default: String,
+    /// Whether the terminal can go online (`false`: offline-only, a TC or an AAC).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub online_capable: bool,
     /// Plant a terminal fault (for testing the terminal suite only); repeatable.
     #[arg(long = "terminal-fault", value_name = "NAME")]
     pub faults: Vec<String>,
@@ -50,6 +66,15 @@ pub struct TransactArgs {
 fn bcd_code(what: &str, s: &str) -> anyhow::Result<[u8; 2]> {
     tapcert_conformance::certify::terminal::iso_numeric_code(s)
         .ok_or_else(|| anyhow::anyhow!("--{what} {s:?}: 4 decimal digits (ISO numeric code)"))
+}
+
+/// A Terminal Action Code of 10 hex digits.
+#[cfg(feature = "pcsc")]
+fn action_code(what: &str, s: &str) -> anyhow::Result<[u8; 5]> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| <[u8; 5]>::try_from(b).ok())
+        .ok_or_else(|| anyhow::anyhow!("--{what} {s:?}: 10 hex digits"))
 }
 
 /// Runs `tapcert transact`.
@@ -71,6 +96,11 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
         transaction_type: transaction_type_code(&args.transaction_type)
             .ok_or_else(|| anyhow::anyhow!("--type {:?}: 2 hex digits", args.transaction_type))?,
         faults: TerminalFault::from_names(&args.faults)?,
+        floor_limit: args.floor_limit,
+        tac_denial: action_code("tac-denial", &args.tac_denial)?,
+        tac_online: action_code("tac-online", &args.tac_online)?,
+        tac_default: action_code("tac-default", &args.tac_default)?,
+        online_capable: args.online_capable,
         ..TerminalConfig::default()
     };
     let seed = args.seed.unwrap_or_else(|| {
@@ -84,11 +114,7 @@ pub fn run(args: &TransactArgs) -> anyhow::Result<ExitCode> {
     let clock = SystemClock::new();
     let mut link = terminal_link(pcsc, &config);
     let tx = read_emv(&mut link, &config, &mut SeededRng::new(seed), &clock);
-    let outcome = match (tx.completed, tx.result.cid) {
-        (true, Some(cid)) => Outcome::of_cid(cid),
-        _ => Outcome::Terminated,
-    }
-    .as_str();
+    let outcome = Outcome::of_accepted(tx.completed, tx.result.accepted_cryptogram()).as_str();
     let mut out = crate::out::Stdout::new();
     out.line(format_args!(
         "{outcome}: {} commands, {} findings{}",

@@ -104,7 +104,7 @@ fn usage_errors_exit_2() {
 fn suites_list_and_import() {
     let list = String::from_utf8(tapcert(&["suite", "list"]).stdout).unwrap();
     assert_eq!(list.lines().count(), 6, "{list}");
-    assert!(list.lines().last().unwrap().starts_with("terminal-emv\t1.0.0\t43 cases\t"), "{list}");
+    assert!(list.lines().last().unwrap().starts_with("terminal-emv\t1.1.0\t48 cases\t"), "{list}");
     assert!(list.starts_with("emv-contactless\t1.0.0\t"), "{list}");
     let script = std::env::temp_dir().join(format!("tapcert-import-{}.txt", std::process::id()));
     std::fs::write(&script, "00A4040005A00000009900 (6A82)\nFFCA000000 [XXXXXXXXXXXXXX] (9000)\n").unwrap();

@@ -21,7 +21,9 @@ use tapcert_testkit::{Pcscd, PcscdLock, on_path};
 fn transact_command(extra: &str) -> String {
     format!(
         "'{}' transact --reader '{{reader}}' --amount {{amount}} --amount-other {{amount_other}} \
-         --currency {{currency}} --country {{country}} --type {{type}} {extra}",
+         --currency {{currency}} --country {{country}} --type {{type}} --floor-limit {{floor_limit}} \
+         --tac-denial {{tac_denial}} --tac-online {{tac_online}} --tac-default {{tac_default}} \
+         --online-capable {{online_capable}} {extra}",
         env!("CARGO_BIN_EXE_tapcert")
     )
 }

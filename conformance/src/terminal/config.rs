@@ -29,8 +29,25 @@ pub struct TerminalConfig {
     pub terminal_type: u8,
     /// Terminal Transaction Qualifiers (9F66), EMV Contactless Book C-3.
     pub ttq: [u8; 4],
-    /// Terminal Verification Results (95) sent in the CDOL1.
+    /// Terminal Verification Results (95) bits the terminal sets whatever the card: the TVR
+    /// sent in the CDOL1 is these plus what risk management finds ([`super::action`]).
     pub tvr: [u8; 5],
+    /// Terminal Floor Limit (9F1B) in minor units: an amount equal to or above it sets "transaction
+    /// exceeds floor limit" (EMV Book 3 §10.6.1). 0 (default): every transaction exceeds it.
+    pub floor_limit: u64,
+    /// Terminal Action Code - Denial (EMV Book 3 §10.7). Default `0000000000`.
+    pub tac_denial: [u8; 5],
+    /// Terminal Action Code - Online. Default `F45084800C` (the EMVCo Mastercard contactless
+    /// kernel's value for online-capable terminals; it includes the floor-limit bit).
+    pub tac_online: [u8; 5],
+    /// Terminal Action Code - Default. Default `F45084800C`.
+    pub tac_default: [u8; 5],
+    /// Whether the terminal can go online: online-capable terminals request an ARQC or a TC,
+    /// offline-only ones a TC or an AAC (Book 3 §10.7). Default true (terminal type 22).
+    pub online_capable: bool,
+    /// Application Version Number, terminal (9F09): when set and the card has a different
+    /// 9F08, TVR "different application versions" (Book 3 §10.4.1). Default `None`.
+    pub application_version: Option<[u8; 2]>,
     /// Terminal Capabilities (9F33).
     pub capabilities: [u8; 3],
     /// Additional Terminal Capabilities (9F40).
@@ -74,6 +91,12 @@ impl Default for TerminalConfig {
             terminal_type: 0x22,
             ttq: [0x36, 0x00, 0x40, 0x00],
             tvr: [0x00; 5],
+            floor_limit: 0,
+            tac_denial: [0x00; 5],
+            tac_online: [0xF4, 0x50, 0x84, 0x80, 0x0C],
+            tac_default: [0xF4, 0x50, 0x84, 0x80, 0x0C],
+            online_capable: true,
+            application_version: None,
             capabilities: [0xE0, 0x08, 0xC8],
             additional_capabilities: [0x60, 0x00, 0xF0, 0xA0, 0x01],
             cvm_results: [0x3F, 0x00, 0x00],
@@ -130,9 +153,11 @@ impl TerminalConfig {
                 fixed(0x9F66, &self.ttq),
                 fixed(0x95, &self.tvr),
                 fixed(0x9F33, &self.capabilities),
+                fixed(0x9F1B, &u32::try_from(self.floor_limit).unwrap_or(u32::MAX).to_be_bytes()),
                 fixed(0x9F40, &self.additional_capabilities),
                 fixed(0x9F34, &self.cvm_results),
                 fixed(0x9F37, &unpredictable_number),
+                fixed(0x9F09, &self.application_version.unwrap_or_default()),
                 fixed(0x9A, &stamp.yymmdd()),
                 fixed(0x9F21, &stamp.hhmmss()),
             ],
@@ -151,6 +176,14 @@ impl TerminalData {
     /// Book 3 §5.4 rules for the tag's format in the parsers' EMV dictionary.
     pub fn value(&self, tag: Tag) -> Option<&[u8]> {
         self.objects.iter().find(|(t, _)| *t == tag).map(|(_, v)| v.as_slice())
+    }
+
+    /// Sets the value of `tag` (the TVR once risk management has built it).
+    pub fn set(&mut self, tag: Tag, value: &[u8]) {
+        match self.objects.iter_mut().find(|(t, _)| *t == tag) {
+            Some((_, v)) => *v = value.to_vec(),
+            None => self.objects.push((tag, value.to_vec())),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! Book B Entry Point, PPSE with fallback to the terminal's AID list), GET PROCESSING OPTIONS
 //! with the PDOL filled from terminal data (Book 3 §5.4), READ RECORD over the AFL, offline
 //! data authentication as the AIP offers it (SDA, DDA, CDA: Book 2 §5-6), GENERATE AC with the
-//! CDOL1 filled, and the issuer's check of the cryptogram under a named key (Book 2 §8.1).
+//! CDOL1 filled with the TVR of terminal risk management, the cryptogram type of terminal
+//! action analysis ([`super::action`], Book 3 §10.7), and the issuer's check of the cryptogram under a named key (Book 2 §8.1).
 //!
 //! ```text
 //! SELECT 2PAY.SYS.DDF01   -> 6F{84, A5{BF0C{61{4F aid, 50 label, 87 priority}...}}}
@@ -10,7 +11,7 @@
 //! GPO 83{PDOL data}       -> 80{AIP, AFL} | 77{82 AIP, 94 AFL, ...}
 //! READ RECORD per AFL     -> 70{...}       (CDOL1 8C, PAN 5A, certificates)
 //! INTERNAL AUTHENTICATE   -> 80{SDAD} | 77{9F4B}   (DDA only)
-//! GENERATE AC ARQC [CDA]  -> 80{CID, ATC, AC, IAD} | 77{9F27, 9F36, 9F26 | 9F4B, 9F10?}
+//! GENERATE AC AAC|TC|ARQC [CDA] -> 80{CID, ATC, AC, IAD} | 77{9F27, 9F36, 9F26 | 9F4B, 9F10?}
 //! ```
 //!
 //! Everything the card gets wrong is a finding ([`super::rules`]); the procedure goes on where
@@ -26,6 +27,7 @@ use tapcert_parsers::tlv::{
     decode_emv_tlv, emv_dol_data_len, encode_emv_tlv, parse_emv_dol,
 };
 
+use super::action::{self, AcType, CardData, IssuerActionCodes, OdaState};
 use super::config::{TerminalConfig, TerminalData, Timestamp};
 use super::fault::{CONSTANT_UNPREDICTABLE_NUMBER, TerminalFault};
 use super::keys::IssuerKey;
@@ -47,8 +49,6 @@ const MAX_PDOL_DATA: usize = 252;
 /// CDOL1 data is the whole command data of a short GENERATE AC.
 const MAX_CDOL1_DATA: usize = 255;
 
-/// GENERATE AC P1: ARQC requested.
-const P1_ARQC: u8 = 0x80;
 /// GENERATE AC P1 bit: CDA signature requested (Book 3 §6.5.5.2).
 const P1_CDA: u8 = 0x10;
 
@@ -138,6 +138,10 @@ pub struct EmvRead {
     pub cryptogram_check: Option<Check>,
     /// Offline data authentication run, and its outcome.
     pub oda: Option<(OdaMethod, Check)>,
+    /// The Terminal Verification Results sent in the CDOL1 (`95`), as built before GENERATE AC.
+    pub tvr: Option<[u8; 5]>,
+    /// The cryptogram type the terminal asked for in the first GENERATE AC.
+    pub requested: Option<AcType>,
 }
 
 impl EmvRead {
@@ -166,13 +170,22 @@ impl EmvRead {
         self.records.iter().find_map(|r| Record::from_bytes(&r.data).ok().and_then(|rec| rec.get(tag)))
     }
 
+    /// The cryptogram type the transaction ended with: the CID's, when the card did not answer
+    /// a higher one than the terminal asked for (Book 3 §9.3; a TC to an AAC request approves
+    /// nothing). `None` without a GENERATE AC answer or with a disallowed one.
+    pub fn accepted_cryptogram(&self) -> Option<AcType> {
+        let got = AcType::from_bits(self.cid?)?;
+        got.allowed_for(self.requested?).then_some(got)
+    }
+
     /// The PAN digits (`5A`), when a record carries a well-formed one.
     pub fn pan(&self) -> Option<String> {
         decode_bcd_cn(self.record_value(Tag::PAN)?)
     }
 }
 
-/// Runs one contactless transaction: selection, GPO, records, ODA, GENERATE AC (ARQC, with CDA
+/// Runs one contactless transaction: selection, GPO, records, ODA, terminal risk management and
+/// action analysis, GENERATE AC (AAC, TC or ARQC as the analysis decides, with CDA
 /// when [`TerminalConfig::request_cda`] is set and the card offers it), and verifies the
 /// cryptogram with the configured issuer key.
 ///
@@ -233,7 +246,7 @@ fn transact(
     let now = s.now();
     let today = Timestamp::from_unix(now);
     read.transaction_date = today.yymmdd();
-    let terminal = if config.has_fault(TerminalFault::WrongAmount) {
+    let mut terminal = if config.has_fault(TerminalFault::WrongAmount) {
         let wrong = TerminalConfig { amount_authorised: config.amount_authorised ^ 1, ..config.clone() };
         wrong.data(read.unpredictable_number, now)
     } else {
@@ -278,6 +291,36 @@ fn transact(
         sda(s, read, config, &aid, today);
     }
 
+    // Terminal risk management and action analysis (Book 3 §10.3-§10.7): the TVR goes into
+    // the CDOL1 data, the cryptogram type into P1.
+    let oda_state = match &read.oda {
+        _ if cda => OdaState::CdaRequested,
+        Some((OdaMethod::Sda, c)) => OdaState::Sda(c.is_verified()),
+        Some((OdaMethod::Dda, c)) => OdaState::Dda(c.is_verified()),
+        _ => OdaState::NotPerformed,
+    };
+    let card = CardData {
+        expiry: read.record_value(Tag::EXPIRATION_DATE),
+        effective: read.record_value(Tag::EFFECTIVE_DATE),
+        auc: read.record_value(Tag(0x9F07)),
+        issuer_country: read.record_value(Tag::ISSUER_COUNTRY_CODE),
+        version: read.record_value(Tag(0x9F08)),
+        missing_mandatory: [Tag::PAN, Tag::EXPIRATION_DATE, Tag::CDOL1].iter().any(|t| read.record_value(*t).is_none()),
+    };
+    let tvr = action::terminal_verification_results(config, &card, oda_state, read.transaction_date);
+    terminal.set(Tag::TVR, &tvr);
+    let code = |tag: u32| read.record_value(Tag(tag)).and_then(|v| <[u8; 5]>::try_from(v).ok());
+    let iac = IssuerActionCodes { denial: code(0x9F0E), online: code(0x9F0F), default: code(0x9F0D) };
+    let requested = if config.has_fault(TerminalFault::AlwaysArqc) {
+        AcType::Arqc
+    } else {
+        action::action_analysis(&tvr, &iac, config)
+    };
+    read.tvr = Some(tvr);
+    read.requested = Some(requested);
+    // CDA is asked for with a TC or an ARQC only (Book 3 §6.5.5.2; an AAC is never signed).
+    let cda = cda && requested != AcType::Aac;
+
     // GENERATE AC
     let step = Step::GenerateAc;
     let Some(cdol1) = read.record_value(Tag::CDOL1).map(<[u8]>::to_vec) else {
@@ -288,7 +331,7 @@ fn transact(
         s.finding(finding(rules::EMV_CDOL1, step, "the CDOL1 asks for no data"));
         return Err(Halt::Card);
     }
-    let p1 = if cda { P1_ARQC | P1_CDA } else { P1_ARQC };
+    let p1 = if cda { requested.p1() | P1_CDA } else { requested.p1() };
     let gac =
         CommandApduBuf::new(Cla(0x80), Ins::GENERATE_AC, p1, 0x00).with_data(read.cdol1_data.clone()).with_ne(256);
     let data = s.send_ok(step, &gac, rules::EMV_GENERATE_AC_STATUS)?;
@@ -310,12 +353,17 @@ fn transact(
     read.cid = Some(cid);
     read.atc = Some(u16::from_be_bytes(atc));
     read.cryptogram = cryptogram;
-    match cid >> 6 {
-        0b00 | 0b10 => {}
-        kind => s.finding(finding(
+    match AcType::from_bits(cid) {
+        Some(got) if got.allowed_for(requested) => {}
+        got => s.finding(finding(
             rules::EMV_GENERATE_AC_CID,
             step,
-            format!("CID {cid:02X}: a {} answered to an ARQC request", if kind == 1 { "TC" } else { "reserved type" }),
+            format!(
+                "CID {cid:02X}: a {} answered to a{} {} request",
+                got.map_or("reserved type", AcType::name),
+                if requested == AcType::Aac { "n" } else { "" },
+                requested.name()
+            ),
         )),
     }
 

@@ -36,6 +36,10 @@ pub enum TerminalFault {
     /// The amount (9F02) sent is one minor unit off the configured one (its lowest bit
     /// flipped, so that every amount changes, the largest n12 one included).
     WrongAmount,
+    /// Terminal action analysis is skipped: the first GENERATE AC always asks for an ARQC,
+    /// whatever the TVR, the IACs and the TACs call for (a declined or offline-approvable card
+    /// is sent online).
+    AlwaysArqc,
 }
 
 /// The unpredictable number of [`TerminalFault::ConstantUnpredictableNumber`].
@@ -47,7 +51,7 @@ pub const RESEND_61_LIMIT: usize = 8;
 
 impl TerminalFault {
     /// Every fault, in declaration order.
-    pub const ALL: [TerminalFault; 8] = [
+    pub const ALL: [TerminalFault; 9] = [
         TerminalFault::ConstantUnpredictableNumber,
         TerminalFault::PdolShort,
         TerminalFault::PdolLong,
@@ -56,6 +60,7 @@ impl TerminalFault {
         TerminalFault::Resend61,
         TerminalFault::Ignore6C,
         TerminalFault::WrongAmount,
+        TerminalFault::AlwaysArqc,
     ];
 
     /// The name `--terminal-fault` takes (`constant-un`, `pdol-short`, ...).
@@ -69,6 +74,7 @@ impl TerminalFault {
             TerminalFault::Resend61 => "resend-on-61",
             TerminalFault::Ignore6C => "ignore-6c",
             TerminalFault::WrongAmount => "wrong-amount",
+            TerminalFault::AlwaysArqc => "always-arqc",
         }
     }
 

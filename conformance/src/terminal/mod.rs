@@ -23,6 +23,7 @@
 //! `tapcert_crypto` under keys named in [`TerminalKeys`], never with the virtual band's code.
 //! Randomness and time are injected.
 
+pub mod action;
 mod config;
 mod emv;
 mod fault;

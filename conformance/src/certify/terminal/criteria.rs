@@ -55,6 +55,19 @@ impl Outcome {
             _ => Outcome::Terminated,
         }
     }
+
+    /// The outcome a terminal concludes from its own transaction: the cryptogram it accepted
+    /// (a card's answer above the one asked for is accepted by none, Book 3 §9.3), or
+    /// terminated when it did not complete.
+    pub fn of_accepted(completed: bool, accepted: Option<crate::terminal::action::AcType>) -> Outcome {
+        use crate::terminal::action::AcType;
+        match (completed, accepted) {
+            (true, Some(AcType::Aac)) => Outcome::Declined,
+            (true, Some(AcType::Tc)) => Outcome::Approved,
+            (true, Some(AcType::Arqc)) => Outcome::Online,
+            _ => Outcome::Terminated,
+        }
+    }
 }
 
 /// What the terminal was configured with for a case, and what it must conclude.
@@ -74,10 +87,26 @@ pub struct TransactionExpect {
     pub outcome: Option<Outcome>,
     /// Whether a refused GPO may be followed by the SELECT of another application.
     pub select_next_after_refusal: bool,
+    /// Terminal Floor Limit (9F1B) in minor units.
+    pub floor_limit: u64,
+    /// Terminal Action Code - Denial.
+    pub tac_denial: [u8; 5],
+    /// Terminal Action Code - Online.
+    pub tac_online: [u8; 5],
+    /// Terminal Action Code - Default.
+    pub tac_default: [u8; 5],
+    /// Whether the terminal can go online.
+    pub online_capable: bool,
+    /// Terminal Type (9F35).
+    pub terminal_type: u8,
+    /// Application Version Number, terminal (9F09), when the terminal compares versions.
+    pub application_version: Option<[u8; 2]>,
 }
 
 impl Default for TransactionExpect {
-    /// 1.00 CNY purchase in China, as the reference terminal is configured by default.
+    /// 1.00 CNY purchase in China at an attended online-capable terminal (type 22) with floor
+    /// limit 0, TAC-Denial `0000000000` and TAC-Online and TAC-Default `F45084800C`, as the
+    /// reference terminal is configured by default.
     fn default() -> Self {
         TransactionExpect {
             amount: 100,
@@ -87,6 +116,13 @@ impl Default for TransactionExpect {
             transaction_type: 0,
             outcome: None,
             select_next_after_refusal: false,
+            floor_limit: 0,
+            tac_denial: [0x00; 5],
+            tac_online: [0xF4, 0x50, 0x84, 0x80, 0x0C],
+            tac_default: [0xF4, 0x50, 0x84, 0x80, 0x0C],
+            online_capable: true,
+            terminal_type: 0x22,
+            application_version: None,
         }
     }
 }
@@ -114,7 +150,7 @@ pub struct CriterionResult {
 }
 
 impl CriterionResult {
-    fn from(rule: Rule, findings: Vec<Finding>, evaluated: bool, why_not: &str, observed: String) -> Self {
+    pub(crate) fn from(rule: Rule, findings: Vec<Finding>, evaluated: bool, why_not: &str, observed: String) -> Self {
         let status = if !findings.is_empty() {
             Status::Violated(findings)
         } else if evaluated {
@@ -140,6 +176,7 @@ pub fn evaluate_transaction(seen: &[SeenExchange<'_>], expect: &TransactionExpec
     out.push(afl(&log, true));
     out.push(get_response(seen));
     out.push(resend_le(seen));
+    out.push(super::taa::generate_ac_type(&log, expect));
     out.push(stop_fatal(&log, seen, expect));
     out.push(outcome(&log, expect));
     out
@@ -512,6 +549,13 @@ fn outcome_of(log: &[Logical<'_>]) -> Outcome {
     if let Some(gac) = log.iter().rev().find(|l| l.kind == Kind::GenerateAc && l.ok())
         && let Ok(r) = GenerateAcResponse::from_bytes(&gac.data)
     {
+        // A cryptogram above the one asked for (AAC < ARQC < TC, Book 3 §9.3) ends the
+        // transaction: the terminal may neither approve nor go online on it.
+        let rank = |bits: u8| [0u8, 2, 1, 3][usize::from(bits >> 6)];
+        let asked = CommandApdu::from_bytes(gac.command).map_or(0x80, |c| c.p1());
+        if rank(r.cid) > rank(asked) {
+            return Outcome::Terminated;
+        }
         return Outcome::of_cid(r.cid);
     }
     match log.last() {

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod rules;
 pub mod runner;
 pub mod suite;
+mod taa;
 
 pub use criteria::{
     CriterionResult, Outcome, Status, TransactionExpect, derive_outcome, evaluate_transaction,

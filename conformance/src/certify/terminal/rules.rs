@@ -47,6 +47,8 @@ rules! {
     T0_GET_RESPONSE = "TERMINAL.T0.GET-RESPONSE", Error, "ISO/IEC 7816-4 §5.3.4; EMV Book 1 §9.3.1", "after 61xx the next command is GET RESPONSE with Le = xx";
     /// The same command again with Le = xx after 6Cxx.
     T0_RESEND_LE = "TERMINAL.T0.RESEND-LE", Error, "ISO/IEC 7816-4 §5.3.4; EMV Book 1 §9.3.1", "after 6Cxx the next command is the same command with Le = xx";
+    /// The first GENERATE AC asks for what terminal action analysis gives.
+    GENERATE_AC_TYPE = "TERMINAL.GENERATE-AC.TYPE", Error, "EMV Book 3 §10.3-§10.7, Annex C5", "the first GENERATE AC asks for the AAC, TC or ARQC that the TVR (from the card's data) and the IACs and TACs call for, and the CDOL1's TVR carries those bits";
     /// No command after a status that ends the transaction.
     STOP_FATAL = "TERMINAL.STOP.FATAL", Error, "EMV Contactless Book A §6; Book 3 §6.5", "after GENERATE AC, a refused GPO or a mute card, the terminal sends nothing more (or selects another application where the case allows)";
     /// The transaction's outcome is the expected one.

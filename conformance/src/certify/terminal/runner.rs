@@ -56,6 +56,11 @@ pub const TERMINAL_IMAGES: &[(&str, &str)] = &[
     ("generate-ac-format1", include_str!("../../../images/terminal/generate-ac-format1.toml")),
     ("generate-ac-6985", include_str!("../../../images/terminal/generate-ac-6985.toml")),
     ("slow-within-budget", include_str!("../../../images/terminal/slow-within-budget.toml")),
+    ("offline-approvable", include_str!("../../../images/terminal/offline-approvable.toml")),
+    ("floor-limit-online", include_str!("../../../images/terminal/floor-limit-online.toml")),
+    ("iac-denial-service", include_str!("../../../images/terminal/iac-denial-service.toml")),
+    ("expired-application", include_str!("../../../images/terminal/expired-application.toml")),
+    ("tc-to-aac", include_str!("../../../images/terminal/tc-to-aac.toml")),
     ("mute-on-select", include_str!("../../../images/terminal/mute-on-select.toml")),
 ];
 
@@ -131,6 +136,11 @@ pub fn config_for(config: &TerminalConfig, case: &TerminalCase) -> TerminalConfi
         currency_code: e.currency,
         country_code: e.country,
         transaction_type: e.transaction_type,
+        floor_limit: e.floor_limit,
+        tac_denial: e.tac_denial,
+        tac_online: e.tac_online,
+        tac_default: e.tac_default,
+        online_capable: e.online_capable,
         ..config.clone()
     }
 }
@@ -185,6 +195,11 @@ pub fn expand_command(template: &str, case: &TerminalCase, run: usize, reader: &
         .replace("{currency}", &hex::encode_upper(e.currency))
         .replace("{country}", &hex::encode_upper(e.country))
         .replace("{type}", &format!("{:02X}", e.transaction_type))
+        .replace("{floor_limit}", &e.floor_limit.to_string())
+        .replace("{tac_denial}", &hex::encode_upper(e.tac_denial))
+        .replace("{tac_online}", &hex::encode_upper(e.tac_online))
+        .replace("{tac_default}", &hex::encode_upper(e.tac_default))
+        .replace("{online_capable}", &e.online_capable.to_string())
         .replace("{case}", &case.id)
         .replace("{run}", &run.to_string())
         .replace("{reader}", reader)

@@ -70,6 +70,25 @@ pub struct TerminalCase {
     /// A refused GPO may be followed by the SELECT of another application.
     #[serde(default)]
     pub select_next_after_refusal: bool,
+    /// Terminal floor limit in minor units (default 0: every amount exceeds it).
+    #[serde(default)]
+    pub floor_limit: Option<u64>,
+    /// TAC-Denial as 10 hex digits (default `0000000000`).
+    #[serde(default)]
+    pub tac_denial: Option<String>,
+    /// TAC-Online as 10 hex digits (default `F45084800C`).
+    #[serde(default)]
+    pub tac_online: Option<String>,
+    /// TAC-Default as 10 hex digits (default `F45084800C`).
+    #[serde(default)]
+    pub tac_default: Option<String>,
+    /// Whether the terminal is online-capable (default true).
+    #[serde(default)]
+    pub online_capable: Option<bool>,
+}
+
+fn tac(s: &Option<String>) -> Option<[u8; 5]> {
+    hex::decode(s.as_deref()?).ok()?.try_into().ok()
 }
 
 fn one() -> usize {
@@ -104,6 +123,12 @@ impl TerminalCase {
                 .unwrap_or(d.transaction_type),
             outcome: self.expect_outcome,
             select_next_after_refusal: self.select_next_after_refusal,
+            floor_limit: self.floor_limit.unwrap_or(d.floor_limit),
+            tac_denial: tac(&self.tac_denial).unwrap_or(d.tac_denial),
+            tac_online: tac(&self.tac_online).unwrap_or(d.tac_online),
+            tac_default: tac(&self.tac_default).unwrap_or(d.tac_default),
+            online_capable: self.online_capable.unwrap_or(d.online_capable),
+            ..d
         }
     }
 
@@ -222,6 +247,13 @@ pub fn parse_terminal_suite(name: &str, text: &str) -> Result<TerminalSuite, Sui
         }
         if case.transaction_type.as_deref().is_some_and(|t| transaction_type_code(t).is_none()) {
             return Err(bad(c, "transaction_type must be 2 hex digits".into()));
+        }
+        for (what, v) in
+            [("tac_denial", &case.tac_denial), ("tac_online", &case.tac_online), ("tac_default", &case.tac_default)]
+        {
+            if v.is_some() && tac(v).is_none() {
+                return Err(bad(c, format!("{what} must be 10 hex digits")));
+            }
         }
     }
     Ok(suite)

@@ -146,6 +146,13 @@ fn each_planted_fault_is_caught_by_the_expected_cases_and_no_other() {
         ),
         (TerminalFault::Ignore6C, only(&["TT.T0.006", "TT.T0.007"]), &["TERMINAL.T0.RESEND-LE"]),
         (TerminalFault::WrongAmount, but(&no_gpo), &["TERMINAL.DATA.AMOUNT"]),
+        // Only where action analysis gives something other than an ARQC: TT.TAA.002 (floor
+        // limit reached) and every older case legitimately go online.
+        (
+            TerminalFault::AlwaysArqc,
+            only(&["TT.TAA.001", "TT.TAA.003", "TT.TAA.004", "TT.TAA.005"]),
+            &["TERMINAL.GENERATE-AC.TYPE"],
+        ),
     ];
     assert_eq!(table.len(), TerminalFault::ALL.len(), "every fault has a row");
     for (fault, expected, rules) in table {
@@ -339,4 +346,78 @@ fn flag_values_and_identities_of_a_terminal_run() {
     assert_eq!(external_terminal_identity().model, "unnamed terminal");
     let e = TerminalFault::from_names(&["nope".into()]).unwrap_err();
     assert!(e.to_string().starts_with("--terminal-fault \"nope\": one of constant-un, pdol-short"), "{e}");
+}
+
+/// The reference terminal on a TT.TAA case's image, configured as the case says.
+fn taa_read(id: &str) -> crate::terminal::Observation<crate::terminal::EmvRead> {
+    let suite = &bundled_terminal_suites().unwrap()[0];
+    let case = suite.cases.iter().find(|c| c.id == id).unwrap();
+    let clock = ManualClock::new(Duration::from_secs(1_795_314_742), Duration::ZERO);
+    let card = crate::image::ImageCard::new(resolve_image(&case.image).unwrap(), Arc::new(clock.clone()));
+    let config = config_for(&TerminalConfig::default(), case);
+    let mut link = terminal_link(InProcess::with_clock(card, Arc::new(clock.clone())), &config);
+    read_emv(&mut link, &config, &mut SeededRng::new(1), &clock)
+}
+
+/// TVR and request hand-computed from EMV Book 3 Annex C5 and §10.7 for each TT.TAA image
+/// (base card: AIP 1880 without ODA, so B1b8 always; transaction date 2026-11-22).
+#[test]
+fn the_reference_terminal_builds_the_tvr_and_asks_what_action_analysis_gives() {
+    use crate::terminal::action::AcType;
+    for (id, tvr, asked, p1) in [
+        // 1.00 below the 100.00 floor limit, zero IACs and TACs on the other bits: TC.
+        ("TT.TAA.001", [0x80, 0, 0, 0, 0], AcType::Tc, 0x40),
+        // 100.00 at the floor limit (§10.6.1: equal counts), IAC-Online 0000008000: ARQC.
+        ("TT.TAA.002", [0x80, 0, 0, 0x80, 0], AcType::Arqc, 0x80),
+        // AUC AB00, UK card in China: B2b5 service not allowed, in IAC-Denial: AAC, no CDA.
+        ("TT.TAA.003", [0x80, 0x10, 0, 0x80, 0], AcType::Aac, 0x00),
+        // 5F24 251231 before 261122: B2b7 expired, in IAC-Denial: AAC.
+        ("TT.TAA.004", [0x80, 0x40, 0, 0x80, 0], AcType::Aac, 0x00),
+    ] {
+        let tx = taa_read(id);
+        assert!(tx.is_clean() && tx.completed, "{id}: {:?}", tx.findings);
+        assert_eq!((tx.result.tvr, tx.result.requested), (Some(tvr), Some(asked)), "{id}");
+        assert_eq!(tx.result.cid.map(|c| c & 0xC0), Some(p1), "{id}: the image answers what was asked");
+        // The TVR went into the CDOL1 data (95 is its 4th object: after 9F02 9F03 9F1A).
+        assert_eq!(tx.result.cdol1_data[14..19], tvr, "{id}");
+        // TC and AAC are verified like the ARQC (same data set, the card's CVN).
+        assert!(tx.result.cryptogram_check.clone().unwrap().is_verified(), "{id}");
+    }
+    // A TC to an AAC request is the card's finding (Book 3 §9.3), and the terminal asked an AAC.
+    let tx = taa_read("TT.TAA.005");
+    assert_eq!(tx.result.requested, Some(AcType::Aac));
+    assert!(tx.has("EMV.GENERATE-AC.CID"), "{:?}", tx.findings);
+    assert_eq!(tx.result.accepted_cryptogram(), None, "not approved");
+    assert_eq!(taa_read("TT.TAA.001").result.accepted_cryptogram(), Some(AcType::Tc));
+}
+
+#[test]
+fn the_generate_ac_type_criterion_derives_tvr_and_type_from_the_card() {
+    // AIP 1880 (no ODA), CDOL1 95 05 9A 03, zero IAC-Denial and IAC-Online; the case's terminal
+    // has a 10.00 floor limit and zero TACs: TVR 8000000000 (B1b8 only), so a TC (§10.7).
+    let e = TransactionExpect {
+        floor_limit: 1000,
+        tac_online: [0; 5],
+        tac_default: [0; 5],
+        ..TransactionExpect::default()
+    };
+    let head = [
+        ("00A4040007A000000004101000", "6F0F8407A0000000041010A50450024142 9000"),
+        ("80A8000002830000", "770A82021880940408010100 9000"),
+        ("00B2010C00", "7026 5A085413330089600010 5F2403301231 8C0495059A03 9F0E050000000000 9F0F050000000000 9000"),
+    ];
+    let status = |gac: &str| {
+        let mut pairs = head.to_vec();
+        pairs.push((gac, "77129F2701409F360200119F26081122334455667788 9000"));
+        rule_status(&evaluate_transaction(&seen(&hand(&pairs)), &e), "TERMINAL.GENERATE-AC.TYPE")
+    };
+    assert_eq!(status("80AE400008 8000000000 261122 00"), Status::Met);
+    // An ARQC asked where the analysis gives a TC.
+    assert!(matches!(status("80AE800008 8000000000 261122 00"), Status::Violated(_)));
+    // The right type, but a TVR without the ODA-not-performed bit.
+    assert!(matches!(status("80AE400008 0000000000 261122 00"), Status::Violated(_)));
+    // Expired by the date the terminal sent (2031-01-01): B2b7, not in the zero IACs or TACs,
+    // but the TVR must carry it.
+    assert!(matches!(status("80AE400008 8000000000 310101 00"), Status::Violated(_)));
+    assert_eq!(status("80AE400008 8040000000 310101 00"), Status::Met);
 }
