@@ -19,6 +19,7 @@ use nom::number::complete::{be_u8, be_u16};
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use tapcert_parsers::apdu::{ApduError, Case, CommandApdu, Ins, parse_apdu_command};
+use tapcert_parsers::atr::{Atr, AtrByte, AtrError, parse_atr, parse_atr_interface_groups};
 use tapcert_parsers::ndef::{NdefError, NdefMessage, parse_ndef_message};
 use tapcert_parsers::offsets_from;
 use tapcert_parsers::tlv::{Tag, Tlv, TlvError, parse_emv_tlv};
@@ -200,5 +201,53 @@ fn many1_of_emv_tlv_is_a_nom_parser() {
     assert_eq!(
         many1(parse_emv_tlv).parse_complete(&[0x9F][..]).unwrap_err(),
         nom::Err::Error(TlvError::TruncatedTag { offset: 0 })
+    );
+}
+
+/// A made-up reader log entry: a 1-byte slot number, then the ATR the card answered with, then
+/// a 2-byte status word. The ATR parser finds its own end (TCK or the historical bytes), so
+/// nothing needs a length prefix; its errors count from the start of the entry.
+fn reader_log_entry(whole: &[u8]) -> IResult<&[u8], (u8, Atr<'_>, u16), AtrError> {
+    (be_u8, offsets_from(whole, parse_atr), terminated(be_u16, eof)).parse_complete(whole)
+}
+
+#[test]
+fn atr_inside_a_reader_log_entry() {
+    // Slot 2, then MIFARE Classic 1K through a PC/SC reader (smartcard_list.txt), then 9000.
+    let atr = [
+        0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x6A,
+    ];
+    let mut entry = vec![0x02];
+    entry.extend_from_slice(&atr);
+    entry.extend_from_slice(&[0x90, 0x00]);
+    let (_, (slot, parsed, sw)) = reader_log_entry(&entry).unwrap();
+    assert_eq!(
+        (slot, parsed.protocols(), parsed.historical.len(), parsed.tck, sw),
+        (2, vec![0, 1], 15, Some(0x6A), 0x9000)
+    );
+    // TCK 6A becomes 6B: the error is at TCK's offset in the entry (1 + 19).
+    let mut bad = entry.clone();
+    bad[20] = 0x6B;
+    assert_eq!(
+        reader_log_entry(&bad).unwrap_err(),
+        nom::Err::Error(AtrError::BadTck { offset: 20, stated: 0x6B, computed: 0x6A })
+    );
+    // Cut after TD2: the historical bytes are short, counted from the entry's start.
+    assert_eq!(
+        reader_log_entry(&entry[..8]).unwrap_err(),
+        nom::Err::Error(AtrError::HistoricalTruncated { offset: 5, declared: 15, available: 3 })
+    );
+    // The interface groups alone, after a T0 the caller read itself: TD1 = 80 announces TD2.
+    let groups = parse_atr_interface_groups(0x80);
+    assert_eq!(
+        groups(&[0x80][..]).unwrap_err(),
+        nom::Err::Error(AtrError::Truncated { offset: 1, expected: AtrByte::Td(2) })
+    );
+    // nom's own eof after the status word: one byte too many.
+    entry.push(0x00);
+    assert_eq!(
+        reader_log_entry(&entry).unwrap_err(),
+        nom::Err::Error(AtrError::Nom { kind: ErrorKind::Eof, remaining: 1 })
     );
 }
