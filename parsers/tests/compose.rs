@@ -20,7 +20,9 @@ use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use tapcert_parsers::apdu::{ApduError, Case, CommandApdu, Ins, parse_apdu_command};
 use tapcert_parsers::atr::{Atr, AtrByte, AtrError, parse_atr, parse_atr_interface_groups};
-use tapcert_parsers::ndef::{NdefError, NdefMessage, parse_ndef_message};
+use tapcert_parsers::ndef::{
+    CcFile, CcTlv, NdefError, NdefMessage, parse_ndef_message, parse_t4t_cc, parse_t4t_cc_tlv,
+};
 use tapcert_parsers::offsets_from;
 use tapcert_parsers::tlv::{Tag, Tlv, TlvError, parse_emv_tlv};
 
@@ -250,4 +252,42 @@ fn atr_inside_a_reader_log_entry() {
         reader_log_entry(&entry).unwrap_err(),
         nom::Err::Error(AtrError::Nom { kind: ErrorKind::Eof, remaining: 1 })
     );
+}
+
+/// A made-up dump of a Type 4 Tag's files: the file ID E103, the CC file (CCLEN says where it
+/// ends), then the NDEF file's ID. The CC parser's errors count from the start of the dump.
+fn t4t_dump(whole: &[u8]) -> IResult<&[u8], (u16, CcFile<'_>, u16), NdefError> {
+    (be_u16, offsets_from(whole, parse_t4t_cc), terminated(be_u16, eof)).parse_complete(whole)
+}
+
+#[test]
+fn t4t_cc_inside_a_file_dump() {
+    let cc = [0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, 0x00, 0x32, 0x00, 0x00];
+    let mut dump = vec![0xE1, 0x03];
+    dump.extend_from_slice(&cc);
+    dump.extend_from_slice(&[0xE1, 0x04]);
+    let (_, (cc_id, parsed, ndef_id)) = t4t_dump(&dump).unwrap();
+    assert_eq!(
+        (cc_id, parsed.mle, parsed.mlc, parsed.tlv_offsets.clone(), ndef_id),
+        (0xE103, 0x3B, 0x34, vec![7], 0xE104)
+    );
+    assert_eq!(parsed.ndef_file().map(|fc| (fc.file_id, fc.max_size)), Some((0xE104, 0x32)));
+    // The NDEF file control TLV's length 06 becomes 05: malformed at its tag, 2 + 7.
+    let mut bad = dump.clone();
+    bad[2 + 8] = 0x05;
+    assert!(matches!(t4t_dump(&bad).unwrap_err(), nom::Err::Error(NdefError::Malformed { offset: 9, .. })));
+    // ... or 07: it runs past CCLEN by one byte.
+    bad[2 + 8] = 0x07;
+    assert_eq!(
+        t4t_dump(&bad).unwrap_err(),
+        nom::Err::Error(NdefError::LengthExceedsInput { offset: 9, declared: 7, available: 6 })
+    );
+    // CCLEN 0F with the dump cut after 12 bytes of the CC file: at CCLEN, offset 2.
+    assert_eq!(
+        t4t_dump(&dump[..14]).unwrap_err(),
+        nom::Err::Error(NdefError::LengthExceedsInput { offset: 2, declared: 15, available: 12 })
+    );
+    // One TLV on its own.
+    let (_, tlv) = parse_t4t_cc_tlv(&cc[7..]).unwrap();
+    assert!(matches!(tlv, CcTlv::FileControl(fc) if fc.file_id == 0xE104));
 }

@@ -46,7 +46,8 @@ pub use t2t::{
 };
 pub use t4t::{
     CC_FILE_ID, CcFile, CcTlv, FileControl, NDEF_TAG_APPLICATION_AID, decode_t4t_cc, decode_t4t_ndef_file,
-    decode_t4t_ndef_file_extended, encode_t4t_cc, encode_t4t_ndef_file, validate_t4t_cc,
+    decode_t4t_ndef_file_extended, encode_t4t_cc, encode_t4t_ndef_file, parse_t4t_cc, parse_t4t_cc_tlv,
+    validate_t4t_cc,
 };
 pub use types::aar::{AAR_TYPE, AndroidApplicationRecord, parse_ndef_aar};
 pub use types::external::{ExternalType, parse_external_type};
