@@ -9,7 +9,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tapcert_parsers::ndef::{
-    CcFile, DecodeOptions, NdefError, decode_known_record, decode_ndef_message, decode_t4t_cc, validate_ndef_message,
+    CcFile, DecodeOptions, NdefError, T2tTlvArea, decode_known_record, decode_ndef_message, decode_t2t_tlvs,
+    decode_t4t_cc, validate_ndef_message,
 };
 
 /// Today's hand-written decoder, timed beside the combinator grammar (issue 13) until the
@@ -20,6 +21,23 @@ mod baseline;
 /// Today's hand-written T4T CC file parser, timed beside the combinator grammar (issue 13).
 #[path = "baseline/t4t.rs"]
 mod baseline_t4t;
+
+/// Today's hand-written T2T TLV block walk, timed beside the combinator grammar (issue 13).
+#[path = "baseline/t2t.rs"]
+mod baseline_t2t;
+
+/// T2T data areas: the one of `vectors/ndef/t2t_ntag213.hex` (from byte 16), the same blocks
+/// with a 300-byte NDEF TLV in the 3-byte length form, NULL padding, Lock and Memory Control
+/// TLVs and a proprietary one, and a cut one (rejected).
+fn t2t_areas() -> Vec<Vec<u8>> {
+    let dump = hex::decode(include_str!("../vectors/ndef/t2t_ntag213.hex").trim()).expect("T2T hex");
+    let mut long = vec![0x00, 0x00, 0x01, 0x03, 0xA0, 0x10, 0x44, 0x02, 0x03, 0x00, 0x10, 0x44, 0xFD, 0x02, 0xAB, 0xCD];
+    long.extend_from_slice(&[0x03, 0xFF, 0x01, 0x2C]);
+    long.extend_from_slice(&[0u8; 300]);
+    long.push(0xFE);
+    let cut = long[..200].to_vec();
+    vec![dump[16..].to_vec(), long, cut]
+}
 
 /// CC files: `vectors/ndef/t4t_cc.hex` (mapping 2.0), a mapping 3.0 file with an extended
 /// NDEF file control TLV and a proprietary one in the 3-byte length form, and three rejected
@@ -118,5 +136,23 @@ fn bench_t4t_cc(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_ndef, bench_t4t_cc);
+fn bench_t2t_tlvs(c: &mut Criterion) {
+    let areas = t2t_areas();
+    let total: usize = areas.iter().map(Vec::len).sum();
+    for a in &areas {
+        assert_eq!(decode_t2t_tlvs(a, 16), baseline_t2t::decode_t2t_tlvs(a, 16), "the baseline disagrees on {a:02X?}");
+    }
+    let count = |r: Result<T2tTlvArea<'_>, NdefError>| r.map_or_else(|e| e.offset(), |a| a.tlvs.len());
+    let mut g = c.benchmark_group("t2t_tlvs");
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function("tapcert_decode", |b| {
+        b.iter(|| areas.iter().map(|a| count(decode_t2t_tlvs(black_box(a), 16))).sum::<usize>())
+    });
+    g.bench_function("baseline_decode", |b| {
+        b.iter(|| areas.iter().map(|a| count(baseline_t2t::decode_t2t_tlvs(black_box(a), 16))).sum::<usize>())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_ndef, bench_t4t_cc, bench_t2t_tlvs);
 criterion_main!(benches);

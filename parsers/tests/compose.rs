@@ -21,7 +21,8 @@ use nom::{IResult, Parser};
 use tapcert_parsers::apdu::{ApduError, Case, CommandApdu, Ins, parse_apdu_command};
 use tapcert_parsers::atr::{Atr, AtrByte, AtrError, parse_atr, parse_atr_interface_groups};
 use tapcert_parsers::ndef::{
-    CcFile, CcTlv, NdefError, NdefMessage, parse_ndef_message, parse_t4t_cc, parse_t4t_cc_tlv,
+    CcFile, CcTlv, NdefError, NdefMessage, T2tTlv, T2tTlvType, parse_ndef_message, parse_t2t_tlv, parse_t4t_cc,
+    parse_t4t_cc_tlv,
 };
 use tapcert_parsers::offsets_from;
 use tapcert_parsers::tlv::{Tag, Tlv, TlvError, parse_emv_tlv};
@@ -290,4 +291,42 @@ fn t4t_cc_inside_a_file_dump() {
     // One TLV on its own.
     let (_, tlv) = parse_t4t_cc_tlv(&cc[7..]).unwrap();
     assert!(matches!(tlv, CcTlv::FileControl(fc) if fc.file_id == 0xE104));
+}
+
+/// A made-up Type 2 Tag data area as nom's own `many_till` reads it: TLV blocks up to the
+/// Terminator, then a 1-byte count of the bytes after it. The block parser's errors count from
+/// the start of the area.
+#[allow(clippy::type_complexity)]
+fn t2t_area(whole: &[u8]) -> IResult<&[u8], ((Vec<T2tTlv<'_>>, T2tTlv<'_>), u8), NdefError> {
+    let block = offsets_from(whole, parse_t2t_tlv);
+    let terminator = nom::combinator::verify(offsets_from(whole, parse_t2t_tlv), |t: &T2tTlv<'_>| {
+        t.tlv_type == T2tTlvType::TERMINATOR
+    });
+    (nom::multi::many_till(block, terminator), terminated(be_u8, eof)).parse_complete(whole)
+}
+
+#[test]
+fn t2t_blocks_through_many_till() {
+    // NULL, Lock Control (3), NDEF (3-byte length form, 3 bytes), Terminator, then 00.
+    let area = [0x00, 0x01, 0x03, 0xA0, 0x10, 0x44, 0x03, 0xFF, 0x00, 0x03, 0xD0, 0x00, 0x00, 0xFE, 0x00];
+    let (_, ((blocks, end), after)) = t2t_area(&area).unwrap();
+    let types: Vec<_> = blocks.iter().map(|t| t.tlv_type).collect();
+    assert_eq!(types, [T2tTlvType::NULL, T2tTlvType::LOCK_CONTROL, T2tTlvType::NDEF_MESSAGE]);
+    assert_eq!(
+        (blocks[2].long_length, blocks[2].value, end.tlv_type, after),
+        (true, &[0xD0, 0x00, 0x00][..], T2tTlvType::TERMINATOR, 0)
+    );
+    assert_eq!(blocks[1].control_area(), Some((160, 16)));
+    // The NDEF TLV's length 0003 becomes 0009: it runs past the area, at its type byte (6).
+    let mut bad = area;
+    bad[9] = 0x09;
+    assert_eq!(
+        t2t_area(&bad).unwrap_err(),
+        nom::Err::Error(NdefError::LengthExceedsInput { offset: 6, declared: 9, available: 5 })
+    );
+    // Cut inside the 3-byte length: the two length bytes at offset 8 are missing one.
+    assert_eq!(
+        t2t_area(&area[..9]).unwrap_err(),
+        nom::Err::Error(NdefError::Truncated { offset: 8, expected: "3-byte TLV length", needed: 2, available: 1 })
+    );
 }
