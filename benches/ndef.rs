@@ -8,12 +8,54 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tapcert_parsers::ndef::{DecodeOptions, decode_known_record, decode_ndef_message, validate_ndef_message};
+use tapcert_parsers::ndef::{
+    CcFile, DecodeOptions, NdefError, T2tTlvArea, decode_known_record, decode_ndef_message, decode_t2t_tlvs,
+    decode_t4t_cc, validate_ndef_message,
+};
 
 /// Today's hand-written decoder, timed beside the combinator grammar (issue 13) until the
 /// figures are recorded.
 #[path = "baseline/ndef.rs"]
 mod baseline;
+
+/// Today's hand-written T4T CC file parser, timed beside the combinator grammar (issue 13).
+#[path = "baseline/t4t.rs"]
+mod baseline_t4t;
+
+/// Today's hand-written T2T TLV block walk, timed beside the combinator grammar (issue 13).
+#[path = "baseline/t2t.rs"]
+mod baseline_t2t;
+
+/// T2T data areas: the one of `vectors/ndef/t2t_ntag213.hex` (from byte 16), the same blocks
+/// with a 300-byte NDEF TLV in the 3-byte length form, NULL padding, Lock and Memory Control
+/// TLVs and a proprietary one, and a cut one (rejected).
+fn t2t_areas() -> Vec<Vec<u8>> {
+    let dump = hex::decode(include_str!("../vectors/ndef/t2t_ntag213.hex").trim()).expect("T2T hex");
+    let mut long = vec![0x00, 0x00, 0x01, 0x03, 0xA0, 0x10, 0x44, 0x02, 0x03, 0x00, 0x10, 0x44, 0xFD, 0x02, 0xAB, 0xCD];
+    long.extend_from_slice(&[0x03, 0xFF, 0x01, 0x2C]);
+    long.extend_from_slice(&[0u8; 300]);
+    long.push(0xFE);
+    let cut = long[..200].to_vec();
+    vec![dump[16..].to_vec(), long, cut]
+}
+
+/// CC files: `vectors/ndef/t4t_cc.hex` (mapping 2.0), a mapping 3.0 file with an extended
+/// NDEF file control TLV and a proprietary one in the 3-byte length form, and three rejected
+/// ones (CCLEN past the end, a file control TLV of length 5, a TLV running past CCLEN).
+fn cc_files() -> Vec<Vec<u8>> {
+    let vector = include_str!("../vectors/ndef/t4t_cc.hex").trim();
+    [
+        vector,
+        "00113000FF00FF0608E104000100000000",
+        "001B3000FF00FF0608E10400010000000005FF0006E10500320000",
+        "000F20003B003404",
+        "000E20003B00340405E104003200",
+        "000F20003B0034040AE1040032000000",
+    ]
+    .iter()
+    .map(|h| hex::decode(h).expect("CC hex"))
+    .collect()
+}
 
 /// The message vectors (tag containers excluded), as raw bytes.
 fn mix() -> Vec<Vec<u8>> {
@@ -75,5 +117,42 @@ fn bench_ndef(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_ndef);
+fn bench_t4t_cc(c: &mut Criterion) {
+    let files = cc_files();
+    let total: usize = files.iter().map(Vec::len).sum();
+    // Both parsers give the same result, errors included, before anything is timed.
+    for f in &files {
+        assert_eq!(decode_t4t_cc(f), baseline_t4t::decode_t4t_cc(f), "the baseline disagrees on {f:02X?}");
+    }
+    let count = |r: Result<CcFile<'_>, NdefError>| r.map_or_else(|e| e.offset(), |cc| cc.tlvs.len());
+    let mut g = c.benchmark_group("t4t_cc");
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function("tapcert_decode", |b| {
+        b.iter(|| files.iter().map(|f| count(decode_t4t_cc(black_box(f)))).sum::<usize>())
+    });
+    g.bench_function("baseline_decode", |b| {
+        b.iter(|| files.iter().map(|f| count(baseline_t4t::decode_t4t_cc(black_box(f)))).sum::<usize>())
+    });
+    g.finish();
+}
+
+fn bench_t2t_tlvs(c: &mut Criterion) {
+    let areas = t2t_areas();
+    let total: usize = areas.iter().map(Vec::len).sum();
+    for a in &areas {
+        assert_eq!(decode_t2t_tlvs(a, 16), baseline_t2t::decode_t2t_tlvs(a, 16), "the baseline disagrees on {a:02X?}");
+    }
+    let count = |r: Result<T2tTlvArea<'_>, NdefError>| r.map_or_else(|e| e.offset(), |a| a.tlvs.len());
+    let mut g = c.benchmark_group("t2t_tlvs");
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function("tapcert_decode", |b| {
+        b.iter(|| areas.iter().map(|a| count(decode_t2t_tlvs(black_box(a), 16))).sum::<usize>())
+    });
+    g.bench_function("baseline_decode", |b| {
+        b.iter(|| areas.iter().map(|a| count(baseline_t2t::decode_t2t_tlvs(black_box(a), 16))).sum::<usize>())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_ndef, bench_t4t_cc, bench_t2t_tlvs);
 criterion_main!(benches);

@@ -8,12 +8,31 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use tapcert_parsers::atr::{Atr, AtrError};
 use tapcert_parsers::tlv::{TlvIter, TlvNode, decode_emv_tlv};
 
 /// Today's hand-written walk, timed beside the combinator grammar (issue 13) until the figures
 /// are recorded.
 #[path = "baseline/tlv.rs"]
 mod baseline;
+
+/// Today's hand-written ATR parser, timed beside the combinator grammar (issue 13).
+#[path = "baseline/atr.rs"]
+mod baseline_atr;
+
+/// The ATR vectors (`vectors/atr/`: real ATRs from pcsc-tools' `smartcard_list.txt`), the
+/// ones that parse and the ones rejected with an exact error.
+const ATR_VECTORS: [&str; 2] = [include_str!("../vectors/atr/atr.txt"), include_str!("../vectors/atr/atr_invalid.txt")];
+
+fn atr_vectors() -> Vec<Vec<u8>> {
+    ATR_VECTORS
+        .iter()
+        .flat_map(|f| f.lines())
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(" | ").nth(1).expect("hex field").trim())
+        .map(|h| if h == "-" { Vec::new() } else { hex::decode(h).expect("ATR hex") })
+        .collect()
+}
 
 /// The flow, one response body per entry (SW1 SW2 removed).
 const FLOW: [&str; 8] = [
@@ -163,5 +182,32 @@ fn bench_parse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_parse);
+/// Historical bytes and interface groups of the ATRs that parse, and the sum of the error
+/// offsets of those that don't: both parsers have to produce the same figures.
+fn atr_counts(atrs: &[Vec<u8>], parse: impl Fn(&[u8]) -> Result<(usize, usize), AtrError>) -> (usize, usize, usize) {
+    atrs.iter().fold((0, 0, 0), |acc, a| match parse(black_box(a)) {
+        Ok((h, g)) => (acc.0 + h, acc.1 + g, acc.2),
+        Err(e) => (acc.0, acc.1, acc.2 + e.offset().unwrap_or(0) + 1),
+    })
+}
+
+fn bench_atr(c: &mut Criterion) {
+    let atrs = atr_vectors();
+    let total: usize = atrs.iter().map(Vec::len).sum();
+    let combinators = |a: &[u8]| Atr::from_bytes(a).map(|a| (a.historical.len(), a.groups.len()));
+    let hand = |a: &[u8]| match baseline_atr::parse(a)? {
+        (_, used) if used < a.len() => Err(AtrError::TrailingData { offset: used }),
+        (a, _) => Ok((a.historical.len(), a.groups.len())),
+    };
+    let expect = atr_counts(&atrs, combinators);
+    assert_eq!(atr_counts(&atrs, hand), expect, "the baseline disagrees on the ATR vectors");
+
+    let mut g = c.benchmark_group("atr");
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function("tapcert_from_bytes", |b| b.iter(|| atr_counts(&atrs, combinators)));
+    g.bench_function("baseline_from_bytes", |b| b.iter(|| atr_counts(&atrs, hand)));
+    g.finish();
+}
+
+criterion_group!(benches, bench_parse, bench_atr);
 criterion_main!(benches);

@@ -63,7 +63,11 @@
 //! ```
 //!
 //! `parsers/tests/compose.rs` does the same with TLVs, an NDEF message and a command APDU in one
-//! format and one error type of its own.
+//! format and one error type of its own, and puts the smaller grammars inside made-up formats:
+//! an ATR in a reader log entry ([`atr::parse_atr`], [`atr::parse_atr_ts`],
+//! [`atr::parse_atr_interface_groups`]), a T4T CC file in a file dump ([`ndef::parse_t4t_cc`],
+//! [`ndef::parse_t4t_cc_tlv`]) and T2T TLV blocks under nom's `many_till`
+//! ([`ndef::parse_t2t_tlv`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -19,7 +19,11 @@ use nom::number::complete::{be_u8, be_u16};
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 use tapcert_parsers::apdu::{ApduError, Case, CommandApdu, Ins, parse_apdu_command};
-use tapcert_parsers::ndef::{NdefError, NdefMessage, parse_ndef_message};
+use tapcert_parsers::atr::{Atr, AtrByte, AtrError, parse_atr, parse_atr_interface_groups};
+use tapcert_parsers::ndef::{
+    CcFile, CcTlv, NdefError, NdefMessage, T2tTlv, T2tTlvType, parse_ndef_message, parse_t2t_tlv, parse_t4t_cc,
+    parse_t4t_cc_tlv,
+};
 use tapcert_parsers::offsets_from;
 use tapcert_parsers::tlv::{Tag, Tlv, TlvError, parse_emv_tlv};
 
@@ -200,5 +204,129 @@ fn many1_of_emv_tlv_is_a_nom_parser() {
     assert_eq!(
         many1(parse_emv_tlv).parse_complete(&[0x9F][..]).unwrap_err(),
         nom::Err::Error(TlvError::TruncatedTag { offset: 0 })
+    );
+}
+
+/// A made-up reader log entry: a 1-byte slot number, then the ATR the card answered with, then
+/// a 2-byte status word. The ATR parser finds its own end (TCK or the historical bytes), so
+/// nothing needs a length prefix; its errors count from the start of the entry.
+fn reader_log_entry(whole: &[u8]) -> IResult<&[u8], (u8, Atr<'_>, u16), AtrError> {
+    (be_u8, offsets_from(whole, parse_atr), terminated(be_u16, eof)).parse_complete(whole)
+}
+
+#[test]
+fn atr_inside_a_reader_log_entry() {
+    // Slot 2, then MIFARE Classic 1K through a PC/SC reader (smartcard_list.txt), then 9000.
+    let atr = [
+        0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x6A,
+    ];
+    let mut entry = vec![0x02];
+    entry.extend_from_slice(&atr);
+    entry.extend_from_slice(&[0x90, 0x00]);
+    let (_, (slot, parsed, sw)) = reader_log_entry(&entry).unwrap();
+    assert_eq!(
+        (slot, parsed.protocols(), parsed.historical.len(), parsed.tck, sw),
+        (2, vec![0, 1], 15, Some(0x6A), 0x9000)
+    );
+    // TCK 6A becomes 6B: the error is at TCK's offset in the entry (1 + 19).
+    let mut bad = entry.clone();
+    bad[20] = 0x6B;
+    assert_eq!(
+        reader_log_entry(&bad).unwrap_err(),
+        nom::Err::Error(AtrError::BadTck { offset: 20, stated: 0x6B, computed: 0x6A })
+    );
+    // Cut after TD2: the historical bytes are short, counted from the entry's start.
+    assert_eq!(
+        reader_log_entry(&entry[..8]).unwrap_err(),
+        nom::Err::Error(AtrError::HistoricalTruncated { offset: 5, declared: 15, available: 3 })
+    );
+    // The interface groups alone, after a T0 the caller read itself: TD1 = 80 announces TD2.
+    let groups = parse_atr_interface_groups(0x80);
+    assert_eq!(
+        groups(&[0x80][..]).unwrap_err(),
+        nom::Err::Error(AtrError::Truncated { offset: 1, expected: AtrByte::Td(2) })
+    );
+    // nom's own eof after the status word: one byte too many.
+    entry.push(0x00);
+    assert_eq!(
+        reader_log_entry(&entry).unwrap_err(),
+        nom::Err::Error(AtrError::Nom { kind: ErrorKind::Eof, remaining: 1 })
+    );
+}
+
+/// A made-up dump of a Type 4 Tag's files: the file ID E103, the CC file (CCLEN says where it
+/// ends), then the NDEF file's ID. The CC parser's errors count from the start of the dump.
+fn t4t_dump(whole: &[u8]) -> IResult<&[u8], (u16, CcFile<'_>, u16), NdefError> {
+    (be_u16, offsets_from(whole, parse_t4t_cc), terminated(be_u16, eof)).parse_complete(whole)
+}
+
+#[test]
+fn t4t_cc_inside_a_file_dump() {
+    let cc = [0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, 0x00, 0x32, 0x00, 0x00];
+    let mut dump = vec![0xE1, 0x03];
+    dump.extend_from_slice(&cc);
+    dump.extend_from_slice(&[0xE1, 0x04]);
+    let (_, (cc_id, parsed, ndef_id)) = t4t_dump(&dump).unwrap();
+    assert_eq!(
+        (cc_id, parsed.mle, parsed.mlc, parsed.tlv_offsets.clone(), ndef_id),
+        (0xE103, 0x3B, 0x34, vec![7], 0xE104)
+    );
+    assert_eq!(parsed.ndef_file().map(|fc| (fc.file_id, fc.max_size)), Some((0xE104, 0x32)));
+    // The NDEF file control TLV's length 06 becomes 05: malformed at its tag, 2 + 7.
+    let mut bad = dump.clone();
+    bad[2 + 8] = 0x05;
+    assert!(matches!(t4t_dump(&bad).unwrap_err(), nom::Err::Error(NdefError::Malformed { offset: 9, .. })));
+    // ... or 07: it runs past CCLEN by one byte.
+    bad[2 + 8] = 0x07;
+    assert_eq!(
+        t4t_dump(&bad).unwrap_err(),
+        nom::Err::Error(NdefError::LengthExceedsInput { offset: 9, declared: 7, available: 6 })
+    );
+    // CCLEN 0F with the dump cut after 12 bytes of the CC file: at CCLEN, offset 2.
+    assert_eq!(
+        t4t_dump(&dump[..14]).unwrap_err(),
+        nom::Err::Error(NdefError::LengthExceedsInput { offset: 2, declared: 15, available: 12 })
+    );
+    // One TLV on its own.
+    let (_, tlv) = parse_t4t_cc_tlv(&cc[7..]).unwrap();
+    assert!(matches!(tlv, CcTlv::FileControl(fc) if fc.file_id == 0xE104));
+}
+
+/// A made-up Type 2 Tag data area as nom's own `many_till` reads it: TLV blocks up to the
+/// Terminator, then a 1-byte count of the bytes after it. The block parser's errors count from
+/// the start of the area.
+#[allow(clippy::type_complexity)]
+fn t2t_area(whole: &[u8]) -> IResult<&[u8], ((Vec<T2tTlv<'_>>, T2tTlv<'_>), u8), NdefError> {
+    let block = offsets_from(whole, parse_t2t_tlv);
+    let terminator = nom::combinator::verify(offsets_from(whole, parse_t2t_tlv), |t: &T2tTlv<'_>| {
+        t.tlv_type == T2tTlvType::TERMINATOR
+    });
+    (nom::multi::many_till(block, terminator), terminated(be_u8, eof)).parse_complete(whole)
+}
+
+#[test]
+fn t2t_blocks_through_many_till() {
+    // NULL, Lock Control (3), NDEF (3-byte length form, 3 bytes), Terminator, then 00.
+    let area = [0x00, 0x01, 0x03, 0xA0, 0x10, 0x44, 0x03, 0xFF, 0x00, 0x03, 0xD0, 0x00, 0x00, 0xFE, 0x00];
+    let (_, ((blocks, end), after)) = t2t_area(&area).unwrap();
+    let types: Vec<_> = blocks.iter().map(|t| t.tlv_type).collect();
+    assert_eq!(types, [T2tTlvType::NULL, T2tTlvType::LOCK_CONTROL, T2tTlvType::NDEF_MESSAGE]);
+    assert_eq!(
+        (blocks[2].long_length, blocks[2].value, end.tlv_type, after),
+        (true, &[0xD0, 0x00, 0x00][..], T2tTlvType::TERMINATOR, 0)
+    );
+    assert_eq!(blocks[1].control_area(), Some((160, 16)));
+    // The NDEF TLV's length 0003 becomes 0009: it runs past the area, at its type byte (6).
+    let mut bad = area;
+    bad[9] = 0x09;
+    assert_eq!(
+        t2t_area(&bad).unwrap_err(),
+        nom::Err::Error(NdefError::LengthExceedsInput { offset: 6, declared: 9, available: 5 })
+    );
+    // Cut inside the 3-byte length: the two length bytes at offset 8 are missing one.
+    assert_eq!(
+        t2t_area(&area[..9]).unwrap_err(),
+        nom::Err::Error(NdefError::Truncated { offset: 8, expected: "3-byte TLV length", needed: 2, available: 1 })
     );
 }

@@ -9,6 +9,8 @@
 //! TDi is the protocol the next group belongs to. TCK is present iff a TDi indicates a protocol
 //! other than T=0 (T=15 included), and makes the XOR of T0..TCK zero.
 
+use nom::IResult;
+
 use super::AtrError;
 use super::error::AtrByte;
 
@@ -72,60 +74,97 @@ fn xor(bytes: &[u8]) -> u8 {
     bytes.iter().fold(0, |acc, b| acc ^ b)
 }
 
-fn parse(input: &[u8]) -> Result<(Atr<'_>, usize), AtrError> {
-    let byte =
-        |offset: usize, expected: AtrByte| input.get(offset).copied().ok_or(AtrError::Truncated { offset, expected });
-    let convention = match byte(0, AtrByte::Ts)? {
-        0x3B => Convention::Direct,
-        0x3F => Convention::Inverse,
-        found => return Err(AtrError::BadTs { offset: 0, found }),
-    };
-    let t0 = byte(1, AtrByte::T0)?;
-    let k = usize::from(t0 & 0x0F);
-    let mut y = t0 >> 4;
-    let mut pos = 2;
-    let mut groups = Vec::new();
-    // Each further group needs a TD byte, so the loop runs at most input.len() times and the
-    // vector never outgrows the input.
-    loop {
-        let i = groups.len() + 1;
-        let mut group = InterfaceGroup::default();
-        let mut take = |bit: u8, expected: AtrByte| -> Result<Option<u8>, AtrError> {
-            if y & bit == 0 {
-                return Ok(None);
+/// One byte of the ATR, or [`AtrError::Truncated`] naming it. Errors count bytes left.
+#[inline(always)]
+fn atr_byte(input: &[u8], expected: AtrByte) -> IResult<&[u8], u8, AtrError> {
+    match input.split_first() {
+        Some((&b, rest)) => Ok((rest, b)),
+        None => Err(nom::Err::Error(AtrError::Truncated { offset: 0, expected })),
+    }
+}
+
+/// TAi/TBi/TCi/TDi when bit `bit` of Yi says it is present.
+#[inline(always)]
+fn present(input: &[u8], y: u8, bit: u8, expected: AtrByte) -> IResult<&[u8], Option<u8>, AtrError> {
+    if y & bit == 0 {
+        return Ok((input, None));
+    }
+    let (rest, b) = atr_byte(input, expected)?;
+    Ok((rest, Some(b)))
+}
+
+/// The TS combinator: the coding convention. Errors count bytes left.
+#[inline]
+fn ts(input: &[u8]) -> IResult<&[u8], Convention, AtrError> {
+    let at = input.len();
+    let (rest, b) = atr_byte(input, AtrByte::Ts)?;
+    match b {
+        0x3B => Ok((rest, Convention::Direct)),
+        0x3F => Ok((rest, Convention::Inverse)),
+        found => Err(nom::Err::Error(AtrError::BadTs { offset: at, found })),
+    }
+}
+
+/// The interface-byte groups combinator: group 1 as Y1 (the high nibble of T0) announces it,
+/// then one more group per TDi, each as the high nibble of that TDi announces it. Errors count
+/// bytes left.
+#[inline]
+fn interface_groups(y1: u8) -> impl Fn(&[u8]) -> IResult<&[u8], Vec<InterfaceGroup>, AtrError> {
+    move |mut input: &[u8]| {
+        let mut y = y1;
+        let mut groups = Vec::new();
+        // Each further group needs a TD byte, so the loop runs at most input.len() times and
+        // the vector never outgrows the input.
+        loop {
+            let i = groups.len() + 1;
+            let (rest, ta) = present(input, y, 0x1, AtrByte::Ta(i))?;
+            let (rest, tb) = present(rest, y, 0x2, AtrByte::Tb(i))?;
+            let (rest, tc) = present(rest, y, 0x4, AtrByte::Tc(i))?;
+            let (rest, td) = present(rest, y, 0x8, AtrByte::Td(i))?;
+            input = rest;
+            groups.push(InterfaceGroup { ta, tb, tc, td: td.map(|b| b & 0x0F) });
+            match td {
+                Some(b) => y = b >> 4,
+                None => return Ok((input, groups)),
             }
-            let b = byte(pos, expected)?;
-            pos += 1;
-            Ok(Some(b))
-        };
-        group.ta = take(0x1, AtrByte::Ta(i))?;
-        group.tb = take(0x2, AtrByte::Tb(i))?;
-        group.tc = take(0x4, AtrByte::Tc(i))?;
-        let td = take(0x8, AtrByte::Td(i))?;
-        group.td = td.map(|b| b & 0x0F);
-        groups.push(group);
-        match td {
-            Some(b) => y = b >> 4,
-            None => break,
         }
     }
-    let available = input.len() - pos;
-    if available < k {
-        return Err(AtrError::HistoricalTruncated { offset: pos, declared: k, available });
+}
+
+/// The historical bytes combinator: K bytes. Errors count bytes left.
+#[inline]
+fn historical(k: usize) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8], AtrError> {
+    move |input: &[u8]| match input.split_at_checked(k) {
+        Some((bytes, rest)) => Ok((rest, bytes)),
+        None => Err(nom::Err::Error(AtrError::HistoricalTruncated {
+            offset: input.len(),
+            declared: k,
+            available: input.len(),
+        })),
     }
-    let historical = &input[pos..pos + k];
-    pos += k;
+}
+
+/// The ATR combinator, top-down as §8.2 lays it out: TS, T0, the interface bytes, the
+/// historical bytes, then TCK when a TDi requires it (checked against the XOR of T0 up to
+/// it). Errors count bytes left (the entry points translate them, [`AtrError::at_entry`]).
+#[inline]
+fn atr(input: &[u8]) -> IResult<&[u8], Atr<'_>, AtrError> {
+    let (rest, convention) = ts(input)?;
+    let (rest, t0) = atr_byte(rest, AtrByte::T0)?;
+    let (rest, groups) = interface_groups(t0 >> 4)(rest)?;
+    let (rest, historical) = historical(usize::from(t0 & 0x0F))(rest)?;
     let mut atr = Atr { convention, groups, historical, tck: None };
-    if atr.tck_required() {
-        let stated = byte(pos, AtrByte::Tck)?;
-        let computed = xor(&input[1..pos]);
-        if stated != computed {
-            return Err(AtrError::BadTck { offset: pos, stated, computed });
-        }
-        atr.tck = Some(stated);
-        pos += 1;
+    if !atr.tck_required() {
+        return Ok((rest, atr));
     }
-    Ok((atr, pos))
+    let at = rest.len();
+    let (rest, stated) = atr_byte(rest, AtrByte::Tck)?;
+    let computed = xor(&input[1..input.len() - at]);
+    if stated != computed {
+        return Err(nom::Err::Error(AtrError::BadTck { offset: at, stated, computed }));
+    }
+    atr.tck = Some(stated);
+    Ok((rest, atr))
 }
 
 /// Parses an ATR at the start of `input` and returns the remainder.
@@ -143,8 +182,37 @@ fn parse(input: &[u8]) -> Result<(Atr<'_>, usize), AtrError> {
 /// assert_eq!(parse_atr(&bad), Err(nom::Err::Error(AtrError::BadTck { offset: 19, stated: 0x6B, computed: 0x6A })));
 /// ```
 pub fn parse_atr(input: &[u8]) -> nom::IResult<&[u8], Atr<'_>, AtrError> {
-    let (atr, used) = parse(input).map_err(nom::Err::Error)?;
-    Ok((&input[used..], atr))
+    atr(input).map_err(|e| nom::Err::Error(AtrError::at_entry(e, input.len())))
+}
+
+/// Parses TS, the initial character: the coding convention.
+///
+/// ```
+/// use tapcert_parsers::atr::{parse_atr_ts, AtrError, Convention};
+/// assert_eq!(parse_atr_ts(&[0x3B, 0x00]), Ok((&[0x00][..], Convention::Direct)));
+/// assert_eq!(parse_atr_ts(&[0x12]), Err(nom::Err::Error(AtrError::BadTs { offset: 0, found: 0x12 })));
+/// ```
+pub fn parse_atr_ts(input: &[u8]) -> nom::IResult<&[u8], Convention, AtrError> {
+    ts(input).map_err(|e| nom::Err::Error(AtrError::at_entry(e, input.len())))
+}
+
+/// A parser of the interface-byte groups that T0 announces: group 1 as the high nibble of
+/// `t0` says, then one group per TDi. Offsets count from the first interface byte.
+///
+/// ```
+/// use nom::{Parser, number::complete::be_u8};
+/// use tapcert_parsers::atr::{parse_atr_interface_groups, AtrByte, AtrError};
+/// // T0 = 80: TD1 follows; TD1 = 31: TA2 and TB2 follow, T=1.
+/// let (rest, groups) = parse_atr_interface_groups(0x80).parse(&[0x31, 0x96, 0x00, 0xAA][..]).unwrap();
+/// assert_eq!((groups.len(), groups[0].td, groups[1].ta, rest), (2, Some(1), Some(0x96), &[0xAA][..]));
+/// assert_eq!(
+///     parse_atr_interface_groups(0x80).parse(&[0x31, 0x96][..]),
+///     Err(nom::Err::Error(AtrError::Truncated { offset: 2, expected: AtrByte::Tb(2) }))
+/// );
+/// ```
+pub fn parse_atr_interface_groups(t0: u8) -> impl Fn(&[u8]) -> nom::IResult<&[u8], Vec<InterfaceGroup>, AtrError> {
+    let groups = interface_groups(t0 >> 4);
+    move |input: &[u8]| groups(input).map_err(|e| nom::Err::Error(AtrError::at_entry(e, input.len())))
 }
 
 /// Parses a whole ATR; bytes after it are an error.
@@ -163,8 +231,10 @@ impl<'a> Atr<'a> {
     /// assert_eq!((atr.protocols(), atr.historical, atr.tck), (vec![0], &[0x14, 0x50][..], None));
     /// assert_eq!(Atr::from_bytes(&[0x3B, 0x02, 0x14, 0x50, 0x00]), Err(AtrError::TrailingData { offset: 4 }));
     /// ```
+    #[inline]
     pub fn from_bytes(input: &'a [u8]) -> Result<Self, AtrError> {
-        let (atr, used) = parse(input)?;
+        let (rest, atr) = atr(input).map_err(|e| AtrError::at_entry(e, input.len()))?;
+        let used = input.len() - rest.len();
         if used < input.len() {
             return Err(AtrError::TrailingData { offset: used });
         }

@@ -5,7 +5,7 @@ use core::fmt;
 use nom::error::ErrorKind;
 use thiserror::Error;
 
-use crate::compose::nom_error_traits;
+use crate::compose::{OffsetError, nom_error_traits};
 
 /// A byte of the ATR, as ISO/IEC 7816-3 §8.2 names it (`TA2`, `TCK`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +129,12 @@ pub enum AtrError {
 
 nom_error_traits!(AtrError, &'a [u8], <[u8]>::len);
 
+impl OffsetError for AtrError {
+    fn shifted(self, by: usize) -> Self {
+        self.map_offsets(|o| o + by)
+    }
+}
+
 impl AtrError {
     /// The byte offset a parse error refers to; `None` for encoding errors.
     pub fn offset(&self) -> Option<usize> {
@@ -141,6 +147,32 @@ impl AtrError {
             | AtrError::CompactTlvTruncated { offset, .. }
             | AtrError::StatusIndicatorMissing { offset, .. } => Some(offset),
             AtrError::HistoricalTooLong { .. } | AtrError::GroupChain { .. } | AtrError::Nom { .. } => None,
+        }
+    }
+
+    /// An error of the grammar (offsets counting bytes left) at an entry point given `total`
+    /// bytes: offsets from the start.
+    pub(crate) fn at_entry(e: nom::Err<AtrError>, total: usize) -> Self {
+        let e = crate::compose::nom_inner(e, || AtrError::Truncated { offset: 0, expected: AtrByte::Ts });
+        e.map_offsets(|left| total - left)
+    }
+
+    fn map_offsets(self, f: impl Fn(usize) -> usize) -> Self {
+        match self {
+            AtrError::Truncated { offset, expected } => AtrError::Truncated { offset: f(offset), expected },
+            AtrError::BadTs { offset, found } => AtrError::BadTs { offset: f(offset), found },
+            AtrError::HistoricalTruncated { offset, declared, available } => {
+                AtrError::HistoricalTruncated { offset: f(offset), declared, available }
+            }
+            AtrError::BadTck { offset, stated, computed } => AtrError::BadTck { offset: f(offset), stated, computed },
+            AtrError::TrailingData { offset } => AtrError::TrailingData { offset: f(offset) },
+            AtrError::CompactTlvTruncated { offset, declared, available } => {
+                AtrError::CompactTlvTruncated { offset: f(offset), declared, available }
+            }
+            AtrError::StatusIndicatorMissing { offset, available } => {
+                AtrError::StatusIndicatorMissing { offset: f(offset), available }
+            }
+            other @ (AtrError::HistoricalTooLong { .. } | AtrError::GroupChain { .. } | AtrError::Nom { .. }) => other,
         }
     }
 }

@@ -15,7 +15,9 @@ mod error;
 mod historical;
 mod interface;
 
-pub use answer::{Atr, Convention, InterfaceGroup, decode_atr, encode_atr, parse_atr};
+pub use answer::{
+    Atr, Convention, InterfaceGroup, decode_atr, encode_atr, parse_atr, parse_atr_interface_groups, parse_atr_ts,
+};
 pub use contactless::{ContactlessAtr, PCSC_RID, storage_card_name, storage_standard_name};
 pub use error::{AtrByte, AtrError};
 pub use historical::{

@@ -42,11 +42,13 @@ pub use message::{
 pub use record::{NdefRecord, RawRecord, RecordFlags, Tnf, parse_ndef_record};
 pub use t2t::{
     T2tCc, T2tMemory, T2tTlv, T2tTlvArea, T2tTlvIter, T2tTlvType, decode_t2t_memory, decode_t2t_tlvs,
-    encode_t2t_ndef_tlv, validate_t2t_memory, validate_t2t_memory_into, validate_t2t_tlvs, validate_t2t_tlvs_into,
+    encode_t2t_ndef_tlv, parse_t2t_tlv, validate_t2t_memory, validate_t2t_memory_into, validate_t2t_tlvs,
+    validate_t2t_tlvs_into,
 };
 pub use t4t::{
     CC_FILE_ID, CcFile, CcTlv, FileControl, NDEF_TAG_APPLICATION_AID, decode_t4t_cc, decode_t4t_ndef_file,
-    decode_t4t_ndef_file_extended, encode_t4t_cc, encode_t4t_ndef_file, validate_t4t_cc,
+    decode_t4t_ndef_file_extended, encode_t4t_cc, encode_t4t_ndef_file, parse_t4t_cc, parse_t4t_cc_tlv,
+    validate_t4t_cc,
 };
 pub use types::aar::{AAR_TYPE, AndroidApplicationRecord, parse_ndef_aar};
 pub use types::external::{ExternalType, parse_external_type};

@@ -12,6 +12,8 @@
 //! length     1 byte 00-FE, or FF + 2 bytes big-endian (00FF-FFFE)
 //! ```
 
+use nom::IResult;
+
 use super::error::{NdefError, take};
 use super::message::{DecodeOptions, NdefMessage, decode_message_at};
 use super::validate::{push, validate_at};
@@ -147,6 +149,68 @@ fn decode_ndef_tlv_value(value: &[u8], base: usize) -> Result<Option<NdefMessage
     Ok(Some(msg))
 }
 
+/// The TLV block combinator (T2T §2.3): the type; for NULL and Terminator nothing more, for
+/// the others a 1-byte length (00-FE) or `FF` and a 2-byte big-endian length, then the value.
+/// The block's `offset` is 0, the start of `input` (the walk sets the real one). Errors count
+/// bytes left (the entry points translate them).
+#[inline(always)]
+fn t2t_block(input: &[u8]) -> IResult<&[u8], T2tTlv<'_>, NdefError> {
+    let at = input.len();
+    let Some((&first, rest)) = input.split_first() else {
+        return Err(nom::Err::Error(NdefError::Truncated { offset: 0, expected: "TLV type", needed: 1, available: 0 }));
+    };
+    let tlv_type = T2tTlvType(first);
+    if matches!(tlv_type, T2tTlvType::NULL | T2tTlvType::TERMINATOR) {
+        return Ok((rest, T2tTlv { tlv_type, offset: 0, long_length: false, value: &[] }));
+    }
+    let Some((&len, rest)) = rest.split_first() else {
+        return Err(nom::Err::Error(NdefError::Truncated {
+            offset: 0,
+            expected: "TLV length",
+            needed: 1,
+            available: 0,
+        }));
+    };
+    let (rest, len, long_length) = if len == 0xFF {
+        match rest.split_first_chunk::<2>() {
+            Some((&l, rest)) => (rest, usize::from(u16::from_be_bytes(l)), true),
+            None => {
+                return Err(nom::Err::Error(NdefError::Truncated {
+                    offset: rest.len(),
+                    expected: "3-byte TLV length",
+                    needed: 2,
+                    available: rest.len(),
+                }));
+            }
+        }
+    } else {
+        (rest, usize::from(len), false)
+    };
+    match rest.split_at_checked(len) {
+        Some((value, rest)) => Ok((rest, T2tTlv { tlv_type, offset: 0, long_length, value })),
+        None => {
+            Err(nom::Err::Error(NdefError::LengthExceedsInput { offset: at, declared: len, available: rest.len() }))
+        }
+    }
+}
+
+/// Parses one TLV block of a Type 2 Tag data area (NULL, Lock Control, Memory Control, NDEF
+/// Message, Proprietary, Terminator or a reserved type; 1- or 3-byte length). The block's
+/// `offset` is 0, the start of `input`; errors count from there too.
+///
+/// ```
+/// use tapcert_parsers::ndef::{parse_t2t_tlv, NdefError, T2tTlvType};
+/// let (rest, tlv) = parse_t2t_tlv(&[0x03, 0x03, 0xD0, 0x00, 0x00, 0xFE]).unwrap();
+/// assert_eq!((tlv.tlv_type, tlv.value, rest), (T2tTlvType::NDEF_MESSAGE, &[0xD0, 0x00, 0x00][..], &[0xFE][..]));
+/// assert_eq!(
+///     parse_t2t_tlv(&[0x03, 0xFF, 0x01]),
+///     Err(nom::Err::Error(NdefError::Truncated { offset: 2, expected: "3-byte TLV length", needed: 2, available: 1 }))
+/// );
+/// ```
+pub fn parse_t2t_tlv(input: &[u8]) -> IResult<&[u8], T2tTlv<'_>, NdefError> {
+    t2t_block(input).map_err(|e| nom::Err::Error(NdefError::at_entry(e, input.len())))
+}
+
 /// Walks the TLV blocks of a data area until a Terminator or the end. Offsets are relative
 /// to `area` plus `base`.
 ///
@@ -160,6 +224,7 @@ fn decode_ndef_tlv_value(value: &[u8], base: usize) -> Result<Option<NdefMessage
 ///     Err(NdefError::LengthExceedsInput { offset: 0, declared: 256, available: 1 })
 /// );
 /// ```
+#[inline]
 pub fn decode_t2t_tlvs(area: &[u8], base: usize) -> Result<T2tTlvArea<'_>, NdefError> {
     let mut it = T2tTlvIter::new(area, base);
     let tlvs = it.by_ref().collect::<Result<Vec<_>, _>>()?;
@@ -203,42 +268,26 @@ impl<'a> T2tTlvIter<'a> {
         if self.terminated { &self.area[self.pos..] } else { &[] }
     }
 
+    /// One block with [`t2t_block`], its offset and errors moved to the area's plus `base`.
+    #[inline(always)]
     fn read(&mut self) -> Result<T2tTlv<'a>, NdefError> {
         let (area, pos, base) = (self.area, self.pos, self.base);
-        let tlv_type = T2tTlvType(area[pos]);
-        let offset = base + pos;
-        match tlv_type {
-            T2tTlvType::NULL => {
-                self.pos = pos + 1;
-                Ok(T2tTlv { tlv_type, offset, long_length: false, value: &[] })
-            }
-            T2tTlvType::TERMINATOR => {
-                self.pos = pos + 1;
-                self.terminated = true;
-                self.done = true;
-                Ok(T2tTlv { tlv_type, offset, long_length: false, value: &[] })
-            }
-            _ => {
-                let first = take(area, pos + 1, 1, "TLV length").map_err(|e| e.shifted(base))?[0];
-                let (len, vpos, long_length) = if first == 0xFF {
-                    let l = take(area, pos + 2, 2, "3-byte TLV length").map_err(|e| e.shifted(base))?;
-                    (usize::from(u16::from_be_bytes([l[0], l[1]])), pos + 4, true)
-                } else {
-                    (usize::from(first), pos + 2, false)
-                };
-                if len > area.len() - vpos {
-                    return Err(NdefError::LengthExceedsInput { offset, declared: len, available: area.len() - vpos });
-                }
-                self.pos = vpos + len;
-                Ok(T2tTlv { tlv_type, offset, long_length, value: &area[vpos..vpos + len] })
-            }
+        let (rest, mut tlv) =
+            t2t_block(&area[pos..]).map_err(|e| NdefError::at_entry(e, area.len()).map_offsets(|o| o + base))?;
+        tlv.offset = base + pos;
+        self.pos = area.len() - rest.len();
+        if tlv.tlv_type == T2tTlvType::TERMINATOR {
+            self.terminated = true;
+            self.done = true;
         }
+        Ok(tlv)
     }
 }
 
 impl<'a> Iterator for T2tTlvIter<'a> {
     type Item = Result<T2tTlv<'a>, NdefError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done || self.pos >= self.area.len() {
             return None;

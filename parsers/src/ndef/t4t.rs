@@ -11,6 +11,8 @@
 //! All multi-byte fields are big-endian. The CC file read from a tag may be longer than
 //! CCLEN (a reader often reads 15 bytes or more); the bytes after CCLEN are kept apart.
 
+use nom::IResult;
+
 use super::error::{NdefError, take};
 use super::message::{DecodeOptions, NdefMessage, decode_message_at};
 use super::validate::push;
@@ -90,75 +92,159 @@ impl CcFile<'_> {
 ///     Err(NdefError::LengthExceedsInput { offset: 0, declared: 15, available: 3 })
 /// );
 /// ```
+#[inline]
 pub fn decode_t4t_cc(input: &[u8]) -> Result<CcFile<'_>, NdefError> {
-    let head = take(input, 0, 2, "CCLEN")?;
-    let cclen = u16::from_be_bytes([head[0], head[1]]);
-    if usize::from(cclen) > input.len() {
-        return Err(NdefError::LengthExceedsInput { offset: 0, declared: usize::from(cclen), available: input.len() });
-    }
-    let body = &input[..usize::from(cclen)];
-    let fixed = take(body, 2, 5, "mapping version, MLe and MLc within CCLEN")?;
-    let mut tlvs = Vec::new();
-    let mut tlv_offsets = Vec::new();
-    let mut pos = 7;
-    while pos < body.len() {
-        let (tag, value, end) = parse_tlv(body, pos)?;
-        let fc = |size_len: usize| -> Result<CcTlv<'_>, NdefError> {
-            if value.len() != 4 + size_len {
-                return Err(NdefError::Malformed {
-                    offset: pos,
-                    expected: if size_len == 2 {
-                        "a file control TLV of length 6"
-                    } else {
-                        "an extended file control TLV of length 8"
-                    },
-                });
-            }
-            let max_size = if size_len == 2 {
-                u32::from(u16::from_be_bytes([value[2], value[3]]))
-            } else {
-                u32::from_be_bytes([value[2], value[3], value[4], value[5]])
-            };
-            Ok(CcTlv::FileControl(FileControl {
-                tag,
-                file_id: u16::from_be_bytes([value[0], value[1]]),
-                max_size,
-                read_access: value[2 + size_len],
-                write_access: value[3 + size_len],
-            }))
-        };
-        tlvs.push(match tag {
-            0x04 | 0x05 => fc(2)?,
-            0x06 => fc(4)?,
-            _ => CcTlv::Other { tag, value },
-        });
-        tlv_offsets.push(pos);
-        pos = end;
-    }
-    Ok(CcFile {
-        cclen,
-        mapping_version: fixed[0],
-        mle: u16::from_be_bytes([fixed[1], fixed[2]]),
-        mlc: u16::from_be_bytes([fixed[3], fixed[4]]),
-        tlvs,
-        tlv_offsets,
-        after_cclen: &input[usize::from(cclen)..],
-    })
+    cc_file(input).map(|(_, cc)| cc).map_err(|e| NdefError::at_entry(e, input.len()))
 }
 
-/// One TLV at `pos`: tag, 1-byte length or `FF` + 2-byte length, value.
-fn parse_tlv(input: &[u8], pos: usize) -> Result<(u8, &[u8], usize), NdefError> {
-    let head = take(input, pos, 2, "TLV tag and length")?;
-    let (len, vpos) = if head[1] == 0xFF {
-        let l = take(input, pos + 2, 2, "3-byte TLV length")?;
-        (usize::from(u16::from_be_bytes([l[0], l[1]])), pos + 4)
-    } else {
-        (usize::from(head[1]), pos + 2)
-    };
-    if len > input.len() - vpos {
-        return Err(NdefError::LengthExceedsInput { offset: pos, declared: len, available: input.len() - vpos });
+/// `needed` bytes of a fixed field, or [`NdefError::Truncated`] naming it. Errors count bytes
+/// left.
+#[inline(always)]
+fn field<'a>(input: &'a [u8], needed: usize, expected: &'static str) -> IResult<&'a [u8], &'a [u8], NdefError> {
+    match input.split_at_checked(needed) {
+        Some((bytes, rest)) => Ok((rest, bytes)),
+        None => {
+            Err(nom::Err::Error(NdefError::Truncated { offset: input.len(), expected, needed, available: input.len() }))
+        }
     }
-    Ok((head[0], &input[vpos..vpos + len], vpos + len))
+}
+
+/// A big-endian 16-bit field.
+#[inline(always)]
+fn be16<'a>(input: &'a [u8], expected: &'static str) -> IResult<&'a [u8], u16, NdefError> {
+    match input.split_first_chunk::<2>() {
+        Some((&b, rest)) => Ok((rest, u16::from_be_bytes(b))),
+        None => field(input, 2, expected).map(|_| unreachable!("split_first_chunk failed, so field does")),
+    }
+}
+
+/// The fixed fields after CCLEN: mapping version, MLe, MLc (5 bytes, within CCLEN).
+#[inline]
+fn cc_fixed(input: &[u8]) -> IResult<&[u8], (u8, u16, u16), NdefError> {
+    let (rest, f) = field(input, 5, "mapping version, MLe and MLc within CCLEN")?;
+    Ok((rest, (f[0], u16::from_be_bytes([f[1], f[2]]), u16::from_be_bytes([f[3], f[4]]))))
+}
+
+/// The CC TLV combinator: tag, a 1-byte length or `FF` and a 2-byte length, the value; a
+/// file control TLV (04, 05: 6 bytes; 06: 8 bytes) read into its fields. Errors count bytes
+/// left (the entry points translate them).
+#[inline]
+fn cc_tlv(input: &[u8]) -> IResult<&[u8], CcTlv<'_>, NdefError> {
+    let at = input.len();
+    let (rest, head) = field(input, 2, "TLV tag and length")?;
+    let (tag, first) = (head[0], head[1]);
+    let (rest, len) = if first == 0xFF { be16(rest, "3-byte TLV length")? } else { (rest, u16::from(first)) };
+    let len = usize::from(len);
+    let Some((value, rest)) = rest.split_at_checked(len) else {
+        return Err(nom::Err::Error(NdefError::LengthExceedsInput {
+            offset: at,
+            declared: len,
+            available: rest.len(),
+        }));
+    };
+    let tlv = match tag {
+        0x04 | 0x05 => file_control(tag, value, 2, at, "a file control TLV of length 6")?,
+        0x06 => file_control(tag, value, 4, at, "an extended file control TLV of length 8")?,
+        _ => CcTlv::Other { tag, value },
+    };
+    Ok((rest, tlv))
+}
+
+/// The value of a file control TLV: file ID (2), maximum size (`size_len` bytes), read and
+/// write access; anything but exactly those bytes is [`NdefError::Malformed`] at the tag.
+#[inline(always)]
+fn file_control(
+    tag: u8,
+    value: &[u8],
+    size_len: usize,
+    at: usize,
+    expected: &'static str,
+) -> Result<CcTlv<'static>, nom::Err<NdefError>> {
+    if value.len() != 4 + size_len {
+        return Err(nom::Err::Error(NdefError::Malformed { offset: at, expected }));
+    }
+    let max_size = if size_len == 2 {
+        u32::from(u16::from_be_bytes([value[2], value[3]]))
+    } else {
+        u32::from_be_bytes([value[2], value[3], value[4], value[5]])
+    };
+    Ok(CcTlv::FileControl(FileControl {
+        tag,
+        file_id: u16::from_be_bytes([value[0], value[1]]),
+        max_size,
+        read_access: value[2 + size_len],
+        write_access: value[3 + size_len],
+    }))
+}
+
+/// The CC file combinator, top-down as T4T §5.1 lays it out: CCLEN, then within CCLEN the
+/// mapping version, MLe, MLc and the TLVs up to CCLEN's end. The remainder is what follows
+/// CCLEN. Errors count bytes left (the entry points translate them).
+#[inline]
+fn cc_file(input: &[u8]) -> IResult<&[u8], CcFile<'_>, NdefError> {
+    let (_, cclen) = be16(input, "CCLEN")?;
+    let Some((body, after_cclen)) = input.split_at_checked(usize::from(cclen)) else {
+        return Err(nom::Err::Error(NdefError::LengthExceedsInput {
+            offset: input.len(),
+            declared: usize::from(cclen),
+            available: input.len(),
+        }));
+    };
+    // Inside CCLEN, offsets are counted in the body; the bytes after it move them back.
+    let outside = after_cclen.len();
+    let shift = |e: nom::Err<NdefError>| e.map(|e| e.map_offsets(|left| left + outside));
+    // CCLEN under 2 leaves no body after it: the fixed fields are missing at offset 2.
+    let fixed = body.get(2..).ok_or(nom::Err::Error(NdefError::Truncated {
+        offset: input.len() - 2,
+        expected: "mapping version, MLe and MLc within CCLEN",
+        needed: 5,
+        available: 0,
+    }))?;
+    let (mut rest, (mapping_version, mle, mlc)) = cc_fixed(fixed).map_err(shift)?;
+    let mut tlvs = Vec::new();
+    let mut tlv_offsets = Vec::new();
+    while !rest.is_empty() {
+        let pos = body.len() - rest.len();
+        let (next, tlv) = cc_tlv(rest).map_err(shift)?;
+        tlvs.push(tlv);
+        tlv_offsets.push(pos);
+        rest = next;
+    }
+    Ok((after_cclen, CcFile { cclen, mapping_version, mle, mlc, tlvs, tlv_offsets, after_cclen }))
+}
+
+/// Parses a CC file at the start of `input` and returns what follows CCLEN (also kept as
+/// [`CcFile::after_cclen`]). Errors count from the start of `input`.
+///
+/// ```
+/// use nom::{Parser, combinator::all_consuming};
+/// use tapcert_parsers::ndef::{parse_t4t_cc, NdefError};
+/// let cc = [0x00, 0x0F, 0x20, 0x00, 0x3B, 0x00, 0x34, 0x04, 0x06, 0xE1, 0x04, 0x00, 0x32, 0x00, 0x00];
+/// let (rest, parsed) = all_consuming(parse_t4t_cc).parse(&cc[..]).unwrap();
+/// assert_eq!((parsed.mle, parsed.ndef_file().unwrap().file_id, rest), (0x3B, 0xE104, &[][..]));
+/// assert_eq!(
+///     parse_t4t_cc(&cc[..10]),
+///     Err(nom::Err::Error(NdefError::LengthExceedsInput { offset: 0, declared: 15, available: 10 }))
+/// );
+/// ```
+pub fn parse_t4t_cc(input: &[u8]) -> IResult<&[u8], CcFile<'_>, NdefError> {
+    cc_file(input).map_err(|e| nom::Err::Error(NdefError::at_entry(e, input.len())))
+}
+
+/// Parses one TLV of a CC file (tag, 1- or 3-byte length, value; file control TLVs 04, 05 and
+/// 06 read into their fields). Errors count from the start of `input`.
+///
+/// ```
+/// use tapcert_parsers::ndef::{parse_t4t_cc_tlv, CcTlv, NdefError};
+/// let (_, tlv) = parse_t4t_cc_tlv(&[0x04, 0x06, 0xE1, 0x04, 0x00, 0x32, 0x00, 0xFF]).unwrap();
+/// assert!(matches!(tlv, CcTlv::FileControl(fc) if fc.max_size == 0x32 && fc.write_access == 0xFF));
+/// assert_eq!(
+///     parse_t4t_cc_tlv(&[0x05, 0xFF, 0x00]),
+///     Err(nom::Err::Error(NdefError::Truncated { offset: 2, expected: "3-byte TLV length", needed: 2, available: 1 }))
+/// );
+/// ```
+pub fn parse_t4t_cc_tlv(input: &[u8]) -> IResult<&[u8], CcTlv<'_>, NdefError> {
+    cc_tlv(input).map_err(|e| nom::Err::Error(NdefError::at_entry(e, input.len())))
 }
 
 /// Encodes a CC file; CCLEN is computed from the fields (the stated `cclen` and `after_cclen`
