@@ -435,11 +435,14 @@ pub(crate) fn print_summary(
 /// reports): far above any real one, and a bound on what an odd path can make us allocate.
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
-fn read_text(path: &Path) -> anyhow::Result<String> {
+fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     let what = path.display().to_string();
     let file = std::fs::File::open(path).with_context(|| format!("reading {what}"))?;
-    let bytes = crate::decode::read_bounded(file, MAX_FILE_BYTES, &what, "")?;
-    String::from_utf8(bytes).with_context(|| format!("reading {what}: not UTF-8 text"))
+    crate::decode::read_bounded(file, MAX_FILE_BYTES, &what, "")
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    String::from_utf8(read_bytes(path)?).with_context(|| format!("reading {}: not UTF-8 text", path.display()))
 }
 
 fn read_report(path: &Path) -> anyhow::Result<RunReport> {
@@ -497,7 +500,7 @@ pub fn run_report(cmd: &ReportCommand) -> anyhow::Result<ExitCode> {
         }
         ReportCommand::Verify { file, pubkey } => {
             let pinned = pubkey.as_deref().map(|k| parse_key_hex("--pubkey", k)).transpose()?;
-            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes = read_bytes(file)?;
             match verify_bundle(&bytes, pinned.as_ref()) {
                 Ok(check) => {
                     let mut out = Stdout::new();

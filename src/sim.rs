@@ -245,14 +245,19 @@ mod tests {
         v
     }
 
-    /// Plays vpcd against `tapcert sim --once --log FILE` and reads the log back.
-    #[test]
-    fn serves_one_connection_and_logs_masked_apdus() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let log = std::env::temp_dir().join(format!("tapcert-sim-log-{}.txt", std::process::id()));
-        let _ = std::fs::remove_file(&log);
-        let args = SimArgs {
-            vpcd: listener.local_addr().unwrap().to_string(),
+    /// One vpcd frame from the sim; `None` when the sim closed the link (or timed out).
+    fn read_frame(s: &mut std::net::TcpStream) -> Option<Vec<u8>> {
+        let mut len = [0u8; 2];
+        s.read_exact(&mut len).ok()?;
+        let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        s.read_exact(&mut v).ok()?;
+        Some(v)
+    }
+
+    /// `tapcert sim --vpcd VPCD --once` with every other flag at its default.
+    fn args(vpcd: String) -> SimArgs {
+        SimArgs {
+            vpcd,
             profile: "reference".into(),
             list_profiles: false,
             image: None,
@@ -262,26 +267,28 @@ mod tests {
             count: 1000,
             out: None,
             in_process: false,
-            log: Some(log.clone()),
+            log: None,
             once: true,
             seed: None,
-        };
+        }
+    }
+
+    /// Plays vpcd against `tapcert sim --once --log FILE` and reads the log back.
+    #[test]
+    fn serves_one_connection_and_logs_masked_apdus() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let log = std::env::temp_dir().join(format!("tapcert-sim-log-{}.txt", std::process::id()));
+        let _ = std::fs::remove_file(&log);
+        let args = SimArgs { log: Some(log.clone()), ..args(listener.local_addr().unwrap().to_string()) };
         let server = std::thread::spawn(move || run(&args).unwrap());
         let (mut s, _) = listener.accept().unwrap();
-        let read_frame = |s: &mut std::net::TcpStream| {
-            let mut len = [0u8; 2];
-            s.read_exact(&mut len).unwrap();
-            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
-            s.read_exact(&mut v).unwrap();
-            v
-        };
         s.write_all(&frame(&[0x01])).unwrap();
         s.write_all(&frame(&[0x04])).unwrap();
-        assert_eq!(read_frame(&mut s), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+        assert_eq!(read_frame(&mut s).unwrap(), [0x3B, 0x80, 0x80, 0x01, 0x01]);
         s.write_all(&frame(&hex::decode("00A4040007A000000004101000").unwrap())).unwrap();
-        assert!(read_frame(&mut s).ends_with(&[0x90, 0x00]));
+        assert!(read_frame(&mut s).unwrap().ends_with(&[0x90, 0x00]));
         s.write_all(&frame(&[0x00, 0xB2, 0x02, 0x0C, 0x00])).unwrap();
-        let record = read_frame(&mut s);
+        let record = read_frame(&mut s).unwrap();
         assert!(hex::encode_upper(&record).contains("5413330089600010"), "the band answers the real PAN");
         drop(s);
         assert_eq!(server.join().unwrap(), ExitCode::SUCCESS, "--once returns when vpcd closes");
@@ -301,37 +308,23 @@ mod tests {
         let obs = std::env::temp_dir().join(format!("tapcert-sim-observe-{}.json", std::process::id()));
         let _ = std::fs::remove_file(&obs);
         let args = SimArgs {
-            vpcd: listener.local_addr().unwrap().to_string(),
-            profile: "reference".into(),
-            list_profiles: false,
             image: Some("base".into()),
             observe: Some(obs.clone()),
-            list_images: false,
-            hostile: None,
-            count: 1000,
-            out: None,
-            in_process: false,
-            log: None,
-            once: true,
-            seed: None,
+            ..args(listener.local_addr().unwrap().to_string())
         };
         let server = std::thread::spawn(move || run(&args).unwrap());
         let (mut s, _) = listener.accept().unwrap();
-        let read_frame = |s: &mut std::net::TcpStream| {
-            let mut len = [0u8; 2];
-            s.read_exact(&mut len).unwrap();
-            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
-            s.read_exact(&mut v).unwrap();
-            v
-        };
         s.write_all(&frame(&[0x01])).unwrap();
         s.write_all(&frame(&[0x04])).unwrap();
-        assert_eq!(read_frame(&mut s), [0x3B, 0x80, 0x80, 0x01, 0x01]);
+        assert_eq!(read_frame(&mut s).unwrap(), [0x3B, 0x80, 0x80, 0x01, 0x01]);
         let select = hex::decode("00A4040007A000000004101000").unwrap();
         s.write_all(&frame(&select)).unwrap();
-        assert!(read_frame(&mut s).ends_with(&[0x90, 0x00]));
+        assert!(read_frame(&mut s).unwrap().ends_with(&[0x90, 0x00]));
         s.write_all(&frame(&[0x00, 0xB2, 0x02, 0x0C, 0x00])).unwrap();
-        assert!(hex::encode_upper(read_frame(&mut s)).contains("5413330089600010"), "the image's PAN on the wire");
+        assert!(
+            hex::encode_upper(read_frame(&mut s).unwrap()).contains("5413330089600010"),
+            "the image's PAN on the wire"
+        );
         drop(s);
         assert_eq!(server.join().unwrap(), ExitCode::SUCCESS);
         let text = std::fs::read_to_string(&obs).unwrap();
@@ -348,21 +341,7 @@ mod tests {
     }
 
     fn hostile_args(vpcd: String, out: PathBuf, in_process: bool) -> SimArgs {
-        SimArgs {
-            vpcd,
-            profile: "reference".into(),
-            list_profiles: false,
-            image: None,
-            observe: None,
-            list_images: false,
-            hostile: Some(3),
-            count: 300,
-            out: Some(out),
-            in_process,
-            log: None,
-            once: true,
-            seed: None,
-        }
+        SimArgs { hostile: Some(3), count: 300, out: Some(out), in_process, ..args(vpcd) }
     }
 
     #[test]
@@ -385,13 +364,6 @@ mod tests {
         let server = std::thread::spawn(move || run(&args).unwrap());
         let (mut s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
-        let read_frame = |s: &mut std::net::TcpStream| {
-            let mut len = [0u8; 2];
-            s.read_exact(&mut len).ok()?;
-            let mut v = vec![0u8; usize::from(u16::from_be_bytes(len))];
-            s.read_exact(&mut v).ok()?;
-            Some(v)
-        };
         let ppse = hex::decode("00A404000E325041592E5359532E444446303100").unwrap();
         for _ in 0..3 {
             s.write_all(&frame(&[0x01])).unwrap();
@@ -419,42 +391,14 @@ mod tests {
 
     #[test]
     fn list_images_and_unknown_image() {
-        let args = SimArgs {
-            vpcd: DEFAULT_VPCD_ADDR.into(),
-            profile: "reference".into(),
-            list_profiles: false,
-            image: Some("no-such-image".into()),
-            observe: None,
-            list_images: false,
-            hostile: None,
-            count: 1000,
-            out: None,
-            in_process: false,
-            log: None,
-            once: true,
-            seed: None,
-        };
+        let args = SimArgs { image: Some("no-such-image".into()), ..args(DEFAULT_VPCD_ADDR.into()) };
         let e = run(&args).unwrap_err().to_string();
         assert!(e.contains("no bundled image") && e.contains("base"), "{e}");
     }
 
     #[test]
     fn unknown_profile_is_an_error() {
-        let args = SimArgs {
-            vpcd: DEFAULT_VPCD_ADDR.into(),
-            profile: "no-such-firmware".into(),
-            list_profiles: false,
-            image: None,
-            observe: None,
-            list_images: false,
-            hostile: None,
-            count: 1000,
-            out: None,
-            in_process: false,
-            log: None,
-            once: true,
-            seed: None,
-        };
+        let args = SimArgs { profile: "no-such-firmware".into(), ..args(DEFAULT_VPCD_ADDR.into()) };
         assert!(run(&args).unwrap_err().to_string().contains("--list-profiles"));
     }
 }
