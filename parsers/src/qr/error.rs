@@ -7,7 +7,7 @@
 use nom::error::ErrorKind;
 use thiserror::Error;
 
-use crate::compose::nom_error_traits;
+use crate::compose::{OffsetError, nom_error_traits};
 
 use crate::tlv::TlvError;
 
@@ -91,6 +91,29 @@ impl QrError {
             | QrError::BadLength { offset, .. }
             | QrError::Truncated { offset, .. }
             | QrError::ExceedsTemplate { offset, .. } => offset,
+        }
+    }
+}
+
+/// Offsets move by characters (the unit of every [`QrError`] offset).
+impl OffsetError for QrError {
+    fn shifted(self, by: usize) -> Self {
+        match self {
+            QrError::TruncatedHeader { offset, available } => {
+                QrError::TruncatedHeader { offset: offset + by, available }
+            }
+            QrError::NonDigitId { offset, found } => QrError::NonDigitId { offset: offset + by, found },
+            QrError::BadLength { offset, found } => QrError::BadLength { offset: offset + by, found },
+            QrError::Truncated { offset, declared, available } => {
+                QrError::Truncated { offset: offset + by, declared, available }
+            }
+            QrError::ExceedsTemplate { offset, declared, available, template_offset } => QrError::ExceedsTemplate {
+                offset: offset + by,
+                declared,
+                available,
+                template_offset: template_offset + by,
+            },
+            e @ (QrError::Empty | QrError::Nom { .. }) => e,
         }
     }
 }

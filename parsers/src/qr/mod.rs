@@ -46,7 +46,7 @@ pub use encode::{
     encode_qr_mpm, encode_qr_mpm_raw,
 };
 pub use error::{CpmError, QrEncodeError, QrError, UpiLinkError, WalletCodeError};
-pub use mpm::{CrcCheck, MerchantQr, MpmId, MpmObject, decode_qr_mpm, parse_qr_mpm_object};
+pub use mpm::{CrcCheck, MerchantQr, MpmId, MpmObject, decode_qr_mpm, parse_qr_mpm, parse_qr_mpm_object};
 pub use payload::{QrPayloadKind, classify_qr_payload};
 pub use templates::{is_root_template, mpm_id_name, nested_template};
 pub use upi::{UpiLink, parse_upi_link, validate_upi_link};
