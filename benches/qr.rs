@@ -55,6 +55,18 @@ fn bench_cpm(c: &mut Criterion) {
             validate_qr_cpm(&nodes).len()
         })
     });
+    g.bench_function("base64_tlv", |b| {
+        b.iter(|| {
+            let bytes = decode_qr_cpm_base64(black_box(text)).unwrap();
+            parse_qr_cpm(&bytes).unwrap().len()
+        })
+    });
+    g.bench_function("baseline_base64_tlv", |b| {
+        b.iter(|| {
+            let bytes = baseline::cpm::decode_qr_cpm_base64(black_box(text)).unwrap();
+            baseline::cpm::parse_qr_cpm(&bytes).unwrap().len()
+        })
+    });
     g.finish();
 }
 

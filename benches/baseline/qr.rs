@@ -168,3 +168,22 @@ pub fn decode_qr_mpm(text: &str) -> Result<MerchantQr<'_>, QrError> {
         .map(|o| CrcCheck { stated: o.value, computed: crc16_ccitt_false(&text.as_bytes()[..o.byte_offset + 4]) });
     Ok(MerchantQr { text, objects, crc })
 }
+
+/// The CPM entry points as they were: the whole text to the base64 crate, the bytes to the
+/// BER-TLV tree decoder.
+pub mod cpm {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use tapcert_parsers::tlv::{TlvNode, decode_emv_tlv};
+
+    pub fn decode_qr_cpm_base64(text: &str) -> Option<Vec<u8>> {
+        STANDARD.decode(text).ok()
+    }
+
+    pub fn parse_qr_cpm(bytes: &[u8]) -> Option<Vec<TlvNode<'_>>> {
+        if bytes.is_empty() {
+            return None;
+        }
+        decode_emv_tlv(bytes).ok()
+    }
+}

@@ -48,6 +48,38 @@ where
     }
 }
 
+/// [`offsets_from`] for text: runs `parser` on a part of `whole` and reports its errors' offsets
+/// from the start of `whole`, in characters (the unit of the QR parsers' offsets). The input the
+/// parser is given must be a sub-slice of `whole`; the characters before it are counted only
+/// when there is an error.
+///
+/// ```
+/// use nom::{Parser, bytes::complete::tag, sequence::preceded};
+/// use tapcert_parsers::{text_offsets_from, qr::{parse_qr_mpm, QrError}};
+/// // A label with a Chinese name, then the payload: offsets count characters of the line.
+/// let line = "北京站 000201530398";
+/// let err = preceded(tag("北京站 "), text_offsets_from(line, parse_qr_mpm)).parse(line).unwrap_err();
+/// assert_eq!(err, nom::Err::Error(QrError::Truncated { offset: 10, declared: 3, available: 2 }));
+/// ```
+pub fn text_offsets_from<'a, P>(
+    whole: &'a str,
+    mut parser: P,
+) -> impl Parser<&'a str, Output = P::Output, Error = P::Error>
+where
+    P: Parser<&'a str>,
+    P::Error: OffsetError + nom::error::ParseError<&'a str>,
+{
+    move |input: &'a str| {
+        parser.parse(input).map_err(|e| {
+            e.map(|e| {
+                // A sub-slice starts on a character boundary of `whole`.
+                let start = whole.get(..whole.offset(input)).map_or(0, |before| before.chars().count());
+                e.shifted(start)
+            })
+        })
+    }
+}
+
 /// Unwraps a nom error from the crate's own grammar: every grammar function works on complete
 /// input, so `Incomplete` cannot happen; `cut` failures and errors are the same fact here.
 pub(crate) fn nom_inner<E>(e: nom::Err<E>, incomplete: impl FnOnce() -> E) -> E {

@@ -66,8 +66,11 @@
 //! format and one error type of its own, and puts the smaller grammars inside made-up formats:
 //! an ATR in a reader log entry ([`atr::parse_atr`], [`atr::parse_atr_ts`],
 //! [`atr::parse_atr_interface_groups`]), a T4T CC file in a file dump ([`ndef::parse_t4t_cc`],
-//! [`ndef::parse_t4t_cc_tlv`]) and T2T TLV blocks under nom's `many_till`
-//! ([`ndef::parse_t2t_tlv`]).
+//! [`ndef::parse_t4t_cc_tlv`]), T2T TLV blocks under nom's `many_till`
+//! ([`ndef::parse_t2t_tlv`]), an EMVCo MPM payload in a text log line ([`qr::parse_qr_mpm`],
+//! [`qr::parse_qr_mpm_object`], with [`text_offsets_from`] counting characters), and an EMVCo
+//! CPM payload as base64 text and as bytes in a binary record ([`qr::parse_qr_cpm_base64`],
+//! [`qr::parse_qr_cpm_payload`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -84,7 +87,7 @@ pub mod render;
 pub mod tlv;
 pub mod transit;
 
-pub use compose::{OffsetError, offsets_from};
+pub use compose::{OffsetError, offsets_from, text_offsets_from};
 pub use finding::{Finding, Location, Severity, is_rule_id};
 
 #[doc(hidden)]

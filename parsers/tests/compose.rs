@@ -12,9 +12,11 @@
 //! checked for values and for error offsets, which count from the start of the whole record
 //! whichever part they come from.
 
-use nom::combinator::{all_consuming, cut, eof, into, not};
+use nom::bytes::complete::{tag, take_until};
+use nom::character::complete::char;
+use nom::combinator::{all_consuming, cut, eof, into, map_parser, not, rest};
 use nom::error::{ErrorKind, ParseError};
-use nom::multi::{length_value, many0};
+use nom::multi::{length_value, many0, many1};
 use nom::number::complete::{be_u8, be_u16};
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
@@ -24,8 +26,12 @@ use tapcert_parsers::ndef::{
     CcFile, CcTlv, NdefError, NdefMessage, T2tTlv, T2tTlvType, parse_ndef_message, parse_t2t_tlv, parse_t4t_cc,
     parse_t4t_cc_tlv,
 };
-use tapcert_parsers::offsets_from;
-use tapcert_parsers::tlv::{Tag, Tlv, TlvError, parse_emv_tlv};
+use tapcert_parsers::qr::{
+    CpmError, MerchantQr, MpmId, QrError, decode_qr_cpm_base64, parse_qr_cpm_base64, parse_qr_cpm_payload,
+    parse_qr_mpm, parse_qr_mpm_object,
+};
+use tapcert_parsers::tlv::{Tag, Tlv, TlvError, TlvNode, parse_emv_tlv};
+use tapcert_parsers::{offsets_from, text_offsets_from};
 
 #[derive(Debug)]
 struct Diagnostics<'a> {
@@ -328,5 +334,133 @@ fn t2t_blocks_through_many_till() {
     assert_eq!(
         t2t_area(&area[..9]).unwrap_err(),
         nom::Err::Error(NdefError::Truncated { offset: 8, expected: "3-byte TLV length", needed: 2, available: 1 })
+    );
+}
+
+/// A band's display log line, text: a sequence number, the station's name, the MPM payload the
+/// band showed, a tab, the time. `0042 北京站 <payload>\t12:00:03`. The error type is the MPM
+/// parser's own; offsets count characters of the line (the station name is three characters
+/// of three bytes each).
+fn display_line(whole: &str) -> IResult<&str, (u32, &str, MerchantQr<'_>, &str), QrError> {
+    (
+        terminated(nom::character::complete::u32, char(' ')),
+        terminated(take_until(" "), char(' ')),
+        map_parser(take_until("\t"), text_offsets_from(whole, parse_qr_mpm)),
+        preceded(char('\t'), rest),
+    )
+        .parse_complete(whole)
+}
+
+const ANNEX: &str = include_str!("../../vectors/qr/mpm_emvco_annex.txt");
+
+#[test]
+fn mpm_payload_inside_a_text_log_line() {
+    let payload = ANNEX.trim_end();
+    let line = format!("0042 北京站 {payload}\t12:00:03");
+    let (_, (seq, station, qr, time)) = display_line(&line).unwrap();
+    assert_eq!((seq, station, time), (42, "北京站", "12:00:03"));
+    assert_eq!(qr.value(MpmId::MERCHANT_NAME), Some("BEST TRANSPORT"));
+    assert_eq!(qr.get(MpmId::LANGUAGE_TEMPLATE).and_then(|t| t.child_value(MpmId(1))), Some("最佳运输"));
+    assert!(qr.crc.is_some_and(|c| c.ok()));
+    // Offsets inside the payload are the payload's: MPM objects count from its first character.
+    assert_eq!(qr.objects[1].offset, 6);
+
+    // A language template (at character 6 of the payload) whose child declares 9 characters and
+    // holds 1: both offsets move by the 9 characters before the payload (15 bytes).
+    let line = "0042 北京站 00020164110002ZH0109最\t12:00:03";
+    assert_eq!(
+        display_line(line).unwrap_err(),
+        nom::Err::Error(QrError::ExceedsTemplate { offset: 25, declared: 9, available: 1, template_offset: 15 })
+    );
+    // A length field that is not digits, after the Chinese name: character 9 + 2.
+    assert_eq!(
+        display_line("0042 北京站 000X01\t12:00:03").unwrap_err(),
+        nom::Err::Error(QrError::BadLength { offset: 11, found: "0X".into() })
+    );
+    // No tab: nom's take_until fails, with the characters left (the payload and name).
+    assert_eq!(
+        display_line("0042 北京站 000201").unwrap_err(),
+        nom::Err::Error(QrError::Nom { kind: ErrorKind::TakeUntil, remaining: 6 })
+    );
+}
+
+#[test]
+fn mpm_objects_through_many1() {
+    // The objects of a template's value, one at a time, with nom's many1.
+    let (rest, objects) = many1(parse_qr_mpm_object).parse_complete("0002ZH0104最佳运输").unwrap();
+    assert_eq!(rest, "");
+    let values: Vec<_> = objects.iter().map(|o| (o.id, o.value)).collect();
+    assert_eq!(values, [(MpmId(0), "ZH"), (MpmId(1), "最佳运输")]);
+    // The second object is cut short: many1 stops before it and leaves it as the remainder,
+    // which all_consuming reports as nom's Eof with its 8 characters.
+    let (rest, objects) = many1(parse_qr_mpm_object).parse_complete("0002ZH0105最佳运输").unwrap();
+    assert_eq!((objects.len(), rest), (1, "0105最佳运输"));
+    assert_eq!(
+        all_consuming(many1(parse_qr_mpm_object)).parse_complete("0002ZH0105最佳运输").unwrap_err(),
+        nom::Err::Error(QrError::Nom { kind: ErrorKind::Eof, remaining: 8 })
+    );
+}
+
+/// A terminal's scan record, binary: a kind byte (2 = CPM), a 2-byte length, the decoded CPM
+/// payload, a status byte. The error type is the CPM parser's own; offsets count bytes of the
+/// record.
+fn scan_record(whole: &[u8]) -> IResult<&[u8], (u8, Vec<TlvNode<'_>>, u8), CpmError> {
+    (be_u8, length_value(be_u16, offsets_from(whole, parse_qr_cpm_payload)), terminated(be_u8, eof))
+        .parse_complete(whole)
+}
+
+const CPM: &str = include_str!("../../vectors/qr/cpm_emvco_example.txt");
+
+#[test]
+fn cpm_payload_inside_a_binary_record() {
+    let payload = decode_qr_cpm_base64(CPM.trim_end()).unwrap();
+    let mut record = vec![0x02];
+    record.extend_from_slice(&u16::try_from(payload.len()).unwrap().to_be_bytes());
+    record.extend_from_slice(&payload);
+    record.push(0x90);
+    let (_, (kind, nodes, status)) = scan_record(&record).unwrap();
+    assert_eq!((kind, status), (2, 0x90));
+    assert_eq!(nodes[0].tlv.value, b"CPV01");
+    assert_eq!(nodes.iter().filter(|n| n.tlv.tag == Tag(0x61)).count(), 2);
+    // The payload's offsets are the payload's: the first 61 follows 85 05 "CPV01".
+    assert_eq!(nodes[1].tlv.offset, 7);
+
+    // The first application template's length (payload byte 8) made 0x7F: it runs past the
+    // payload, reported at the template's tag, 3 bytes into the record + 7.
+    let mut bad = record.clone();
+    bad[3 + 8] = 0x7F;
+    assert!(matches!(
+        scan_record(&bad).unwrap_err(),
+        nom::Err::Error(CpmError::Tlv(TlvError::LengthExceedsInput { offset: 10, declared: 0x7F, .. }))
+    ));
+    // An empty payload is the payload grammar's own error.
+    assert_eq!(scan_record(&[0x02, 0x00, 0x00, 0x90]).unwrap_err(), nom::Err::Error(CpmError::Empty));
+    // No status byte: nom's be_u8 fails with no bytes left.
+    assert_eq!(
+        scan_record(&record[..record.len() - 1]).unwrap_err(),
+        nom::Err::Error(CpmError::Nom { kind: ErrorKind::Eof, remaining: 0 })
+    );
+}
+
+/// A scanner's log line, text: `CPM:<base64> <time>`.
+fn cpm_line(whole: &str) -> IResult<&str, (Vec<u8>, &str), CpmError> {
+    (preceded(tag("CPM:"), text_offsets_from(whole, parse_qr_cpm_base64)), preceded(char(' '), rest))
+        .parse_complete(whole)
+}
+
+#[test]
+fn cpm_base64_inside_a_text_line() {
+    let text = CPM.trim_end();
+    let line = format!("CPM:{text} 12:00:03");
+    let (_, (bytes, time)) = cpm_line(&line).unwrap();
+    assert_eq!((bytes, time), (decode_qr_cpm_base64(text).unwrap(), "12:00:03"));
+    // Base64 whose last group is short of its padding: the fault is at the end of the base64
+    // run (character 11 of it), 4 characters into the line + 11.
+    let err = cpm_line("CPM:hQVDUFYwMQ= 12:00:03").unwrap_err();
+    assert!(matches!(err, nom::Err::Error(CpmError::Base64 { offset: 15, .. })), "{err:?}");
+    // A character outside the alphabet ends the base64 run; the line's grammar wants a space.
+    assert_eq!(
+        cpm_line("CPM:hQVD*FYw 12:00:03").unwrap_err(),
+        nom::Err::Error(CpmError::Nom { kind: ErrorKind::Char, remaining: 13 })
     );
 }

@@ -453,3 +453,50 @@ proptest! {
         }
     }
 }
+
+// The nom entry points (issue 13) against the whole-payload decoders they are built into.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn cpm_base64_parser_stops_at_the_first_other_character(
+        payload in cpm_payload(),
+        sep in prop::sample::select(&[' ', '\t', ',', '"', '*', '.', '最'][..]),
+        tail in any_text(20),
+    ) {
+        let text = encode_qr_cpm(&payload);
+        let line = format!("{text}{sep}{tail}");
+        let (rest, bytes) = parse_qr_cpm_base64(&line).unwrap();
+        prop_assert_eq!(bytes, decode_qr_cpm_base64(&text).unwrap());
+        prop_assert_eq!(rest, &line[text.len()..]);
+        // The whole line is not base64: the whole-text decoder refuses it, within the line.
+        let e = decode_qr_cpm_base64(&line).unwrap_err();
+        prop_assert!(e.offset() <= line.chars().count());
+    }
+
+    #[test]
+    fn mpm_objects_one_at_a_time_are_the_payloads_top_level(nodes in prop::collection::vec(mpm_node(), 0..12)) {
+        let text = encode_qr_mpm(&nodes).unwrap();
+        let qr = decode_qr_mpm(&text).unwrap();
+        let mut rest = text.as_str();
+        let mut seen = Vec::new();
+        while !rest.is_empty() {
+            let (next, obj) = parse_qr_mpm_object(rest).unwrap();
+            seen.push((obj.id, obj.value));
+            rest = next;
+        }
+        let top: Vec<_> = qr.objects.iter().map(|o| (o.id, o.value)).collect();
+        prop_assert_eq!(seen, top);
+        // And the whole-payload nom parser is the decoder, leaving nothing.
+        prop_assert_eq!(parse_qr_mpm(&text).unwrap(), ("", qr));
+    }
+
+    #[test]
+    fn mpm_nom_parser_errors_are_the_decoders(text in any_text(120)) {
+        match (parse_qr_mpm(&text), decode_qr_mpm(&text)) {
+            (Ok((rest, a)), Ok(b)) => prop_assert_eq!((rest, a), ("", b)),
+            (Err(nom::Err::Error(a)), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "parse_qr_mpm {:?} but decode_qr_mpm {:?}", a, b),
+        }
+    }
+}

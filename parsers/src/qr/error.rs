@@ -135,6 +135,30 @@ pub enum CpmError {
     /// The decoded bytes are empty.
     #[error("empty payload: expected 85 'CPV01' and application templates")]
     Empty,
+    /// One of nom's own combinators failed around [`crate::qr::parse_qr_cpm_base64`] or
+    /// [`crate::qr::parse_qr_cpm_payload`] (a composition).
+    #[error("nom {kind:?} failed with {remaining} byte(s) or character(s) left")]
+    Nom {
+        /// The combinator.
+        kind: ErrorKind,
+        /// What was left where it failed: bytes of a decoded payload, characters of base64 text.
+        remaining: usize,
+    },
+}
+
+nom_error_traits!(CpmError, &'a [u8], |b: &[u8]| b.len());
+nom_error_traits!(CpmError, &'a str, |s: &str| s.chars().count());
+
+/// Offsets move by the unit of each variant: characters of the base64 text, bytes of the
+/// decoded payload.
+impl OffsetError for CpmError {
+    fn shifted(self, by: usize) -> Self {
+        match self {
+            CpmError::Base64 { offset, reason } => CpmError::Base64 { offset: offset + by, reason },
+            CpmError::Tlv(e) => CpmError::Tlv(e.shifted(by)),
+            e @ (CpmError::Empty | CpmError::Nom { .. }) => e,
+        }
+    }
 }
 
 impl CpmError {
@@ -144,7 +168,7 @@ impl CpmError {
         match self {
             CpmError::Base64 { offset, .. } => *offset,
             CpmError::Tlv(e) => e.offset(),
-            CpmError::Empty => 0,
+            CpmError::Empty | CpmError::Nom { .. } => 0,
         }
     }
 }

@@ -37,8 +37,8 @@ mod wallet_code;
 
 pub use cpm::{
     CPM_FORMAT_INDICATOR, TAG_APPLICATION_TEMPLATE, TAG_APPLICATION_TRANSPARENT_TEMPLATE, TAG_COMMON_DATA_TEMPLATE,
-    TAG_COMMON_TRANSPARENT_TEMPLATE, TAG_PAYLOAD_FORMAT_INDICATOR, decode_qr_cpm_base64, parse_qr_cpm, validate_qr_cpm,
-    validate_qr_cpm_into,
+    TAG_COMMON_TRANSPARENT_TEMPLATE, TAG_PAYLOAD_FORMAT_INDICATOR, decode_qr_cpm_base64, parse_qr_cpm,
+    parse_qr_cpm_base64, parse_qr_cpm_payload, validate_qr_cpm, validate_qr_cpm_into,
 };
 pub use crc::{crc_hex, crc16_ccitt_false};
 pub use encode::{
