@@ -500,3 +500,16 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The whole-text decoder accepts exactly what the nom parser reads to the end.
+    #[test]
+    fn cpm_base64_decoder_is_the_parser_over_the_whole_text(
+        text in prop_oneof!["[A-Za-z0-9+/=]{0,40}", "[A-Za-z0-9+/=*. 最]{0,40}", any_text(40)],
+    ) {
+        let whole = parse_qr_cpm_base64(&text).ok().filter(|(rest, _)| rest.is_empty()).map(|(_, b)| b);
+        prop_assert_eq!(decode_qr_cpm_base64(&text).ok(), whole);
+    }
+}

@@ -7,6 +7,10 @@
 //!   GUIDs (PIX, SGQR, PayNow, PromptPay, Bharat QR/UPI, UnionPay, VietQR, QRIS, DuitNow).
 //! - [`decode_qr_cpm_base64`] + [`parse_qr_cpm`]: base64 to a BER-TLV tree ([`crate::tlv`]);
 //!   [`validate_qr_cpm`] checks the mandatory tags of each template.
+//! - Inside your own nom parsers: [`parse_qr_mpm`] (a payload given its extent),
+//!   [`parse_qr_mpm_object`] (one object), [`parse_qr_cpm_base64`] (the base64 run at the start
+//!   of a text) and [`parse_qr_cpm_payload`] (decoded bytes); [`crate::text_offsets_from`] counts
+//!   their character offsets from the start of your whole text.
 //! - [`parse_upi_link`] / [`validate_upi_link`]; [`classify_wallet_code`] /
 //!   [`validate_wallet_code`]; [`classify_qr_payload`] tells the four kinds apart.
 //! - Every validator returns [`crate::Finding`]s: rule ids `QR.<PROFILE>.<RULE>`
