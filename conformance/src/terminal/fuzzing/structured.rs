@@ -24,10 +24,11 @@ use tapcert_parsers::tlv::{Tag, TlvIter, TlvNode, decode_emv_tlv_padded, encode_
 const MAX_DEPTH: usize = 6;
 const MAX_CHILDREN: usize = 6;
 const MAX_VALUE: usize = 300;
-/// Objects in one model. More than a real response template holds (a large READ RECORD answer
-/// has 20-30); past it a tree only repeats shapes the decoder has walked, while each object
-/// costs the same again in every check, and grown corpora (4 KiB inputs) built trees of 250.
-const MAX_NODES: usize = 64;
+/// Objects in one model: about the largest real response template (a PPSE answer listing
+/// four applications, or a full READ RECORD answer, has 20-30). Past it a tree only repeats
+/// shapes the decoder has walked, while every object costs the same again in each check:
+/// grown corpora (4 KiB inputs) built trees of 250 and ran at half the rate.
+const MAX_NODES: usize = 32;
 /// Tags seen in contactless flows, so the decoder meets the shapes it will meet in the field.
 const EMV_TAGS: &[u32] = &[
     0x4F, 0x50, 0x57, 0x5A, 0x61, 0x6F, 0x70, 0x77, 0x80, 0x82, 0x84, 0x87, 0x88, 0x8C, 0x94, 0x9A, 0x9C, 0xA5, 0x5F20,
@@ -54,6 +55,8 @@ struct Node<'a> {
     /// so that encoding and comparing walk the tree once instead of re-encoding each subtree
     /// at every level above it.
     value_len: usize,
+    /// The length field for `value_len` and `length_octets`, kept with them by [`measure`].
+    length: Field,
     body: Body<'a>,
 }
 
@@ -98,10 +101,7 @@ fn length_field(value: usize, octets: u8) -> Field {
 impl Node<'_> {
     /// Bytes the object takes on the wire, padding before it included.
     fn encoded_len(&self) -> usize {
-        self.padding_before
-            + tag_field(self.tag.0).len
-            + length_field(self.value_len, self.length_octets).len
-            + self.value_len
+        self.padding_before + tag_field(self.tag.0).len + self.length.len + self.value_len
     }
 
     /// Recomputes `value_len` bottom-up; returns [`Node::encoded_len`].
@@ -110,13 +110,14 @@ impl Node<'_> {
             Body::Primitive(v) => v.len(),
             Body::Constructed { children, trailing_padding } => measure(children) + *trailing_padding,
         };
+        self.length = length_field(self.value_len, self.length_octets);
         self.encoded_len()
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) {
         out.resize(out.len() + self.padding_before, 0);
         out.extend_from_slice(tag_field(self.tag.0).as_slice());
-        out.extend_from_slice(length_field(self.value_len, self.length_octets).as_slice());
+        out.extend_from_slice(self.length.as_slice());
         match &self.body {
             Body::Primitive(v) => out.extend_from_slice(v),
             Body::Constructed { children, trailing_padding } => encode_model_into(children, *trailing_padding, out),
@@ -175,7 +176,7 @@ fn node_difference(m: &Node<'_>, d: &TlvNode<'_>) -> Option<Difference> {
     if t.padding_before != m.padding_before {
         return differs(format!("{} padding bytes before, the model has {}", t.padding_before, m.padding_before));
     }
-    let length_octets = length_field(m.value_len, m.length_octets).len;
+    let length_octets = m.length.len;
     if usize::from(t.length.encoded_len) != length_octets {
         return differs(format!("{} length octets decoded, the model has {length_octets}", t.length.encoded_len));
     }
@@ -262,7 +263,8 @@ fn arbitrary_node<'a>(u: &mut Unstructured<'a>, depth: usize, budget: &mut usize
         let value = u.bytes(n.min(u.len()))?;
         (Body::Primitive(Cow::Borrowed(value)), value.len())
     };
-    Ok(Node { tag, length_octets, padding_before, value_len, body })
+    let length = length_field(value_len, length_octets);
+    Ok(Node { tag, length_octets, padding_before, value_len, length, body })
 }
 
 /// A model mutation that keeps the bytes valid and the model exact. The caller re-measures.
@@ -325,9 +327,24 @@ fn layout_into(bytes: &[u8], out: &mut Vec<(usize, usize, usize)>) {
     walk(TlvIter::new(bytes), out, 0);
 }
 
-/// A byte mutation that may break the encoding.
-fn mutate_bytes(u: &mut Unstructured<'_>, bytes: &mut Vec<u8>, objects: &mut Vec<(usize, usize, usize)>) -> Result<()> {
-    layout_into(bytes, objects);
+/// [`layout_into`] of the model's valid encoding, known without walking it: objects in
+/// pre-order from `at`; returns the end of the sequence.
+fn model_layout(nodes: &[Node<'_>], mut at: usize, out: &mut Vec<(usize, usize, usize)>) -> usize {
+    for n in nodes {
+        at += n.padding_before;
+        let len_at = at + tag_field(n.tag.0).len;
+        let value_at = len_at + n.length.len;
+        out.push((at, len_at, value_at + n.value_len));
+        if let Body::Constructed { children, .. } = &n.body {
+            model_layout(children, value_at, out);
+        }
+        at = value_at + n.value_len;
+    }
+    at
+}
+
+/// A byte mutation that may break the encoding, at one of `objects` (the layout of `bytes`).
+fn mutate_bytes(u: &mut Unstructured<'_>, bytes: &mut Vec<u8>, objects: &[(usize, usize, usize)]) -> Result<()> {
     if objects.is_empty() {
         return Ok(());
     }
@@ -369,23 +386,30 @@ pub fn fuzz_tlv_structured(data: &[u8]) {
     let _ = run(data);
 }
 
-fn run(data: &[u8]) -> Result<()> {
-    let mut u = Unstructured::new(data);
+/// The model (1-6 top-level objects, 0-3 model mutations), its trailing padding and its
+/// encoding.
+fn arbitrary_model<'a>(u: &mut Unstructured<'a>) -> Result<(Vec<Node<'a>>, usize, Vec<u8>)> {
     let count = u.int_in_range(1..=MAX_CHILDREN)?;
     let mut model = Vec::with_capacity(count);
     let mut budget = MAX_NODES;
     while model.len() < count && budget > 0 {
-        model.push(arbitrary_node(&mut u, 1, &mut budget)?);
+        model.push(arbitrary_node(u, 1, &mut budget)?);
     }
     let mut size = model.iter().map(Node::encoded_len).sum::<usize>();
     for _ in 0..u.int_in_range(0u8..=3)? {
-        mutate_model(&mut u, &mut model)?;
+        mutate_model(u, &mut model)?;
         size = measure(&mut model);
     }
     let trailing = if u.ratio(1, 8)? { u.int_in_range(1usize..=2)? } else { 0 };
     let mut bytes = Vec::with_capacity(size + trailing);
     encode_model_into(&model, trailing, &mut bytes);
     debug_assert_eq!(bytes.len(), size + trailing, "the model measured itself wrong");
+    Ok((model, trailing, bytes))
+}
+
+fn run(data: &[u8]) -> Result<()> {
+    let mut u = Unstructured::new(data);
+    let (model, trailing, bytes) = arbitrary_model(&mut u)?;
 
     // Valid input: the decoder finds exactly the model and re-encodes byte for byte.
     let (nodes, pad) = decode_emv_tlv_padded(&bytes).unwrap_or_else(|e| panic!("valid encoding rejected: {e}"));
@@ -400,9 +424,13 @@ fn run(data: &[u8]) -> Result<()> {
 
     // Possibly broken input: Ok or a typed error inside the input; what is accepted re-encodes.
     let mut broken = bytes;
-    let mut objects = Vec::new();
-    for _ in 0..u.int_in_range(1u8..=3)? {
-        mutate_bytes(&mut u, &mut broken, &mut objects)?;
+    let mut objects = Vec::with_capacity(MAX_NODES);
+    model_layout(&model, 0, &mut objects);
+    for i in 0..u.int_in_range(1u8..=3)? {
+        if i > 0 {
+            layout_into(&broken, &mut objects);
+        }
+        mutate_bytes(&mut u, &mut broken, &objects)?;
     }
     match decode_emv_tlv_padded(&broken) {
         Ok((nodes, pad)) => {
@@ -421,16 +449,25 @@ mod tests {
 
     use super::*;
 
+    const UNMEASURED: Field = Field { bytes: [0; 5], len: 0 };
+
     fn primitive(tag: u32, length_octets: u8, padding_before: usize, value: &[u8]) -> Node<'_> {
         let body = Body::Primitive(Cow::Borrowed(value));
-        Node { tag: Tag(tag), length_octets, padding_before, value_len: 0, body }
+        Node { tag: Tag(tag), length_octets, padding_before, value_len: 0, length: UNMEASURED, body }
     }
 
     /// `70 { 5A(long form) 12 34, 00, 9F36 00 05, 00 00 }` and a trailing `00`.
     fn sample() -> (Vec<Node<'static>>, usize) {
         let children = vec![primitive(0x5A, 2, 0, &[0x12, 0x34]), primitive(0x9F36, 1, 1, &[0x00, 0x05])];
         let record = Body::Constructed { children, trailing_padding: 2 };
-        let mut model = vec![Node { tag: Tag(0x70), length_octets: 1, padding_before: 0, value_len: 0, body: record }];
+        let mut model = vec![Node {
+            tag: Tag(0x70),
+            length_octets: 1,
+            padding_before: 0,
+            value_len: 0,
+            length: UNMEASURED,
+            body: record,
+        }];
         measure(&mut model);
         (model, 1)
     }
@@ -553,6 +590,12 @@ mod tests {
             let input: Vec<u8> = (0..len).map(|_| next() as u8).collect();
             // run, not fuzz_tlv_structured: running out of bytes must end the model, not the run
             run(&input).unwrap_or_else(|e| panic!("input {i}: {e}"));
+            // the first byte mutation takes its layout from the model instead of a walk
+            let (model, _, bytes) = arbitrary_model(&mut Unstructured::new(&input)).expect("a model");
+            let (mut from_model, mut walked) = (Vec::new(), Vec::new());
+            model_layout(&model, 0, &mut from_model);
+            layout_into(&bytes, &mut walked);
+            assert_eq!(from_model, walked, "input {i}");
         }
         for pattern in [(0..64).collect::<Vec<u8>>(), vec![0; 64], vec![0xFF; 64]] {
             fuzz_tlv_structured(&pattern);
