@@ -238,7 +238,7 @@ fn arbitrary_tag(u: &mut Unstructured<'_>, constructed: bool) -> Result<Tag> {
 
 fn arbitrary_length_octets(u: &mut Unstructured<'_>) -> Result<u8> {
     // 1 = minimal/short; 2-5 = long form with 1-4 subsequent octets (clamped up when the
-    // value needs more, by Length::encode_into).
+    // value needs more, by length_field).
     Ok(if u.ratio(3, 4)? { 1 } else { u.int_in_range(2u8..=5)? })
 }
 
