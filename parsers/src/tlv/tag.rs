@@ -107,10 +107,17 @@ impl AsRef<[u8]> for TagBytes {
 
 impl fmt::Display for Tag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.to_bytes().as_ref() {
-            write!(f, "{b:02X}")?;
+        // Upper-case hex of the wire bytes, written once (every validator finding names a tag
+        // path, so this is on the validators' hot path).
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let bytes = self.to_bytes();
+        let mut text = [0u8; 2 * MAX_TAG_LEN];
+        for (pair, &b) in text.chunks_exact_mut(2).zip(bytes.as_ref()) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0x0F)];
         }
-        Ok(())
+        let text = core::str::from_utf8(&text[..2 * bytes.as_ref().len()]).map_err(|_| fmt::Error)?;
+        f.write_str(text)
     }
 }
 

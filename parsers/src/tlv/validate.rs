@@ -62,12 +62,14 @@ pub fn validate_emv_tlv_bytes(bytes: &[u8], sink: &mut dyn FnMut(Finding)) {
 
 /// The tag path of an object (`77.9F36`), its ancestors first.
 fn tag_path(ancestors: &[Tag], tag: Option<Tag>) -> String {
-    let mut s = String::new();
+    use core::fmt::Write as _;
+    // Each tag is at most 8 hex digits and a dot: one allocation of the right size.
+    let mut s = String::with_capacity(9 * (ancestors.len() + 1));
     for t in ancestors.iter().chain(tag.as_ref()) {
         if !s.is_empty() {
             s.push('.');
         }
-        s.push_str(&t.to_string());
+        let _ = write!(s, "{t}");
     }
     s
 }
