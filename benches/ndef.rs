@@ -13,19 +13,6 @@ use tapcert_parsers::ndef::{
     decode_t4t_cc, validate_ndef_message,
 };
 
-/// Today's hand-written decoder, timed beside the combinator grammar (issue 13) until the
-/// figures are recorded.
-#[path = "baseline/ndef.rs"]
-mod baseline;
-
-/// Today's hand-written T4T CC file parser, timed beside the combinator grammar (issue 13).
-#[path = "baseline/t4t.rs"]
-mod baseline_t4t;
-
-/// Today's hand-written T2T TLV block walk, timed beside the combinator grammar (issue 13).
-#[path = "baseline/t2t.rs"]
-mod baseline_t2t;
-
 /// T2T data areas: the one of `vectors/ndef/t2t_ntag213.hex` (from byte 16), the same blocks
 /// with a 300-byte NDEF TLV in the 3-byte length form, NULL padding, Lock and Memory Control
 /// TLVs and a proprietary one, and a cut one (rejected).
@@ -73,22 +60,12 @@ fn bench_ndef(c: &mut Criterion) {
     let messages = mix();
     let total: usize = messages.iter().map(Vec::len).sum();
     let opts = DecodeOptions::default();
-    for m in &messages {
-        assert_eq!(baseline::decode_ndef_message_with(m, &opts), decode_ndef_message(m), "the baseline disagrees");
-    }
     let mut group = c.benchmark_group("ndef");
     group.throughput(Throughput::Bytes(total as u64));
     group.bench_function("decode_message", |b| {
         b.iter(|| {
             for m in &messages {
                 black_box(decode_ndef_message(black_box(m)).unwrap());
-            }
-        })
-    });
-    group.bench_function("baseline_decode_message", |b| {
-        b.iter(|| {
-            for m in &messages {
-                black_box(baseline::decode_ndef_message_with(black_box(m), &opts).unwrap());
             }
         })
     });
@@ -120,18 +97,11 @@ fn bench_ndef(c: &mut Criterion) {
 fn bench_t4t_cc(c: &mut Criterion) {
     let files = cc_files();
     let total: usize = files.iter().map(Vec::len).sum();
-    // Both parsers give the same result, errors included, before anything is timed.
-    for f in &files {
-        assert_eq!(decode_t4t_cc(f), baseline_t4t::decode_t4t_cc(f), "the baseline disagrees on {f:02X?}");
-    }
     let count = |r: Result<CcFile<'_>, NdefError>| r.map_or_else(|e| e.offset(), |cc| cc.tlvs.len());
     let mut g = c.benchmark_group("t4t_cc");
     g.throughput(Throughput::Bytes(total as u64));
     g.bench_function("tapcert_decode", |b| {
         b.iter(|| files.iter().map(|f| count(decode_t4t_cc(black_box(f)))).sum::<usize>())
-    });
-    g.bench_function("baseline_decode", |b| {
-        b.iter(|| files.iter().map(|f| count(baseline_t4t::decode_t4t_cc(black_box(f)))).sum::<usize>())
     });
     g.finish();
 }
@@ -139,17 +109,11 @@ fn bench_t4t_cc(c: &mut Criterion) {
 fn bench_t2t_tlvs(c: &mut Criterion) {
     let areas = t2t_areas();
     let total: usize = areas.iter().map(Vec::len).sum();
-    for a in &areas {
-        assert_eq!(decode_t2t_tlvs(a, 16), baseline_t2t::decode_t2t_tlvs(a, 16), "the baseline disagrees on {a:02X?}");
-    }
     let count = |r: Result<T2tTlvArea<'_>, NdefError>| r.map_or_else(|e| e.offset(), |a| a.tlvs.len());
     let mut g = c.benchmark_group("t2t_tlvs");
     g.throughput(Throughput::Bytes(total as u64));
     g.bench_function("tapcert_decode", |b| {
         b.iter(|| areas.iter().map(|a| count(decode_t2t_tlvs(black_box(a), 16))).sum::<usize>())
-    });
-    g.bench_function("baseline_decode", |b| {
-        b.iter(|| areas.iter().map(|a| count(baseline_t2t::decode_t2t_tlvs(black_box(a), 16))).sum::<usize>())
     });
     g.finish();
 }

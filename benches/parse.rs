@@ -11,15 +11,6 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tapcert_parsers::atr::{Atr, AtrError};
 use tapcert_parsers::tlv::{TlvIter, TlvNode, decode_emv_tlv};
 
-/// Today's hand-written walk, timed beside the combinator grammar (issue 13) until the figures
-/// are recorded.
-#[path = "baseline/tlv.rs"]
-mod baseline;
-
-/// Today's hand-written ATR parser, timed beside the combinator grammar (issue 13).
-#[path = "baseline/atr.rs"]
-mod baseline_atr;
-
 /// The ATR vectors (`vectors/atr/`: real ATRs from pcsc-tools' `smartcard_list.txt`), the
 /// ones that parse and the ones rejected with an exact error.
 const ATR_VECTORS: [&str; 2] = [include_str!("../vectors/atr/atr.txt"), include_str!("../vectors/atr/atr_invalid.txt")];
@@ -57,18 +48,6 @@ fn walk_zero_copy(it: TlvIter<'_>, acc: &mut (usize, usize)) {
         acc.0 += 1;
         if tlv.is_constructed() {
             walk_zero_copy(tlv.children(), acc);
-        } else {
-            acc.1 += tlv.value.len();
-        }
-    }
-}
-
-fn walk_baseline(it: baseline::TlvIter<'_>, acc: &mut (usize, usize)) {
-    for tlv in it {
-        let Ok(tlv) = tlv else { return };
-        acc.0 += 1;
-        if tlv.is_constructed() {
-            walk_baseline(baseline::TlvIter::nested(tlv.value, tlv.value_offset(), tlv.offset), acc);
         } else {
             acc.1 += tlv.value.len();
         }
@@ -116,12 +95,7 @@ fn bench_parse(c: &mut Criterion) {
     flow.iter().for_each(|r| walk_iso7816(&iso7816_tlv::ber::Tlv::from_bytes(r).unwrap(), &mut iso));
     let mut tp = (0, 0);
     flow.iter().for_each(|r| walk_tlv_parser(&tlv_parser::tlv::Tlv::from_vec(r).unwrap(), &mut tp));
-    let mut base = (0, 0);
-    flow.iter().for_each(|r| walk_baseline(baseline::TlvIter::new(r), &mut base));
-    let mut base_tree = (0, 0);
-    flow.iter().for_each(|r| walk_tree(&baseline::decode_emv_tlv(r).unwrap(), &mut base_tree));
     assert_eq!((tree, iso, tp), (expect, expect, expect), "decoders disagree on the flow");
-    assert_eq!((base, base_tree), (expect, expect), "the baseline disagrees on the flow");
 
     let mut g = c.benchmark_group("emv_flow_decode");
     g.throughput(Throughput::Bytes(total as u64));
@@ -139,24 +113,6 @@ fn bench_parse(c: &mut Criterion) {
             let mut acc = (0, 0);
             for r in &flow {
                 walk_tree(&decode_emv_tlv(black_box(r)).unwrap(), &mut acc);
-            }
-            acc
-        })
-    });
-    g.bench_function("baseline_zero_copy_walk", |b| {
-        b.iter(|| {
-            let mut acc = (0, 0);
-            for r in &flow {
-                walk_baseline(baseline::TlvIter::new(black_box(r)), &mut acc);
-            }
-            acc
-        })
-    });
-    g.bench_function("baseline_decode_emv_tlv_tree", |b| {
-        b.iter(|| {
-            let mut acc = (0, 0);
-            for r in &flow {
-                walk_tree(&baseline::decode_emv_tlv(black_box(r)).unwrap(), &mut acc);
             }
             acc
         })
@@ -195,17 +151,10 @@ fn bench_atr(c: &mut Criterion) {
     let atrs = atr_vectors();
     let total: usize = atrs.iter().map(Vec::len).sum();
     let combinators = |a: &[u8]| Atr::from_bytes(a).map(|a| (a.historical.len(), a.groups.len()));
-    let hand = |a: &[u8]| match baseline_atr::parse(a)? {
-        (_, used) if used < a.len() => Err(AtrError::TrailingData { offset: used }),
-        (a, _) => Ok((a.historical.len(), a.groups.len())),
-    };
-    let expect = atr_counts(&atrs, combinators);
-    assert_eq!(atr_counts(&atrs, hand), expect, "the baseline disagrees on the ATR vectors");
 
     let mut g = c.benchmark_group("atr");
     g.throughput(Throughput::Bytes(total as u64));
     g.bench_function("tapcert_from_bytes", |b| b.iter(|| atr_counts(&atrs, combinators)));
-    g.bench_function("baseline_from_bytes", |b| b.iter(|| atr_counts(&atrs, hand)));
     g.finish();
 }
 

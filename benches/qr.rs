@@ -12,11 +12,6 @@ use tapcert_parsers::qr::{
     validate_qr_mpm,
 };
 
-/// Today's hand-written decoder, timed beside the combinator grammar (issue 13) until the
-/// figures are recorded.
-#[path = "baseline/qr.rs"]
-mod baseline;
-
 const ANNEX: &str = include_str!("../vectors/qr/mpm_emvco_annex.txt");
 const PIX: &str = include_str!("../vectors/qr/mpm_pix_bcb_manual.txt");
 const CPM: &str = include_str!("../vectors/qr/cpm_emvco_example.txt");
@@ -27,10 +22,6 @@ fn bench_mpm(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("crc_only", |b| b.iter(|| crc16_ccitt_false(black_box(text.as_bytes()))));
         g.bench_function("decode_crc", |b| b.iter(|| decode_qr_mpm(black_box(text)).unwrap().crc.unwrap().ok()));
-        assert_eq!(baseline::decode_qr_mpm(text), decode_qr_mpm(text), "the baseline disagrees");
-        g.bench_function("baseline_decode_crc", |b| {
-            b.iter(|| baseline::decode_qr_mpm(black_box(text)).unwrap().crc.unwrap().ok())
-        });
         g.bench_function("decode_crc_validate", |b| {
             b.iter(|| {
                 let qr = decode_qr_mpm(black_box(text)).unwrap();
@@ -59,12 +50,6 @@ fn bench_cpm(c: &mut Criterion) {
         b.iter(|| {
             let bytes = decode_qr_cpm_base64(black_box(text)).unwrap();
             parse_qr_cpm(&bytes).unwrap().len()
-        })
-    });
-    g.bench_function("baseline_base64_tlv", |b| {
-        b.iter(|| {
-            let bytes = baseline::cpm::decode_qr_cpm_base64(black_box(text)).unwrap();
-            baseline::cpm::parse_qr_cpm(&bytes).unwrap().len()
         })
     });
     g.finish();
