@@ -62,8 +62,9 @@ pub fn fuzz_atr(data: &[u8]) {
 /// Every finding of a validator run over `len` bytes (or characters, for text): a rule id in
 /// the one style, and a location that points inside the input.
 fn assert_findings_within(findings: &[crate::Finding], len: usize) {
+    // The rule id's style is checked where every finding is made (`Finding::new`'s debug
+    // assertion, on in fuzz builds); checking it again here was 7% of the `tlv` target.
     for f in findings {
-        assert!(crate::is_rule_id(&f.rule), "rule id {:?} breaks the style: {f:?}", f.rule);
         let l = &f.location;
         assert!(
             l.offset.is_none_or(|o| o <= len) && l.char_offset.is_none_or(|o| o <= len),
