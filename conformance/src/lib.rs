@@ -29,3 +29,32 @@ pub mod sim;
 pub mod terminal;
 pub mod transcript;
 pub mod transport;
+
+/// Reads a text file of at most `limit` bytes (suites, card images): one byte more is refused
+/// without reading the rest, so a wrong path (a disk image, `/dev/zero`) costs `limit` at most.
+pub fn read_text_capped(path: &std::path::Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::other(format!("longer than {limit} bytes")));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_over_the_cap_is_refused_and_at_the_cap_read() {
+        let dir = std::env::temp_dir().join(format!("tapcert-capped-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.txt");
+        std::fs::write(&path, "x".repeat(10)).unwrap();
+        assert_eq!(super::read_text_capped(&path, 10).unwrap().len(), 10);
+        let e = super::read_text_capped(&path, 9).unwrap_err();
+        assert_eq!(e.to_string(), "longer than 9 bytes");
+        // Endless input stops at the cap plus one byte.
+        assert!(super::read_text_capped(std::path::Path::new("/dev/zero"), 1 << 20).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -350,7 +350,8 @@ pub fn load_suite(id_or_path: &str) -> Result<Suite, SuiteError> {
     }
     let path = std::path::Path::new(id_or_path);
     if path.exists() {
-        let text = read_suite_file(path).map_err(|e| SuiteError::Io(id_or_path.to_string(), e))?;
+        let text =
+            crate::read_text_capped(path, MAX_SUITE_BYTES).map_err(|e| SuiteError::Io(id_or_path.to_string(), e))?;
         return parse_suite(id_or_path, &text);
     }
     let ids: Vec<String> = bundled_suites()?.into_iter().map(|s| s.id).collect();
@@ -360,16 +361,6 @@ pub fn load_suite(id_or_path: &str) -> Result<Suite, SuiteError> {
 /// Largest suite file read: far above any real suite (the bundled ones are a few kB), and a
 /// bound on what a wrong path can make the runner allocate.
 pub const MAX_SUITE_BYTES: u64 = 16 * 1024 * 1024;
-
-fn read_suite_file(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)?.take(MAX_SUITE_BYTES + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_SUITE_BYTES {
-        return Err(std::io::Error::other(format!("longer than {MAX_SUITE_BYTES} bytes")));
-    }
-    Ok(text)
-}
 
 /// Parses and checks one suite's text; `name` names it in errors.
 pub fn parse_suite(name: &str, text: &str) -> Result<Suite, SuiteError> {

@@ -381,23 +381,13 @@ pub fn load_image(path: &Path) -> Result<CardImage, ImageError> {
 
 fn load_image_at(path: &Path, depth: usize) -> Result<CardImage, ImageError> {
     let file = path.display().to_string();
-    let text = read_bounded(path).map_err(|detail| ImageError::Io { file: file.clone(), detail })?;
+    let text = crate::read_text_capped(path, MAX_IMAGE_FILE)
+        .map_err(|e| ImageError::Io { file: file.clone(), detail: e.to_string() })?;
     let mut image = file::parse_image(&text, &file, path.parent().map(Path::to_path_buf), depth)?;
     if image.name.is_empty() {
         image.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     }
     Ok(image)
-}
-
-fn read_bounded(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    f.take(MAX_IMAGE_FILE + 1).read_to_string(&mut text).map_err(|e| e.to_string())?;
-    if text.len() as u64 > MAX_IMAGE_FILE {
-        return Err(format!("larger than {MAX_IMAGE_FILE} bytes"));
-    }
-    Ok(text)
 }
 
 /// Resolves a base name: a bundled image, else a path (relative to `dir` when given).

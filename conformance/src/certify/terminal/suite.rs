@@ -193,15 +193,7 @@ pub fn load_terminal_suite(id_or_path: &str) -> Result<TerminalSuite, SuiteError
     }
     let path = std::path::Path::new(id_or_path);
     if path.exists() {
-        use std::io::Read;
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_SUITE_BYTES + 1).read_to_string(&mut text))
-            .map_err(|e| SuiteError::Io(id_or_path.into(), e))?;
-        if text.len() as u64 > MAX_SUITE_BYTES {
-            let e = std::io::Error::other(format!("longer than {MAX_SUITE_BYTES} bytes"));
-            return Err(SuiteError::Io(id_or_path.into(), e));
-        }
+        let text = crate::read_text_capped(path, MAX_SUITE_BYTES).map_err(|e| SuiteError::Io(id_or_path.into(), e))?;
         return parse_terminal_suite(id_or_path, &text);
     }
     let ids: Vec<String> = bundled_terminal_suites()?.into_iter().map(|s| s.id).collect();
