@@ -18,13 +18,22 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
+/// A rules table: one `pub const` [`Rule`] per line and `RULES`, all of them in order. The one
+/// table format of the engine's rules (here) and the terminal criteria
+/// (`certify::terminal::rules`).
 macro_rules! rules {
     ($($(#[$doc:meta])* $name:ident = $id:literal, $sev:ident, $reference:literal, $summary:literal;)*) => {
-        $($(#[$doc])* pub const $name: Rule = Rule { id: $id, severity: Severity::$sev, reference: $reference, summary: $summary };)*
-        /// Every rule, in declaration order.
-        pub const RULES: &[Rule] = &[$($name),*];
+        $($(#[$doc])* pub const $name: $crate::terminal::rules::Rule = $crate::terminal::rules::Rule {
+            id: $id,
+            severity: tapcert_parsers::Severity::$sev,
+            reference: $reference,
+            summary: $summary,
+        };)*
+        /// Every rule of this table, in declaration order.
+        pub const RULES: &[$crate::terminal::rules::Rule] = &[$($name),*];
     };
 }
+pub(crate) use rules;
 
 rules! {
     /// A response carries no status word.

@@ -6,13 +6,7 @@ use tapcert_parsers::{Finding, Location};
 
 pub use crate::terminal::rules::Rule;
 
-macro_rules! rules {
-    ($($(#[$doc:meta])* $name:ident = $id:literal, $sev:ident, $reference:literal, $summary:literal;)*) => {
-        $($(#[$doc])* pub const $name: Rule = Rule { id: $id, severity: tapcert_parsers::Severity::$sev, reference: $reference, summary: $summary };)*
-        /// Every terminal criterion, in declaration order.
-        pub const RULES: &[Rule] = &[$($name),*];
-    };
-}
+use crate::terminal::rules::rules;
 
 rules! {
     /// Commands come in the transaction's order.
