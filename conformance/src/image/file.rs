@@ -80,6 +80,9 @@ struct ApplicationFile {
     get_data: Vec<GetDataFile>,
 }
 
+// RecordFile and GetDataFile repeat ResponseFile's three fields rather than
+// `#[serde(flatten)]` it: serde does not support `flatten` with `deny_unknown_fields`, and a
+// misspelt key in an image must be an error.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordFile {

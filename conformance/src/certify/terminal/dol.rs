@@ -54,7 +54,9 @@ const KNOWN: &[Known] = &[
     Known { tag: 0x9F1C, format: Format::Ans, len: 8 },
 ];
 
-/// `value` in BCD, `digits` long (right-justified, zero-filled).
+/// `value` in BCD, `bytes` long (right-justified, zero-filled, high digits dropped as the n
+/// format does). Its own encoder, not `tapcert_parsers::bcd`: the criterion checks what the
+/// terminal built with that code, and `bcd` there saturates at 99..9 instead.
 fn bcd(mut value: u64, bytes: usize) -> Vec<u8> {
     let mut out = vec![0u8; bytes];
     for b in out.iter_mut().rev() {
