@@ -432,8 +432,8 @@ pub(crate) fn print_summary(
 }
 
 /// Largest file `certify`, `report` and `suite` read (keys, DUT profiles, waivers, scripts,
-/// reports): far above any real one, and a bound on what an odd path can make us allocate.
-const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// reports): the library's bound for run files.
+const MAX_FILE_BYTES: u64 = tapcert_conformance::MAX_RUN_FILE_BYTES;
 
 fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     let what = path.display().to_string();

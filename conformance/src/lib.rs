@@ -30,6 +30,10 @@ pub mod terminal;
 pub mod transcript;
 pub mod transport;
 
+/// Largest run file read back (reports, transcripts, keys, DUT profiles, waivers): far above
+/// any real one, and a bound on what an odd path can make tapcert allocate.
+pub const MAX_RUN_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads a text file of at most `limit` bytes (suites, card images): one byte more is refused
 /// without reading the rest, so a wrong path (a disk image, `/dev/zero`) costs `limit` at most.
 pub fn read_text_capped(path: &std::path::Path, limit: u64) -> std::io::Result<String> {

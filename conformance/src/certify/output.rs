@@ -101,7 +101,7 @@ pub fn write_run_with(dir: &Path, report: &RunReport, inputs: &RunInputs<'_>) ->
 
 /// Reads the `report.json` of a run folder.
 pub fn read_run(dir: &Path) -> Result<RunReport, ReportError> {
-    RunReport::from_json(&fs::read_to_string(dir.join(REPORT_JSON))?)
+    RunReport::from_json(&crate::read_text_capped(&dir.join(REPORT_JSON), crate::MAX_RUN_FILE_BYTES)?)
 }
 
 /// Writes `path` through `path.tmp`, synced before the rename.

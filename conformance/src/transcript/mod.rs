@@ -141,7 +141,7 @@ impl Transcript {
 
     /// Reads JSON from `path`.
     pub fn load(path: &Path) -> Result<Self, TranscriptError> {
-        Self::from_json(&std::fs::read_to_string(path)?)
+        Self::from_json(&crate::read_text_capped(path, crate::MAX_RUN_FILE_BYTES)?)
     }
 }
 
