@@ -57,8 +57,8 @@ const BASE64_CHARS: [bool; 256] = {
 };
 
 /// `base64 = *(ALPHA / DIGIT / "+" / "/" / "=")`: the run of base64 characters at the start of
-/// the input (a byte scan: the run is ASCII, so it ends on a character boundary; nom's
-/// `take_while` over characters took a third of the CPM decode's time, issue 13).
+/// the input (a byte scan: the run is ASCII, so it ends on a character boundary, and nom's
+/// `take_while` would decode UTF-8 characters one by one to find the same end).
 #[inline(always)]
 fn base64_run(input: &str) -> IResult<&str, &str, CpmError> {
     let end = input.bytes().position(|b| !BASE64_CHARS[usize::from(b)]).unwrap_or(input.len());
@@ -82,11 +82,6 @@ fn base64_run(input: &str) -> IResult<&str, &str, CpmError> {
 /// ```
 #[inline]
 pub fn parse_qr_cpm_base64(input: &str) -> IResult<&str, Vec<u8>, CpmError> {
-    // The whole input first: the usual case is a payload on its own, and when the decoder
-    // accepts all of it, all of it is base64 characters, which is what the run would have taken.
-    if let Ok(bytes) = STANDARD.decode(input) {
-        return Ok((&input[input.len()..], bytes));
-    }
     let (rest, text) = base64_run(input)?;
     let bytes = STANDARD.decode(text).map_err(|e| nom::Err::Error(base64_error(text, &e)))?;
     Ok((rest, bytes))
